@@ -1,0 +1,133 @@
+"""The one typed settings object, read from the environment.
+
+The textbook's names (``BITCOIN_START_DATE``, ``MODEL_NAME``) stay accepted as aliases so that an
+old deployment keeps its meaning. Importing this module must stay cheap: the serving Lambda reads
+it on cold start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TICKER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\-=^]{0,19}$")
+"""Yahoo symbols: BTC-USD, AAPL, BRK-B, ^GSPC, EURUSD=X. Upper case after normalization."""
+
+Arch = Literal["default", "book"]
+Strategy = Literal["new", "continue"]
+
+
+def normalize_ticker(ticker: str) -> str:
+    """Upper-case and check a ticker, so that ``btc-usd`` and ``BTC-USD`` name one store folder."""
+    value = ticker.strip().upper()
+    if not TICKER_PATTERN.match(value):
+        raise ValueError(
+            f"invalid ticker {ticker!r}: use a Yahoo Finance symbol such as BTC-USD or AAPL"
+        )
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with the env name each field is read from."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    tickers: Annotated[list[str], NoDecode] = Field(
+        default=["BTC-USD"], validation_alias=AliasChoices("TICKERS", "tickers")
+    )
+    start_date: dt.date | None = Field(
+        default=None,
+        validation_alias=AliasChoices("START_DATE", "BITCOIN_START_DATE", "start_date"),
+    )
+    end_date: dt.date | None = Field(
+        default=None, validation_alias=AliasChoices("END_DATE", "end_date")
+    )
+    period_size: int = Field(
+        default=7, ge=7, le=7, validation_alias=AliasChoices("PERIOD_SIZE", "period_size")
+    )
+    epochs: int = Field(default=100, ge=1, le=10_000, validation_alias=AliasChoices("EPOCHS", "epochs"))
+    arch: Arch = Field(default="default", validation_alias=AliasChoices("ARCH", "arch"))
+    lookback_weeks: int = Field(
+        default=8, ge=1, le=520, validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks")
+    )
+    book_weeks: int = Field(
+        default=186, ge=2, le=1000, validation_alias=AliasChoices("BOOK_WEEKS", "book_weeks")
+    )
+    seed: int = Field(default=42, validation_alias=AliasChoices("SEED", "seed"))
+    model_version: str | None = Field(
+        default=None, validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version")
+    )
+    store_uri: str = Field(
+        default="file://./.cryptonic", validation_alias=AliasChoices("STORE_URI", "store_uri")
+    )
+    retrain_strategy: Strategy = Field(
+        default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
+    )
+    data_source: str = Field(
+        default="auto", validation_alias=AliasChoices("DATA_SOURCE", "data_source")
+    )
+    backtest_weeks: int = Field(
+        default=52, ge=1, le=520, validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks")
+    )
+    promotion_margin: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("PROMOTION_MARGIN", "promotion_margin"),
+        description="Relative MAPE slack: promote if challenger <= champion * (1 + margin).",
+    )
+    cache_ttl_seconds: float = Field(
+        default=30.0,
+        ge=0.0,
+        validation_alias=AliasChoices("CACHE_TTL_SECONDS", "cache_ttl_seconds"),
+        description="How often serving checks the champion pointer's ETag for a new model.",
+    )
+
+    @field_validator("tickers", mode="before")
+    @classmethod
+    def _split_tickers(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("tickers")
+    @classmethod
+    def _check_tickers(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("TICKERS is empty: name at least one ticker, e.g. BTC-USD")
+        return [normalize_ticker(t) for t in value]
+
+    @field_validator("data_source")
+    @classmethod
+    def _check_source(cls, value: str) -> str:
+        if value in {"auto", "yahoo", "bundled"} or value.lower().endswith(".csv"):
+            return value
+        raise ValueError(
+            f"DATA_SOURCE={value!r}: use auto, yahoo, bundled or a path to a CSV file"
+        )
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Settings:
+        if self.start_date and self.end_date and self.start_date >= self.end_date:
+            raise ValueError(
+                f"START_DATE {self.start_date} must be before END_DATE {self.end_date}"
+            )
+        return self
+
+    @property
+    def lookback_days(self) -> int:
+        """Days of history the default model reads: whole weeks, so inputs reshape to (weeks, 7)."""
+        return self.lookback_weeks * self.period_size
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process (the Lambda container keeps them between invocations)."""
+    return Settings()

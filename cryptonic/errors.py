@@ -1,0 +1,79 @@
+"""One exception family, so callers (CLI, API, Lambda handlers) can tell our errors from bugs.
+
+Every error carries a stable machine-readable ``code`` that the HTTP API and the retrain summary
+report next to the human message.
+"""
+
+from __future__ import annotations
+
+
+class CryptonicError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    code: str = "error"
+
+
+class ConfigError(CryptonicError):
+    """A setting or argument has a value we cannot use."""
+
+    code = "bad_config"
+
+
+class DataError(CryptonicError):
+    """Price data is missing, malformed or too short for the model."""
+
+    code = "bad_data"
+
+
+class ModelError(CryptonicError):
+    """A model cannot be built, loaded, trained or exported as asked."""
+
+    code = "model_error"
+
+
+class PredictionError(CryptonicError):
+    """Inputs to a forecast are invalid (wrong length, not finite, not positive)."""
+
+    code = "bad_input"
+
+
+class StoreError(CryptonicError):
+    """The artifact store failed; subclasses say how. Never a raw botocore traceback."""
+
+    code = "store_error"
+
+
+class NotFoundError(StoreError):
+    """A key (or a whole version, ticker or champion) does not exist."""
+
+    code = "not_found"
+
+
+class AccessDeniedError(StoreError):
+    """Credentials are missing or lack permission for the bucket/prefix."""
+
+    code = "access_denied"
+
+
+class StoreUnavailableError(StoreError):
+    """The endpoint cannot be reached (network, DNS, timeout, 5xx)."""
+
+    code = "store_unavailable"
+
+
+class ConflictError(StoreError):
+    """A conditional write lost: someone else changed the object first."""
+
+    code = "conflict"
+
+
+class IntegrityError(StoreError):
+    """An artifact's bytes do not match the sha256 its manifest records."""
+
+    code = "integrity_error"
+
+
+class NoModelError(NotFoundError):
+    """A ticker has no champion yet: nothing has been trained and promoted."""
+
+    code = "no_model"

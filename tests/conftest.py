@@ -1,0 +1,12 @@
+"""Shared fixtures. Heavier fixture families live in tests/fixtures/ and are plugged in here."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+pytest_plugins = [
+    "tests.fixtures.prices",
+    "tests.fixtures.s3",
+]
