@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     period_size: int = Field(
         default=7, ge=7, le=7, validation_alias=AliasChoices("PERIOD_SIZE", "period_size")
     )
-    epochs: int = Field(default=100, ge=1, le=10_000, validation_alias=AliasChoices("EPOCHS", "epochs"))
+    epochs: int = Field(
+        default=100, ge=1, le=10_000, validation_alias=AliasChoices("EPOCHS", "epochs")
+    )
     arch: Arch = Field(default="default", validation_alias=AliasChoices("ARCH", "arch"))
     lookback_weeks: int = Field(
         default=8, ge=1, le=520, validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks")
@@ -109,9 +111,7 @@ class Settings(BaseSettings):
     def _check_source(cls, value: str) -> str:
         if value in {"auto", "yahoo", "bundled"} or value.lower().endswith(".csv"):
             return value
-        raise ValueError(
-            f"DATA_SOURCE={value!r}: use auto, yahoo, bundled or a path to a CSV file"
-        )
+        raise ValueError(f"DATA_SOURCE={value!r}: use auto, yahoo, bundled or a path to a CSV file")
 
     @model_validator(mode="after")
     def _check_range(self) -> Settings:

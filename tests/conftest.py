@@ -9,4 +9,5 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 pytest_plugins = [
     "tests.fixtures.prices",
     "tests.fixtures.s3",
+    "tests.fixtures.models",
 ]

@@ -1,0 +1,321 @@
+"""The Keras forecaster: build, train, predict, save and load (training side only).
+
+Two architectures:
+
+* ``default`` (ours): every day is a training origin (thousands of sliding windows instead of
+  the book's single sample). Input: the last ``weeks`` x 7 closes relative to the last close,
+  shaped (weeks, 7). Output: the next 7 closes relative to the last close. The output layer starts
+  at zero, so an untrained model *is* the persistence forecast and training has to earn every
+  deviation from it; a chronological validation tail with early stopping picks the epoch.
+* ``book``: the textbook model, kept to reproduce its numbers. LSTM(7) -> Dense(7), rmsprop, MSE,
+  fitted on ONE sample: N weeks (each normalized to its own first close) -> the next week.
+
+TensorFlow is imported here and nowhere on the serving path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from cryptonic.errors import DataError, ModelError
+from cryptonic.windows import (
+    DAYS_PER_WEEK,
+    FloatArray,
+    model_inputs,
+    normalize_weeks,
+    target_windows,
+    training_origins,
+)
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+if TYPE_CHECKING:
+    from cryptonic.config import Settings
+
+log = logging.getLogger("cryptonic.model")
+
+Arch = Literal["default", "book"]
+INPUT_SCALE = 10.0
+"""Relative inputs over weeks span about +-0.3; x10 puts them near unit scale for the LSTM."""
+OUTPUT_SCALE = 0.05
+"""Daily relative moves are a few percent: the dense layer works in units of 5%."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything that defines a model and how it is trained (stored in each manifest)."""
+
+    arch: Arch = "default"
+    weeks: int = 8
+    horizon: int = DAYS_PER_WEEK
+    units: int = 32
+    epochs: int = 100
+    batch_size: int = 64
+    patience: int = 10
+    validation_fraction: float = 0.15
+    learning_rate: float = 1e-3
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        if self.arch not in ("default", "book"):
+            raise ModelError(f"unknown arch {self.arch!r}: use 'default' or 'book'")
+        if self.horizon != DAYS_PER_WEEK:
+            raise ModelError(f"the model forecasts one week: horizon must be 7, got {self.horizon}")
+        if self.weeks < 1 or self.units < 1 or self.epochs < 1:
+            raise ModelError("weeks, units and epochs must be positive")
+        if not 0.0 <= self.validation_fraction < 0.5:
+            raise ModelError("validation_fraction must be in [0, 0.5)")
+
+    @property
+    def lookback(self) -> int:
+        """Closes read at each origin (inclusive of the origin)."""
+        return self.weeks * DAYS_PER_WEEK
+
+    @property
+    def min_training_closes(self) -> int:
+        """Closes a fit needs: the book one sample (N+1 weeks), ours a few dozen windows."""
+        if self.arch == "book":
+            return (self.weeks + 1) * DAYS_PER_WEEK
+        return self.lookback + self.horizon + 60
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ModelSpec:
+        """The spec the settings ask for (book arch reads BOOK_WEEKS, default LOOKBACK_WEEKS)."""
+        weeks = settings.book_weeks if settings.arch == "book" else settings.lookback_weeks
+        spec = cls(arch=settings.arch, weeks=weeks, epochs=settings.epochs, seed=settings.seed)
+        return replace(spec, **overrides)
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What a fit did, for logs and manifests."""
+
+    samples: int
+    validation_samples: int
+    epochs_run: int
+    best_epoch: int
+    loss: float
+    val_loss: float | None
+    seconds: float
+    warm_start: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _keras() -> Any:
+    import keras
+
+    return keras
+
+
+def _verbosity(verbose: bool | None) -> int:
+    """Progress bar on a terminal, silence in logs, one line per epoch when asked explicitly."""
+    if verbose is None:
+        return 1 if sys.stderr.isatty() else 0
+    return 2 if verbose else 0
+
+
+class Model:
+    """A Keras forecaster behind the same interface as the baselines (see baselines.Forecaster)."""
+
+    horizon = DAYS_PER_WEEK
+
+    def __init__(self, spec: ModelSpec | None = None, network: Any = None) -> None:
+        self.spec = spec or ModelSpec()
+        self.network = network
+        self.report: TrainReport | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.arch
+
+    @property
+    def min_history(self) -> int:
+        return self.spec.lookback
+
+    # -- build -------------------------------------------------------------------------------
+    def build(self) -> Any:
+        """A fresh, compiled network for the spec, with seeded weights."""
+        keras = _keras()
+        keras.utils.set_random_seed(self.spec.seed)
+        inputs = keras.Input((self.spec.weeks, DAYS_PER_WEEK), name="weeks")
+        if self.spec.arch == "book":
+            hidden = keras.layers.LSTM(DAYS_PER_WEEK, name="lstm")(inputs)
+            outputs = keras.layers.Dense(DAYS_PER_WEEK, activation="linear", name="next_week")(
+                hidden
+            )
+            network = keras.Model(inputs, outputs, name="cryptonic_book")
+            network.compile(optimizer="rmsprop", loss="mse")
+        else:
+            scaled = keras.layers.Rescaling(INPUT_SCALE, name="input_scale")(inputs)
+            hidden = keras.layers.LSTM(self.spec.units, name="lstm")(scaled)
+            delta = keras.layers.Dense(self.spec.horizon, kernel_initializer="zeros", name="delta")(
+                hidden
+            )
+            outputs = keras.layers.Rescaling(OUTPUT_SCALE, name="next_week")(delta)
+            network = keras.Model(inputs, outputs, name="cryptonic_default")
+            network.compile(optimizer=keras.optimizers.Adam(self.spec.learning_rate), loss="mae")
+        self.network = network
+        return network
+
+    # -- data shaping ------------------------------------------------------------------------
+    def inputs_at(self, closes: FloatArray, origins: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        """Network inputs for each origin, built from closes up to that origin only."""
+        return model_inputs(closes, origins, self.spec.arch, self.spec.weeks)
+
+    def training_set(
+        self, closes: FloatArray
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """(X, y) for a fit: the book's single sample, or every sliding window for ours."""
+        if closes.size < self.spec.min_training_closes:
+            raise DataError(
+                f"{self.spec.arch} model needs at least {self.spec.min_training_closes} "
+                f"daily closes, "
+                f"got {closes.size}"
+            )
+        if self.spec.arch == "book":
+            origin = closes.size - 1 - DAYS_PER_WEEK
+            x = self.inputs_at(closes, [origin])
+            week = closes[origin + 1 : origin + 1 + DAYS_PER_WEEK][None, :]
+            return x, normalize_weeks(week).astype(np.float32)
+        origins = training_origins(closes.size, self.spec.lookback, self.spec.horizon)
+        x = self.inputs_at(closes, origins)
+        y = target_windows(closes, origins, self.spec.horizon).astype(np.float32)
+        return x, y
+
+    # -- train -------------------------------------------------------------------------------
+    def fit(self, closes: FloatArray) -> None:
+        """Forecaster interface: train from scratch on these closes."""
+        self.train(closes, warm_start=False)
+
+    def train(
+        self,
+        closes: npt.ArrayLike,
+        *,
+        warm_start: bool = False,
+        epochs: int | None = None,
+        verbose: bool | None = None,
+    ) -> TrainReport:
+        """Fit on closes; ``warm_start`` continues from the current weights (strategy continue)."""
+        keras = _keras()
+        values = np.asarray(closes, dtype=np.float64)
+        x, y = self.training_set(values)
+        if not warm_start or self.network is None:
+            self.build()
+            warm_start = False
+        else:
+            keras.utils.set_random_seed(self.spec.seed)
+        network = self.network
+        epochs = epochs or self.spec.epochs
+        start = time.perf_counter()
+        callbacks: list[Any] = []
+        n_val = 0
+        if self.spec.arch == "book" or self.spec.validation_fraction == 0:
+            x_fit, y_fit, validation = x, y, None
+        else:
+            n_val = max(1, int(len(x) * self.spec.validation_fraction))
+            gap = self.spec.horizon  # targets of the last training windows overlap validation
+            x_fit, y_fit = x[: -(n_val + gap)], y[: -(n_val + gap)]
+            validation = (x[-n_val:], y[-n_val:])
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=self.spec.patience, restore_best_weights=True
+                )
+            )
+        history = network.fit(
+            x_fit,
+            y_fit,
+            epochs=epochs,
+            batch_size=self.spec.batch_size,
+            validation_data=validation,
+            shuffle=True,
+            callbacks=callbacks,
+            verbose=_verbosity(verbose),
+        )
+        losses = [float(v) for v in history.history["loss"]]
+        val_losses = [float(v) for v in history.history.get("val_loss", [])]
+        if not np.all(np.isfinite(losses)):
+            raise ModelError("training diverged: the loss is not finite")
+        best = int(np.argmin(val_losses)) if val_losses else len(losses) - 1
+        self.report = TrainReport(
+            samples=len(x_fit),
+            validation_samples=n_val,
+            epochs_run=len(losses),
+            best_epoch=best + 1,
+            loss=losses[best],
+            val_loss=val_losses[best] if val_losses else None,
+            seconds=time.perf_counter() - start,
+            warm_start=warm_start,
+        )
+        log.info("trained %s model: %s", self.spec.arch, self.report.to_dict())
+        return self.report
+
+    # -- predict -----------------------------------------------------------------------------
+    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        """Forecasts relative to each origin's base: last close (default) or week start (book)."""
+        if self.network is None:
+            raise ModelError("the model is not trained: call train() or load() first")
+        x = self.inputs_at(np.asarray(closes, dtype=np.float64), origins)
+        out = self.network.predict(x, batch_size=max(1, min(len(x), 1024)), verbose=0)
+        return np.asarray(out, dtype=np.float64)
+
+    def predict_closes(self, closes: npt.ArrayLike) -> FloatArray:
+        """The next 7 closes after the last one given, denormalized with the last known close."""
+        values = np.asarray(closes, dtype=np.float64)
+        if values.size < self.spec.lookback:
+            raise DataError(
+                f"need the last {self.spec.lookback} closes to forecast, got {values.size}"
+            )
+        rel = self.predict_relative(values, [values.size - 1])[0]
+        return np.asarray(values[-1] * (1.0 + rel), dtype=np.float64)
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Keras 3 ``.keras`` file (weights, architecture and optimizer state for warm starts)."""
+        if self.network is None:
+            raise ModelError("nothing to save: the model is not trained")
+        target = Path(path)
+        if target.suffix != ".keras":
+            raise ModelError(f"model files end in .keras, got {target.name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.network.save(target)
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path, spec: ModelSpec | None = None) -> Model:
+        """Load a ``.keras`` file; its input shape must match ``spec`` when one is given."""
+        keras = _keras()
+        source = Path(path)
+        try:
+            network = keras.models.load_model(source)
+        except Exception as exc:  # keras raises ValueError, OSError, zipfile errors...
+            raise ModelError(f"cannot load model from {source}: {exc}") from exc
+        arch: Arch = "book" if network.name == "cryptonic_book" else "default"
+        weeks = int(network.input_shape[1])
+        loaded = ModelSpec(arch=arch, weeks=weeks, units=int(network.get_layer("lstm").units))
+        if spec is not None:
+            if (spec.arch, spec.weeks, spec.units) != (loaded.arch, loaded.weeks, loaded.units):
+                raise ModelError(
+                    f"saved model is {loaded.arch} with {loaded.weeks} weeks x {loaded.units} "
+                    f"units; asked for {spec.arch} with {spec.weeks} weeks x {spec.units} units"
+                )
+            loaded = spec
+        return cls(loaded, network)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from cryptonic.backtest import book_window_origins, walk_forward, weekly_origins
+from cryptonic.baselines import Drift, Persistence
+from cryptonic.errors import DataError
+
+
+def _dates(n: int, start: dt.date = dt.date(2020, 1, 1)) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range(n)]
+
+
+class Oracle:
+    """Cheats by reading the future: the backtest must not hand it any."""
+
+    name = "oracle"
+    horizon = 7
+    min_history = 1
+
+    def fit(self, closes):
+        self.seen = closes.size
+
+    def predict_relative(self, closes, origins):
+        idx = np.asarray(origins)
+        ahead = np.stack(
+            [closes[o + 1 : o + 8] if o + 8 <= closes.size else np.full(7, np.nan) for o in idx]
+        )
+        return ahead / closes[idx][:, None] - 1.0
+
+
+def test_weekly_origins_are_seven_days_apart_and_leave_a_horizon():
+    origins = weekly_origins(100, 3)
+    assert list(origins) == [78, 85, 92]
+    with pytest.raises(DataError, match="cannot hold"):
+        weekly_origins(20, 5)
+
+
+def test_persistence_skill_is_zero_and_drift_is_scored_against_it():
+    closes = 100 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.02, 200)))
+    report = walk_forward(closes, _dates(200), [Drift()], weeks=10, ticker="X")
+    assert report.row("persistence").skill == 0.0
+    drift = report.row("drift")
+    assert drift.skill == pytest.approx(1 - drift.mape / report.row("persistence").mape)
+    data = report.to_dict()
+    assert data["window"]["weeks"] == 10 and {r["model"] for r in data["rows"]} == {
+        "persistence",
+        "drift",
+    }
+    assert "skill" in report.table()
+
+
+def test_fit_sees_only_data_up_to_the_first_origin():
+    closes = np.linspace(100, 200, 120)
+    oracle = Oracle()
+    report = walk_forward(closes, _dates(120), [oracle], weeks=4)
+    first_origin = 120 - 1 - 7 - 7 * 3
+    assert oracle.seen == first_origin + 1
+    assert report.origins[0] == _dates(120)[first_origin]
+
+
+def test_refit_hands_each_fit_only_the_past():
+    closes = np.linspace(100, 200, 120)
+    oracle = Oracle()
+    report = walk_forward(closes, _dates(120), [oracle], weeks=3, refit=True)
+    # With refit the forecaster only ever holds closes up to the origin: the future is NaN.
+    assert np.isnan(report.forecasts[("oracle", "honest")]).all()
+
+
+def test_book_protocol_denormalizes_with_the_forecast_weeks_first_close():
+    closes = np.arange(1.0, 101.0)
+    report = walk_forward(closes, _dates(100), [], weeks=2, protocols=("book", "honest"))
+    book = report.forecasts[("persistence", "book")]
+    honest = report.forecasts[("persistence", "honest")]
+    np.testing.assert_array_equal(book[:, 0], report.actuals[:, 0])  # the one-day leak
+    np.testing.assert_array_equal(honest[:, 0], report.actuals[:, 0] - 1.0)
+    assert report.row("persistence", "book").mape < report.row("persistence", "honest").mape
+
+
+def test_not_enough_history_for_a_forecaster_is_a_data_error():
+    closes = np.linspace(1, 2, 40)
+    with pytest.raises(DataError, match="drift needs 31 closes"):
+        walk_forward(closes, _dates(40), [Drift(window=30)], weeks=3)
+
+
+def test_book_window_origins_need_the_books_dates():
+    with pytest.raises(DataError, match="book window"):
+        book_window_origins(_dates(50))
+    dates = _dates(1500, dt.date(2016, 1, 4))
+    origins = book_window_origins(dates)
+    assert len(origins) == 21 and dates[origins[0]] == dt.date(2019, 8, 4)
+    assert dates[origins[-1] + 7] == dt.date(2019, 12, 29)

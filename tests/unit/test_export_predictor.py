@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cryptonic.errors import ModelError, PredictionError
+from cryptonic.export import ExportError, export_tflite
+from cryptonic.predictor import Predictor
+from tests.fixtures.prices import make_prices
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def exported(trained_tiny_model):
+    closes = make_prices(300)["close"].to_numpy()
+    return export_tflite(trained_tiny_model, closes, windows=32)
+
+
+def test_export_passes_parity(exported):
+    assert exported.max_abs_diff <= 1e-5 and exported.windows_checked == 32
+    assert exported.tflite[4:8] == b"TFL3"
+
+
+def test_predictor_matches_keras(exported, trained_tiny_model):
+    predictor = Predictor(exported.tflite)
+    for seed in range(5):
+        closes = make_prices(60, seed=seed)["close"].to_numpy()
+        np.testing.assert_allclose(
+            predictor.predict_closes(closes),
+            trained_tiny_model.predict_closes(closes),
+            rtol=1e-5,
+        )
+
+
+def test_forecast_is_dated_after_the_last_close(exported):
+    closes = make_prices(30)["close"].to_numpy()
+    forecast = Predictor(exported.tflite).forecast(
+        closes, dt.date(2026, 10, 2), ticker="AAPL", calendar="B"
+    )
+    assert forecast.dates[0] == dt.date(2026, 10, 5)  # Friday -> Monday on a trading calendar
+    assert len(forecast.values) == 7 and forecast.last_close == closes[-1]
+    assert forecast.to_dict()["result"][0] == {
+        "date": "2026-10-05",
+        "prediction": forecast.values[0],
+    }
+
+
+@pytest.mark.parametrize(
+    ("closes", "message"),
+    [
+        ([1.0] * 5, "need at least 14 daily closes"),
+        ([1.0] * 13 + [float("nan")], "finite"),
+        ([1.0] * 13 + [-1.0], "positive"),
+        (["a"] * 14, "list of numbers"),
+        ([[1.0] * 14], "flat list"),
+    ],
+)
+def test_predictor_rejects_bad_closes(exported, closes, message):
+    with pytest.raises(PredictionError, match=message):
+        Predictor(exported.tflite).predict_closes(closes)
+
+
+def test_predictor_refuses_a_corrupt_model():
+    with pytest.raises(ModelError, match="not a usable .tflite"):
+        Predictor(b"\x00" * 64)
+
+
+def test_export_refuses_when_parity_fails(trained_tiny_model, monkeypatch):
+    import cryptonic.export as export
+
+    monkeypatch.setattr(export, "parity", lambda *a, **k: 1e-3)
+    with pytest.raises(ExportError, match="refusing to publish"):
+        export_tflite(trained_tiny_model, make_prices(100)["close"].to_numpy())
+
+
+def test_predictor_import_does_not_import_tensorflow(exported, tmp_path):
+    model = tmp_path / "m.tflite"
+    model.write_bytes(exported.tflite)
+    code = (
+        "import sys, numpy as np\n"
+        "from cryptonic.predictor import Predictor\n"
+        f"p = Predictor(open({str(model)!r}, 'rb').read())\n"
+        "print(p.predict_closes(np.linspace(100, 120, 30))[0])\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'pandas') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.strip().splitlines()[-1]) > 0

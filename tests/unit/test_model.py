@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cryptonic.errors import DataError, ModelError
+from cryptonic.model import Model, ModelSpec
+from tests.fixtures.models import TINY, tiny_model
+from tests.fixtures.prices import make_prices
+
+pytestmark = pytest.mark.slow
+
+
+def test_untrained_default_model_is_the_persistence_forecast():
+    model = Model(TINY)
+    model.build()
+    closes = make_prices(100)["close"].to_numpy()
+    np.testing.assert_allclose(model.predict_closes(closes), np.full(7, closes[-1]), rtol=1e-6)
+
+
+def test_training_uses_many_windows_and_a_validation_tail(trained_tiny_model):
+    report = trained_tiny_model.report
+    assert report is not None
+    assert report.samples > 200 and report.validation_samples > 30
+    assert 1 <= report.best_epoch <= report.epochs_run <= TINY.epochs
+    assert np.isfinite(report.loss)
+
+
+def test_book_model_is_one_sample_of_n_weeks():
+    spec = ModelSpec(arch="book", weeks=4, epochs=2)
+    x, y = Model(spec).training_set(make_prices(100)["close"].to_numpy())
+    assert x.shape == (1, 4, 7) and y.shape == (1, 7)
+    assert y[0, 0] == 0.0  # the target week is normalized to its own first close
+
+
+def test_same_seed_same_weights():
+    closes = make_prices(250)["close"].to_numpy()
+    a = tiny_model(closes).predict_closes(closes)
+    b = tiny_model(closes).predict_closes(closes)
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_save_load_round_trip_and_shape_check(tmp_path, trained_tiny_model):
+    path = trained_tiny_model.save(tmp_path / "model.keras")
+    closes = make_prices(120, seed=3)["close"].to_numpy()
+    loaded = Model.load(path)
+    assert loaded.spec.weeks == TINY.weeks and loaded.spec.arch == "default"
+    np.testing.assert_allclose(
+        loaded.predict_closes(closes), trained_tiny_model.predict_closes(closes), rtol=1e-6
+    )
+    with pytest.raises(ModelError, match="asked for default with 3 weeks"):
+        Model.load(path, ModelSpec(weeks=3, units=4))
+
+
+def test_continue_strategy_warm_starts_from_saved_weights(tmp_path, trained_tiny_model):
+    path = trained_tiny_model.save(tmp_path / "model.keras")
+    model = Model.load(path, TINY)
+    before = [w.copy() for w in model.network.get_weights()]
+    report = model.train(make_prices(300, seed=5)["close"].to_numpy(), warm_start=True, epochs=1)
+    assert report.warm_start
+    after = model.network.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(before, after, strict=True))
+    # a warm start moves from the old weights, not from a fresh zero-output network
+    assert not np.allclose(after[-1], 0.0) or not np.allclose(after[-2], 0.0)
+
+
+def test_load_refuses_garbage(tmp_path):
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="cannot load model"):
+        Model.load(bad)
+
+
+def test_too_little_history_is_a_data_error():
+    with pytest.raises(DataError, match="needs at least"):
+        Model(TINY).train(np.linspace(1, 2, 20))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"arch": "huge"}, "unknown arch"), ({"horizon": 5}, "horizon must be 7")],
+)
+def test_bad_specs_are_refused(kwargs, message):
+    with pytest.raises(ModelError, match=message):
+        ModelSpec(**kwargs)
