@@ -1,0 +1,113 @@
+"""Regenerate infra/events/*.json from `sam local generate-event`, then edit them for cryptonic.
+
+Run: .venv-tools/bin/python infra/make_events.py (needs aws-sam-cli). The edited payloads are
+committed; the tests and `sam local invoke -e` use these same files.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).parent / "events"
+SAM = str(Path(sys.executable).with_name("sam"))
+CLOSES = [round(60000 + 250 * i + (i % 5) * 180.0, 2) for i in range(56)]
+POST_BODY = json.dumps({"ticker": "BTC-USD", "closes": CLOSES, "last_date": "2026-10-05"})
+
+
+def generate(*args: str) -> dict[str, Any]:
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
+    out = subprocess.run(
+        [SAM, "local", "generate-event", *args], check=True, env=env, capture_output=True, text=True
+    ).stdout
+    return dict(json.loads(out))
+
+
+def http_api(method: str, path: str, query: dict[str, str], body: str | None) -> dict[str, Any]:
+    event = generate(
+        "apigateway",
+        "http-api-proxy",
+        "--method",
+        method,
+        "--path",
+        path.lstrip("/"),
+        "--stage",
+        "$default",
+    )
+    event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+    event["queryStringParameters"] = query or None
+    event["headers"] = {
+        "accept": "application/json",
+        "host": "id.execute-api.us-east-1.amazonaws.com",
+    }
+    event["cookies"] = []
+    event.pop("pathParameters", None)
+    event["stageVariables"] = None
+    if body is None:
+        event.pop("body", None)
+        event["isBase64Encoded"] = False
+    else:
+        event["headers"]["content-type"] = "application/json"
+        event["body"] = base64.b64encode(body.encode()).decode()
+        event["isBase64Encoded"] = True
+    return event
+
+
+def rest_api(method: str, path: str, query: dict[str, str], body: str | None) -> dict[str, Any]:
+    event = generate(
+        "apigateway",
+        "aws-proxy",
+        "--method",
+        method,
+        "--path",
+        path.lstrip("/"),
+        "--resource",
+        path,
+    )
+    event["queryStringParameters"] = query or None
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    event["pathParameters"] = None
+    event["stageVariables"] = None
+    event["headers"]["Accept"] = "application/json"
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["isBase64Encoded"] = False
+    if body is None:
+        event["body"] = None
+    else:
+        event["headers"]["Content-Type"] = "application/json"
+        event["multiValueHeaders"]["Content-Type"] = ["application/json"]
+        event["body"] = body
+    event["requestContext"]["resourcePath"] = path
+    event["requestContext"]["httpMethod"] = method
+    event["requestContext"]["path"] = f"/{event['requestContext'].get('stage', 'prod')}{path}"
+    return event
+
+
+def main() -> None:
+    EVENTS.mkdir(exist_ok=True)
+    files: dict[str, Any] = {
+        "predict-http-get.json": http_api("GET", "/predict", {"ticker": "BTC-USD"}, None),
+        "predict-http-post.json": http_api("POST", "/predict", {}, POST_BODY),
+        "status-http-get.json": http_api("GET", "/status", {"ticker": "BTC-USD"}, None),
+        "predict-rest-get.json": rest_api("GET", "/predict", {"ticker": "BTC-USD"}, None),
+        "predict-rest-post.json": rest_api("POST", "/predict", {}, POST_BODY),
+        "retrain-scheduled.json": generate("cloudwatch", "scheduled-event"),
+        "retrain-direct.json": {"ticker": "BTC-USD", "strategy": "new", "force": False},
+    }
+    scheduled = files["retrain-scheduled.json"]
+    scheduled["time"] = "2026-10-06T06:00:00Z"
+    scheduled["resources"] = [
+        "arn:aws:scheduler:us-east-1:123456789012:schedule/default/cryptonic-retrain-BTC-USD"
+    ]
+    for name, event in files.items():
+        (EVENTS / name).write_text(json.dumps(event, indent=2) + "\n")
+        print("wrote", EVENTS / name)
+
+
+if __name__ == "__main__":
+    main()
