@@ -1,0 +1,99 @@
+"""`cryptonic models list|show|promote|rollback` through models_command on a local store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from cryptonic.errors import ConfigError, NoModelError, NotFoundError
+from cryptonic.registry import new_version_id, open_registry
+from cryptonic.registry_cli import format_versions_table, models_command
+
+T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def published(local_store_uri: str) -> list[str]:
+    reg = open_registry(local_store_uri)
+    versions = []
+    for day, (mape, strategy) in enumerate([(0.052, "new"), (0.041, "continue")]):
+        version = new_version_id(T0 + dt.timedelta(days=day))
+        reg.publish(
+            "BTC-USD",
+            version,
+            {"model.tflite": b"x" * (day + 1)},
+            {
+                "strategy": strategy,
+                "created_at": f"2026-11-2{3 + day}T00:00:00Z",
+                "metrics": {"model": {"mape": mape}, "persistence": {"mape": 0.0505}},
+            },
+        )
+        versions.append(version)
+    return versions
+
+
+def run(action: str, store_uri: str, ticker: str, version: str | None) -> str:
+    out = io.StringIO()
+    assert models_command(action, store_uri, ticker, version, out) == 0  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_list(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    lines = run("list", local_store_uri, "btc-usd", None).splitlines()
+    assert lines[0].split() == ["VERSION", "CREATED_AT", "STRATEGY", "MAPE", "PERSISTENCE_MAPE"]
+    assert lines[1].split() == [v2, "2026-11-24T00:00:00Z", "continue", "0.041", "0.0505"]
+    assert lines[2].split() == ["*", v1, "2026-11-23T00:00:00Z", "new", "0.052", "0.0505"]
+
+
+def test_list_empty(local_store_uri: str) -> None:
+    assert "no published versions of BTC-USD" in run("list", local_store_uri, "BTC-USD", None)
+
+
+def test_table_tolerates_missing_metrics() -> None:
+    table = format_versions_table([{"version": "v", "metrics": {"model": {"mape": "n/a"}}}])
+    assert table.splitlines()[1].split() == ["v", "-", "-", "-", "-"]
+
+
+def test_show(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    with pytest.raises(NoModelError, match="no model for BTC-USD yet"):
+        run("show", local_store_uri, "BTC-USD", None)
+    shown = json.loads(run("show", local_store_uri, "BTC-USD", v2))
+    assert (shown["version"], shown["champion"], shown["strategy"]) == (v2, False, "continue")
+    run("promote", local_store_uri, "BTC-USD", v1)
+    shown = json.loads(run("show", local_store_uri, "BTC-USD", None))
+    assert (shown["version"], shown["champion"]) == (v1, True)
+    assert shown["champion_pointer"]["version"] == v1
+    assert shown["artifacts"]["model.tflite"]["bytes"] == 1
+
+
+def test_promote_and_rollback(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    assert "previous: none" in run("promote", local_store_uri, "BTC-USD", v1)
+    assert f"promoted {v2} to champion of BTC-USD (previous: {v1})" in run(
+        "promote", local_store_uri, "BTC-USD", v2
+    )
+    assert "already the champion" in run("promote", local_store_uri, "BTC-USD", v2)
+    assert f"rolled back BTC-USD from {v2} to {v1}" in run(
+        "rollback", local_store_uri, "BTC-USD", None
+    )
+    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+        run("rollback", local_store_uri, "BTC-USD", None)
+
+
+def test_usage_errors(local_store_uri: str, published: list[str]) -> None:
+    with pytest.raises(ConfigError, match="needs a version"):
+        run("promote", local_store_uri, "BTC-USD", None)
+    with pytest.raises(ConfigError, match="takes no version"):
+        run("rollback", local_store_uri, "BTC-USD", published[0])
+    with pytest.raises(ConfigError, match="unknown models action"):
+        run("delete", local_store_uri, "BTC-USD", None)
+    with pytest.raises(ConfigError, match="unsupported store URI"):
+        run("list", "ftp://nope", "BTC-USD", None)
+    with pytest.raises(NotFoundError):
+        run("promote", local_store_uri, "BTC-USD", new_version_id(T0 + dt.timedelta(days=30)))

@@ -1,0 +1,81 @@
+"""botocore failures become our StoreError family (mapping table, no network, no patching)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore import exceptions as bx
+
+from cryptonic.errors import (
+    AccessDeniedError,
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+)
+from cryptonic.store import BucketNotFoundError, _map_s3_error
+
+
+def client_error(code: str, status: int, message: str = "msg") -> bx.ClientError:
+    return bx.ClientError(
+        {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        "PutObject",
+    )
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (client_error("NoSuchKey", 404), NotFoundError),
+        (client_error("404", 404), NotFoundError),
+        (client_error("NoSuchBucket", 404), BucketNotFoundError),
+        (client_error("AccessDenied", 403), AccessDeniedError),
+        (client_error("403", 403), AccessDeniedError),
+        (client_error("InvalidAccessKeyId", 403), AccessDeniedError),
+        (client_error("SignatureDoesNotMatch", 403), AccessDeniedError),
+        (client_error("ExpiredToken", 400), AccessDeniedError),
+        (client_error("PreconditionFailed", 412), ConflictError),
+        (client_error("412", 412), ConflictError),
+        (client_error("ConditionalRequestConflict", 409), ConflictError),
+        (client_error("InternalError", 500), StoreUnavailableError),
+        (client_error("ServiceUnavailable", 503), StoreUnavailableError),
+        (client_error("SlowDown", 503), StoreUnavailableError),
+        (client_error("Weird", 502), StoreUnavailableError),
+        (client_error("InvalidArgument", 400), StoreError),
+        (bx.NoCredentialsError(), AccessDeniedError),
+        (
+            bx.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+            AccessDeniedError,
+        ),
+        (bx.EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), StoreUnavailableError),
+        (bx.ConnectTimeoutError(endpoint_url="http://10.255.255.1"), StoreUnavailableError),
+        (bx.ReadTimeoutError(endpoint_url="http://x"), StoreUnavailableError),
+    ],
+)
+def test_mapping(exc: Exception, expected: type[StoreError]) -> None:
+    mapped = _map_s3_error(exc, action="read", where="s3://b/k", bucket="b")
+    assert type(mapped) is expected
+    assert "s3://b/k" in str(mapped) or "'b'" in str(mapped)
+    assert "Traceback" not in str(mapped)
+
+
+def test_not_found_message_names_the_object() -> None:
+    mapped = _map_s3_error(
+        client_error("NoSuchKey", 404), action="read", where="s3://b/k", bucket="b"
+    )
+    assert str(mapped) == "s3://b/k not found"
+
+
+def test_missing_bucket_names_the_bucket() -> None:
+    mapped = _map_s3_error(
+        client_error("NoSuchBucket", 404), action="read", where="s3://b/k", bucket="b"
+    )
+    assert isinstance(mapped, NotFoundError)
+    assert "bucket 'b' does not exist" in str(mapped)
+
+
+def test_bugs_are_not_disguised_as_store_errors() -> None:
+    with pytest.raises(KeyError):
+        _map_s3_error(KeyError("x"), action="read", where="s3://b/k", bucket="b")
