@@ -71,6 +71,24 @@ class BacktestReport:
     actuals: FloatArray
     forecasts: dict[tuple[str, str], FloatArray] = field(default_factory=dict)
     forecast_dates: list[list[dt.date]] = field(default_factory=list)
+    scale_series: FloatArray = field(default_factory=lambda: np.ones(2))
+
+    def since(self, first: int) -> BacktestReport:
+        """The same forecasts re-scored on origins ``first`` onwards (no refit, no new data)."""
+        if not 0 <= first < self.weeks:
+            raise ValueError(f"no origins from position {first} of {self.weeks}")
+        forecasts = {key: value[first:] for key, value in self.forecasts.items()}
+        return BacktestReport(
+            ticker=self.ticker,
+            origins=self.origins[first:],
+            start=self.forecast_dates[first][0],
+            end=self.end,
+            rows=score_forecasts(self.actuals[first:], forecasts, self.scale_series),
+            actuals=self.actuals[first:],
+            forecasts=forecasts,
+            forecast_dates=self.forecast_dates[first:],
+            scale_series=self.scale_series,
+        )
 
     @property
     def weeks(self) -> int:
@@ -197,24 +215,7 @@ def walk_forward(
         for f in models:
             forecasts[(f.name, protocol)] = bases[protocol][:, None] * (1.0 + relative[f.name])
 
-    rows: list[Scores] = []
-    for protocol in protocols:
-        naive = metrics.mape(actual, forecasts[("persistence", protocol)])
-        for f in models:
-            pred = forecasts[(f.name, protocol)]
-            score = metrics.mape(actual, pred)
-            rows.append(
-                Scores(
-                    model=f.name,
-                    protocol=protocol,
-                    mape=score,
-                    rmse=metrics.rmse(actual, pred),
-                    mae=metrics.mae(actual, pred),
-                    mase=metrics.mase(actual, pred, scale_series),
-                    skill=metrics.skill(score, naive),
-                    mape_by_horizon=metrics.mape_by_horizon(actual, pred),
-                )
-            )
+    rows = score_forecasts(actual, forecasts, scale_series)
     day_dates = list(dates)
     return BacktestReport(
         ticker=ticker,
@@ -225,7 +226,38 @@ def walk_forward(
         actuals=actual,
         forecasts=forecasts,
         forecast_dates=[[day_dates[i + k] for k in range(1, horizon + 1)] for i in idx],
+        scale_series=scale_series,
     )
+
+
+def score_forecasts(
+    actual: FloatArray, forecasts: dict[tuple[str, str], FloatArray], scale_series: FloatArray
+) -> list[Scores]:
+    """Scores of every (model, protocol) forecast against the actuals; skill needs persistence."""
+    rows: list[Scores] = []
+    protocols: list[Protocol] = []
+    for _, protocol in forecasts:
+        if protocol not in protocols:
+            protocols.append(protocol)  # type: ignore[arg-type]
+    for protocol in protocols:
+        naive = metrics.mape(actual, forecasts[("persistence", protocol)])
+        for (name, proto), pred in forecasts.items():
+            if proto != protocol:
+                continue
+            score = metrics.mape(actual, pred)
+            rows.append(
+                Scores(
+                    model=name,
+                    protocol=protocol,
+                    mape=score,
+                    rmse=metrics.rmse(actual, pred),
+                    mae=metrics.mae(actual, pred),
+                    mase=metrics.mase(actual, pred, scale_series),
+                    skill=metrics.skill(score, naive),
+                    mape_by_horizon=metrics.mape_by_horizon(actual, pred),
+                )
+            )
+    return rows
 
 
 def book_window_origins(dates: Sequence[dt.date]) -> IntArray:

@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.prices",
     "tests.fixtures.s3",
     "tests.fixtures.models",
+    "tests.fixtures.retrain",
 ]

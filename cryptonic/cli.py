@@ -1,0 +1,361 @@
+"""``cryptonic``: the command line (train, predict, backtest, retrain, models, serve, run).
+
+Each subcommand parses its flags, calls the library and prints; errors of ours (CryptonicError)
+become one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from cryptonic import __version__
+from cryptonic.config import Settings
+from cryptonic.errors import ConfigError, CryptonicError, NoModelError
+from cryptonic.logs import configure_logging
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+log = logging.getLogger("cryptonic.cli")
+
+SETTING_FLAGS = {
+    "ticker": "tickers",
+    "store": "store_uri",
+    "start": "start_date",
+    "end": "end_date",
+    "epochs": "epochs",
+    "arch": "arch",
+    "data": "data_source",
+    "weeks": "backtest_weeks",
+    "strategy": "retrain_strategy",
+}
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Environment settings with the command-line flags that were given on top."""
+    overrides: dict[str, Any] = {}
+    for flag, field in SETTING_FLAGS.items():
+        value = getattr(args, flag, None)
+        if value is None or (flag == "arch" and value == "both"):
+            continue
+        overrides[field] = [value] if flag == "ticker" else value
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def _prices(settings: Settings, ticker: str, min_rows: int | None = None) -> pd.DataFrame:
+    from cryptonic.data import load_prices
+
+    return load_prices(
+        ticker, settings.start_date, settings.end_date, settings.data_source, min_rows=min_rows
+    )
+
+
+def _print_forecast(forecast: dict[str, Any], out: Any = sys.stdout) -> None:
+    print(
+        f"{forecast['ticker']} forecast from the close of {forecast['as_of']} "
+        f"(last close {forecast['last_close']:,.2f})"
+        + (f", model {forecast['model_version']}" if forecast.get("model_version") else ""),
+        file=out,
+    )
+    for row in forecast["result"]:
+        print(f"  {row['date']}  {row['prediction']:>14,.2f}", file=out)
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train on every close and save a ``.keras`` file (no registry: see ``retrain``)."""
+    from cryptonic.forecast import Forecast, next_dates
+    from cryptonic.model import Model, ModelSpec
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    spec = ModelSpec.from_settings(settings)
+    frame = _prices(settings, ticker, spec.min_training_closes)
+    model = Model(spec)
+    report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
+    out = Path(args.out or f".cryptonic/{ticker}-{spec.arch}.keras")
+    model.save(out)
+    print(
+        f"trained {spec.arch} model on {len(frame)} closes "
+        f"({frame['date'].iloc[0].date()} .. {frame['date'].iloc[-1].date()}): "
+        f"{report.epochs_run} epochs (best {report.best_epoch}), {report.seconds:.1f} s -> {out}"
+    )
+    last = frame["date"].iloc[-1].date()
+    values = model.predict_closes(frame["close"].to_numpy())
+    forecast = Forecast(
+        ticker=ticker,
+        as_of=last,
+        last_close=float(frame["close"].iloc[-1]),
+        dates=next_dates(last, 7),
+        values=[float(v) for v in values],
+    )
+    _print_forecast(forecast.to_dict())
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Forecast the next 7 days from the latest prices with a model file or the champion."""
+    import numpy as np
+
+    from cryptonic.data import infer_calendar
+    from cryptonic.predictor import Predictor
+    from cryptonic.registry import Registry
+    from cryptonic.store import open_store
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    frame = _prices(settings, ticker)
+    closes = frame["close"].to_numpy(dtype=np.float64)
+    last = frame["date"].iloc[-1].date()
+    calendar = infer_calendar(frame)
+    version = None
+    if args.model and args.model.endswith(".keras"):
+        from cryptonic.forecast import Forecast, next_dates
+        from cryptonic.model import Model
+
+        model = Model.load(args.model)
+        values = [float(v) for v in model.predict_closes(closes)]
+        forecast = Forecast(ticker, last, float(closes[-1]), next_dates(last, 7, calendar), values)
+    else:
+        if args.model:
+            tflite, arch = Path(args.model).read_bytes(), args.arch or "default"
+        else:
+            registry = Registry(open_store(settings.store_uri))
+            version = registry.resolve_version(ticker, settings.model_version)
+            tflite = registry.load_artifact(ticker, version, "model.tflite")
+            arch = registry.manifest(ticker, version)["model"]["arch"]
+        forecast = Predictor(tflite, arch=arch).forecast(
+            closes, last, ticker=ticker, calendar=calendar, model_version=version
+        )
+    if args.json:
+        print(json.dumps(forecast.to_dict(), indent=2))
+    else:
+        _print_forecast(forecast.to_dict())
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Walk-forward backtest: the LSTM against persistence and drift, on the same origins."""
+    import datetime as dt
+
+    from cryptonic.backtest import (
+        BOOK_TEST_END,
+        BOOK_TRAIN_START,
+        book_window_origins,
+        walk_forward,
+    )
+    from cryptonic.baselines import Drift, Persistence
+    from cryptonic.data import load_prices
+    from cryptonic.model import Model, ModelSpec
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    archs = ["book", "default"] if args.arch == "both" else [settings.arch]
+    if args.arch is None and args.book_window:
+        archs = ["book", "default"]
+    specs = [ModelSpec.from_settings(settings.model_copy(update={"arch": a})) for a in archs]
+    forecasters: list[Any] = [Persistence(), Drift(), *[Model(s) for s in specs]]
+    if args.book_window:
+        frame = load_prices(ticker, BOOK_TRAIN_START, BOOK_TEST_END, settings.data_source)
+        dates: list[dt.date] = [d.date() for d in frame["date"]]
+        report = walk_forward(
+            frame["close"].to_numpy(),
+            dates,
+            forecasters,
+            origins=book_window_origins(dates),
+            refit=args.refit,
+            protocols=("book", "honest"),
+            ticker=ticker,
+        )
+    else:
+        need = max(s.min_training_closes for s in specs) + 7 * (settings.backtest_weeks + 1)
+        frame = _prices(settings, ticker, need)
+        dates = [d.date() for d in frame["date"]]
+        report = walk_forward(
+            frame["close"].to_numpy(),
+            dates,
+            forecasters,
+            weeks=settings.backtest_weeks,
+            refit=args.refit,
+            ticker=ticker,
+        )
+    if args.plot:
+        from cryptonic.plots import plot_backtest
+
+        plot_backtest(report, Path(args.plot))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.table())
+        if args.plot:
+            print(f"plot written to {args.plot}")
+    return 0
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    """The weekly job, locally: the same pipeline the retrain Lambda runs."""
+    from cryptonic.retrain_job import run_retrain_event
+
+    settings = settings_from(args)
+    event: dict[str, Any] = {"tickers": settings.tickers, "force": args.force}
+    if args.strategy:
+        event["strategy"] = args.strategy
+    summary = run_retrain_event(event, settings)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        if summary.get("error"):
+            print(f"error: {summary['error']['message']}", file=sys.stderr)
+        for r in summary["results"]:
+            state = "promoted" if r["promoted"] else ("skipped" if r["skipped"] else "kept")
+            print(f"{r['ticker']}: {state} {r['version'] or ''} in {r['seconds']:.1f} s")
+            print(f"  {r['reason']}")
+            if r.get("error"):
+                print(f"  error [{r['error']['code']}]: {r['error']['message']}")
+    return 0 if summary["ok"] else 1
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """Registry operations: list, show, promote, rollback (never exposed over HTTP)."""
+    from cryptonic.registry_cli import models_command
+
+    settings = settings_from(args)
+    return models_command(
+        args.action, settings.store_uri, settings.tickers[0], args.version, sys.stdout
+    )
+
+
+def ensure_models(settings: Settings) -> None:
+    """Train and publish a first model for every ticker that has none (``make run``)."""
+    from cryptonic.pipeline import retrain
+    from cryptonic.registry import Registry
+    from cryptonic.store import open_store
+
+    store = open_store(settings.store_uri)
+    registry = Registry(store)
+    for ticker in settings.tickers:
+        try:
+            registry.resolve_version(ticker, settings.model_version)
+            continue
+        except NoModelError:
+            pass
+        print(f"no model for {ticker} in {settings.store_uri} yet: training one (about a minute)")
+        result = retrain(settings, store, ticker, force=True, verbose=None)
+        if result.error:
+            raise CryptonicError(f"first training of {ticker} failed: {result.error['message']}")
+        print(f"{ticker}: {result.reason}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """API and page with uvicorn (any STORE_URI)."""
+    from cryptonic.serve import serve
+
+    serve(settings_from(args), args.host, args.port)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``make run``: a first model if there is none, then the API and page."""
+    settings = settings_from(args)
+    ensure_models(settings)
+    from cryptonic.serve import serve
+
+    serve(settings, args.host, args.port)
+    return 0
+
+
+# -- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cryptonic", description="Forecast the next 7 daily closes of a ticker."
+    )
+    parser.add_argument("--version", action="version", version=f"cryptonic {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--ticker", help="Yahoo Finance symbol (default: first of TICKERS)")
+    common.add_argument("--store", help="artifact store URI (default: STORE_URI)")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=None,
+        help="per-epoch progress lines and debug logs",
+    )
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", help="auto | yahoo | bundled | path to a CSV in Yahoo's layout")
+    data.add_argument("--start", help="first date (START_DATE / BITCOIN_START_DATE)")
+    data.add_argument("--end", help="last date (END_DATE)")
+    model = argparse.ArgumentParser(add_help=False)
+    model.add_argument("--epochs", type=int, help="maximum epochs (EPOCHS)")
+
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", parents=[common, data, model], help=cmd_train.__doc__)
+    p.add_argument("--arch", choices=["default", "book"])
+    p.add_argument("--out", help="where to save the .keras file")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", parents=[common, data], help=cmd_predict.__doc__)
+    p.add_argument("--model", help="a .keras or .tflite file (default: the store's champion)")
+    p.add_argument("--arch", choices=["default", "book"], help="arch of a .tflite file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("backtest", parents=[common, data, model], help=cmd_backtest.__doc__)
+    p.add_argument("--weeks", type=int, help="weekly origins (default BACKTEST_WEEKS=52)")
+    p.add_argument("--arch", choices=["default", "book", "both"])
+    p.add_argument(
+        "--book-window",
+        action="store_true",
+        help="the textbook's window: train 2016-01-04..2019-08-04, test 21 weeks",
+    )
+    p.add_argument("--refit", action="store_true", help="refit at every origin (slow)")
+    p.add_argument("--plot", help="write a PNG of the forecasts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("retrain", parents=[common, data, model], help=cmd_retrain.__doc__)
+    p.add_argument("--strategy", choices=["new", "continue"])
+    p.add_argument("--force", action="store_true", help="retrain even without new data")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_retrain)
+
+    p = sub.add_parser("models", parents=[common], help=cmd_models.__doc__)
+    p.add_argument("action", choices=["list", "show", "promote", "rollback"])
+    p.add_argument("version", nargs="?", help="version for show/promote")
+    p.set_defaults(func=cmd_models)
+
+    for name, func in (("serve", cmd_serve), ("run", cmd_run)):
+        p = sub.add_parser(name, parents=[common, data, model], help=func.__doc__)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(json_lines=False, level=logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        code: int = args.func(args)
+    except CryptonicError as exc:
+        print(f"cryptonic: error [{exc.code}]: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

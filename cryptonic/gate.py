@@ -1,0 +1,103 @@
+"""The promotion gate: does a freshly trained challenger replace the serving champion?
+
+The rule, in order:
+
+1. A challenger that fails the sanity check (non-finite forecasts, LiteRT parity) never serves.
+2. The first model of a ticker is promoted once it is sane: anything beats "no model".
+3. Otherwise challenger and champion are compared on the same backtest origins where *neither*
+   saw the answers (forecast days after the champion's training data). With at least
+   ``min_weeks`` such origins the MAPEs are compared directly; the challenger wins ties
+   (it has seen fresher data) and may be worse by ``margin`` (relative).
+4. With fewer clean origins (the usual weekly case: one new week) the gate compares skill
+   against persistence instead: the challenger's over the whole window against the skill the
+   champion earned on its own out-of-sample window when it was published. Skill divides out how
+   volatile each window was, which raw MAPE over different weeks would not.
+
+Every decision also records how both models compare with persistence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+MIN_CLEAN_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether to promote, why, and on what evidence."""
+
+    promote: bool
+    reason: str
+    basis: str
+    challenger: float | None = None
+    champion: float | None = None
+    persistence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def decide(
+    *,
+    sane: bool,
+    sanity_problem: str = "",
+    challenger_mape: float,
+    challenger_skill: float,
+    persistence_mape: float,
+    champion_version: str | None = None,
+    clean_weeks: int = 0,
+    clean_challenger_mape: float | None = None,
+    clean_champion_mape: float | None = None,
+    champion_recorded_skill: float | None = None,
+    margin: float = 0.0,
+    min_weeks: int = MIN_CLEAN_WEEKS,
+) -> GateDecision:
+    """Apply the rule above; every branch says in plain words what decided it."""
+    versus = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
+    if not sane:
+        return GateDecision(False, f"sanity check failed: {sanity_problem}", "sanity")
+    if champion_version is None:
+        return GateDecision(
+            True,
+            f"first model: passes the sanity check; MAPE {challenger_mape:.2f}% ({versus})",
+            "first model",
+            challenger=challenger_mape,
+            persistence=persistence_mape,
+        )
+    if clean_weeks >= min_weeks and clean_challenger_mape is not None and clean_champion_mape:
+        limit = clean_champion_mape * (1.0 + margin)
+        better = clean_challenger_mape <= limit
+        verdict = "not worse than" if better else "worse than"
+        return GateDecision(
+            better,
+            f"challenger MAPE {clean_challenger_mape:.2f}% is {verdict} champion {champion_version}"
+            f" {clean_champion_mape:.2f}% (margin {margin:.0%}) on {clean_weeks} weeks neither "
+            f"trained on; {versus}",
+            "mape on unseen weeks",
+            challenger=clean_challenger_mape,
+            champion=clean_champion_mape,
+            persistence=persistence_mape,
+        )
+    if champion_recorded_skill is None:
+        return GateDecision(
+            True,
+            f"champion {champion_version} has no recorded skill to beat; {versus}",
+            "no champion metrics",
+            challenger=challenger_skill,
+            persistence=persistence_mape,
+        )
+    limit = champion_recorded_skill - margin * abs(champion_recorded_skill)
+    better = challenger_skill >= limit
+    verdict = "not worse than" if better else "worse than"
+    return GateDecision(
+        better,
+        f"challenger skill {challenger_skill:+.3f} is {verdict} champion {champion_version} "
+        f"skill {champion_recorded_skill:+.3f} (only {clean_weeks} unseen weeks, so skill vs "
+        f"persistence on each one's own window decides); {versus}",
+        "skill vs persistence",
+        challenger=challenger_skill,
+        champion=champion_recorded_skill,
+        persistence=persistence_mape,
+    )

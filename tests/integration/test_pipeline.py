@@ -1,0 +1,182 @@
+"""The retrain job against both stores (local folder and moto's S3 server), tiny models."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cryptonic.data import to_yahoo_csv
+from cryptonic.pipeline import load_keras_bytes, retrain
+from cryptonic.predictor import Predictor
+from cryptonic.registry import Registry, new_version_id
+from tests.fixtures.prices import make_prices
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def settings(make_settings, store):
+    return make_settings(store.uri)
+
+
+def _champion(store):
+    pointer = Registry(store).champion("BTC-USD")
+    return pointer.version if pointer else None
+
+
+def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store):
+    result = retrain(settings, store, "btc-usd")
+    assert result.ok and result.promoted and result.champion == result.version
+    assert "first model" in result.reason
+    registry = Registry(store)
+    manifest = registry.manifest("BTC-USD", result.version)
+    assert set(manifest["artifacts"]) == {
+        "model.keras",
+        "model.tflite",
+        "forecast.json",
+        "prices.csv",
+    }
+    assert manifest["data"]["rows"] == 300 and manifest["strategy"] == "new"
+    assert manifest["export"]["parity_max_abs_diff"] <= 1e-5
+    assert manifest["metrics"]["persistence"]["skill"] == 0.0
+    assert manifest["gate"]["promote"] is True
+    # the cached forecast is what the served .tflite says about the latest closes
+    forecast = json.loads(registry.load_artifact("BTC-USD", result.version, "forecast.json"))
+    tflite = registry.load_artifact("BTC-USD", result.version, "model.tflite")
+    closes = make_prices(300)["close"].to_numpy()
+    expected = Predictor(tflite).predict_closes(closes)
+    np.testing.assert_allclose([r["prediction"] for r in forecast["result"]], expected)
+    assert forecast["as_of"] == manifest["data"]["end"] and forecast["period_length"] == 7
+
+
+def test_no_new_data_skips_unless_forced(settings, store):
+    first = retrain(settings, store, "BTC-USD")
+    again = retrain(settings, store, "BTC-USD")
+    assert again.skipped and again.version is None and "no new data" in again.reason
+    forced = retrain(settings, store, "BTC-USD", force=True)
+    assert forced.version not in (None, first.version)
+
+
+def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(settings, store):
+    first = retrain(settings, store, "BTC-USD", strategy="continue")
+    manifest = Registry(store).manifest("BTC-USD", first.version)
+    assert manifest["strategy"] == "new" and "no champion" in manifest["strategy_note"]
+    second = retrain(settings, store, "BTC-USD", strategy="continue", force=True)
+    manifest = Registry(store).manifest("BTC-USD", second.version)
+    assert manifest["strategy"] == "continue" and manifest["parent"] == first.version
+    assert manifest["training"]["warm_start"] is True
+
+
+def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, store):
+    retrain(make_settings(store.uri), store, "BTC-USD")
+    wider = make_settings(store.uri, lookback_weeks=3)
+    result = retrain(wider, store, "BTC-USD", strategy="continue")
+    manifest = Registry(store).manifest("BTC-USD", result.version)
+    assert manifest["strategy"] == "new" and "shape differs" in manifest["strategy_note"]
+
+
+def test_bad_data_publishes_nothing_and_keeps_the_champion(
+    make_settings, settings, store, tmp_path
+):
+    first = retrain(settings, store, "BTC-USD")
+    broken = make_prices(300)
+    broken.loc[150, "close"] = float("nan")
+    path = tmp_path / "broken.csv"
+    path.write_bytes(to_yahoo_csv(broken))
+    result = retrain(make_settings(store.uri, data_source=str(path)), store, "BTC-USD", force=True)
+    assert result.error and result.error["code"] == "bad_data" and result.version is None
+    assert "NaN" in result.error["message"] or "missing" in result.error["message"]
+    assert _champion(store) == first.version
+    assert [v["version"] for v in Registry(store).list_versions("BTC-USD")] == [first.version]
+
+
+def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monkeypatch):
+    first = retrain(settings, store, "BTC-USD")
+    real_put = type(store).put_bytes
+    calls = {"n": 0}
+
+    def dying_put(self, key, data, **kwargs):
+        if "/versions/" in key and first.version not in key:
+            calls["n"] += 1
+            if calls["n"] == 3:  # two artifacts written, then the power goes
+                raise RuntimeError("simulated crash while publishing")
+        return real_put(self, key, data, **kwargs)
+
+    monkeypatch.setattr(type(store), "put_bytes", dying_put)
+    result = retrain(settings, store, "BTC-USD", force=True)
+    monkeypatch.undo()
+    assert result.error and result.error["code"] == "internal" and not result.promoted
+    registry = Registry(store)
+    assert _champion(store) == first.version
+    assert [v["version"] for v in registry.list_versions("BTC-USD")] == [first.version]
+    tflite = registry.load_artifact("BTC-USD", first.version, "model.tflite")
+    assert Predictor(tflite).predict_closes(np.linspace(100, 110, 20)).shape == (7,)
+
+
+def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store, monkeypatch):
+    first = retrain(settings, store, "BTC-USD")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("simulated crash before promotion")
+
+    monkeypatch.setattr(Registry, "promote", crash)
+    result = retrain(settings, store, "BTC-USD", force=True)
+    monkeypatch.undo()
+    assert result.error and not result.promoted
+    assert _champion(store) == first.version
+    load_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
+
+
+def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkeypatch):
+    """Run B completely while A is about to promote: A's conditional write must lose."""
+    real_promote = Registry.promote
+    other: dict[str, object] = {}
+
+    def promote_after_rival(self, ticker, version, **kwargs):
+        if not other:
+            monkeypatch.setattr(Registry, "promote", real_promote)
+            other["result"] = retrain(settings, store, "BTC-USD", force=True)
+        return real_promote(self, ticker, version, **kwargs)
+
+    monkeypatch.setattr(Registry, "promote", promote_after_rival)
+    mine = retrain(settings, store, "BTC-USD")
+    rival = other["result"]
+    assert rival.promoted and not mine.promoted  # type: ignore[attr-defined]
+    assert (
+        mine.error and mine.error["code"] == "conflict" and "another promotion won" in mine.reason
+    )
+    assert _champion(store) == rival.version  # type: ignore[attr-defined]
+    assert mine.champion == rival.version  # type: ignore[attr-defined]
+
+
+def test_worse_challenger_is_published_not_promoted(settings, store):
+    first = retrain(settings, store, "BTC-USD")
+    registry = Registry(store)
+    # a champion whose recorded out-of-sample skill no honest challenger here can match
+    manifest = registry.manifest("BTC-USD", first.version)
+    manifest["metrics"]["model"]["skill"] = 0.9
+    strong = new_version_id()
+    artifacts = {
+        n: registry.load_artifact("BTC-USD", first.version, n) for n in manifest["artifacts"]
+    }
+    registry.publish(
+        "BTC-USD", strong, artifacts, {k: v for k, v in manifest.items() if k != "artifacts"}
+    )
+    registry.promote("BTC-USD", strong)
+
+    result = retrain(settings, store, "BTC-USD", force=True)
+    assert result.ok and result.version and not result.promoted
+    assert "not promoted" in result.reason and "worse than champion" in result.reason
+    assert _champion(store) == strong
+    gate = registry.manifest("BTC-USD", result.version)["gate"]
+    assert gate["promote"] is False and gate["basis"] == "skill vs persistence"
+
+
+def test_unknown_ticker_in_bundled_source_fails_cleanly(make_settings, store):
+    result = retrain(make_settings(store.uri, data_source="bundled"), store, "ETH-USD")
+    assert (
+        result.error and result.error["code"] == "bad_data" and "BTC-USD" in result.error["message"]
+    )
+    assert Registry(store).champion("ETH-USD") is None

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cryptonic.errors import ConfigError
+from cryptonic.retrain_request import parse_retrain_event
+
+EVENTS = Path(__file__).parents[2] / "infra" / "events"
+
+
+def test_scheduled_event_means_every_configured_ticker():
+    event = json.loads((EVENTS / "retrain-scheduled.json").read_text())
+    request = parse_retrain_event(event)
+    assert request.scheduled and request.tickers is None and not request.force
+
+
+def test_direct_invoke():
+    event = json.loads((EVENTS / "retrain-direct.json").read_text())
+    request = parse_retrain_event(event)
+    assert request.tickers == ["BTC-USD"] and request.strategy == "new"
+    assert parse_retrain_event({"tickers": ["eth-usd", "AAPL"], "force": True}).tickers == [
+        "ETH-USD",
+        "AAPL",
+    ]
+    assert parse_retrain_event({}).tickers is None
+    assert parse_retrain_event(None).tickers is None
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"forse": True}, "forse: Extra inputs are not permitted"),
+        ({"strategy": "sometimes"}, "strategy"),
+        ({"ticker": "not a ticker!"}, "invalid ticker"),
+        ({"force": "maybe"}, "force"),
+        ({"ticker": "BTC-USD", "tickers": ["ETH-USD"]}, "not both"),
+        (["BTC-USD"], "JSON object"),
+    ],
+)
+def test_bad_events_are_refused_with_the_reason(event, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_retrain_event(event)
