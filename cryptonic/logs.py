@@ -30,10 +30,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is now (test capture, Lambda's stream, a redirect)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """The base class assigns it; the live ``sys.stderr`` always wins."""
+
+
 def configure_logging(json_lines: bool | None = None, level: int = logging.INFO) -> None:
     """Route cryptonic's logs to stderr, as JSON when not on a terminal (or when asked)."""
     use_json = (not sys.stderr.isatty()) if json_lines is None else json_lines
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(
         JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )

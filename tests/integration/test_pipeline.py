@@ -28,7 +28,9 @@ def _champion(store):
 
 def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store):
     result = retrain(settings, store, "btc-usd")
-    assert result.ok and result.promoted and result.champion == result.version
+    assert result.ok
+    assert result.promoted
+    assert result.champion == result.version
     assert "first model" in result.reason
     registry = Registry(store)
     manifest = registry.manifest("BTC-USD", result.version)
@@ -38,7 +40,8 @@ def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store
         "forecast.json",
         "prices.csv",
     }
-    assert manifest["data"]["rows"] == 300 and manifest["strategy"] == "new"
+    assert manifest["data"]["rows"] == 300
+    assert manifest["strategy"] == "new"
     assert manifest["export"]["parity_max_abs_diff"] <= 1e-5
     assert manifest["metrics"]["persistence"]["skill"] == 0.0
     assert manifest["gate"]["promote"] is True
@@ -48,13 +51,16 @@ def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store
     closes = make_prices(300)["close"].to_numpy()
     expected = Predictor(tflite).predict_closes(closes)
     np.testing.assert_allclose([r["prediction"] for r in forecast["result"]], expected)
-    assert forecast["as_of"] == manifest["data"]["end"] and forecast["period_length"] == 7
+    assert forecast["as_of"] == manifest["data"]["end"]
+    assert forecast["period_length"] == 7
 
 
 def test_no_new_data_skips_unless_forced(settings, store):
     first = retrain(settings, store, "BTC-USD")
     again = retrain(settings, store, "BTC-USD")
-    assert again.skipped and again.version is None and "no new data" in again.reason
+    assert again.skipped
+    assert again.version is None
+    assert "no new data" in again.reason
     forced = retrain(settings, store, "BTC-USD", force=True)
     assert forced.version not in (None, first.version)
 
@@ -62,10 +68,12 @@ def test_no_new_data_skips_unless_forced(settings, store):
 def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(settings, store):
     first = retrain(settings, store, "BTC-USD", strategy="continue")
     manifest = Registry(store).manifest("BTC-USD", first.version)
-    assert manifest["strategy"] == "new" and "no champion" in manifest["strategy_note"]
+    assert manifest["strategy"] == "new"
+    assert "no champion" in manifest["strategy_note"]
     second = retrain(settings, store, "BTC-USD", strategy="continue", force=True)
     manifest = Registry(store).manifest("BTC-USD", second.version)
-    assert manifest["strategy"] == "continue" and manifest["parent"] == first.version
+    assert manifest["strategy"] == "continue"
+    assert manifest["parent"] == first.version
     assert manifest["training"]["warm_start"] is True
 
 
@@ -74,7 +82,8 @@ def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, st
     wider = make_settings(store.uri, lookback_weeks=3)
     result = retrain(wider, store, "BTC-USD", strategy="continue")
     manifest = Registry(store).manifest("BTC-USD", result.version)
-    assert manifest["strategy"] == "new" and "shape differs" in manifest["strategy_note"]
+    assert manifest["strategy"] == "new"
+    assert "shape differs" in manifest["strategy_note"]
 
 
 def test_bad_data_publishes_nothing_and_keeps_the_champion(
@@ -86,7 +95,9 @@ def test_bad_data_publishes_nothing_and_keeps_the_champion(
     path = tmp_path / "broken.csv"
     path.write_bytes(to_yahoo_csv(broken))
     result = retrain(make_settings(store.uri, data_source=str(path)), store, "BTC-USD", force=True)
-    assert result.error and result.error["code"] == "bad_data" and result.version is None
+    assert result.error
+    assert result.error["code"] == "bad_data"
+    assert result.version is None
     assert "NaN" in result.error["message"] or "missing" in result.error["message"]
     assert _champion(store) == first.version
     assert [v["version"] for v in Registry(store).list_versions("BTC-USD")] == [first.version]
@@ -107,7 +118,9 @@ def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monk
     monkeypatch.setattr(type(store), "put_bytes", dying_put)
     result = retrain(settings, store, "BTC-USD", force=True)
     monkeypatch.undo()
-    assert result.error and result.error["code"] == "internal" and not result.promoted
+    assert result.error
+    assert result.error["code"] == "internal"
+    assert not result.promoted
     registry = Registry(store)
     assert _champion(store) == first.version
     assert [v["version"] for v in registry.list_versions("BTC-USD")] == [first.version]
@@ -124,7 +137,8 @@ def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store,
     monkeypatch.setattr(Registry, "promote", crash)
     result = retrain(settings, store, "BTC-USD", force=True)
     monkeypatch.undo()
-    assert result.error and not result.promoted
+    assert result.error
+    assert not result.promoted
     assert _champion(store) == first.version
     load_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
 
@@ -143,10 +157,11 @@ def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkey
     monkeypatch.setattr(Registry, "promote", promote_after_rival)
     mine = retrain(settings, store, "BTC-USD")
     rival = other["result"]
-    assert rival.promoted and not mine.promoted  # type: ignore[attr-defined]
-    assert (
-        mine.error and mine.error["code"] == "conflict" and "another promotion won" in mine.reason
-    )
+    assert rival.promoted
+    assert not mine.promoted
+    assert mine.error
+    assert mine.error["code"] == "conflict"
+    assert "another promotion won" in mine.reason
     assert _champion(store) == rival.version  # type: ignore[attr-defined]
     assert mine.champion == rival.version  # type: ignore[attr-defined]
 
@@ -167,16 +182,20 @@ def test_worse_challenger_is_published_not_promoted(settings, store):
     registry.promote("BTC-USD", strong)
 
     result = retrain(settings, store, "BTC-USD", force=True)
-    assert result.ok and result.version and not result.promoted
-    assert "not promoted" in result.reason and "worse than champion" in result.reason
+    assert result.ok
+    assert result.version
+    assert not result.promoted
+    assert "not promoted" in result.reason
+    assert "worse than champion" in result.reason
     assert _champion(store) == strong
     gate = registry.manifest("BTC-USD", result.version)["gate"]
-    assert gate["promote"] is False and gate["basis"] == "skill vs persistence"
+    assert gate["promote"] is False
+    assert gate["basis"] == "skill vs persistence"
 
 
 def test_unknown_ticker_in_bundled_source_fails_cleanly(make_settings, store):
     result = retrain(make_settings(store.uri, data_source="bundled"), store, "ETH-USD")
-    assert (
-        result.error and result.error["code"] == "bad_data" and "BTC-USD" in result.error["message"]
-    )
+    assert result.error
+    assert result.error["code"] == "bad_data"
+    assert "BTC-USD" in result.error["message"]
     assert Registry(store).champion("ETH-USD") is None

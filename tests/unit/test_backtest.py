@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cryptonic.backtest import book_window_origins, walk_forward, weekly_origins
-from cryptonic.baselines import Drift, Persistence
+from cryptonic.baselines import Drift
 from cryptonic.errors import DataError
 
 
@@ -46,7 +46,8 @@ def test_persistence_skill_is_zero_and_drift_is_scored_against_it():
     drift = report.row("drift")
     assert drift.skill == pytest.approx(1 - drift.mape / report.row("persistence").mape)
     data = report.to_dict()
-    assert data["window"]["weeks"] == 10 and {r["model"] for r in data["rows"]} == {
+    assert data["window"]["weeks"] == 10
+    assert {r["model"] for r in data["rows"]} == {
         "persistence",
         "drift",
     }
@@ -91,5 +92,6 @@ def test_book_window_origins_need_the_books_dates():
         book_window_origins(_dates(50))
     dates = _dates(1500, dt.date(2016, 1, 4))
     origins = book_window_origins(dates)
-    assert len(origins) == 21 and dates[origins[0]] == dt.date(2019, 8, 4)
+    assert len(origins) == 21
+    assert dates[origins[0]] == dt.date(2019, 8, 4)
     assert dates[origins[-1] + 7] == dt.date(2019, 12, 29)

@@ -9,7 +9,8 @@ from cryptonic.baselines import Drift, Persistence
 def test_persistence_predicts_no_change():
     closes = np.array([1.0, 2.0, 3.0, 4.0])
     out = Persistence(horizon=7).predict_relative(closes, [2, 3])
-    assert out.shape == (2, 7) and not out.any()
+    assert out.shape == (2, 7)
+    assert not out.any()
 
 
 def test_drift_extends_the_average_log_return():

@@ -22,7 +22,8 @@ def exported(trained_tiny_model):
 
 
 def test_export_passes_parity(exported):
-    assert exported.max_abs_diff <= 1e-5 and exported.windows_checked == 32
+    assert exported.max_abs_diff <= 1e-5
+    assert exported.windows_checked == 32
     assert exported.tflite[4:8] == b"TFL3"
 
 
@@ -43,7 +44,8 @@ def test_forecast_is_dated_after_the_last_close(exported):
         closes, dt.date(2026, 10, 2), ticker="AAPL", calendar="B"
     )
     assert forecast.dates[0] == dt.date(2026, 10, 5)  # Friday -> Monday on a trading calendar
-    assert len(forecast.values) == 7 and forecast.last_close == closes[-1]
+    assert len(forecast.values) == 7
+    assert forecast.last_close == closes[-1]
     assert forecast.to_dict()["result"][0] == {
         "date": "2026-10-05",
         "prediction": forecast.values[0],
@@ -66,7 +68,7 @@ def test_predictor_rejects_bad_closes(exported, closes, message):
 
 
 def test_predictor_refuses_a_corrupt_model():
-    with pytest.raises(ModelError, match="not a usable .tflite"):
+    with pytest.raises(ModelError, match=r"not a usable \.tflite"):
         Predictor(b"\x00" * 64)
 
 

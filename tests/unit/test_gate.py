@@ -7,27 +7,33 @@ BASE = {"challenger_mape": 3.8, "challenger_skill": -0.02, "persistence_mape": 3
 
 def test_insane_challenger_is_never_promoted():
     d = decide(sane=False, sanity_problem="forecast is NaN", **BASE)
-    assert not d.promote and "forecast is NaN" in d.reason
+    assert not d.promote
+    assert "forecast is NaN" in d.reason
 
 
 def test_first_sane_model_is_promoted_and_compared_with_persistence():
     d = decide(sane=True, **BASE)
-    assert d.promote and d.basis == "first model" and "persistence MAPE 3.70%" in d.reason
+    assert d.promote
+    assert d.basis == "first model"
+    assert "persistence MAPE 3.70%" in d.reason
 
 
 def test_unseen_weeks_decide_by_mape_with_margin_and_ties_go_to_the_challenger():
     common = {**BASE, "sane": True, "champion_version": "v1", "clean_weeks": 5}
     worse = decide(**common, clean_challenger_mape=4.0, clean_champion_mape=3.9)
-    assert not worse.promote and "worse than champion v1" in worse.reason
+    assert not worse.promote
+    assert "worse than champion v1" in worse.reason
     tie = decide(**common, clean_challenger_mape=3.9, clean_champion_mape=3.9)
     assert tie.promote
     within = decide(**common, clean_challenger_mape=4.0, clean_champion_mape=3.9, margin=0.05)
-    assert within.promote and within.basis == "mape on unseen weeks"
+    assert within.promote
+    assert within.basis == "mape on unseen weeks"
 
 
 def test_few_unseen_weeks_fall_back_to_skill_against_persistence():
     common = {**BASE, "sane": True, "champion_version": "v1", "clean_weeks": 1}
     kept = decide(**common, champion_recorded_skill=0.05)
-    assert not kept.promote and kept.basis == "skill vs persistence"
+    assert not kept.promote
+    assert kept.basis == "skill vs persistence"
     assert "only 1 unseen weeks" in kept.reason
     assert decide(**common, champion_recorded_skill=-0.03).promote

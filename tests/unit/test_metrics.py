@@ -39,15 +39,15 @@ def test_skill_against_persistence():
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        lambda: metrics.mape([0.0], [1.0]),
-        lambda: metrics.mape([1.0, 2.0], [1.0]),
-        lambda: metrics.mape([], []),
-        lambda: metrics.naive_scale([1.0, 1.0]),
-        lambda: metrics.skill(1.0, 0.0),
+        (lambda: metrics.mape([0.0], [1.0]), "actual value is zero"),
+        (lambda: metrics.mape([1.0, 2.0], [1.0]), "differ in shape"),
+        (lambda: metrics.mape([], []), "no forecast points"),
+        (lambda: metrics.naive_scale([1.0, 1.0]), "constant"),
+        (lambda: metrics.skill(1.0, 0.0), "persistence is perfect"),
     ],
 )
-def test_undefined_metrics_raise(call):
-    with pytest.raises(ValueError):
+def test_undefined_metrics_raise(call, message):
+    with pytest.raises(ValueError, match=message):
         call()

@@ -21,7 +21,8 @@ def test_untrained_default_model_is_the_persistence_forecast():
 def test_training_uses_many_windows_and_a_validation_tail(trained_tiny_model):
     report = trained_tiny_model.report
     assert report is not None
-    assert report.samples > 200 and report.validation_samples > 30
+    assert report.samples > 200
+    assert report.validation_samples > 30
     assert 1 <= report.best_epoch <= report.epochs_run <= TINY.epochs
     assert np.isfinite(report.loss)
 
@@ -29,7 +30,8 @@ def test_training_uses_many_windows_and_a_validation_tail(trained_tiny_model):
 def test_book_model_is_one_sample_of_n_weeks():
     spec = ModelSpec(arch="book", weeks=4, epochs=2)
     x, y = Model(spec).training_set(make_prices(100)["close"].to_numpy())
-    assert x.shape == (1, 4, 7) and y.shape == (1, 7)
+    assert x.shape == (1, 4, 7)
+    assert y.shape == (1, 7)
     assert y[0, 0] == 0.0  # the target week is normalized to its own first close
 
 
@@ -44,7 +46,8 @@ def test_save_load_round_trip_and_shape_check(tmp_path, trained_tiny_model):
     path = trained_tiny_model.save(tmp_path / "model.keras")
     closes = make_prices(120, seed=3)["close"].to_numpy()
     loaded = Model.load(path)
-    assert loaded.spec.weeks == TINY.weeks and loaded.spec.arch == "default"
+    assert loaded.spec.weeks == TINY.weeks
+    assert loaded.spec.arch == "default"
     np.testing.assert_allclose(
         loaded.predict_closes(closes), trained_tiny_model.predict_closes(closes), rtol=1e-6
     )

@@ -14,13 +14,16 @@ EVENTS = Path(__file__).parents[2] / "infra" / "events"
 def test_scheduled_event_means_every_configured_ticker():
     event = json.loads((EVENTS / "retrain-scheduled.json").read_text())
     request = parse_retrain_event(event)
-    assert request.scheduled and request.tickers is None and not request.force
+    assert request.scheduled
+    assert request.tickers is None
+    assert not request.force
 
 
 def test_direct_invoke():
     event = json.loads((EVENTS / "retrain-direct.json").read_text())
     request = parse_retrain_event(event)
-    assert request.tickers == ["BTC-USD"] and request.strategy == "new"
+    assert request.tickers == ["BTC-USD"]
+    assert request.strategy == "new"
     assert parse_retrain_event({"tickers": ["eth-usd", "AAPL"], "force": True}).tickers == [
         "ETH-USD",
         "AAPL",

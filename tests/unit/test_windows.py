@@ -65,7 +65,8 @@ def test_training_windows_align_inputs_and_targets(values, weeks):
     origins = training_origins(values.size, lookback, horizon)
     x = history_windows(values, origins, lookback)
     y = target_windows(values, origins, horizon)
-    assert x.shape == (origins.size, lookback) and y.shape == (origins.size, horizon)
+    assert x.shape == (origins.size, lookback)
+    assert y.shape == (origins.size, horizon)
     np.testing.assert_allclose(x[:, -1], 0.0, atol=1e-12)  # the origin is its own base
     # the last target ends on the last close: nothing is thrown away, nothing read past the end
     np.testing.assert_allclose(
@@ -78,7 +79,8 @@ def test_week_blocks_end_at_origin():
     closes = np.arange(1.0, 29.0)
     blocks = week_blocks(closes, origin=20, weeks=2)
     assert blocks.shape == (2, 7)
-    assert blocks[-1, -1] == closes[20] and blocks[0, 0] == closes[7]
+    assert blocks[-1, -1] == closes[20]
+    assert blocks[0, 0] == closes[7]
 
 
 def test_book_inputs_are_weeks_normalized_to_their_first_close():

@@ -1,0 +1,42 @@
+"""Daily price data: loading (Yahoo, bundled snapshot, CSV), validation and CSV snapshots.
+
+This package is the only one that imports pandas and yfinance; the serving path must never
+import it (``cryptonic.config`` and ``cryptonic.errors`` stay free of it on purpose).
+"""
+
+from __future__ import annotations
+
+from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
+from cryptonic.data.calendar import MAX_HOLIDAY_RUN, Calendar, infer_calendar
+from cryptonic.data.csvio import frame_sha256, read_prices_csv, to_yahoo_csv
+from cryptonic.data.frame import COLUMNS
+from cryptonic.data.sources import load_prices
+from cryptonic.data.validation import validate_prices
+from cryptonic.data.yahoo import (
+    AUTO_POLICY,
+    DEFAULT_POLICY,
+    OFFLINE_ENV,
+    DataUnavailableError,
+    YahooPolicy,
+    fetch_yahoo,
+)
+
+__all__ = [
+    "AUTO_POLICY",
+    "BUNDLED_TICKER",
+    "COLUMNS",
+    "DEFAULT_POLICY",
+    "MAX_HOLIDAY_RUN",
+    "OFFLINE_ENV",
+    "Calendar",
+    "DataUnavailableError",
+    "YahooPolicy",
+    "fetch_yahoo",
+    "frame_sha256",
+    "infer_calendar",
+    "load_bundled",
+    "load_prices",
+    "read_prices_csv",
+    "to_yahoo_csv",
+    "validate_prices",
+]

@@ -1,0 +1,77 @@
+"""The command line, in-process (cryptonic.cli.main), on fixture data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cryptonic.cli import main
+from cryptonic.data import to_yahoo_csv
+from tests.fixtures.prices import make_prices
+
+pytestmark = pytest.mark.slow
+TINY = ["--epochs", "2"]
+
+
+def test_backtest_json_shape(prices_csv, capsys, monkeypatch):
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    code = main(["backtest", "--data", str(prices_csv), "--weeks", "3", "--json", *TINY])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["window"]["weeks"] == 3
+    assert report["ticker"] == "BTC-USD"
+    models = {(r["model"], r["protocol"]) for r in report["rows"]}
+    assert models == {("persistence", "honest"), ("drift", "honest"), ("default", "honest")}
+    for row in report["rows"]:
+        assert set(row) >= {"model", "protocol", "mape", "rmse", "skill"}
+
+
+def test_backtest_table_and_plot(prices_csv, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    plot = tmp_path / "bt.png"
+    assert (
+        main(["backtest", "--data", str(prices_csv), "--weeks", "2", "--plot", str(plot), *TINY])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "persistence" in out
+    assert "skill" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_data_is_a_one_line_error_with_exit_code_2(tmp_path, capsys):
+    frame = make_prices(100)
+    frame.loc[10, "high"] = frame.loc[10, "low"] / 2
+    path = tmp_path / "bad.csv"
+    path.write_bytes(to_yahoo_csv(frame))
+    assert main(["backtest", "--data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cryptonic: error [bad_data]:")
+    assert "Traceback" not in err
+
+
+def test_retrain_then_models_list_then_predict(prices_csv, local_store_uri, capsys, monkeypatch):
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    monkeypatch.setenv("BACKTEST_WEEKS", "2")
+    args = ["--store", local_store_uri, "--data", str(prices_csv)]
+    assert main(["retrain", *args, *TINY]) == 0
+    assert "promoted" in capsys.readouterr().out
+    assert main(["models", "list", "--store", local_store_uri]) == 0
+    listing = capsys.readouterr().out
+    assert "*" in listing
+    assert "new" in listing
+    assert main(["predict", *args, "--json"]) == 0
+    forecast = json.loads(capsys.readouterr().out)
+    assert len(forecast["result"]) == 7
+    assert forecast["model_version"]
+
+
+def test_predict_without_a_model_says_how_to_get_one(local_store_uri, prices_csv, capsys):
+    assert main(["predict", "--store", local_store_uri, "--data", str(prices_csv)]) == 2
+    assert "cryptonic retrain --ticker BTC-USD" in capsys.readouterr().err
+
+
+def test_invalid_setting_is_reported(capsys):
+    assert main(["backtest", "--data", "bundled", "--start", "yesterday"]) == 2
+    assert "start_date" in capsys.readouterr().err

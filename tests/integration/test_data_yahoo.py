@@ -1,0 +1,299 @@
+"""The Yahoo source end to end through real yfinance, against recorded HTTP responses.
+
+Only the transport is replaced (see tests/fixtures/yahoo/replay.py): cookie/crumb handshake,
+timezone probe, JSON parsing and yfinance's own error handling all run for real. Each test ends
+by asserting that every request it made was answered by a recording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import curl_cffi.requests
+import pandas as pd
+import pytest
+import yfinance._http
+import yfinance.base
+import yfinance.cache
+import yfinance.data
+
+from cryptonic.data import (
+    DataUnavailableError,
+    YahooPolicy,
+    infer_calendar,
+    load_prices,
+)
+from cryptonic.data.yahoo import WORKER_THREAD_NAME
+from cryptonic.errors import DataError
+from tests.fixtures.yahoo.replay import Interaction, Replayer
+
+BTC_PERIOD2 = "period2=1706745600"  # 2024-02-01 00:00 UTC: end=2024-01-31 made exclusive
+
+# yfinance 1.7 itself still calls sort_index(inplace=True); not ours to fix. (yfinance is
+# imported above, at collection: its import adds a warnings filter that would beat this one.)
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.sort_index")
+
+
+@pytest.fixture
+def yahoo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Replayer]:
+    """A fresh yfinance (no disk caches, no shared session state) on recorded responses."""
+    assert yfinance._http.HAS_CURL_CFFI, "replay hooks curl_cffi; the requests fallback is unhooked"
+    replayer = Replayer().load("handshake.json")
+
+    def request(session: object, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        return replayer.request(session, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(curl_cffi.requests.Session, "request", request)
+    # yfinance keeps state between calls: a timezone and a cookie cache on disk, a singleton
+    # session holder with cookie/crumb, and a process-wide counter. Start every test clean.
+    monkeypatch.setattr(yfinance.cache._TzCacheManager, "_tz_cache", yfinance.cache._TzCacheDummy())
+    monkeypatch.setattr(
+        yfinance.cache._CookieCacheManager, "_Cookie_cache", yfinance.cache._CookieCacheDummy()
+    )
+    monkeypatch.setattr(yfinance.data.SingletonMeta, "_instances", {})
+    monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", 0)
+    monkeypatch.delenv("CRYPTONIC_OFFLINE", raising=False)
+    _forbid_network_sockets(monkeypatch)
+
+    yield replayer
+
+    if replayer.hang is not None:
+        replayer.hang.set()
+    for thread in threading.enumerate():
+        if thread.name == WORKER_THREAD_NAME:
+            thread.join(timeout=10)
+    assert not replayer.unmatched, f"requests without a recording: {replayer.unmatched}"
+
+
+def _forbid_network_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Belt and braces: any Python-level connection off this machine fails the test."""
+    real_connect = socket.socket.connect
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if sock.family == socket.AF_UNIX or host in {"127.0.0.1", "::1", "localhost"}:
+            return real_connect(sock, address)
+        raise AssertionError(f"test tried to reach the network: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def policy(sleeps: list[float]) -> YahooPolicy:
+    return YahooPolicy(attempts=3, base_delay=0.5, timeout=5.0, sleep=sleeps.append)
+
+
+def chart_requests(replayer: Replayer, ticker: str) -> int:
+    return len(replayer.requests_to(f"/v8/finance/chart/{ticker}"))
+
+
+# --- Yahoo answers ------------------------------------------------------------------------------
+
+
+def test_btc_from_yahoo_equals_bundled_snapshot(yahoo: Replayer, policy: YahooPolicy) -> None:
+    yahoo.load("btc_usd_2024_01.json")
+
+    frame = load_prices("btc-usd", "2024-01-01", "2024-01-31", source="yahoo", policy=policy)
+
+    bundled = load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="bundled")
+    pd.testing.assert_frame_equal(frame, bundled, check_exact=True)
+    assert list(frame.columns) == ["date", "open", "high", "low", "close", "volume"]
+    assert len(frame) == 31
+    assert infer_calendar(frame) == "D"
+    assert yahoo.requests_to(BTC_PERIOD2), "end is inclusive: yfinance must get end + 1 day"
+    assert all(s.url.startswith("https://") for s in yahoo.seen)
+
+
+def test_stock_has_trading_day_calendar_and_raw_closes(
+    yahoo: Replayer, policy: YahooPolicy
+) -> None:
+    yahoo.load("aapl_2024_01.json")
+
+    frame = load_prices("AAPL", dt.date(2024, 1, 1), dt.date(2024, 1, 31), "yahoo", policy=policy)
+
+    assert len(frame) == 21
+    assert frame["date"].iloc[0] == pd.Timestamp("2024-01-02")
+    assert pd.Timestamp("2024-01-15") not in set(frame["date"])  # MLK day: tolerated holiday
+    assert (frame["date"].dt.day_of_week < 5).all()
+    assert infer_calendar(frame) == "B"
+    # auto_adjust=False: close is the traded close, not Yahoo's dividend-adjusted one.
+    assert frame["close"].iloc[0] == pytest.approx(185.64, abs=1e-4)
+    assert frame["date"].dt.tz is None
+    assert (frame["date"] == frame["date"].dt.normalize()).all()
+
+
+def test_exchange_local_date_is_kept_east_of_utc(yahoo: Replayer, policy: YahooPolicy) -> None:
+    # Tokyo bars sit at local midnight, the previous day in UTC: converting to UTC first
+    # would shift every date back by one.
+    yahoo.load("toyota_2024_01.json")
+
+    frame = load_prices("7203.t", "2024-01-04", "2024-01-12", "yahoo", policy=policy)
+
+    assert [d.date().isoformat() for d in frame["date"]] == [
+        "2024-01-04",
+        "2024-01-05",
+        "2024-01-09",
+        "2024-01-10",
+        "2024-01-11",
+        "2024-01-12",
+    ]
+    assert frame["close"].iloc[0] == 2599.5
+
+
+@pytest.mark.parametrize(
+    ("tz_lookups_so_far", "yahoo_said"),
+    [(0, "Quote not found for symbol: ZZZZNOTREAL"), (2, "possibly delisted; no timezone found")],
+    ids=["via-quoteSummary", "tz-missing"],
+)
+@pytest.mark.parametrize("source", ["yahoo", "auto"])
+def test_unknown_ticker_is_no_prices_without_retry(
+    yahoo: Replayer,
+    policy: YahooPolicy,
+    sleeps: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+    tz_lookups_so_far: int,
+    yahoo_said: str,
+    source: str,
+) -> None:
+    # yfinance asks quoteSummary for the timezone only twice per process; cover both paths.
+    monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", tz_lookups_so_far)
+    yahoo.load("unknown_ticker.json")
+
+    with pytest.raises(DataError, match="no prices for 'ZZZZNOTREAL'") as caught:
+        load_prices("zzzznotreal", "2024-01-01", "2024-01-31", source, policy=policy)
+
+    assert not isinstance(caught.value, DataUnavailableError)
+    assert "unknown ticker or no data in range" in str(caught.value)
+    assert yahoo_said in str(caught.value)
+    assert sleeps == []
+    assert chart_requests(yahoo, "ZZZZNOTREAL") >= 1
+
+
+def test_gap_in_yahoo_data_is_an_error_not_a_fallback(
+    yahoo: Replayer, caplog: pytest.LogCaptureFixture
+) -> None:
+    yahoo.load("btc_usd_2024_01_hole.json")
+
+    with (
+        caplog.at_level(logging.WARNING, logger="cryptonic.data"),
+        pytest.raises(DataError, match="missing 1 day between 2024-01-09 and 2024-01-11"),
+    ):
+        load_prices("BTC-USD", "2024-01-01", "2024-01-31")
+
+    assert not [r for r in caplog.records if "bundled" in r.getMessage()]
+
+
+# --- Yahoo unreachable --------------------------------------------------------------------------
+
+
+def test_connection_errors_are_retried_with_backoff(
+    yahoo: Replayer, policy: YahooPolicy, sleeps: list[float]
+) -> None:
+    yahoo.fail()
+
+    with pytest.raises(DataUnavailableError, match=r"after 3 attempts: ConnectionError"):
+        load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo", policy=policy)
+
+    assert sleeps == [0.5, 1.0]
+    assert chart_requests(yahoo, "BTC-USD") == 3
+
+
+def test_transient_failure_then_success(
+    yahoo: Replayer, policy: YahooPolicy, sleeps: list[float]
+) -> None:
+    yahoo.load("btc_usd_2024_01.json").fail("/v8/finance/chart/BTC-USD", times=1)
+
+    frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo", policy=policy)
+
+    assert len(frame) == 31
+    assert sleeps == [0.5]
+
+
+def test_yahoo_outage_page_is_retried_as_unavailable(
+    yahoo: Replayer, policy: YahooPolicy, sleeps: list[float]
+) -> None:
+    # What Yahoo serves while it is down: an HTML page with status 503, not JSON.
+    yahoo.interactions.insert(
+        0,
+        Interaction(
+            method="GET",
+            url="https://query2.finance.yahoo.com/v8/finance/chart/BTC-USD",
+            params={"range": "1d", "interval": "1d"},
+            status=503,
+            headers={"content-type": "text/html; charset=utf-8"},
+            body=b"<html><body><h1>Will be right back...</h1></body></html>",
+        ),
+    )
+
+    with pytest.raises(DataUnavailableError, match="after 3 attempts"):
+        load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo", policy=policy)
+
+    assert sleeps == [0.5, 1.0]
+
+
+def test_auto_falls_back_to_bundled_for_btc(
+    yahoo: Replayer, caplog: pytest.LogCaptureFixture
+) -> None:
+    yahoo.fail()
+
+    with caplog.at_level(logging.WARNING, logger="cryptonic.data"):
+        frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31")
+
+    expected = load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="bundled")
+    pd.testing.assert_frame_equal(frame, expected)
+    warnings = [r for r in caplog.records if r.name == "cryptonic.data"]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert "using the bundled snapshot (2014-09-17..2026-10-05)" in warnings[0].getMessage()
+    assert chart_requests(yahoo, "BTC-USD") == 1  # auto tries once: a fallback exists
+
+
+def test_auto_reraises_for_a_ticker_that_is_not_bundled(yahoo: Replayer) -> None:
+    yahoo.fail()
+
+    with pytest.raises(DataUnavailableError, match="'AAPL'"):
+        load_prices("AAPL", "2024-01-01", "2024-01-31")
+
+
+def test_deadline_bounds_a_hanging_network(
+    yahoo: Replayer, caplog: pytest.LogCaptureFixture
+) -> None:
+    yahoo.hang = threading.Event()
+    quick = YahooPolicy(attempts=1, timeout=5.0, deadline=0.3)
+
+    began = time.monotonic()
+    with pytest.raises(DataUnavailableError, match=r"did not answer for 'AAPL' within 0\.3 s"):
+        load_prices("AAPL", "2024-01-01", "2024-01-31", "yahoo", policy=quick)
+    with caplog.at_level(logging.WARNING, logger="cryptonic.data"):
+        frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31", "auto", policy=quick)
+    elapsed = time.monotonic() - began
+
+    assert len(frame) == 31
+    assert "did not answer" in caplog.text
+    assert elapsed < 3
+
+
+def test_offline_switch_skips_yahoo_entirely(
+    yahoo: Replayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRYPTONIC_OFFLINE", "1")
+
+    frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31")
+    with pytest.raises(DataUnavailableError, match="CRYPTONIC_OFFLINE=1"):
+        load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo")
+    with pytest.raises(DataUnavailableError, match="only BTC-USD works offline"):
+        load_prices("AAPL", "2024-01-01", "2024-01-31")
+
+    assert len(frame) == 31
+    assert yahoo.seen == []

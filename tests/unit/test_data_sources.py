@@ -1,0 +1,173 @@
+"""``load_prices`` with the offline sources: the bundled snapshot and CSV files.
+
+No test here reaches Yahoo: ``auto`` is only used with CRYPTONIC_OFFLINE=1 (the Yahoo paths are
+in tests/integration/test_data_yahoo.py, on recorded responses).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cryptonic.data import (
+    AUTO_POLICY,
+    COLUMNS,
+    DEFAULT_POLICY,
+    DataUnavailableError,
+    YahooPolicy,
+    infer_calendar,
+    load_prices,
+    to_yahoo_csv,
+    validate_prices,
+)
+from cryptonic.errors import DataError
+from tests.fixtures.prices import make_prices
+
+
+def test_bundled_snapshot_is_complete() -> None:
+    frame = load_prices("BTC-USD", source="bundled")
+
+    assert len(frame) == 4402
+    assert frame["date"].iloc[0] == pd.Timestamp("2014-09-17")
+    assert frame["date"].iloc[-1] == pd.Timestamp("2026-10-05")
+    assert list(frame.columns) == list(COLUMNS)
+    assert isinstance(frame.index, pd.RangeIndex)
+    assert infer_calendar(frame) == "D"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2020-01-01", "2020-01-31"), (dt.date(2020, 1, 1), dt.date(2020, 1, 31))],
+)
+def test_bundled_start_and_end_are_inclusive(start: object, end: object) -> None:
+    frame = load_prices("btc-usd", start, end, source="bundled")  # type: ignore[arg-type]
+
+    assert len(frame) == 31
+    assert frame["date"].iloc[0] == pd.Timestamp("2020-01-01")
+    assert frame["date"].iloc[-1] == pd.Timestamp("2020-01-31")
+
+
+def test_open_ended_ranges() -> None:
+    tail = load_prices("BTC-USD", start="2026-10-01", source="bundled")
+    head = load_prices("BTC-USD", end="2014-09-20", source="bundled")
+
+    assert len(tail) == 5
+    assert len(head) == 4
+
+
+def test_single_day() -> None:
+    assert len(load_prices("BTC-USD", "2021-06-01", "2021-06-01", source="bundled")) == 1
+
+
+def test_start_after_end() -> None:
+    with pytest.raises(DataError, match="start 2020-02-01 is after end 2020-01-01"):
+        load_prices("BTC-USD", "2020-02-01", "2020-01-01", source="bundled")
+
+
+def test_range_outside_the_snapshot() -> None:
+    with pytest.raises(DataError, match=r"covers 2014-09-17\.\.2026-10-05"):
+        load_prices("BTC-USD", "2030-01-01", "2030-12-31", source="bundled")
+
+
+def test_only_btc_is_bundled() -> None:
+    with pytest.raises(DataError, match="only BTC-USD is bundled"):
+        load_prices("ETH-USD", source="bundled")
+
+
+def test_min_rows_names_the_range() -> None:
+    with pytest.raises(
+        DataError, match=r"need at least 30 daily closes, got 10 \(start=2024-01-01, end=2024-01-10"
+    ):
+        load_prices("BTC-USD", "2024-01-01", "2024-01-10", source="bundled", min_rows=30)
+
+
+@pytest.mark.parametrize("ticker", ["", "btc usd", "$$$", "A" * 21])
+def test_invalid_ticker(ticker: str) -> None:
+    with pytest.raises(DataError, match="invalid ticker"):
+        load_prices(ticker, source="bundled")
+
+
+@pytest.mark.parametrize(
+    ("start", "message"), [("2024-13-01", "start='2024-13-01'"), ("soon", "start='soon'")]
+)
+def test_invalid_date(start: str, message: str) -> None:
+    with pytest.raises(DataError, match=f"{message} is not a date"):
+        load_prices("BTC-USD", start, source="bundled")
+
+
+def test_unknown_source() -> None:
+    with pytest.raises(DataError, match="unknown data source 'parquet'"):
+        load_prices("BTC-USD", source="parquet")
+
+
+def test_min_rows_must_be_positive() -> None:
+    with pytest.raises(DataError, match="min_rows must be at least 1"):
+        load_prices("BTC-USD", source="bundled", min_rows=0)
+
+
+def test_csv_source(tmp_path: Path) -> None:
+    stock = make_prices(days=90)
+    stock = stock[stock["date"].dt.day_of_week < 5]
+    path = tmp_path / "spy.CSV"
+    path.write_bytes(to_yahoo_csv(validate_prices(stock)))
+
+    frame = load_prices("spy", "2020-02-01", "2020-02-29", source=str(path))
+
+    assert frame["date"].iloc[0] == pd.Timestamp("2020-02-03")  # 1 Feb 2020 was a Saturday
+    assert frame["date"].iloc[-1] == pd.Timestamp("2020-02-28")
+    assert len(frame) == 20
+    assert infer_calendar(frame) == "B"
+
+
+def test_csv_source_errors_name_the_file(tmp_path: Path) -> None:
+    raw = make_prices(days=20)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(to_yahoo_csv(pd.concat([raw, raw.iloc[[3]]])))
+
+    with pytest.raises(DataError, match=r"CSV file '.*bad\.csv': .*duplicate dates: 2020-01-09"):
+        load_prices("BTC-USD", source=str(path))
+    with pytest.raises(DataError, match="not found"):
+        load_prices("BTC-USD", source=str(tmp_path / "absent.csv"))
+
+
+def test_auto_offline_uses_bundled_without_network(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CRYPTONIC_OFFLINE", "1")
+
+    frame = load_prices("BTC-USD", "2024-01-01", "2024-01-07")
+
+    assert len(frame) == 7
+    assert "using the bundled snapshot" in caplog.text
+    with pytest.raises(DataUnavailableError, match="only BTC-USD works offline"):
+        load_prices("AAPL")
+
+
+def test_package_keeps_heavy_imports_out_of_config() -> None:
+    # The serving Lambda imports config and errors without pandas; cryptonic.data defers yfinance.
+    code = (
+        "import sys, cryptonic.config, cryptonic.errors; assert 'pandas' not in sys.modules; "
+        "import cryptonic.data; assert 'yfinance' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"attempts": 0}, {"base_delay": -1.0}, {"timeout": 0.0}, {"deadline": 0.0}],
+)
+def test_yahoo_policy_rejects_nonsense(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        YahooPolicy(**bad)  # type: ignore[arg-type]
+
+
+def test_policies_bound_the_wait() -> None:
+    assert AUTO_POLICY.attempts == 1
+    assert AUTO_POLICY.deadline is not None
+    assert AUTO_POLICY.deadline < 10
+    assert DEFAULT_POLICY.deadline is not None
