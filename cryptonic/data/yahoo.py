@@ -54,6 +54,7 @@ class YahooPolicy:
     timeout: float = 10.0
     deadline: float | None = None
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date(), repr=False)
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
@@ -94,9 +95,18 @@ def fetch_yahoo(
     def run() -> pd.DataFrame:
         return _fetch_with_retries(ticker, start, end, policy)
 
-    if policy.deadline is None:
-        return run()
-    return _call_with_deadline(run, policy.deadline, ticker)
+    frame = run() if policy.deadline is None else _call_with_deadline(run, policy.deadline, ticker)
+    return drop_unfinished_day(frame, policy.today())
+
+
+def drop_unfinished_day(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Without the bar of ``today`` or later: while the day trades, its "close" is just the last
+    price, and training on it (or hashing it into a snapshot) would change under our feet."""
+    finished = frame["date"].dt.date < today
+    if not finished.all():
+        log.info("dropping %d unfinished daily bar(s) from %s on", (~finished).sum(), today)
+    kept: pd.DataFrame = frame.loc[finished].reset_index(drop=True)
+    return kept
 
 
 def _fetch_with_retries(

@@ -115,6 +115,17 @@ def test_btc_from_yahoo_equals_bundled_snapshot(yahoo: Replayer, policy: YahooPo
     assert all(s.url.startswith("https://") for s in yahoo.seen)
 
 
+def test_the_bar_of_today_is_unfinished_and_dropped(yahoo: Replayer, sleeps: list[float]) -> None:
+    """Asked on 2024-01-31 (UTC), Yahoo's bar of that day is still moving: it is not a close."""
+    yahoo.load("btc_usd_2024_01.json")
+    during = YahooPolicy(attempts=1, sleep=sleeps.append, today=lambda: dt.date(2024, 1, 31))
+
+    frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo", policy=during)
+
+    assert frame["date"].iloc[-1] == pd.Timestamp("2024-01-30")
+    assert len(frame) == 30
+
+
 def test_stock_has_trading_day_calendar_and_raw_closes(
     yahoo: Replayer, policy: YahooPolicy
 ) -> None:
