@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench`: figures for BENCHMARKS.md, never assertions in tests."""

@@ -1,0 +1,122 @@
+"""Shared helpers: machine facts, percentiles, a moto S3 server, a published BTC champion."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem, 1),
+        "platform": platform.platform(),
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def moto_s3() -> Iterator[dict[str, str]]:
+    """moto's S3 server on loopback, and the environment that points boto3 at it."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    env = {
+        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        import boto3
+
+        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL_S3"]).create_bucket(
+            Bucket="cryptonic-bench"
+        )
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def copy_store(source_uri: str, target_uri: str) -> None:
+    """Copy every object of one store into another (a trained champion into S3)."""
+    from cryptonic.store import open_store
+
+    source, target = open_store(source_uri), open_store(target_uri)
+    for key in source.list(""):
+        if not key.startswith("."):
+            target.put_bytes(key, source.get_bytes(key))
+
+
+def site_packages_mb(venv: Path) -> float:
+    """Size of a virtual environment's site-packages, in MB (1e6 bytes)."""
+    [site] = list(venv.glob("lib/python*/site-packages"))
+    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file() and not f.is_symlink())
+    return total / 1e6
+
+
+def make_venv(path: Path, requirements: Path) -> float:
+    """A clean venv with exactly these requirements (plus cryptonic, no deps); returns MB."""
+    if path.exists():
+        shutil.rmtree(path)
+    subprocess.run([PY, "-m", "venv", str(path)], check=True)
+    pip = [
+        str(path / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
+    subprocess.run([*pip, "-r", str(requirements)], check=True)
+    subprocess.run([*pip, "--no-deps", "--no-build-isolation", str(ROOT)], check=True)
+    return site_packages_mb(path)

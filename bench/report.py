@@ -1,0 +1,136 @@
+"""BENCHMARKS.md from bench/results.json: every figure next to its goal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+COMMAND = "make bench   (python -m bench; figures also in bench/results.json)"
+
+
+def _ok(passed: bool) -> str:
+    return "met" if passed else "**missed**"
+
+
+def _goals(r: dict[str, Any]) -> list[str]:
+    lines = ["| figure | measured | goal | |", "|---|---|---|---|"]
+    if "serving" in r:
+        cold, warm = r["serving"]["cold_start"], r["serving"]["warm"]
+        ours = cold["ours"]["total"]
+        lines += [
+            f"| serving cold start (imports + champion from S3 + first GET /predict, median of "
+            f"{cold['runs']}) | {ours:.3f} s | <= 0.5 s | {_ok(ours <= 0.5)} |",
+            f"| TF-based handler cold start (same steps) | {cold['tf_based']['total']:.3f} s | "
+            "baseline | |",
+            f"| cold start ratio TF / ours | {cold['ratio_total']:.1f}x | >= 8x | "
+            f"{_ok(cold['ratio_total'] >= 8)} |",
+            f"| whole fresh process incl. interpreter start, ours / TF | "
+            f"{cold['ours']['process_wall']:.3f} s / {cold['tf_based']['process_wall']:.3f} s "
+            f"({cold['ratio_process']:.1f}x) | | |",
+            f"| warm GET /predict via Mangum, p50 / p99 ({warm['calls']:,} calls) | "
+            f"{warm['get']['p50_ms']:.3f} / {warm['get']['p99_ms']:.3f} ms | <= 0.5 / 1 ms | "
+            f"{_ok(warm['get']['p50_ms'] <= 0.5 and warm['get']['p99_ms'] <= 1.0)} |",
+            f"| warm POST /predict via Mangum (LiteRT), p50 / p99 | "
+            f"{warm['post']['p50_ms']:.3f} / {warm['post']['p99_ms']:.3f} ms | p50 <= 2 ms | "
+            f"{_ok(warm['post']['p50_ms'] <= 2.0)} |",
+        ]
+    if "footprint" in r:
+        f = r["footprint"]
+        lines.append(
+            f"| serving dependencies (site-packages), predict vs retrain image | "
+            f"{f['predict_mb']:.0f} MB vs {f['retrain_mb']:.0f} MB ({f['ratio']:.1f}x) | "
+            f"<= 200 MB | {_ok(f['predict_mb'] <= 200)} |"
+        )
+    if "retrain" in r:
+        s = r["retrain"]["first"]["seconds"]
+        lines.append(
+            f"| retrain end to end, BTC, default config | {s:.1f} s | <= 120 s | {_ok(s <= 120)} |"
+        )
+    if "throughput" in r and "requests_per_second" in r["throughput"]:
+        t = r["throughput"]
+        ok = t["requests_per_second"] >= 2000 and t["errors"] == 0
+        lines.append(
+            f"| local HTTP GET /predict, uvicorn (1 worker) under wrk, {t['connections']} "
+            f"connections, {t['seconds']} s | {t['requests_per_second']:,.0f} req/s, "
+            f"{t['errors']} errors (p50 {t['latency_p50']}, p99 {t['latency_p99']}) | "
+            f">= 2,000 req/s, 0 errors | {_ok(ok)} |"
+        )
+    return lines
+
+
+def _retrain(r: dict[str, Any]) -> list[str]:
+    if "retrain" not in r:
+        return []
+    lines = ["## Retrain end to end", ""]
+    for label, key in (("first model", "first"), ("forced `continue` retrain", "second")):
+        run = r["retrain"][key]
+        timings = ", ".join(f"{k} {v:.1f} s" for k, v in run["timings"].items())
+        m = run["metrics"] or {}
+        lines += [
+            f"- **{label}**: {run['seconds']:.1f} s ({timings}); promoted: {run['promoted']}",
+            f"  - gate: {run['reason']}",
+        ]
+        if m:
+            lines.append(
+                f"  - backtest {m['window']['start']}..{m['window']['end']} "
+                f"({m['window']['weeks']} weeks): model MAPE {m['model']['mape']:.2f}%, "
+                f"persistence {m['persistence']['mape']:.2f}%, drift {m['drift']['mape']:.2f}%, "
+                f"skill {m['model']['skill']:+.3f}"
+            )
+    return [*lines, ""]
+
+
+def _quality(r: dict[str, Any]) -> list[str]:
+    if "quality" not in r:
+        return []
+    q = r["quality"]
+    t = q["train"]
+    lines = [
+        "## Forecast quality (BTC-USD, bundled snapshot)",
+        "",
+        f"Training the default model on all {t['samples'] + t['validation_samples']:,} windows: "
+        f"{t['seconds']:.1f} s ({t['epochs_run']} epochs, early stop at best epoch "
+        f"{t['best_epoch']}).",
+        "",
+        "MAPE in percent, mean over seeds "
+        f"{', '.join(map(str, q['seeds']))} with [min, max] for the LSTMs; skill = 1 - MAPE / "
+        "MAPE(persistence, same protocol). `honest` denormalizes with the last known close; "
+        "`book` with the first close of the forecast week (the textbook's one-day leak).",
+        "",
+    ]
+    for name, table in q["tables"].items():
+        w = table["window"]
+        lines += [
+            f"### {name}: forecasts {w['start']} .. {w['end']} ({w['weeks']} weekly origins)",
+            "",
+            "| model | protocol | MAPE % | [min, max] | RMSE | skill |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in table["rows"]:
+            spread = f"[{row['mape_min']:.2f}, {row['mape_max']:.2f}]" if row["seeds"] else ""
+            lines.append(
+                f"| {row['model']} | {row['protocol']} | {row['mape']:.2f} | {spread} | "
+                f"{row['rmse']:,.0f} | {row['skill']:+.3f} |"
+            )
+        lines.append("")
+    return lines
+
+
+def write_report(results: dict[str, Any], path: Path) -> None:
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {m['date']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}; whole run {results.get('elapsed_seconds', 0):.0f} s.",
+        "",
+        f"Command: `{COMMAND}`",
+        "",
+        "## Against the goals",
+        "",
+        *_goals(results),
+        "",
+        *_retrain(results),
+        *_quality(results),
+    ]
+    path.write_text("\n".join(lines).rstrip() + "\n")

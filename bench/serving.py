@@ -1,0 +1,196 @@
+"""Serving figures: cold start (ours vs a TensorFlow handler, interleaved), warm latency through
+Mangum, HTTP throughput under wrk, and the dependency footprint of each Lambda image."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.common import PY, ROOT, free_port, make_venv, median, percentile
+
+EVENTS = ROOT / "infra" / "events"
+
+OURS = r"""
+import time
+t0 = time.perf_counter()
+import json, sys
+from functions.predict.app import handler
+t1 = time.perf_counter()
+event = json.load(open(sys.argv[1]))
+response = handler(event, None)
+t2 = time.perf_counter()
+body = json.loads(response["body"])
+heavy = [m for m in ("tensorflow", "keras", "pandas") if m in sys.modules]
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"], "points": len(body.get("result", [])),
+                  "heavy": heavy}))
+"""
+
+TF_BASED = r"""
+import time
+t0 = time.perf_counter()
+import csv, io, json, os, sys, tempfile
+import boto3
+import numpy as np
+import tensorflow as tf
+import keras
+t1 = time.perf_counter()
+bucket, prefix, ticker = sys.argv[1], sys.argv[2], sys.argv[3]
+s3 = boto3.client("s3")
+pointer = s3.get_object(Bucket=bucket, Key=f"{prefix}/{ticker}/champion.json")
+champion = json.loads(pointer["Body"].read())
+base = f"{prefix}/{ticker}/versions/{champion['version']}"
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "model.keras")
+    s3.download_file(bucket, f"{base}/model.keras", path)
+    model = keras.models.load_model(path)
+prices = s3.get_object(Bucket=bucket, Key=f"{base}/prices.csv")["Body"].read().decode()
+rows = list(csv.DictReader(io.StringIO(prices)))
+closes = np.array([float(r["Close"]) for r in rows])
+weeks = model.input_shape[1]
+window = closes[-weeks * 7:] / closes[-1] - 1.0
+out = model.predict(window.reshape(1, weeks, 7).astype("float32"), verbose=0)[0]
+forecast = (closes[-1] * (1 + out)).tolist()
+body = json.dumps({"success": True, "result": forecast})
+t2 = time.perf_counter()
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0, "points": len(forecast)}))
+"""
+
+
+def _run_script(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [PY, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"cold-start script failed: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["process_wall"] = wall
+    return result
+
+
+def cold_start(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any]:
+    """N fresh processes each, ours and the TF-based handler interleaved, same S3 server."""
+    bucket, _, prefix = store_uri.removeprefix("s3://").partition("/")
+    env = {**os.environ, **s3_env, "STORE_URI": store_uri, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    event = str(EVENTS / "predict-http-get.json")
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(_run_script(OURS, [event], env))
+        theirs.append(_run_script(TF_BASED, [bucket, prefix, "BTC-USD"], env))
+    bad = [o for o in ours if o["status"] != 200 or o["points"] != 7 or o["heavy"]]
+    if bad:
+        raise RuntimeError(f"our cold start did not serve a clean forecast: {bad[0]}")
+
+    def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
+        return {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
+
+    a, b = summary(ours), summary(theirs)
+    return {
+        "runs": runs,
+        "ours": a,
+        "tf_based": b,
+        "ratio_total": b["total"] / a["total"],
+        "ratio_process": b["process_wall"] / a["process_wall"],
+    }
+
+
+def warm_latency(s3_env: dict[str, str], store_uri: str, calls: int = 10_000) -> dict[str, Any]:
+    """Warm invocations of the real Mangum handler, in this process, timed one by one."""
+    os.environ.update({**s3_env, "STORE_URI": store_uri})
+    from functions.predict.app import handler
+
+    results: dict[str, Any] = {"calls": calls}
+    for name, file in (("get", "predict-http-get.json"), ("post", "predict-http-post.json")):
+        event = json.loads((EVENTS / file).read_text())
+        for _ in range(200):  # warm-up: caches, interpreter, allocator
+            response = handler(event, None)
+        if response["statusCode"] != 200:
+            raise RuntimeError(
+                f"{name} /predict answered {response['statusCode']}: {response['body']}"
+            )
+        samples = []
+        for _ in range(calls):
+            t = time.perf_counter_ns()
+            handler(event, None)
+            samples.append((time.perf_counter_ns() - t) / 1e6)
+        results[name] = {
+            "p50_ms": percentile(samples, 50),
+            "p99_ms": percentile(samples, 99),
+            "mean_ms": sum(samples) / len(samples),
+        }
+    return results
+
+
+def throughput(store_uri: str, seconds: int = 10, connections: int = 32) -> dict[str, Any]:
+    """uvicorn serving GET /predict, loaded by wrk from a separate process, loopback only."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return {"skipped": "wrk is not installed (make bench installs it: apt-get install wrk)"}
+    port = free_port()
+    server = subprocess.Popen(
+        [PY, "-m", "cryptonic.cli", "serve", "--store", store_uri, "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "STORE_URI": store_uri},
+    )
+    url = f"http://127.0.0.1:{port}/predict?ticker=BTC-USD"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("uvicorn did not come up in 60 s") from None
+                time.sleep(0.2)
+        done = subprocess.run(
+            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    out = done.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    return {
+        "seconds": seconds,
+        "connections": connections,
+        "requests": total,
+        "requests_per_second": rps,
+        "errors": errors,
+        "latency_p50": p50.group(1) if p50 else None,
+        "latency_p99": p99.group(1) if p99 else None,
+        "command": f"wrk -t2 -c{connections} -d{seconds}s --latency {url.replace(str(port), 'PORT')}",
+    }
+
+
+def footprint() -> dict[str, Any]:
+    """site-packages of a clean venv from each function's requirements file."""
+    base = Path(tempfile.mkdtemp(prefix="cryptonic-footprint-"))
+    try:
+        predict = make_venv(base / "predict", ROOT / "functions/predict/requirements.txt")
+        retrain = make_venv(base / "retrain", ROOT / "functions/retrain/requirements.txt")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return {"predict_mb": predict, "retrain_mb": retrain, "ratio": retrain / predict}
