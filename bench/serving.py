@@ -181,7 +181,8 @@ def throughput(store_uri: str, seconds: int = 10, connections: int = 32) -> dict
         "errors": errors,
         "latency_p50": p50.group(1) if p50 else None,
         "latency_p99": p99.group(1) if p99 else None,
-        "command": f"wrk -t2 -c{connections} -d{seconds}s --latency {url.replace(str(port), 'PORT')}",
+        "command": f"wrk -t2 -c{connections} -d{seconds}s --latency "
+        f"{url.replace(str(port), 'PORT')}",
     }
 
 
