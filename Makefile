@@ -3,23 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TOOLS := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint format bench clean
+.PHONY: setup run test test-fast lint format validate bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cryptonic needs Python 3.11+"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# SAM CLI, cfn-lint and hadolint live apart: their pins would fight the runtime's.
+$(TOOLS_STAMP): requirements-tools.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet -r requirements-tools.txt
+	touch $(TOOLS_STAMP)
 
-## run: train a first model on the bundled data if none exists, then forecast
-run: setup
+setup: $(STAMP) $(TOOLS_STAMP)
+
+## run: train a first model on the bundled data if none exists, then serve API + page
+run: $(STAMP)
 	$(PY) -m cryptonic.cli run --host $(HOST) --port $(PORT)
 
 ## test: lint, type-check and the whole test suite
@@ -38,9 +47,18 @@ format: setup
 	$(PY) -m ruff format cryptonic functions tests bench
 	$(PY) -m ruff check --fix cryptonic functions tests bench
 
+## validate: SAM/CloudFormation/Dockerfile linters, offline (also covered by `make test`)
+validate: setup
+	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --lint
+	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --region us-east-1
+	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/hadolint infra/predict.Dockerfile infra/retrain.Dockerfile
+
 ## bench: the figures in BENCHMARKS.md (trains real models; minutes, not seconds)
 bench: setup
+	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "wrk not installed: the throughput figure will be skipped"
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .cryptonic .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(TOOLS) .aws-sam .cryptonic .pytest_cache .mypy_cache .ruff_cache build *.egg-info

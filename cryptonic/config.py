@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     """Everything configurable, with the env name each field is read from."""
 
     model_config = SettingsConfigDict(
-        env_prefix="", extra="ignore", populate_by_name=True, frozen=True
+        env_prefix="",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+        env_ignore_empty=True,  # `sam local` and CloudFormation !If leave empty strings behind
     )
 
     tickers: Annotated[list[str], NoDecode] = Field(

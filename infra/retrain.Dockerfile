@@ -1,0 +1,27 @@
+# Training image: TensorFlow (CPU) + Keras, pandas, yfinance, LiteRT for the export parity check.
+# Built by `sam build` (template.yaml: RetrainFunction, DockerContext "."); .dockerignore keeps the
+# build context to cryptonic/ and functions/.
+FROM public.ecr.aws/lambda/python:3.12
+
+# Only /tmp is writable in Lambda: point the caches of Keras and yfinance (platformdirs) there,
+# and keep TensorFlow's C++ start-up chatter out of the logs.
+ENV KERAS_HOME=/tmp/.keras \
+    XDG_CACHE_HOME=/tmp/.cache \
+    TF_CPP_MIN_LOG_LEVEL=2
+
+# Dependencies first, so this (large) layer stays cached until the pins change.
+COPY functions/retrain/requirements.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore \
+        --requirement /tmp/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
+    && rm /tmp/requirements.txt
+
+# The library (bundled BTC-USD.csv snapshot included: DATA_SOURCE=auto falls back to it) and this
+# function's handler.
+COPY cryptonic/ "${LAMBDA_TASK_ROOT}/cryptonic/"
+COPY functions/__init__.py "${LAMBDA_TASK_ROOT}/functions/"
+COPY functions/retrain/ "${LAMBDA_TASK_ROOT}/functions/retrain/"
+
+# The task root is read-only at run time: write the bytecode now instead of on every cold start.
+RUN python -m compileall -q "${LAMBDA_TASK_ROOT}/cryptonic" "${LAMBDA_TASK_ROOT}/functions"
+
+CMD ["functions.retrain.app.handler"]

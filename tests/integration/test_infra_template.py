@@ -1,0 +1,634 @@
+"""template.yaml, the Dockerfiles and the function requirements: what no linter checks.
+
+cfn-lint and `sam validate` (tests/integration/test_infra_static.py) check the template against
+the CloudFormation and SAM schemas. These tests check it against this project: the env names
+Settings reads, the handlers and requirements the images are built from, the least-privilege and
+safety choices of docs/deploy.md, and the pins shared with requirements.txt.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+import typing
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from cryptonic.config import Settings, Strategy
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+ENV_JSON = ROOT / "infra" / "env.json"
+
+# Env names set on a function that are not Settings fields, with the reader that wants them.
+NON_SETTINGS_ENV = {"AWS_ENDPOINT_URL_S3": "boto3 (and cryptonic.store): MinIO/LocalStack endpoint"}
+# The textbook's names, which an old deployment may still set.
+BOOK_ENV = {"BITCOIN_START_DATE": "start_date", "MODEL_NAME": "model_version"}
+# Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+MAX_TIMEOUT_S, MIN_MEMORY_MB, MAX_MEMORY_MB = 900, 128, 10_240
+# API Gateway HTTP API stops waiting for an integration after 30 s.
+HTTP_API_TIMEOUT_S = 30
+# Serving image budget (design.md section 8): no training stack, no pandas (yfinance needs it).
+SERVING_FORBIDDEN = {"tensorflow", "tensorflow-cpu", "keras", "pandas", "yfinance", "matplotlib"}
+TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
+WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
+READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that reads CloudFormation short forms (!Ref, !Sub, !GetAtt, ...) as long forms."""
+
+
+def _construct_intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    key = suffix if suffix in {"Ref", "Condition"} else f"Fn::{suffix}"
+    return {key: value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_intrinsic)
+
+
+def load_template() -> dict[str, Any]:
+    return dict(yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader))
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def function_short_name(logical_id: str) -> str:
+    """PredictFunction -> predict: the folder under functions/ and the image's handler module."""
+    assert logical_id.endswith("Function"), logical_id
+    return logical_id.removesuffix("Function").lower()
+
+
+def env_vars(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """The function's environment as SAM merges it: Globals first, the function's own on top."""
+    merged: dict[str, Any] = {}
+    globals_env = template.get("Globals", {}).get("Function", {}).get("Environment", {})
+    merged.update(globals_env.get("Variables", {}))
+    own = template["Resources"][logical_id]["Properties"].get("Environment", {})
+    merged.update(own.get("Variables", {}))
+    return merged
+
+
+def settings_env_names() -> set[str]:
+    """Every env name Settings reads: the upper-case validation aliases of its fields."""
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", [alias] if alias else [])
+        names.update(c for c in choices if isinstance(c, str) and c.isupper())
+    return names
+
+
+class _Resolver:
+    """Evaluates the intrinsics this template uses, with every parameter at its default."""
+
+    def __init__(self, template: dict[str, Any], placeholders: dict[str, str]) -> None:
+        self.template = template
+        self.placeholders = placeholders
+
+    def param(self, name: str) -> Any:
+        if name in self.placeholders:
+            return self.placeholders[name]
+        spec = self.template["Parameters"][name]
+        default = spec.get("Default", "")
+        if spec["Type"] == "CommaDelimitedList":
+            return [part.strip() for part in str(default).split(",")]
+        return str(default)
+
+    def condition(self, name: str) -> bool:
+        return bool(self.resolve(self.template["Conditions"][name]))
+
+    def resolve(self, value: Any) -> Any:
+        if not isinstance(value, dict) or len(value) != 1:
+            return value
+        [(key, arg)] = value.items()
+        if key == "Ref":
+            return None if arg == "AWS::NoValue" else self.param(arg)
+        if key == "Fn::Join":
+            return arg[0].join(self.resolve(arg[1]))
+        if key == "Fn::Sub":
+            return re.sub(r"\$\{([^}]+)\}", lambda m: str(self.param(m.group(1))), arg)
+        if key == "Fn::If":
+            return self.resolve(arg[1] if self.condition(arg[0]) else arg[2])
+        if key == "Fn::Not":
+            return not self.resolve(arg[0])
+        if key == "Fn::Equals":
+            return self.resolve(arg[0]) == self.resolve(arg[1])
+        raise AssertionError(f"the test resolver does not know {key}: extend it")
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    """{canonical name: version} of a requirements file; every line must be an exact pin."""
+    pins: dict[str, str] = {}
+    for raw in path.read_text().splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-r"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.\-\[\]]+)==([^;\s]+)\s*(;.*)?", line)
+        assert match, f"{path}: {raw!r} is not pinned with =="
+        name = re.sub(r"[-_.]+", "-", match.group(1).split("[")[0]).lower()
+        assert name not in pins or pins[name] == match.group(2), f"{name} pinned twice in {path}"
+        pins[name] = match.group(2)
+    return pins
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_closure(names: set[str]) -> set[str]:
+    """The distributions pip installs for ``names``: them and their dependencies, recursively."""
+    seen: set[str] = set()
+    todo = [canonical(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for raw in requires:
+            req = Requirement(raw)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonical(req.name))
+    return seen
+
+
+def _module_file(name: str) -> Path | None:
+    path = ROOT.joinpath(*name.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST, package: str) -> list[str]:
+    """Absolute names of every import in the module, lazy ones in functions included."""
+    found: list[str] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if _is_type_checking(node):
+            continue
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            found.append(base)
+            found.extend(f"{base}.{alias.name}" for alias in node.names)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def third_party_imports(entry: str) -> dict[str, set[str]]:
+    """{top-level module: importing modules} over everything ``entry`` can reach in this repo."""
+    third: dict[str, set[str]] = {}
+    todo, seen = [entry], set()
+    while todo:
+        module = todo.pop()
+        path = _module_file(module)
+        if module in seen or path is None:
+            continue
+        seen.add(module)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        parents = module.split(".")
+        todo.extend(".".join(parents[:i]) for i in range(1, len(parents)))
+        for name in _imports(ast.parse(path.read_text()), package):
+            top = name.split(".")[0]
+            if top in {"cryptonic", "functions"}:
+                todo.append(name)
+            elif top and top != "__future__" and top not in sys.stdlib_module_names:
+                third.setdefault(top, set()).add(module)
+    return third
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        full = (pending + line).strip()
+        pending = ""
+        keyword, _, args = full.partition(" ")
+        instructions.append((keyword.upper(), args.strip()))
+    return instructions
+
+
+def dockerignore_excludes(patterns: list[str], path: str) -> bool:
+    """Docker's .dockerignore rule: the last pattern matching the path or a parent of it wins."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    excluded = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        regex = _dockerignore_regex(pattern.lstrip("!").strip("/"))
+        if any(regex.fullmatch(candidate) for candidate in candidates):
+            excluded = not negate
+    return excluded
+
+
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        elif pattern[i] == "[":
+            end = pattern.index("]", i)
+            out, i = out + pattern[i : end + 1], end + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+def dockerignore_patterns() -> list[str]:
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def test_two_image_functions(template):
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    assert set(functions(template)) == {"PredictFunction", "RetrainFunction"}
+    for name, fn in functions(template).items():
+        assert fn["Properties"]["PackageType"] == "Image", name
+        assert fn["Metadata"]["DockerContext"] == ".", name
+
+
+@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_timeout_and_memory_within_lambda_limits(template, name):
+    props = {**template.get("Globals", {}).get("Function", {})}
+    props.update(template["Resources"][name]["Properties"])
+    assert 1 <= props["Timeout"] <= MAX_TIMEOUT_S
+    assert MIN_MEMORY_MB <= props["MemorySize"] <= MAX_MEMORY_MB
+
+
+def test_predict_answers_before_the_http_api_gives_up(template):
+    assert template["Resources"]["PredictFunction"]["Properties"]["Timeout"] < HTTP_API_TIMEOUT_S
+
+
+@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_image_is_built_from_its_dockerfile_and_requirements(template, name):
+    short = function_short_name(name)
+    dockerfile = ROOT / template["Resources"][name]["Metadata"]["Dockerfile"]
+    requirements = ROOT / "functions" / short / "requirements.txt"
+    assert dockerfile.is_file(), f"{name}: {dockerfile} is missing"
+    assert requirements.is_file(), f"{name}: {requirements} is missing"
+
+    instructions = dockerfile_instructions(dockerfile)
+    assert instructions[0] == ("FROM", "public.ecr.aws/lambda/python:3.12")
+    copies = [args.split()[0] for kind, args in instructions if kind == "COPY"]
+    assert f"functions/{short}/requirements.txt" in copies
+    assert f"functions/{short}/" in copies
+    assert "cryptonic/" in copies
+    other = {"predict": "retrain", "retrain": "predict"}[short]
+    assert not any(src.startswith(f"functions/{other}") for src in copies), copies
+    for src in copies:
+        assert (ROOT / src).exists(), f"{dockerfile.name} copies {src}, which does not exist"
+
+    [cmd] = [json.loads(args) for kind, args in instructions if kind == "CMD"]
+    assert cmd == [f"functions.{short}.app.handler"]
+
+
+@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_image_cmd_names_a_handler_that_exists(template, name):
+    """The CMD module is there and defines `handler` (a def, or an assignment: Mangum(app))."""
+    app = ROOT / "functions" / function_short_name(name) / "app.py"
+    assert app.is_file(), f"{app.relative_to(ROOT)} is missing (the image's CMD imports it)"
+    tree = ast.parse(app.read_text())
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    assert "handler" in defined, f"{app.relative_to(ROOT)} defines no `handler`"
+
+
+def test_the_dockerfiles_build_context_is_an_allow_list():
+    patterns = dockerignore_patterns()
+    kept = [
+        "cryptonic/config.py",
+        "cryptonic/data/BTC-USD.csv",
+        "cryptonic/api/static/index.html",
+        "functions/__init__.py",
+        "functions/predict/app.py",
+        "functions/predict/requirements.txt",
+        "functions/retrain/requirements.txt",
+    ]
+    dropped = [
+        ".venv/bin/python",
+        ".venv-tools/bin/sam",
+        ".git/HEAD",
+        ".cryptonic/BTC-USD/champion.json",
+        ".env",
+        "tests/conftest.py",
+        "bench/__main__.py",
+        "artifacts/model.keras",
+        ".aws-sam/build/template.yaml",
+        "README.md",
+        "docs/deploy.md",
+        "cryptonic/__pycache__/config.cpython-312.pyc",
+        "functions/predict/__pycache__/app.cpython-312.pyc",
+        "cryptonic/.mypy_cache/x.json",
+        "template.yaml",
+    ]
+    assert [p for p in kept if dockerignore_excludes(patterns, p)] == []
+    assert [p for p in dropped if not dockerignore_excludes(patterns, p)] == []
+    for dockerfile in (ROOT / "infra").glob("*.Dockerfile"):
+        for kind, args in dockerfile_instructions(dockerfile):
+            if kind == "COPY":
+                src = args.split()[0].rstrip("/")
+                assert not dockerignore_excludes(patterns, src), f"{dockerfile.name}: {src}"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_every_env_name_is_read_by_settings(template):
+    known = settings_env_names()
+    for name in functions(template):
+        unknown = set(env_vars(template, name)) - known - set(NON_SETTINGS_ENV)
+        assert not unknown, f"{name} sets {sorted(unknown)}, which cryptonic.config never reads"
+
+
+def test_the_books_env_names_are_accepted(monkeypatch):
+    assert set(BOOK_ENV) <= settings_env_names()
+    monkeypatch.setenv("BITCOIN_START_DATE", "2016-01-04")
+    monkeypatch.setenv("MODEL_NAME", "bitcoin_lstm_v0")
+    settings = Settings()
+    assert str(settings.start_date) == "2016-01-04"
+    assert settings.model_version == "bitcoin_lstm_v0"
+
+
+@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_template_defaults_make_valid_settings(template, name, monkeypatch):
+    """Every parameter at its default, the env each function gets must parse as Settings."""
+    resolver = _Resolver(template, {"ModelBucket": "cryptonic-modelbucket-abc"})
+    for key in list(settings_env_names() | set(NON_SETTINGS_ENV)):
+        monkeypatch.delenv(key, raising=False)
+    resolved = {k: resolver.resolve(v) for k, v in env_vars(template, name).items()}
+    for key, value in resolved.items():
+        if value is not None:  # AWS::NoValue: the variable is not set at all
+            monkeypatch.setenv(key, str(value))
+    settings = Settings()
+    assert settings.tickers == ["BTC-USD"]
+    assert settings.store_uri == "s3://cryptonic-modelbucket-abc/models"
+    assert settings.model_version is None
+    assert settings.start_date is None
+    assert "AWS_ENDPOINT_URL_S3" not in {k for k, v in resolved.items() if v is not None}
+
+
+def test_parameters_mirror_the_settings_bounds(template):
+    params = template["Parameters"]
+    assert params["RetrainStrategy"]["AllowedValues"] == list(typing.get_args(Strategy))
+    epochs = {type(m).__name__: m for m in Settings.model_fields["epochs"].metadata}
+    assert params["Epochs"]["MinValue"] == epochs["Ge"].ge
+    assert params["Epochs"]["MaxValue"] == epochs["Le"].le
+    assert params["PeriodSize"]["AllowedValues"] == [Settings.model_fields["period_size"].default]
+
+
+def test_store_uri_is_the_model_bucket(template):
+    store = template["Globals"]["Function"]["Environment"]["Variables"]["STORE_URI"]
+    assert store == {"Fn::Sub": "s3://${ModelBucket}/models"}
+
+
+def test_env_json_only_sets_what_sam_local_will_pass(template, monkeypatch):
+    """`sam local invoke --env-vars` silently drops names the template does not declare."""
+    env = json.loads(ENV_JSON.read_text())
+    assert set(env) <= set(functions(template)) | {"Parameters"}
+    for name, values in env.items():
+        declared = set(env_vars(template, name))
+        assert set(values) <= declared, f"{name}: {sorted(set(values) - declared)} ignored by SAM"
+        assert all(isinstance(v, str) for v in values.values()), f"{name}: values must be strings"
+        for key in settings_env_names():
+            monkeypatch.delenv(key, raising=False)
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        Settings()  # parses
+
+
+def test_http_routes(template):
+    events = template["Resources"]["PredictFunction"]["Properties"]["Events"]
+    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()}
+    assert all(e["Type"] == "HttpApi" for e in events.values())
+    assert routes == {
+        ("GET", "/predict"),
+        ("POST", "/predict"),
+        ("GET", "/historic"),
+        ("GET", "/status"),
+        ("GET", "/models"),
+        ("GET", "/health"),
+        ("GET", "/docs"),
+        ("GET", "/openapi.json"),
+        ("GET", "/"),
+        ("GET", "/static/{proxy+}"),
+    }
+
+
+# --------------------------------------------------------------------------- permissions, safety
+
+
+def _statement_actions(policy: dict[str, Any]) -> list[str]:
+    actions: list[str] = []
+    for statement in policy.get("Statement", []):
+        value = statement.get("Action", [])
+        actions.extend([value] if isinstance(value, str) else value)
+    return actions
+
+
+def test_serving_function_is_read_only(template):
+    props = template["Resources"]["PredictFunction"]["Properties"]
+    assert "Role" not in props, "a custom role hides the policies from this check"
+    for policy in props["Policies"]:
+        if isinstance(policy, str):
+            pytest.fail(f"managed policy {policy} on PredictFunction: use S3ReadPolicy")
+        assert not WRITE_POLICY_TEMPLATES & set(policy), policy
+        for template_name, args in policy.items():
+            if template_name == "Statement" or template_name == "Version":
+                continue
+            assert template_name == "S3ReadPolicy", f"{template_name} on PredictFunction"
+            assert args == {"BucketName": {"Ref": "ModelBucket"}}
+        for action in _statement_actions(policy):
+            assert READ_ACTION.match(action), f"PredictFunction may {action}"
+
+
+def test_retrain_writes_only_the_model_bucket(template):
+    props = template["Resources"]["RetrainFunction"]["Properties"]
+    for policy in props["Policies"]:
+        assert isinstance(policy, dict)
+        for statement in policy.get("Statement", []):
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            assert "*" not in resources
+            for resource in resources:
+                assert "ModelBucket" in json.dumps(resource), resource
+            assert not any(a.startswith("s3:Delete") or a == "s3:*" for a in statement["Action"])
+
+
+def test_retrain_runs_one_at_a_time_and_failures_are_kept(template):
+    resources = template["Resources"]
+    props = resources["RetrainFunction"]["Properties"]
+    assert props.get("ReservedConcurrentExecutions") == 1
+    dlq = {"Fn::GetAtt": ["RetrainDeadLetterQueue", "Arn"]}
+    assert resources["RetrainDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+
+    [schedule] = [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"]
+    schedule_props = schedule["Properties"]
+    assert schedule_props["DeadLetterConfig"] == {"Arn": dlq}
+    assert schedule_props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    assert schedule_props["ScheduleExpression"] == {"Ref": "ScheduleExpression"}
+    assert schedule_props["ScheduleExpressionTimezone"] == {"Ref": "ScheduleTimezone"}
+
+    invoke = props["EventInvokeConfig"]
+    assert invoke["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": dlq}
+    # Lambda keeps a throttled async event for at most 6 h: enough to wait behind one other run.
+    assert invoke["MaximumEventAgeInSeconds"] >= 2 * props["Timeout"]
+
+
+def test_schedule_payload_means_all_tickers_to_the_handler(template):
+    """The Scheduler Input, placeholders filled in as Scheduler does, parses as a scheduled run."""
+    from cryptonic.retrain_request import parse_retrain_event
+
+    events = template["Resources"]["RetrainFunction"]["Properties"]["Events"]
+    [schedule] = [e for e in events.values() if e["Type"] == "ScheduleV2"]
+    filled = re.sub(r"<aws\.scheduler\.[a-z-]+>", "x", schedule["Properties"]["Input"])
+    request = parse_retrain_event(json.loads(filled))
+    assert request.scheduled
+    assert request.tickers is None
+
+
+def test_model_bucket_is_private_encrypted_versioned_and_kept(template):
+    resources = template["Resources"]
+    bucket = resources["ModelBucket"]
+    props = bucket["Properties"]
+    assert bucket["DeletionPolicy"] == bucket["UpdateReplacePolicy"] == "Retain"
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert all(props["PublicAccessBlockConfiguration"][k] is True for k in (
+        "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"
+    ))  # fmt: skip
+    [rule] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    lifecycle = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert any("NoncurrentVersionExpiration" in r for r in lifecycle.values())
+
+    [policy] = [r for r in resources.values() if r["Type"] == "AWS::S3::BucketPolicy"]
+    assert policy["Properties"]["Bucket"] == {"Ref": "ModelBucket"}
+    [tls] = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") in ("false", False)
+    ]
+    assert (tls["Effect"], tls["Principal"], tls["Action"]) == ("Deny", "*", "s3:*")
+    assert {json.dumps(r) for r in tls["Resource"]} == {
+        json.dumps({"Fn::GetAtt": ["ModelBucket", "Arn"]}),
+        json.dumps({"Fn::Sub": "${ModelBucket.Arn}/*"}),
+    }
+
+
+def test_outputs(template):
+    outputs = template["Outputs"]
+    assert outputs["ApiUrl"]["Value"] == {
+        "Fn::Sub": "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
+    }
+    assert {"ModelBucketName", "PredictFunctionName", "RetrainFunctionName"} <= set(outputs)
+    assert "RetrainDeadLetterQueueUrl" in outputs
+
+
+# --------------------------------------------------------------------------- requirements
+
+
+def test_serving_requirements_have_no_training_stack():
+    pins = requirement_pins(ROOT / "functions" / "predict" / "requirements.txt")
+    assert not SERVING_FORBIDDEN & set(pins), sorted(SERVING_FORBIDDEN & set(pins))
+    assert "ai-edge-litert" in pins
+
+
+def test_training_requirements_have_no_serving_stack():
+    pins = requirement_pins(ROOT / "functions" / "retrain" / "requirements.txt")
+    assert not TRAINING_FORBIDDEN & set(pins), sorted(TRAINING_FORBIDDEN & set(pins))
+    expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance"}
+    assert expected | {"boto3", "pydantic", "pydantic-settings"} <= set(pins)
+
+
+@pytest.mark.parametrize("function", ["predict", "retrain"])
+def test_image_installs_everything_its_handler_can_import(function):
+    """Lazy imports included: a module imported inside a function fails only when that code runs."""
+    pins = requirement_pins(ROOT / "functions" / function / "requirements.txt")
+    closure = installed_closure(set(pins))
+    providers = metadata.packages_distributions()
+    missing = {
+        module: sorted(importers)
+        for module, importers in third_party_imports(f"functions.{function}.app").items()
+        if not {canonical(d) for d in providers.get(module, [])} & closure
+    }
+    assert not missing, (
+        f"the {function} image does not install what these modules import "
+        f"(add the package to functions/{function}/requirements.txt, or keep it off that path): "
+        f"{missing}"
+    )
+
+
+@pytest.mark.parametrize("function", ["predict", "retrain"])
+def test_function_pins_equal_the_project_pins(function):
+    root_pins = requirement_pins(ROOT / "requirements.txt")
+    pins = requirement_pins(ROOT / "functions" / function / "requirements.txt")
+    unknown = set(pins) - set(root_pins)
+    assert not unknown, f"functions/{function}: {sorted(unknown)} not in requirements.txt"
+    drift = {name: (v, root_pins[name]) for name, v in pins.items() if v != root_pins[name]}
+    assert not drift, f"functions/{function} pins differ from requirements.txt: {drift}"
