@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from cryptonic.config import Settings, normalize_ticker
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in (
+        "TICKERS",
+        "START_DATE",
+        "BITCOIN_START_DATE",
+        "MODEL_VERSION",
+        "MODEL_NAME",
+        "EPOCHS",
+        "PERIOD_SIZE",
+        "STORE_URI",
+        "DATA_SOURCE",
+        "END_DATE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_book_names_are_aliases(monkeypatch):
+    monkeypatch.setenv("BITCOIN_START_DATE", "2017-01-01")
+    monkeypatch.setenv("MODEL_NAME", "20261123T192000Z-abc1234")
+    settings = Settings()
+    assert settings.start_date == dt.date(2017, 1, 1)
+    assert settings.model_version == "20261123T192000Z-abc1234"
+
+
+def test_tickers_from_a_comma_list_are_normalized(monkeypatch):
+    monkeypatch.setenv("TICKERS", "btc-usd, eth-usd ^gspc")
+    assert Settings().tickers == ["BTC-USD", "ETH-USD", "^GSPC"]
+
+
+def test_empty_values_fall_back_to_defaults(monkeypatch):
+    """`sam local` and CloudFormation !If leave empty strings: they must mean "not set"."""
+    monkeypatch.setenv("START_DATE", "")
+    monkeypatch.setenv("MODEL_VERSION", "")
+    settings = Settings()
+    assert settings.start_date is None
+    assert settings.model_version is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TICKERS": "BTC USD!"}, "invalid ticker"),
+        ({"EPOCHS": "0"}, "greater than or equal to 1"),
+        ({"START_DATE": "yesterday"}, "start_date"),
+        ({"START_DATE": "2020-01-01", "END_DATE": "2019-01-01"}, "must be before END_DATE"),
+        ({"DATA_SOURCE": "ftp://x"}, "DATA_SOURCE"),
+        ({"PERIOD_SIZE": "14"}, "less than or equal to 7"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()
+
+
+def test_normalize_ticker():
+    assert normalize_ticker(" brk-b ") == "BRK-B"
+    with pytest.raises(ValueError, match="invalid ticker"):
+        normalize_ticker("../etc")
