@@ -52,7 +52,7 @@ def test_empty_values_fall_back_to_defaults(monkeypatch):
     [
         ({"TICKERS": "BTC USD!"}, "invalid ticker"),
         ({"EPOCHS": "0"}, "greater than or equal to 1"),
-        ({"START_DATE": "yesterday"}, "start_date"),
+        ({"START_DATE": "yesterday"}, "START_DATE"),
         ({"START_DATE": "2020-01-01", "END_DATE": "2019-01-01"}, "must be before END_DATE"),
         ({"DATA_SOURCE": "ftp://x"}, "DATA_SOURCE"),
         ({"PERIOD_SIZE": "14"}, "less than or equal to 7"),
