@@ -196,7 +196,47 @@ def _load_json(data: bytes, where: str) -> Any:
 # Local folder
 
 
-class LocalStore:
+class _JsonObjects:
+    """JSON on top of a store's bytes: one encoding (and one error for bad JSON) for both."""
+
+    def get_bytes(self, key: str) -> bytes:
+        raise NotImplementedError
+
+    def put_bytes(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        if_match: str | None = None,
+        if_none_match: Literal["*"] | None = None,
+        content_type: str = BINARY_CONTENT_TYPE,
+    ) -> str:
+        raise NotImplementedError
+
+    def _where(self, key: str) -> str:
+        raise NotImplementedError
+
+    def get_json(self, key: str) -> Any:
+        return _load_json(self.get_bytes(key), self._where(key))
+
+    def put_json(
+        self,
+        key: str,
+        value: Any,
+        *,
+        if_match: str | None = None,
+        if_none_match: Literal["*"] | None = None,
+    ) -> str:
+        return self.put_bytes(
+            key,
+            _dump_json(value),
+            if_match=if_match,
+            if_none_match=if_none_match,
+            content_type=JSON_CONTENT_TYPE,
+        )
+
+
+class LocalStore(_JsonObjects):
     """A folder that mirrors the S3 layout. Atomic writes; conditional writes under a file lock.
 
     Every write (and delete) holds an exclusive ``fcntl.flock`` on ``<root>/.cryptonic.lock``, so
@@ -283,9 +323,6 @@ class LocalStore:
         data = self.get_bytes(key)
         return data, _md5_hex(data)
 
-    def get_json(self, key: str) -> Any:
-        return _load_json(self.get_bytes(key), self._where(key))
-
     def head(self, key: str) -> ObjectInfo:
         path = self._path(key)
         try:
@@ -364,22 +401,6 @@ class LocalStore:
                 raise self._os_error(exc, key, "write") from exc
         return _md5_hex(data)
 
-    def put_json(
-        self,
-        key: str,
-        value: Any,
-        *,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-    ) -> str:
-        return self.put_bytes(
-            key,
-            _dump_json(value),
-            if_match=if_match,
-            if_none_match=if_none_match,
-            content_type=JSON_CONTENT_TYPE,
-        )
-
     def delete(self, key: str) -> None:
         path = self._path(key)
         with self._locked(key):
@@ -435,7 +456,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # S3
 
 
-class S3Store:
+class S3Store(_JsonObjects):
     """Objects under ``s3://bucket/prefix``.
 
     The endpoint comes from boto3's own resolution, which honours ``AWS_ENDPOINT_URL_S3`` and
@@ -511,9 +532,6 @@ class S3Store:
 
     def get_bytes(self, key: str) -> bytes:
         return self.get_with_etag(key)[0]
-
-    def get_json(self, key: str) -> Any:
-        return _load_json(self.get_bytes(key), self._where(key))
 
     def head(self, key: str) -> ObjectInfo:
         full = self._full(key)
@@ -611,22 +629,6 @@ class S3Store:
             raise mapped from exc
         etag = response.get("ETag")
         return _strip_etag(str(etag)) if etag else _md5_hex(bytes(data))
-
-    def put_json(
-        self,
-        key: str,
-        value: Any,
-        *,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-    ) -> str:
-        return self.put_bytes(
-            key,
-            _dump_json(value),
-            if_match=if_match,
-            if_none_match=if_none_match,
-            content_type=JSON_CONTENT_TYPE,
-        )
 
     def delete(self, key: str) -> None:
         self._call(
