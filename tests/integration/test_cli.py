@@ -75,3 +75,19 @@ def test_predict_without_a_model_says_how_to_get_one(local_store_uri, prices_csv
 def test_invalid_setting_is_reported(capsys):
     assert main(["backtest", "--data", "bundled", "--start", "yesterday"]) == 2
     assert "start_date" in capsys.readouterr().err
+
+
+def test_ensure_models_trains_only_when_there_is_no_model(make_settings, local_store_uri, capsys):
+    from cryptonic.cli import ensure_models
+    from cryptonic.registry import Registry
+    from cryptonic.store import open_store
+
+    settings = make_settings(local_store_uri)
+    ensure_models(settings)
+    assert "no model for BTC-USD" in capsys.readouterr().out
+    registry = Registry(open_store(local_store_uri))
+    first = registry.champion("BTC-USD")
+    assert first is not None
+    ensure_models(settings)  # a second `make run` serves what exists
+    assert capsys.readouterr().out == ""
+    assert registry.champion("BTC-USD").version == first.version
