@@ -109,4 +109,3 @@ class Predictor:
             model_version=model_version,
             generated_at=generated_at,
         )
-

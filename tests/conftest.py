@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.models",
     "tests.fixtures.retrain",
+    "tests.fixtures.published",
 ]

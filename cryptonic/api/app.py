@@ -1,0 +1,154 @@
+"""The FastAPI application: ``create_app()`` wires settings, registry, cache and routers.
+
+No lifespan hook: Mangum runs one per invocation. Nothing here touches the store; the Lambda
+handler calls :func:`warm` at import so the champion is loaded during the function's init.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cryptonic import __version__
+from cryptonic.api import health, historic, models, page, predict, status
+from cryptonic.api.errors import error_response, install_error_handlers
+from cryptonic.api.state import ServingState
+from cryptonic.config import Settings, get_settings
+from cryptonic.registry import Registry, open_registry
+
+log = logging.getLogger("cryptonic.api")
+
+ROOT_PATH_ENV = "ROOT_PATH"
+"""Explicit prefix the API is served under (e.g. ``/Prod``); otherwise read from the event."""
+
+DESCRIPTION = """\
+Forecasts of the next 7 daily closes of Yahoo Finance tickers by an LSTM retrained weekly.
+
+* `GET /predict` - the champion model's stored forecast (cached, `ETag`, `If-None-Match` -> 304)
+* `POST /predict` - a forecast from the closes you send, by the champion model (LiteRT)
+* `GET /historic`, `GET /status`, `GET /models`, `GET /health`
+
+Errors are `{"success": false, "error": {"code", "message"}}`.
+"""
+
+
+def stage_prefix(scope: Scope) -> str:
+    """The path prefix API Gateway hides from the app (e.g. ``/Prod``), from Mangum's event.
+
+    Mangum 0.22 always sets ``root_path`` to ``""``. REST APIs (payload v1) call the app with
+    the resource path (``/predict``) while the browser sees ``/Prod/predict``
+    (``requestContext.path``); HTTP APIs (v2) with a named stage pass the stage in the path.
+    """
+    event = scope.get("aws.event")
+    if not isinstance(event, dict):
+        return ""
+    context = event.get("requestContext")
+    if not isinstance(context, dict):
+        return ""
+    if event.get("version") == "2.0":
+        stage = context.get("stage")
+        path = scope.get("path", "")
+        if isinstance(stage, str) and stage and stage != "$default":
+            prefix = f"/{stage}"
+            if path == prefix or path.startswith(prefix + "/"):
+                return prefix
+        return ""
+    outer, inner = context.get("path"), event.get("path")
+    if isinstance(outer, str) and isinstance(inner, str) and inner and outer != inner:
+        inner = inner if inner != "/" else ""
+        if outer.endswith(inner) and outer.startswith("/"):
+            return outer[: len(outer) - len(inner)].rstrip("/")
+    return ""
+
+
+class EdgeMiddleware:
+    """Outermost of our middlewares: sets ``root_path``; turns an unhandled error into a 500.
+
+    Starlette's own error middleware would answer too, but re-raises afterwards; here the error is
+    logged once with its traceback and the client gets the generic JSON error, nothing more.
+    """
+
+    def __init__(self, app: ASGIApp, root_path: str = "") -> None:
+        self.app = app
+        self.root_path = root_path.rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not scope.get("root_path"):
+            prefix = self.root_path or stage_prefix(scope)
+            if prefix:
+                scope = dict(scope)
+                scope["root_path"] = prefix
+                path = scope.get("path", "")
+                if path != prefix and not path.startswith(prefix + "/"):
+                    scope["path"] = prefix + path  # ASGI: path includes root_path
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                response = error_response(
+                    500, "internal_error", "internal error; see the server log"
+                )
+                await response(scope, receive, send)
+
+
+def create_app(
+    settings: Settings | None = None,
+    registry: Registry | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    root_path: str | None = None,
+) -> FastAPI:
+    """The serving app over ``registry`` (default: the store of ``settings.store_uri``).
+
+    ``clock`` (monotonic seconds) drives the champion cache's TTL; tests pass a fake one.
+    ``root_path`` (default: env ``ROOT_PATH``) fixes the public path prefix; without it the
+    prefix is taken from each API Gateway event.
+    """
+    settings = settings or get_settings()
+    registry = registry or open_registry(settings.store_uri)
+    state = ServingState(settings, registry, clock=clock)
+    app = FastAPI(
+        title="cryptonic",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.serving = state
+    install_error_handlers(app)
+    for module in (predict, historic, status, models, health, page):
+        app.include_router(module.router(state))
+    prefix = os.environ.get(ROOT_PATH_ENV, "") if root_path is None else root_path
+    app.add_middleware(EdgeMiddleware, root_path=prefix)
+    return app
+
+
+def serving_state(app: Any) -> ServingState:
+    """The :class:`ServingState` of an app made by :func:`create_app`."""
+    state = app.state.serving
+    assert isinstance(state, ServingState)
+    return state
+
+
+def warm(app: FastAPI) -> dict[str, str | None]:
+    """Load the champions of every configured ticker now; failures are logged, not raised."""
+    return serving_state(app).warm()

@@ -1,0 +1,188 @@
+"""One error shape for every failed answer: ``{success: false, error: {code, message}}``.
+
+Our own failures are :class:`ApiError` (status, code, message) or a
+:class:`~cryptonic.errors.CryptonicError` mapped by :func:`api_error_of`; FastAPI's validation
+errors and Starlette's 404/405 get the same shape. Anything else is a bug: it is logged with its
+traceback and answered with a generic 500, never with the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from cryptonic.errors import (
+    AccessDeniedError,
+    ConfigError,
+    CryptonicError,
+    DataError,
+    IntegrityError,
+    ModelError,
+    NoModelError,
+    NotFoundError,
+    PredictionError,
+    StoreError,
+)
+
+log = logging.getLogger("cryptonic.api")
+
+NO_STORE = "no-store"
+
+
+class ApiError(Exception):
+    """An answer other than success, with its HTTP status and stable code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps(
+        {"success": False, "error": {"code": code, "message": message}}, ensure_ascii=False
+    ).encode()
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The JSON error answer (never cached by clients or API Gateway)."""
+    merged = {"Cache-Control": NO_STORE, **(headers or {})}
+    return Response(
+        error_body(code, message), status_code=status, media_type="application/json", headers=merged
+    )
+
+
+def no_model_error(ticker: str) -> ApiError:
+    return ApiError(
+        503,
+        "no_model",
+        f"no model for {ticker} yet: train one with `cryptonic retrain --ticker {ticker}` "
+        "(or invoke the retrain function), then try again",
+        headers={"Retry-After": "300"},
+    )
+
+
+def api_error_of(exc: CryptonicError, ticker: str | None = None) -> ApiError:
+    """Map one of our exceptions to an HTTP answer; store details go to the log, not the client."""
+    what = f" of {ticker}" if ticker else ""
+    if isinstance(exc, NoModelError):
+        return no_model_error(ticker or "this ticker")
+    if isinstance(exc, IntegrityError):
+        return ApiError(
+            503,
+            "integrity_error",
+            f"the published model{what} failed its integrity check and no earlier copy is "
+            "loaded; republish it (`cryptonic retrain`) or roll back (`cryptonic models rollback`)",
+        )
+    if isinstance(exc, AccessDeniedError):
+        return ApiError(503, "store_unavailable", "the model store refused access; try later")
+    if isinstance(exc, NotFoundError):
+        # A pinned MODEL_VERSION that is not published, or a bucket that does not exist.
+        return ApiError(
+            503, "model_unavailable", f"the configured model{what} is not in the model store"
+        )
+    if isinstance(exc, StoreError):
+        return ApiError(503, "store_unavailable", "the model store is unavailable; try again later")
+    if isinstance(exc, PredictionError):
+        return ApiError(422, "bad_input", str(exc))
+    if isinstance(exc, ConfigError):
+        return ApiError(422, "bad_request", str(exc))
+    if isinstance(exc, ModelError):
+        return ApiError(503, "model_error", f"the model{what} cannot be used; see the server log")
+    if isinstance(exc, DataError):
+        return ApiError(503, "bad_data", f"the price data{what} cannot be read; see the server log")
+    return ApiError(500, "internal_error", "internal error; see the server log")
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    return ".".join(parts) if parts else "request"
+
+
+def validation_message(errors: list[Any], limit: int = 3) -> str:
+    """``where: what`` for the first few errors, without echoing the input values."""
+    shown = []
+    for err in errors[:limit]:
+        if isinstance(err, dict):
+            shown.append(f"{_loc(err.get('loc', ()))}: {err.get('msg', 'invalid')}")
+    more = len(errors) - len(shown)
+    text = "; ".join(shown) or "invalid request"
+    return f"{text} (and {more} more)" if more > 0 else text
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _cryptonic_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CryptonicError)
+    mapped = api_error_of(exc)
+    log.warning(
+        "%s %s -> %d %s: %s", request.method, request.url.path, mapped.status, exc.code, exc
+    )
+    return error_response(mapped.status, mapped.code, mapped.message, mapped.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(isinstance(e, dict) and e.get("type") == "json_invalid" for e in errors):
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
+    return error_response(422, "validation_error", validation_message(errors))
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404:
+        message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+    elif status == 405:
+        message = f"method {request.method} not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail) if exc.detail else "request failed"
+    code = _HTTP_CODES.get(status, "http_error" if status < 500 else "internal_error")
+    return error_response(status, code, message, exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "internal error; see the server log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(CryptonicError, _cryptonic_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)

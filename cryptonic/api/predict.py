@@ -1,0 +1,100 @@
+"""``GET /predict`` (the champion's stored forecast) and ``POST /predict`` (on-demand, LiteRT)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from cryptonic.api.champion_cache import dumps, etag_matches
+from cryptonic.api.errors import NO_STORE, ApiError
+from cryptonic.api.responses import errors
+from cryptonic.api.schemas import PredictRequest, PredictResponse
+from cryptonic.api.state import ServingState
+from cryptonic.errors import ModelError
+
+TickerQuery = Annotated[
+    str | None,
+    Query(
+        description="Yahoo Finance symbol (default: the first configured ticker)",
+        examples=["BTC-USD"],
+        max_length=40,
+    ),
+]
+
+
+def router(state: ServingState) -> APIRouter:
+    api = APIRouter(tags=["forecast"])
+
+    @api.get(
+        "/predict",
+        response_model=PredictResponse,
+        responses={
+            304: {"description": "Not modified (If-None-Match matched the ETag)"},
+            **errors(404, 422, 503),
+        },
+        summary="The champion model's forecast of the next 7 closes",
+    )
+    async def get_predict(request: Request, ticker: TickerQuery = None) -> Response:
+        """The forecast the champion made when it was published, with ``ETag`` and
+        ``Cache-Control``; ``If-None-Match`` answers 304."""
+        champion = await state.champion_async(ticker)
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None and etag_matches(if_none_match, champion.etag):
+            return Response(status_code=304, headers=champion.predict_headers)
+        return Response(
+            champion.predict_body, media_type="application/json", headers=champion.predict_headers
+        )
+
+    @api.post(
+        "/predict",
+        response_model=PredictResponse,
+        responses=errors(400, 404, 422, 503),
+        summary="Forecast the next 7 closes from the closes you send",
+    )
+    def post_predict(body: PredictRequest) -> Response:
+        """An on-demand forecast by the champion's LiteRT model from ``closes`` (oldest first;
+        at least the model's lookback, see ``/status``). ``last_date`` is the date of the last
+        close (default: today, UTC)."""
+        import numpy as np
+
+        champion = state.champion_sync(body.ticker)
+        try:
+            predictor = champion.artifacts.predictor()
+        except ModelError as exc:
+            raise ApiError(
+                503, "model_error", f"the model of {champion.ticker} cannot be loaded"
+            ) from exc
+        now = dt.datetime.now(dt.UTC)
+        last_date = body.last_date or now.date()
+        try:
+            with np.errstate(all="ignore"):
+                forecast = predictor.forecast(
+                    body.closes,
+                    last_date,
+                    ticker=champion.ticker,
+                    calendar=champion.artifacts.calendar,
+                    model_version=champion.version,
+                    generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                )
+        except ModelError as exc:
+            # The network ran; its output is not finite: the closes' scale is out of range.
+            raise ApiError(
+                422, "bad_input", "these closes give a non-finite forecast: check their scale"
+            ) from exc
+        payload = {
+            "success": True,
+            "message": (
+                f"forecast of the next {len(forecast.values)} closes of {champion.ticker} by "
+                f"model {champion.version}, from the {predictor.lookback} closes up to "
+                f"{last_date.isoformat()}"
+            ),
+            **forecast.to_dict(),
+        }
+        return Response(
+            dumps(payload), media_type="application/json", headers={"Cache-Control": NO_STORE}
+        )
+
+    return api

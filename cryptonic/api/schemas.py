@@ -1,0 +1,233 @@
+"""Pydantic models of the HTTP API: request bodies (validated) and responses (documented).
+
+The hot ``GET /predict`` path does not build these models: it returns JSON bytes serialized once per
+champion. The response models exist so that ``/docs`` and ``/openapi.json`` describe exactly what
+the endpoints send (the schemathesis fuzz test checks that they do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+MAX_CLOSES = 5000
+"""Most closes a POST /predict accepts (about 14 years of daily closes)."""
+
+MIN_DATE = dt.date(1970, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Accept ``YYYY-MM-DD`` strings (and dates) only: no timestamps, no datetimes."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a calendar date: {exc}") from None
+    raise ValueError("expected an ISO date YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+"""A date written as ``YYYY-MM-DD`` (documented as ``format: date``)."""
+
+Close = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+"""A positive, finite price (a JSON number; strings and booleans are refused)."""
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. no_model, validation_error")
+    message: str = Field(description="What went wrong, for a person")
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer: ``{success: false, error: {code, message}}``."""
+
+    success: Literal[False] = False
+    error: ErrorDetail
+
+
+# --------------------------------------------------------------------------------------------
+# /predict
+
+
+class ForecastPoint(BaseModel):
+    date: dt.date
+    prediction: float
+
+
+class PredictResponse(_Out):
+    """A dated forecast of the next closes (the champion's, or one made from the closes sent)."""
+
+    success: Literal[True] = True
+    message: str
+    ticker: str
+    model_version: str | None = None
+    generated_at: str | None = None
+    as_of: dt.date = Field(description="Date of the last known close the forecast starts from")
+    last_close: float | None = None
+    period_length: int
+    result: list[ForecastPoint]
+
+
+class PredictRequest(BaseModel):
+    """Closes to forecast from, oldest first; the model reads the most recent ones it needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ticker: str | None = Field(
+        default=None,
+        description="Yahoo symbol whose champion model to use (default: the first configured)",
+        examples=["BTC-USD"],
+    )
+    closes: list[Close] = Field(
+        min_length=1,
+        max_length=MAX_CLOSES,
+        description="Daily closes, oldest first; at least the model's lookback (see /status)",
+    )
+    last_date: IsoDate | None = Field(
+        default=None,
+        description="Date of the last close (default: today, UTC); forecast dates follow it",
+    )
+
+    @field_validator("last_date")
+    @classmethod
+    def _check_range(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not MIN_DATE <= value <= MAX_DATE:
+            raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}")
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# /historic
+
+
+class HistoricPoint(BaseModel):
+    date: dt.date
+    close: float
+
+
+class HistoricResponse(BaseModel):
+    success: Literal[True] = True
+    ticker: str
+    model_version: str
+    start: dt.date | None = Field(description="First date returned (null when none)")
+    end: dt.date | None = Field(description="Last date returned (null when none)")
+    count: int
+    result: list[HistoricPoint]
+
+
+# --------------------------------------------------------------------------------------------
+# /status
+
+
+class DataRange(_Out):
+    start: str | None = None
+    end: str | None = None
+    rows: int | None = None
+    source: str | None = None
+    sha256: str | None = None
+
+
+class ModelInfo(_Out):
+    arch: str | None = None
+    weeks: int | None = None
+    lookback: int | None = None
+    horizon: int | None = None
+    calendar: str | None = None
+
+
+class Backtest(BaseModel):
+    """The walk-forward backtest of this model, flattened for display."""
+
+    weeks: int | None = None
+    start: str | None = None
+    end: str | None = None
+    model_mape: float | None = None
+    persistence_mape: float | None = None
+    skill: float | None = Field(default=None, description="1 - MAPE_model / MAPE_persistence")
+    model_rmse: float | None = None
+    persistence_rmse: float | None = None
+
+
+class Gate(_Out):
+    promote: bool | None = None
+    reason: str | None = None
+
+
+class StatusResponse(BaseModel):
+    success: Literal[True] = True
+    app_version: str
+    ticker: str
+    model_version: str
+    pinned: bool = Field(description="True when MODEL_VERSION pins the served version")
+    trained_at: str | None = Field(description="When the version was created (manifest)")
+    promoted_at: str | None = None
+    previous_version: str | None = None
+    strategy: str | None = None
+    parent: str | None = None
+    data: DataRange | None = None
+    model: ModelInfo | None = None
+    backtest: Backtest
+    metrics: dict[str, Any] | None = Field(description="The manifest's metrics, verbatim")
+    gate: Gate | None = None
+    export: dict[str, Any] | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# /models
+
+
+class VersionSummary(BaseModel):
+    version: str
+    created_at: str | None = None
+    champion: bool
+    strategy: str | None = None
+    parent: str | None = None
+    mape: float | None = None
+    persistence_mape: float | None = None
+    skill: float | None = None
+    promote: bool | None = Field(default=None, description="The promotion gate's decision")
+    reason: str | None = None
+
+
+class ModelsResponse(BaseModel):
+    success: Literal[True] = True
+    ticker: str
+    champion: str | None
+    pinned: str | None = None
+    versions: list[VersionSummary]
+
+
+# --------------------------------------------------------------------------------------------
+# /health
+
+
+class CachedChampion(BaseModel):
+    version: str
+    promoted_at: str | None = None
+    checked_seconds_ago: float
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    app_version: str
+    store: str = Field(description="Store kind: s3 or file")
+    tickers: list[str]
+    champions: dict[str, CachedChampion] = Field(
+        description="Champions this instance has in memory (none before the first request)"
+    )

@@ -1,0 +1,1 @@
+"""The serving Lambda: API Gateway (HTTP API v2 and REST v1) events through Mangum."""

@@ -1,0 +1,178 @@
+"""The page in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), served by
+uvicorn on 127.0.0.1: the SVG chart, the forecast and the accuracy figures match the API.
+
+Saves screenshots to artifacts/page.png (desktop) and artifacts/page-mobile.png.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryptonic.api import create_app
+from cryptonic.config import Settings
+from cryptonic.registry import Registry
+from tests.fixtures.s3 import free_port
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """uvicorn in a thread on a free loopback port; stopped on exit."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser: Any, url: str, **context: Any) -> tuple[Any, list[str]]:
+    """Open ``url`` and wait for the page's script to finish; collects console/request errors."""
+    page = browser.new_page(**context)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=15_000)
+    return page, problems
+
+
+def attr(page: Any, selector: str, name: str = "data-value") -> str:
+    value = page.get_attribute(selector, name)
+    assert value is not None, selector
+    return str(value)
+
+
+def test_page_shows_the_forecast_and_accuracy(browser, local_published_registry):
+    registry = local_published_registry
+    app = create_app(Settings(store_uri=registry.store.uri), registry)
+    with serving(app) as base:
+        predict = get_json(f"{base}/predict")
+        status = get_json(f"{base}/status")
+        page, problems = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 900})
+        assert page.get_attribute("body", "data-state") == "ready"
+
+        # the chart: history line, 7 forecast points at the forecast's values
+        assert page.locator("#chart svg .history-line").count() == 1
+        assert page.locator("#chart svg .forecast-line").count() == 1
+        points = page.locator("#chart svg circle.forecast-point")
+        assert points.count() == 7
+        drawn = [
+            (
+                points.nth(i).get_attribute("data-date"),
+                float(points.nth(i).get_attribute("data-value")),
+            )
+            for i in range(7)
+        ]
+        assert drawn == [(r["date"], r["prediction"]) for r in predict["result"]]
+        dash = page.eval_on_selector(
+            "#chart svg .forecast-line", "e => getComputedStyle(e).strokeDasharray"
+        )
+        assert dash not in ("", "none")
+        history = get_json(f"{base}/historic?start={drawn[0][0][:4]}-01-01")
+        assert history["count"] > 0
+
+        # the table and the stat cards carry the API's numbers
+        cells = page.locator("#forecast-rows td.prediction")
+        assert [float(cells.nth(i).get_attribute("data-value")) for i in range(7)] == [
+            r["prediction"] for r in predict["result"]
+        ]
+        assert float(attr(page, "#last-close")) == predict["last_close"]
+        backtest = status["backtest"]
+        assert float(attr(page, "#mape-model")) == backtest["model_mape"]
+        assert float(attr(page, "#mape-persistence")) == backtest["persistence_mape"]
+        assert float(attr(page, "#skill")) == backtest["skill"]
+        assert page.inner_text("#mape-model") == f"{backtest['model_mape']:.2f}%"
+        assert page.inner_text("#mape-persistence") == f"{backtest['persistence_mape']:.2f}%"
+        assert page.inner_text("#model-version") == status["model_version"]
+        assert attr(page, "#trained-at") == status["trained_at"]
+        assert page.inner_text("#ticker").strip().startswith("BTC-USD")
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page.png"), full_page=True)
+        page.close()
+
+        mobile, mobile_problems = open_page(
+            browser, f"{base}/", viewport={"width": 390, "height": 844}, device_scale_factor=2
+        )
+        assert mobile.locator("#chart svg circle.forecast-point").count() == 7
+        width = mobile.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, "no horizontal scrolling on a phone"
+        mobile.screenshot(path=str(ARTIFACTS / "page-mobile.png"), full_page=True)
+        mobile.close()
+    assert problems == []
+    assert mobile_problems == []
+
+
+def test_page_works_under_a_stage_prefix(browser, local_published_registry):
+    registry = local_published_registry
+    app = create_app(Settings(store_uri=registry.store.uri), registry, root_path="/Prod")
+    with serving(app) as base:
+        for url in (f"{base}/Prod/", f"{base}/Prod"):
+            page, problems = open_page(browser, url)
+            assert page.get_attribute("body", "data-state") == "ready", url
+            assert page.locator("#chart svg circle.forecast-point").count() == 7
+            page.close()
+            assert problems == [], (url, problems)
+
+
+def test_page_without_a_model_says_how_to_train(browser, tmp_path):
+    from cryptonic.store import LocalStore
+
+    store = LocalStore(tmp_path / "empty")
+    app = create_app(Settings(store_uri=store.uri), Registry(store))
+    with serving(app) as base:
+        page, _ = open_page(browser, f"{base}/")
+        assert page.get_attribute("body", "data-state") == "error"
+        assert "cryptonic retrain --ticker BTC-USD" in page.inner_text("#message")
+        page.close()
