@@ -330,14 +330,24 @@ class Registry:
         """Whether a version is published (its manifest exists)."""
         return self.store.exists(artifact_key(ticker, version, MANIFEST_NAME))
 
-    def load_artifact(self, ticker: str, version: str, name: str) -> bytes:
+    def load_artifact(
+        self,
+        ticker: str,
+        version: str,
+        name: str,
+        *,
+        manifest: Mapping[str, Any] | None = None,
+    ) -> bytes:
         """An artifact's bytes, checked against the manifest's sha256 and size.
 
-        A mismatch raises :class:`IntegrityError` and returns nothing.
+        A mismatch raises :class:`IntegrityError` and returns nothing. Pass the ``manifest``
+        already read (manifests are immutable) to load several artifacts with one manifest GET:
+        the serving cold start reads three.
         """
         ticker = check_ticker(ticker)
         check_artifact_name(name)
-        manifest = self.manifest(ticker, version)
+        if manifest is None:
+            manifest = self.manifest(ticker, version)
         return self._verified(ticker, version, name, manifest)
 
     def _verified(self, ticker: str, version: str, name: str, manifest: Mapping[str, Any]) -> bytes:

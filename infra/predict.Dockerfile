@@ -4,7 +4,7 @@
 FROM public.ecr.aws/lambda/python:3.12
 
 # Dependencies first, so this layer stays cached until the pins change. Installed next to the code
-# in LAMBDA_TASK_ROOT, which comes first on sys.path (ahead of the runtime's own boto3).
+# in LAMBDA_TASK_ROOT, which comes first on sys.path (ahead of the runtime's own boto3 and botocore).
 COPY functions/predict/requirements.txt /tmp/requirements.txt
 RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore \
         --requirement /tmp/requirements.txt --target "${LAMBDA_TASK_ROOT}" \

@@ -217,14 +217,22 @@ def load_artifacts(registry: Registry, ticker: str, version: str) -> Artifacts:
     names = _dict(manifest.get("artifacts"))
     if FORECAST not in names:
         raise IntegrityError(f"version {version} of {ticker} has no {FORECAST}")
-    raw = registry.load_artifact(ticker, version, FORECAST)
+    raw = registry.load_artifact(ticker, version, FORECAST, manifest=manifest)
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IntegrityError(f"{FORECAST} of {ticker} {version} is not JSON: {exc}") from exc
     forecast = _check_forecast(data, f"{FORECAST} of {ticker} {version}")
-    tflite = registry.load_artifact(ticker, version, TFLITE) if TFLITE in names else None
-    prices = registry.load_artifact(ticker, version, PRICES) if PRICES in names else None
+    tflite = (
+        registry.load_artifact(ticker, version, TFLITE, manifest=manifest)
+        if TFLITE in names
+        else None
+    )
+    prices = (
+        registry.load_artifact(ticker, version, PRICES, manifest=manifest)
+        if PRICES in names
+        else None
+    )
     return Artifacts(ticker, version, manifest, forecast, tflite, prices)
 
 

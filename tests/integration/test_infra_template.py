@@ -28,7 +28,7 @@ TEMPLATE = ROOT / "template.yaml"
 ENV_JSON = ROOT / "infra" / "env.json"
 
 # Env names set on a function that are not Settings fields, with the reader that wants them.
-NON_SETTINGS_ENV = {"AWS_ENDPOINT_URL_S3": "boto3 (and cryptonic.store): MinIO/LocalStack endpoint"}
+NON_SETTINGS_ENV = {"AWS_ENDPOINT_URL_S3": "botocore: MinIO/LocalStack endpoint"}
 # The textbook's names, which an old deployment may still set.
 BOOK_ENV = {"BITCOIN_START_DATE": "start_date", "MODEL_NAME": "model_version"}
 # Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -603,7 +603,7 @@ def test_training_requirements_have_no_serving_stack():
     pins = requirement_pins(ROOT / "functions" / "retrain" / "requirements.txt")
     assert not TRAINING_FORBIDDEN & set(pins), sorted(TRAINING_FORBIDDEN & set(pins))
     expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance"}
-    assert expected | {"boto3", "pydantic", "pydantic-settings"} <= set(pins)
+    assert expected | {"botocore", "pydantic", "pydantic-settings"} <= set(pins)
 
 
 @pytest.mark.parametrize("function", ["predict", "retrain"])

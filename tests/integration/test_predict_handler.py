@@ -164,7 +164,12 @@ def test_cached_get_path_needs_neither_numpy_nor_litert(monkeypatch, tmp_path, p
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     gets = ["predict-http-get", "predict-rest-get", "status-http-get"]
     data = run_handler_in_subprocess(
-        sys.executable, REPO, env, EVENTS_DIR, gets, ["numpy", "ai_edge_litert", "boto3"]
+        sys.executable,
+        REPO,
+        env,
+        EVENTS_DIR,
+        gets,
+        ["numpy", "ai_edge_litert", "boto3", "botocore"],
     )
     assert data["codes"] == dict.fromkeys(gets, 200)
     assert data["loaded"] == []
