@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -91,3 +92,25 @@ def test_ensure_models_trains_only_when_there_is_no_model(make_settings, local_s
     ensure_models(settings)  # a second `make run` serves what exists
     assert capsys.readouterr().out == ""
     assert registry.champion("BTC-USD").version == first.version
+
+
+def test_models_commands_against_an_s3_endpoint(s3_store_uri, capsys):
+    """`cryptonic models list|promote|rollback` over HTTP to moto's S3 server."""
+    from cryptonic.registry import new_version_id, open_registry
+
+    registry = open_registry(s3_store_uri)
+    versions = []
+    for minute in (1, 2):
+        version = new_version_id(dt.datetime(2026, 11, 1, 6, minute))
+        registry.publish("BTC-USD", version, {"model.tflite": b"x"}, {"strategy": "new"})
+        versions.append(version)
+    assert main(["models", "promote", versions[0], "--store", s3_store_uri]) == 0
+    assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 0
+    assert main(["models", "list", "--store", s3_store_uri]) == 0
+    listing = capsys.readouterr().out
+    assert f"*  {versions[1]}" in listing
+    assert versions[0] in listing
+    assert main(["models", "rollback", "--store", s3_store_uri]) == 0
+    assert registry.champion("BTC-USD").version == versions[0]
+    assert main(["models", "rollback", "--store", s3_store_uri]) == 2
+    assert "no previous champion" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 cfn-lint and `sam validate` (tests/integration/test_infra_static.py) check the template against
 the CloudFormation and SAM schemas. These tests check it against this project: the env names
 Settings reads, the handlers and requirements the images are built from, the least-privilege and
-safety choices of docs/deploy.md, and the pins shared with requirements.txt.
+safety choices of the README's deploy guide, and the pins shared with requirements.txt.
 """
 
 from __future__ import annotations
