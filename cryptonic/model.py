@@ -274,7 +274,9 @@ class Model:
         if self.network is None:
             raise ModelError("the model is not trained: call train() or load() first")
         x = self.inputs_at(np.asarray(closes, dtype=np.float64), origins)
-        out = self.network.predict(x, batch_size=max(1, min(len(x), 1024)), verbose=0)
+        # A direct call, not network.predict(): backtests and forecasts are small batches of
+        # varying size, and predict() builds (and retraces) a tf.function for each new size.
+        out = _keras().ops.convert_to_numpy(self.network(x, training=False))
         return np.asarray(out, dtype=np.float64)
 
     def predict_closes(self, closes: npt.ArrayLike) -> FloatArray:
