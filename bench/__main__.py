@@ -29,6 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server access log
 
     results_path = ROOT / "bench" / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}

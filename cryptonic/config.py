@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PROMOTION_MARGIN", "promotion_margin"),
         description="Relative MAPE slack: promote if challenger <= champion * (1 + margin).",
     )
+    root_path: str = Field(
+        default="",
+        pattern=r"^(/[A-Za-z0-9._~-]+)*/?$",
+        validation_alias=AliasChoices("ROOT_PATH", "root_path"),
+        description="Public path prefix of the API (e.g. /Prod); empty: read from each event.",
+    )
     cache_ttl_seconds: float = Field(
         default=30.0,
         ge=0.0,

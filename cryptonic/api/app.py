@@ -7,7 +7,6 @@ handler calls :func:`warm` at import so the champion is loaded during the functi
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,9 +22,6 @@ from cryptonic.config import Settings, get_settings
 from cryptonic.registry import Registry, open_registry
 
 log = logging.getLogger("cryptonic.api")
-
-ROOT_PATH_ENV = "ROOT_PATH"
-"""Explicit prefix the API is served under (e.g. ``/Prod``); otherwise read from the event."""
 
 DESCRIPTION = """\
 Forecasts of the next 7 daily closes of Yahoo Finance tickers by an LSTM retrained weekly.
@@ -119,8 +115,8 @@ def create_app(
     """The serving app over ``registry`` (default: the store of ``settings.store_uri``).
 
     ``clock`` (monotonic seconds) drives the champion cache's TTL; tests pass a fake one.
-    ``root_path`` (default: env ``ROOT_PATH``) fixes the public path prefix; without it the
-    prefix is taken from each API Gateway event.
+    ``root_path`` (default: ``settings.root_path``, env ``ROOT_PATH``) fixes the public path
+    prefix; without it the prefix is taken from each API Gateway event.
     """
     settings = settings or get_settings()
     registry = registry or open_registry(settings.store_uri)
@@ -137,7 +133,7 @@ def create_app(
     install_error_handlers(app)
     for module in (predict, historic, status, models, health, page):
         app.include_router(module.router(state))
-    prefix = os.environ.get(ROOT_PATH_ENV, "") if root_path is None else root_path
+    prefix = settings.root_path if root_path is None else root_path
     app.add_middleware(EdgeMiddleware, root_path=prefix)
     return app
 
