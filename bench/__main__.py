@@ -12,6 +12,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 from bench import quality, retrain, serving
 from bench.common import ROOT, copy_store, machine, moto_s3
@@ -37,29 +39,45 @@ def main() -> None:
     started = time.perf_counter()
     local = tempfile.mkdtemp(prefix="cryptonic-bench-store-")
     local_uri = f"file://{local}"
+
+    def part(name: str, label: str, run: Callable[[], Any]) -> None:
+        """Run one benchmark; a failure is recorded in the results, the others still run."""
+        if name not in args.only:
+            return
+        print(f"{name}: {label} ...", flush=True)
+        try:
+            results[name] = run()
+        except Exception as exc:
+            logging.exception("benchmark %s failed", name)
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        results_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
     try:
-        print("retrain: BTC end to end, default config ...", flush=True)
+        print("retrain: BTC end to end, default config (also the champion served below) ...")
         trained = retrain.run(local_uri)
         if "retrain" in args.only:
             results["retrain"] = {k: v for k, v in trained.items() if k != "store_uri"}
-        if "serving" in args.only:
+
+        def serving_figures() -> dict[str, Any]:
             with moto_s3() as env:
                 s3_uri = "s3://cryptonic-bench/models"
                 copy_store(local_uri, s3_uri)
-                print(f"serving: cold start x{args.cold_runs} (ours vs TF) ...", flush=True)
                 cold = serving.cold_start(env, s3_uri, args.cold_runs)
-                print(f"serving: warm latency x{args.calls} ...", flush=True)
                 warm = serving.warm_latency(env, s3_uri, args.calls)
-            results["serving"] = {"cold_start": cold, "warm": warm}
-        if "throughput" in args.only:
-            print("throughput: uvicorn + wrk ...", flush=True)
-            results["throughput"] = serving.throughput(local_uri, args.throughput_seconds)
-        if "footprint" in args.only:
-            print("footprint: clean venvs from each function's requirements ...", flush=True)
-            results["footprint"] = serving.footprint()
-        if "quality" in args.only:
-            print("quality: backtests (3 seeds each) ...", flush=True)
-            results["quality"] = quality.run()
+            return {"cold_start": cold, "warm": warm}
+
+        part(
+            "serving",
+            f"cold start x{args.cold_runs} (ours vs TF), warm x{args.calls}",
+            serving_figures,
+        )
+        part(
+            "throughput",
+            "uvicorn + wrk",
+            lambda: serving.throughput(local_uri, args.throughput_seconds),
+        )
+        part("footprint", "clean venvs from each function's requirements", serving.footprint)
+        part("quality", "backtests (3 seeds each)", quality.run)
     finally:
         shutil.rmtree(local, ignore_errors=True)
     results["elapsed_seconds"] = time.perf_counter() - started

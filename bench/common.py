@@ -118,5 +118,5 @@ def make_venv(path: Path, requirements: Path) -> float:
         "--disable-pip-version-check",
     ]
     subprocess.run([*pip, "-r", str(requirements)], check=True)
-    subprocess.run([*pip, "--no-deps", "--no-build-isolation", str(ROOT)], check=True)
+    subprocess.run([*pip, "--no-deps", str(ROOT)], check=True)
     return site_packages_mb(path)

@@ -12,9 +12,16 @@ def _ok(passed: bool) -> str:
     return "met" if passed else "**missed**"
 
 
+def _ran(r: dict[str, Any], part: str) -> bool:
+    return part in r and "error" not in r[part]
+
+
 def _goals(r: dict[str, Any]) -> list[str]:
     lines = ["| figure | measured | goal | |", "|---|---|---|---|"]
-    if "serving" in r:
+    for part in ("serving", "footprint", "retrain", "throughput", "quality"):
+        if part in r and "error" in r[part]:
+            lines.append(f"| {part} | **failed**: {r[part]['error']} | | |")
+    if _ran(r, "serving"):
         cold, warm = r["serving"]["cold_start"], r["serving"]["warm"]
         ours = cold["ours"]["total"]
         lines += [
@@ -34,19 +41,19 @@ def _goals(r: dict[str, Any]) -> list[str]:
             f"{warm['post']['p50_ms']:.3f} / {warm['post']['p99_ms']:.3f} ms | p50 <= 2 ms | "
             f"{_ok(warm['post']['p50_ms'] <= 2.0)} |",
         ]
-    if "footprint" in r:
+    if _ran(r, "footprint"):
         f = r["footprint"]
         lines.append(
             f"| serving dependencies (site-packages), predict vs retrain image | "
             f"{f['predict_mb']:.0f} MB vs {f['retrain_mb']:.0f} MB ({f['ratio']:.1f}x) | "
             f"<= 200 MB | {_ok(f['predict_mb'] <= 200)} |"
         )
-    if "retrain" in r:
+    if _ran(r, "retrain"):
         s = r["retrain"]["first"]["seconds"]
         lines.append(
             f"| retrain end to end, BTC, default config | {s:.1f} s | <= 120 s | {_ok(s <= 120)} |"
         )
-    if "throughput" in r and "requests_per_second" in r["throughput"]:
+    if _ran(r, "throughput") and "requests_per_second" in r["throughput"]:
         t = r["throughput"]
         ok = t["requests_per_second"] >= 2000 and t["errors"] == 0
         lines.append(
@@ -59,7 +66,7 @@ def _goals(r: dict[str, Any]) -> list[str]:
 
 
 def _retrain(r: dict[str, Any]) -> list[str]:
-    if "retrain" not in r:
+    if not _ran(r, "retrain"):
         return []
     lines = ["## Retrain end to end", ""]
     for label, key in (("first model", "first"), ("forced `continue` retrain", "second")):
@@ -81,7 +88,7 @@ def _retrain(r: dict[str, Any]) -> list[str]:
 
 
 def _quality(r: dict[str, Any]) -> list[str]:
-    if "quality" not in r:
+    if not _ran(r, "quality"):
         return []
     q = r["quality"]
     t = q["train"]
