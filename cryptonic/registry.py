@@ -591,6 +591,6 @@ def _content_type(name: str) -> str:
     return "application/octet-stream"
 
 
-def open_registry(uri: str | None = None) -> Registry:
+def open_registry(uri: str | None = None, *, read_only: bool = False) -> Registry:
     """A registry over :func:`cryptonic.store.open_store` (``None``: the default local store)."""
-    return Registry(open_store(uri))
+    return Registry(open_store(uri, read_only=read_only))

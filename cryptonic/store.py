@@ -766,10 +766,12 @@ def _map_s3_error(exc: BaseException, *, action: str, where: str, bucket: str) -
 # Factory
 
 
-def open_store(uri: str | None = None) -> ArtifactStore:
+def open_store(uri: str | None = None, *, read_only: bool = False) -> ArtifactStore:
     """Open ``s3://bucket[/prefix]`` or ``file://path`` (relative paths allowed).
 
-    ``None`` or an empty string opens the default ``file://./.cryptonic``.
+    ``None`` or an empty string opens the default ``file://./.cryptonic``. ``read_only`` (the
+    serving path) opens S3 with the light SigV4 reader of :mod:`cryptonic.s3_reader` when the
+    environment holds credentials and a region, as it always does in Lambda.
     """
     uri = (uri or DEFAULT_STORE_URI).strip()
     scheme, sep, rest = uri.partition("://")
@@ -784,6 +786,19 @@ def open_store(uri: str | None = None) -> ArtifactStore:
         bucket, _, prefix = rest.partition("/")
         if not bucket:
             raise ConfigError(f"store URI {uri!r} has no bucket: use s3://bucket/prefix")
+        if read_only:
+            from cryptonic.s3_reader import S3ReadOnlyStore, env_credentials
+
+            found = env_credentials()
+            if found is not None and S3ReadOnlyStore.usable(bucket):
+                credentials, region = found
+                return S3ReadOnlyStore(
+                    bucket,
+                    prefix,
+                    credentials=credentials,
+                    region=region,
+                    endpoint=_endpoint_override(),
+                )
         return S3Store(bucket, prefix)
     raise ConfigError(
         f"unsupported store URI {uri!r}: use s3://bucket/prefix or file://path "

@@ -119,7 +119,7 @@ def create_app(
     prefix; without it the prefix is taken from each API Gateway event.
     """
     settings = settings or get_settings()
-    registry = registry or open_registry(settings.store_uri)
+    registry = registry or open_registry(settings.store_uri, read_only=True)
     state = ServingState(settings, registry, clock=clock)
     app = FastAPI(
         title="cryptonic",

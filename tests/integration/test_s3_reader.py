@@ -1,0 +1,112 @@
+"""The serving S3 reader against moto's S3 server: same answers as the botocore store, and
+signatures that a verifying server accepts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cryptonic.errors import AccessDeniedError, NotFoundError, StoreUnavailableError
+from cryptonic.s3_reader import Credentials, S3ReadOnlyStore
+from cryptonic.store import BucketNotFoundError, S3Store, open_store
+from tests.fixtures.s3 import free_port, moto_auth_enforced
+
+KEYS = ["BTC-USD/champion.json", "BTC-USD/versions/v1/model.tflite", "^GSPC/prices.csv", "x y/z"]
+
+
+def reader(bucket: str, prefix: str, endpoint: str, **creds: str) -> S3ReadOnlyStore:
+    credentials = Credentials(creds.get("key", "testing"), creds.get("secret", "testing"))
+    return S3ReadOnlyStore(
+        bucket, prefix, credentials=credentials, region="us-east-1", endpoint=endpoint
+    )
+
+
+@pytest.fixture
+def filled(s3_store: S3Store) -> S3Store:
+    for i, key in enumerate(KEYS):
+        s3_store.put_bytes(key, f"payload {i}".encode())
+    s3_store.put_json("BTC-USD/versions/v1/manifest.json", {"version": "v1"})
+    return s3_store
+
+
+def test_reads_agree_with_the_botocore_store(filled, aws_env):
+    light = reader(filled.bucket, filled.prefix, aws_env)
+    for key in [*KEYS, "BTC-USD/versions/v1/manifest.json"]:
+        assert light.get_with_etag(key) == filled.get_with_etag(key)
+        assert light.head(key).etag == filled.head(key).etag
+        assert light.head(key).size == filled.head(key).size
+    assert light.get_json("BTC-USD/versions/v1/manifest.json") == {"version": "v1"}
+    assert light.list("") == filled.list("")
+    assert light.list("BTC-USD/versions/") == filled.list("BTC-USD/versions/")
+    assert light.exists("^GSPC/prices.csv")
+    assert not light.exists("nope.json")
+
+
+def test_listing_follows_continuation_tokens(filled, aws_env):
+    light = reader(filled.bucket, filled.prefix, aws_env)
+    light.page_size = 2
+    assert light.list("") == filled.list("")
+    assert len(light.list("")) == len(KEYS) + 1
+
+
+def test_missing_key_and_missing_bucket_are_told_apart(filled, aws_env):
+    light = reader(filled.bucket, filled.prefix, aws_env)
+    with pytest.raises(NotFoundError, match="not found") as missing:
+        light.get_bytes("BTC-USD/nope.json")
+    assert not isinstance(missing.value, BucketNotFoundError)
+    with pytest.raises(BucketNotFoundError, match="does not exist"):
+        reader("no-such-bucket-here", "", aws_env).get_bytes("BTC-USD/champion.json")
+
+
+def test_writes_are_refused(filled, aws_env):
+    light = reader(filled.bucket, filled.prefix, aws_env)
+    with pytest.raises(AccessDeniedError, match="read-only"):
+        light.put_json("BTC-USD/champion.json", {"version": "evil"})
+    with pytest.raises(AccessDeniedError, match="read-only"):
+        light.delete("BTC-USD/champion.json")
+    assert json.loads(filled.get_bytes("BTC-USD/versions/v1/manifest.json")) == {"version": "v1"}
+
+
+def test_unreachable_endpoint_is_unavailable_fast():
+    light = reader("bucket", "", f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(StoreUnavailableError, match="cannot reach S3"):
+        light.get_bytes("BTC-USD/champion.json")
+
+
+def test_a_verifying_server_accepts_our_signatures(filled, aws_env):
+    """moto checks SigV4 signatures (with botocore) once auth is enforced."""
+    import boto3
+
+    client = boto3.client("iam", endpoint_url=aws_env, region_name="us-east-1")
+    client.create_user(UserName="serving")
+    client.put_user_policy(
+        UserName="serving",
+        PolicyName="read",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
+    key = client.create_access_key(UserName="serving")["AccessKey"]
+    good = reader(
+        filled.bucket, filled.prefix, aws_env, key=key["AccessKeyId"], secret=key["SecretAccessKey"]
+    )
+    bad = reader(filled.bucket, filled.prefix, aws_env, key=key["AccessKeyId"], secret="wrong")
+    with moto_auth_enforced(aws_env):
+        assert good.get_bytes("^GSPC/prices.csv") == b"payload 2"
+        assert good.head("x y/z").size == len(b"payload 3")
+        assert len(good.list("")) == len(KEYS) + 1
+        with pytest.raises(AccessDeniedError):
+            bad.get_bytes("^GSPC/prices.csv")
+
+
+def test_serving_opens_the_reader_only_with_env_credentials(s3_store_uri, monkeypatch):
+    assert isinstance(open_store(s3_store_uri, read_only=True), S3ReadOnlyStore)
+    assert isinstance(open_store(s3_store_uri), S3Store)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "")
+    assert isinstance(open_store(s3_store_uri, read_only=True), S3Store)
