@@ -76,7 +76,7 @@ def main() -> None:
             "uvicorn + wrk",
             lambda: serving.throughput(local_uri, args.throughput_seconds),
         )
-        part("footprint", "clean venvs from each function's requirements", serving.footprint)
+        part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)
     finally:
         shutil.rmtree(local, ignore_errors=True)

@@ -97,26 +97,17 @@ def copy_store(source_uri: str, target_uri: str) -> None:
             target.put_bytes(key, source.get_bytes(key))
 
 
-def site_packages_mb(venv: Path) -> float:
-    """Size of a virtual environment's site-packages, in MB (1e6 bytes)."""
-    [site] = list(venv.glob("lib/python*/site-packages"))
-    total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file() and not f.is_symlink())
+def folder_mb(folder: Path) -> float:
+    """Bytes of every regular file below ``folder``, in MB (1e6 bytes)."""
+    total = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
     return total / 1e6
 
 
-def make_venv(path: Path, requirements: Path) -> float:
-    """A clean venv with exactly these requirements (plus cryptonic, no deps); returns MB."""
-    if path.exists():
-        shutil.rmtree(path)
-    subprocess.run([PY, "-m", "venv", str(path)], check=True)
-    pip = [
-        str(path / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
-    subprocess.run([*pip, "-r", str(requirements)], check=True)
-    subprocess.run([*pip, "--no-deps", str(ROOT)], check=True)
-    return site_packages_mb(path)
+def image_install_mb(target: Path, requirements: Path) -> float:
+    """What a function image installs, installed the way its Dockerfile does it
+    (``pip install --target "${LAMBDA_TASK_ROOT}"``: no pip or setuptools in the count)."""
+    if target.exists():
+        shutil.rmtree(target)
+    pip = [PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target"]
+    subprocess.run([*pip, str(target), "-r", str(requirements)], check=True)
+    return folder_mb(target)

@@ -44,7 +44,7 @@ def _goals(r: dict[str, Any]) -> list[str]:
     if _ran(r, "footprint"):
         f = r["footprint"]
         lines.append(
-            f"| serving dependencies (site-packages), predict vs retrain image | "
+            f"| dependencies each image installs (`pip install --target`), predict vs retrain | "
             f"{f['predict_mb']:.0f} MB vs {f['retrain_mb']:.0f} MB ({f['ratio']:.1f}x) | "
             f"<= 200 MB | {_ok(f['predict_mb'] <= 200)} |"
         )

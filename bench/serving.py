@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.common import PY, ROOT, free_port, make_venv, median, percentile
+from bench.common import PY, ROOT, free_port, image_install_mb, median, percentile
 
 EVENTS = ROOT / "infra" / "events"
 
@@ -187,11 +187,11 @@ def throughput(store_uri: str, seconds: int = 10, connections: int = 32) -> dict
 
 
 def footprint() -> dict[str, Any]:
-    """site-packages of a clean venv from each function's requirements file."""
+    """Dependencies each image installs, from its requirements file, as its Dockerfile does."""
     base = Path(tempfile.mkdtemp(prefix="cryptonic-footprint-"))
     try:
-        predict = make_venv(base / "predict", ROOT / "functions/predict/requirements.txt")
-        retrain = make_venv(base / "retrain", ROOT / "functions/retrain/requirements.txt")
+        predict = image_install_mb(base / "predict", ROOT / "functions/predict/requirements.txt")
+        retrain = image_install_mb(base / "retrain", ROOT / "functions/retrain/requirements.txt")
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return {"predict_mb": predict, "retrain_mb": retrain, "ratio": retrain / predict}
