@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptonic import __version__
-from cryptonic.api import health, historic, models, page, predict, status
+from cryptonic.api import docs, health, historic, models, page, predict, status
 from cryptonic.api.errors import error_response, install_error_handlers
 from cryptonic.api.state import ServingState
 from cryptonic.config import Settings, get_settings
@@ -125,7 +125,7 @@ def create_app(
         title="cryptonic",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # our own /docs: Swagger UI without a CDN (cryptonic/api/docs.py)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -133,6 +133,7 @@ def create_app(
     install_error_handlers(app)
     for module in (predict, historic, status, models, health, page):
         app.include_router(module.router(state))
+    app.include_router(docs.router())
     prefix = settings.root_path if root_path is None else root_path
     app.add_middleware(EdgeMiddleware, root_path=prefix)
     return app

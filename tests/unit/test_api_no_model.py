@@ -279,3 +279,19 @@ def test_no_model_answer_is_remembered_for_the_ttl(local_store_uri, local_store)
     clock.now += 31
     assert_error(client.get("/predict"), 503, "no_model")
     assert len(calls) == 2
+
+
+def test_docs_need_no_cdn(client):
+    """Swagger UI's assets come from the app: /docs works on a closed network."""
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "cdn.jsdelivr.net" not in docs.text
+    assert "/static/swagger/swagger-ui-bundle.js" in docs.text
+    js = client.get("/static/swagger/swagger-ui-bundle.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) > 100_000
+    assert client.get("/static/swagger/swagger-ui.css").status_code == 200
+    missing = client.get("/static/swagger/../../secrets")
+    assert missing.status_code == 404
+    assert client.get("/static/swagger/evil.js").json()["error"]["code"] == "not_found"
