@@ -19,7 +19,7 @@ from bench import quality, retrain, serving
 from bench.common import ROOT, copy_store, machine, moto_s3
 from bench.report import write_report
 
-PARTS = ("retrain", "serving", "footprint", "throughput", "quality")
+PARTS = ("retrain", "serving", "litert", "footprint", "throughput", "quality")
 
 
 def main() -> None:
@@ -72,6 +72,9 @@ def main() -> None:
             serving_figures,
         )
         part(
+            "litert", "the .tflite alone: load, predict, parity", lambda: serving.litert(local_uri)
+        )
+        part(
             "throughput",
             "uvicorn + wrk",
             lambda: serving.throughput(local_uri, args.throughput_seconds),
@@ -80,7 +83,11 @@ def main() -> None:
         part("quality", "backtests (3 seeds each)", quality.run)
     finally:
         shutil.rmtree(local, ignore_errors=True)
-    results["elapsed_seconds"] = time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    results["elapsed_seconds"] = elapsed
+    runs = [r for r in results.get("runs", []) if set(r["parts"]) - set(args.only)]
+    runs.append({"date": results["machine"]["date"], "parts": args.only, "seconds": elapsed})
+    results["runs"] = runs
     results_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     write_report(results, ROOT / "BENCHMARKS.md")
     print(

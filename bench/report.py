@@ -41,6 +41,23 @@ def _goals(r: dict[str, Any]) -> list[str]:
             f"{warm['post']['p50_ms']:.3f} / {warm['post']['p99_ms']:.3f} ms | p50 <= 2 ms | "
             f"{_ok(warm['post']['p50_ms'] <= 2.0)} |",
         ]
+    if _ran(r, "litert"):
+        lt = r["litert"]
+        lines.append(
+            f"| LiteRT alone: import / load model / first predict (fresh process, median) | "
+            f"{lt['import_s'] * 1000:.0f} / {lt['load_s'] * 1000:.1f} / "
+            f"{lt['first_predict_s'] * 1000:.1f} ms | | |"
+        )
+        lines.append(
+            f"| LiteRT warm prediction p50 / p99 ({lt['tflite_bytes']:,}-byte model) | "
+            f"{lt['predict_p50_ms']:.3f} / {lt['predict_p99_ms']:.3f} ms | <= 2 ms | "
+            f"{_ok(lt['predict_p50_ms'] <= 2)} |"
+        )
+        lines.append(
+            f"| export parity, max abs diff Keras vs LiteRT ({lt['parity_windows']} real windows) "
+            f"| {lt['parity_max_abs_diff']:.1e} | <= 1e-5 | "
+            f"{_ok(lt['parity_max_abs_diff'] <= 1e-5)} |"
+        )
     if _ran(r, "footprint"):
         f = r["footprint"]
         lines.append(
@@ -128,8 +145,13 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {m['date']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
-        f"Python {m['python']}; whole run {results.get('elapsed_seconds', 0):.0f} s.",
+        f"Measured on {m['cpus']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}. Runs: "
+        + "; ".join(
+            f"{r['date']}: {', '.join(r['parts'])} ({r['seconds']:.0f} s)"
+            for r in results.get("runs", [])
+        )
+        + ".",
         "",
         f"Command: `{COMMAND}`",
         "",

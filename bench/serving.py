@@ -195,3 +195,65 @@ def footprint() -> dict[str, Any]:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return {"predict_mb": predict, "retrain_mb": retrain, "ratio": retrain / predict}
+
+
+LITERT = r"""
+import time
+t0 = time.perf_counter()
+import sys
+from cryptonic.predictor import Predictor
+t1 = time.perf_counter()
+predictor = Predictor(open(sys.argv[1], "rb").read(), arch=sys.argv[2])
+t2 = time.perf_counter()
+import numpy as np
+closes = np.linspace(60000, 65000, predictor.lookback)
+predictor.predict_closes(closes)
+t3 = time.perf_counter()
+print(f"{t1 - t0} {t2 - t1} {t3 - t2}")
+"""
+
+
+def litert(store_uri: str, calls: int = 10_000) -> dict[str, Any]:
+    """The serving model alone: LiteRT import, model load, first and warm predictions, parity."""
+    import numpy as np
+
+    from cryptonic.predictor import Predictor
+    from cryptonic.registry import open_registry
+
+    registry = open_registry(store_uri)
+    version = registry.resolve_version("BTC-USD")
+    manifest = registry.manifest("BTC-USD", version)
+    tflite = registry.load_artifact("BTC-USD", version, "model.tflite", manifest=manifest)
+    arch = manifest["model"]["arch"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.tflite"
+        path.write_bytes(tflite)
+        runs = []
+        for _ in range(10):
+            done = subprocess.run(
+                [PY, "-c", LITERT, str(path), arch],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=True,
+            )
+            runs.append([float(v) for v in done.stdout.split()])
+    predictor = Predictor(tflite, arch=arch)
+    closes = np.linspace(60000, 65000, predictor.lookback)
+    for _ in range(200):
+        predictor.predict_closes(closes)
+    samples = []
+    for _ in range(calls):
+        t = time.perf_counter_ns()
+        predictor.predict_closes(closes)
+        samples.append((time.perf_counter_ns() - t) / 1e6)
+    return {
+        "tflite_bytes": len(tflite),
+        "import_s": median([r[0] for r in runs]),
+        "load_s": median([r[1] for r in runs]),
+        "first_predict_s": median([r[2] for r in runs]),
+        "predict_p50_ms": percentile(samples, 50),
+        "predict_p99_ms": percentile(samples, 99),
+        "parity_max_abs_diff": manifest["export"]["parity_max_abs_diff"],
+        "parity_windows": manifest["export"]["windows_checked"],
+    }
