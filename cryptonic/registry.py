@@ -280,7 +280,10 @@ class Registry:
 
         for name, data in sorted(blobs.items()):
             self._create(ticker, version, name, data, _content_type(name))
-        self._create_json(ticker, version, MANIFEST_NAME, full)
+        manifest_bytes = (
+            json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        ).encode()
+        self._create(ticker, version, MANIFEST_NAME, manifest_bytes, "application/json")
         log.info("published %s %s (%d artifacts)", ticker, version, len(blobs))
         return full
 
@@ -288,16 +291,6 @@ class Registry:
         key = artifact_key(ticker, version, name)
         try:
             self.store.put_bytes(key, data, if_none_match="*", content_type=ctype)
-        except ConflictError as exc:
-            raise ConflictError(
-                f"version {version} of {ticker} already exists ({name} is there): versions are "
-                "immutable, publish under a new version id (see new_version_id())"
-            ) from exc
-
-    def _create_json(self, ticker: str, version: str, name: str, value: Any) -> None:
-        key = artifact_key(ticker, version, name)
-        try:
-            self.store.put_json(key, value, if_none_match="*")
         except ConflictError as exc:
             raise ConflictError(
                 f"version {version} of {ticker} already exists ({name} is there): versions are "

@@ -35,7 +35,7 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import BucketNotFoundError, ObjectInfo, _JsonObjects, validate_key
+from cryptonic.store import BucketNotFoundError, ObjectInfo, S3Objects
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 TIMEOUT_S = 5.0
@@ -112,7 +112,7 @@ def sign(
     return headers
 
 
-class S3ReadOnlyStore(_JsonObjects):
+class S3ReadOnlyStore(S3Objects):
     """The read half of :class:`~cryptonic.store.S3Store`, same keys, ETags and errors."""
 
     page_size = 1000
@@ -127,7 +127,7 @@ class S3ReadOnlyStore(_JsonObjects):
         region: str,
         endpoint: str | None = None,
     ) -> None:
-        self._bucket, self._prefix = bucket, prefix.strip("/")
+        super().__init__(bucket, prefix)
         self._credentials, self._region = credentials, region
         if endpoint:  # MinIO, LocalStack, moto: path-style, as the botocore store does
             parsed = urllib.parse.urlsplit(endpoint)
@@ -143,20 +143,6 @@ class S3ReadOnlyStore(_JsonObjects):
     def usable(cls, bucket: str) -> bool:
         """Whether this client can serve ``bucket`` (else use the botocore store)."""
         return bool(_DNS_BUCKET.match(bucket)) and env_credentials() is not None
-
-    @property
-    def uri(self) -> str:
-        return f"s3://{self._bucket}/{self._prefix}" if self._prefix else f"s3://{self._bucket}"
-
-    def __repr__(self) -> str:
-        return f"S3ReadOnlyStore({self.uri!r})"
-
-    def _full(self, key: str) -> str:
-        validate_key(key)
-        return f"{self._prefix}/{key}" if self._prefix else key
-
-    def _where(self, key: str) -> str:
-        return f"s3://{self._bucket}/{self._full(key)}" if key else self.uri
 
     # -- HTTP ----------------------------------------------------------------------------------
     def _connection(self) -> http.client.HTTPConnection:
@@ -234,15 +220,6 @@ class S3ReadOnlyStore(_JsonObjects):
             size=int(headers.get("Content-Length") or 0),
             last_modified=_http_date(modified) if modified else dt.datetime.now(dt.UTC),
         )
-
-    def exists(self, key: str) -> bool:
-        try:
-            self.head(key)
-        except BucketNotFoundError:
-            raise
-        except NotFoundError:
-            return False
-        return True
 
     def list(self, prefix: str = "") -> list[str]:
         full = f"{self._prefix}/{prefix}" if self._prefix else prefix

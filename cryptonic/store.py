@@ -456,17 +456,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # S3
 
 
-class S3Store(_JsonObjects):
-    """Objects under ``s3://bucket/prefix``.
+class S3Objects(_JsonObjects):
+    """What every S3 store shares: the bucket and prefix, key addressing, existence checks."""
 
-    The endpoint comes from botocore's own resolution, which honours ``AWS_ENDPOINT_URL_S3`` and
-    ``AWS_ENDPOINT_URL`` (botocore >= 1.31); when such an override is set we use path-style
-    addressing, which MinIO, LocalStack and moto all expect. Credentials and region come from the
-    standard chain. Connect timeout and retries are short so an unreachable endpoint fails in
-    seconds with :class:`StoreUnavailableError`.
-    """
-
-    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None) -> None:
+    def __init__(self, bucket: str, prefix: str = "") -> None:
         if not _BUCKET_RE.match(bucket) or ".." in bucket:
             raise ConfigError(
                 f"invalid S3 bucket name {bucket!r}: 3-63 lower-case letters, digits, '.' or '-'"
@@ -476,7 +469,6 @@ class S3Store(_JsonObjects):
             _validate_prefix(prefix)
         self._bucket = bucket
         self._prefix = prefix
-        self._client = client if client is not None else _make_s3_client()
 
     @property
     def bucket(self) -> str:
@@ -490,12 +482,8 @@ class S3Store(_JsonObjects):
     def uri(self) -> str:
         return f"s3://{self._bucket}/{self._prefix}" if self._prefix else f"s3://{self._bucket}"
 
-    @property
-    def client(self) -> Any:
-        return self._client
-
     def __repr__(self) -> str:
-        return f"S3Store({self.uri!r})"
+        return f"{type(self).__name__}({self.uri!r})"
 
     def _full(self, key: str) -> str:
         validate_key(key)
@@ -503,6 +491,37 @@ class S3Store(_JsonObjects):
 
     def _where(self, key: str) -> str:
         return f"s3://{self._bucket}/{self._full(key)}" if key else self.uri
+
+    def head(self, key: str) -> ObjectInfo:
+        raise NotImplementedError
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.head(key)
+        except BucketNotFoundError:
+            raise  # a misconfigured store, not a missing object
+        except NotFoundError:
+            return False
+        return True
+
+
+class S3Store(S3Objects):
+    """Objects under ``s3://bucket/prefix``.
+
+    The endpoint comes from botocore's own resolution, which honours ``AWS_ENDPOINT_URL_S3`` and
+    ``AWS_ENDPOINT_URL`` (botocore >= 1.31); when such an override is set we use path-style
+    addressing, which MinIO, LocalStack and moto all expect. Credentials and region come from the
+    standard chain. Connect timeout and retries are short so an unreachable endpoint fails in
+    seconds with :class:`StoreUnavailableError`.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", *, client: Any = None) -> None:
+        super().__init__(bucket, prefix)
+        self._client = client if client is not None else _make_s3_client()
+
+    @property
+    def client(self) -> Any:
+        return self._client
 
     def _call(self, action: str, key: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
         try:
@@ -558,15 +577,6 @@ class S3Store(_JsonObjects):
                     f"S3 bucket {self._bucket!r} does not exist (store {self.uri})"
                 ) from exc
             # anything else: let the caller report the original error
-
-    def exists(self, key: str) -> bool:
-        try:
-            self.head(key)
-        except BucketNotFoundError:
-            raise  # a misconfigured store, not a missing object
-        except NotFoundError:
-            return False
-        return True
 
     def list(self, prefix: str = "") -> list[str]:
         prefix = _validate_prefix(prefix)
