@@ -87,6 +87,15 @@ class ModelSpec:
             return (self.weeks + 1) * DAYS_PER_WEEK
         return self.lookback + self.horizon + 60
 
+    def shape_mismatch(self, wanted: ModelSpec) -> str | None:
+        """Why a saved model of this spec cannot warm-start ``wanted`` (None: it can)."""
+        if (self.arch, self.weeks, self.units) == (wanted.arch, wanted.weeks, wanted.units):
+            return None
+        return (
+            f"saved model is {self.arch} with {self.weeks} weeks x {self.units} units; "
+            f"asked for {wanted.arch} with {wanted.weeks} weeks x {wanted.units} units"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -314,10 +323,8 @@ class Model:
         weeks = int(network.input_shape[1])
         loaded = ModelSpec(arch=arch, weeks=weeks, units=int(network.get_layer("lstm").units))
         if spec is not None:
-            if (spec.arch, spec.weeks, spec.units) != (loaded.arch, loaded.weeks, loaded.units):
-                raise ModelError(
-                    f"saved model is {loaded.arch} with {loaded.weeks} weeks x {loaded.units} "
-                    f"units; asked for {spec.arch} with {spec.weeks} weeks x {spec.units} units"
-                )
+            mismatch = loaded.shape_mismatch(spec)
+            if mismatch:
+                raise ModelError(mismatch)
             loaded = spec
         return cls(loaded, network)

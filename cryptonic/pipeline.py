@@ -24,7 +24,7 @@ from cryptonic import __version__
 from cryptonic.backtest import BacktestReport, walk_forward
 from cryptonic.baselines import Drift, Persistence
 from cryptonic.config import Settings, Strategy, normalize_ticker
-from cryptonic.errors import ConflictError, CryptonicError, ModelError, NoModelError
+from cryptonic.errors import ConflictError, CryptonicError, ModelError
 from cryptonic.export import ExportResult, export_tflite
 from cryptonic.gate import GateDecision, decide
 from cryptonic.model import Model, ModelSpec
@@ -183,6 +183,7 @@ class _Run:
         self.verbose = verbose
         self.spec = ModelSpec.from_settings(settings)
         self.strategy_note = ""
+        self.champion_problem = ""
 
     def _timed(self, step: str, started: float) -> None:
         self.result.timings[step] = round(time.perf_counter() - started, 3)
@@ -232,18 +233,16 @@ class _Run:
             )
             return
 
-        parent_keras = self._parent_keras(champion)
+        champion_keras, champion_model = self._champion_model(champion, champ_manifest)
+        parent_keras = self._parent_keras(champion_keras, champion_model)
         challenger_bt: Any
         if parent_keras is not None:
             challenger_bt = _WarmStart(parent_keras, self.spec, self.spec.arch)
         else:
             challenger_bt = Model(self.spec)
         forecasters: list[Any] = [Persistence(), Drift(), challenger_bt]
-        champion_model = None
-        if champion is not None:
-            champion_model = self._champion_model(champion)
-            if champion_model is not None:
-                forecasters.append(_Frozen(champion_model, "champion"))
+        if champion_model is not None:
+            forecasters.append(_Frozen(champion_model, "champion"))
 
         t = time.perf_counter()
         report = walk_forward(
@@ -327,30 +326,37 @@ class _Run:
         self._timed("publish", t)
 
     # -- steps -------------------------------------------------------------------------------
-    def _parent_keras(self, champion: ChampionPointer | None) -> bytes | None:
+    def _champion_model(
+        self, champion: ChampionPointer | None, manifest: dict[str, Any] | None
+    ) -> tuple[bytes | None, Model | None]:
+        """The champion's ``.keras`` bytes (read and verified once) and the model they hold
+        (None when Keras cannot load it: then it is neither backtested nor warm-started from)."""
+        if champion is None or manifest is None:
+            return None, None
+        data = self.registry.load_artifact(
+            self.ticker, champion.version, "model.keras", manifest=manifest
+        )
+        try:
+            return data, load_keras_bytes(data)
+        except ModelError as exc:
+            log.warning("champion %s cannot be backtested: %s", champion.version, exc)
+            self.champion_problem = str(exc)
+            return data, None
+
+    def _parent_keras(self, data: bytes | None, model: Model | None) -> bytes | None:
         """The champion's ``.keras`` for a warm start, or None (falls back to ``new``, says why)."""
         if self.strategy != "continue":
             return None
-        if champion is None:
+        if data is None:
             self.strategy, self.strategy_note = "new", "continue requested but no champion yet"
             return None
-        data = self.registry.load_artifact(self.ticker, champion.version, "model.keras")
-        try:
-            load_keras_bytes(data, self.spec)
-        except ModelError as exc:
+        problem = self.champion_problem if model is None else model.spec.shape_mismatch(self.spec)
+        if problem:
             self.strategy = "new"
-            self.strategy_note = f"continue requested but the champion's shape differs: {exc}"
+            self.strategy_note = f"continue requested but the champion's shape differs: {problem}"
             log.info("%s: %s", self.ticker, self.strategy_note)
             return None
         return data
-
-    def _champion_model(self, champion: ChampionPointer) -> Model | None:
-        try:
-            data = self.registry.load_artifact(self.ticker, champion.version, "model.keras")
-            return load_keras_bytes(data)
-        except (ModelError, NoModelError) as exc:
-            log.warning("champion %s cannot be backtested: %s", champion.version, exc)
-            return None
 
     def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
         """The model to publish, trained on every close (the backtest one stopped earlier)."""
