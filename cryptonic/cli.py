@@ -24,6 +24,9 @@ from cryptonic.logs import configure_logging
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cryptonic.forecast import Forecast
+    from cryptonic.model import Model
+
 
 log = logging.getLogger("cryptonic.cli")
 
@@ -63,21 +66,35 @@ def _prices(settings: Settings, ticker: str, min_rows: int | None = None) -> pd.
     )
 
 
-def _print_forecast(forecast: dict[str, Any], out: Any = sys.stdout) -> None:
+def _print_forecast(forecast: dict[str, Any]) -> None:
     print(
         f"{forecast['ticker']} forecast from the close of {forecast['as_of']} "
         f"(last close {forecast['last_close']:,.2f})"
         + (f", model {forecast['model_version']}" if forecast.get("model_version") else ""),
-        file=out,
     )
     for row in forecast["result"]:
-        print(f"  {row['date']}  {row['prediction']:>14,.2f}", file=out)
+        print(f"  {row['date']}  {row['prediction']:>14,.2f}")
+
+
+def keras_forecast(model: Model, frame: pd.DataFrame, ticker: str) -> Forecast:
+    """A Keras model's dated forecast after the last close of ``frame``, on its calendar."""
+    from cryptonic.data import infer_calendar
+    from cryptonic.forecast import Forecast, next_dates
+
+    last = frame["date"].iloc[-1].date()
+    values = model.predict_closes(frame["close"].to_numpy())
+    return Forecast(
+        ticker=ticker,
+        as_of=last,
+        last_close=float(frame["close"].iloc[-1]),
+        dates=next_dates(last, len(values), infer_calendar(frame)),
+        values=[float(v) for v in values],
+    )
 
 
 # -- commands --------------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
     """Train on every close and save a ``.keras`` file (no registry: see ``retrain``)."""
-    from cryptonic.forecast import Forecast, next_dates
     from cryptonic.model import Model, ModelSpec
 
     settings = settings_from(args)
@@ -93,16 +110,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"({frame['date'].iloc[0].date()} .. {frame['date'].iloc[-1].date()}): "
         f"{report.epochs_run} epochs (best {report.best_epoch}), {report.seconds:.1f} s -> {out}"
     )
-    last = frame["date"].iloc[-1].date()
-    values = model.predict_closes(frame["close"].to_numpy())
-    forecast = Forecast(
-        ticker=ticker,
-        as_of=last,
-        last_close=float(frame["close"].iloc[-1]),
-        dates=next_dates(last, 7),
-        values=[float(v) for v in values],
-    )
-    _print_forecast(forecast.to_dict())
+    _print_forecast(keras_forecast(model, frame, ticker).to_dict())
     return 0
 
 
@@ -123,20 +131,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     calendar = infer_calendar(frame)
     version = None
     if args.model and args.model.endswith(".keras"):
-        from cryptonic.forecast import Forecast, next_dates
         from cryptonic.model import Model
 
-        model = Model.load(args.model)
-        values = [float(v) for v in model.predict_closes(closes)]
-        forecast = Forecast(ticker, last, float(closes[-1]), next_dates(last, 7, calendar), values)
+        forecast = keras_forecast(Model.load(args.model), frame, ticker)
     else:
         if args.model:
             tflite, arch = Path(args.model).read_bytes(), args.arch or "default"
         else:
             registry = Registry(open_store(settings.store_uri))
             version = registry.resolve_version(ticker, settings.model_version)
-            tflite = registry.load_artifact(ticker, version, "model.tflite")
-            arch = registry.manifest(ticker, version)["model"]["arch"]
+            manifest = registry.manifest(ticker, version)
+            tflite = registry.load_artifact(ticker, version, "model.tflite", manifest=manifest)
+            arch = manifest["model"]["arch"]
         forecast = Predictor(tflite, arch=arch).forecast(
             closes, last, ticker=ticker, calendar=calendar, model_version=version
         )

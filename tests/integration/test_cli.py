@@ -114,3 +114,18 @@ def test_models_commands_against_an_s3_endpoint(s3_store_uri, capsys):
     assert registry.champion("BTC-USD").version == versions[0]
     assert main(["models", "rollback", "--store", s3_store_uri]) == 2
     assert "no previous champion" in capsys.readouterr().err
+
+
+def test_train_dates_a_stock_forecast_on_trading_days(tmp_path, capsys, monkeypatch):
+    """A weekday-only series gets weekday forecast dates (not Saturday and Sunday)."""
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    frame = make_prices(400)
+    frame = frame[frame["date"].dt.weekday < 5].reset_index(drop=True)
+    path = tmp_path / "stock.csv"
+    path.write_bytes(to_yahoo_csv(frame))
+    out = tmp_path / "m.keras"
+    assert main(["train", "--ticker", "AAPL", "--data", str(path), "--out", str(out), *TINY]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    days = [dt.date.fromisoformat(parts[0]) for parts in lines]
+    assert len(days) == 7
+    assert all(day.weekday() < 5 for day in days)
