@@ -120,7 +120,7 @@ def test_train_dates_a_stock_forecast_on_trading_days(tmp_path, capsys, monkeypa
     """A weekday-only series gets weekday forecast dates (not Saturday and Sunday)."""
     monkeypatch.setenv("LOOKBACK_WEEKS", "2")
     frame = make_prices(400)
-    frame = frame[frame["date"].dt.weekday < 5].reset_index(drop=True)
+    frame = frame[frame["date"].dt.day_of_week < 5].reset_index(drop=True)
     path = tmp_path / "stock.csv"
     path.write_bytes(to_yahoo_csv(frame))
     out = tmp_path / "m.keras"
