@@ -8,7 +8,7 @@ TOOLS_STAMP := $(TOOLS)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint format validate bench clean
+.PHONY: setup run test test-images test-fast lint format validate bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cryptonic needs Python 3.11+"'
@@ -31,12 +31,18 @@ setup: $(STAMP) $(TOOLS_STAMP)
 run: $(STAMP)
 	$(PY) -m cryptonic.cli run --host $(HOST) --port $(PORT)
 
-## test: lint, type-check and the whole test suite
+## test: lint, type-check and the whole test suite, the container tests last
 test: setup lint
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not images"
+	$(MAKE) test-images
+
+## test-images: build both Lambda images and run them (sam build, sam local invoke / start-api,
+## Lambda's sandbox). Needs a running Docker engine and mmdebstrap: .ci/run provides both.
+test-images: setup
+	$(PY) -m pytest -m images
 
 test-fast: setup
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow and not images"
 
 lint: setup
 	$(PY) -m ruff check cryptonic functions tests bench
@@ -52,7 +58,7 @@ validate: setup
 	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --lint
 	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --region us-east-1
 	$(TOOLS)/bin/cfn-lint template.yaml
-	$(TOOLS)/bin/hadolint infra/predict.Dockerfile infra/retrain.Dockerfile
+	$(TOOLS)/bin/hadolint infra/predict.Dockerfile infra/retrain.Dockerfile infra/local-base/Dockerfile
 
 ## bench: the figures in BENCHMARKS.md (trains real models; minutes, not seconds)
 bench: setup

@@ -1,7 +1,11 @@
 # Serving image: FastAPI + Mangum + LiteRT, no TensorFlow, no pandas (design.md section 8 budgets).
 # Built by `sam build` (template.yaml: PredictFunction, DockerContext "."); .dockerignore keeps the
 # build context to cryptonic/ and functions/.
-FROM public.ecr.aws/lambda/python:3.12
+# The AWS base image. Only the container tests, on machines with no image registry, pass another:
+# a stand-in built by infra/local-base/build.sh with the same contract (never deployed).
+ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.12
+# hadolint ignore=DL3006
+FROM ${BASE_IMAGE}
 
 # Dependencies first, so this layer stays cached until the pins change. Installed next to the code
 # in LAMBDA_TASK_ROOT, which comes first on sys.path (ahead of the runtime's own boto3 and botocore).

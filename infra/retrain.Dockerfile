@@ -1,7 +1,11 @@
 # Training image: TensorFlow (CPU) + Keras, pandas, yfinance, LiteRT for the export parity check.
 # Built by `sam build` (template.yaml: RetrainFunction, DockerContext "."); .dockerignore keeps the
 # build context to cryptonic/ and functions/.
-FROM public.ecr.aws/lambda/python:3.12
+# The AWS base image. Only the container tests, on machines with no image registry, pass another:
+# a stand-in built by infra/local-base/build.sh with the same contract (never deployed).
+ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.12
+# hadolint ignore=DL3006
+FROM ${BASE_IMAGE}
 
 # Only /tmp is writable in Lambda: point the caches of Keras and yfinance (platformdirs) there,
 # and keep TensorFlow's C++ start-up chatter out of the logs.

@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.models",
     "tests.fixtures.retrain",
     "tests.fixtures.published",
+    "tests.fixtures.containers",
 ]

@@ -15,7 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / ".venv-tools" / "bin"
-DOCKERFILES = ["infra/predict.Dockerfile", "infra/retrain.Dockerfile"]
+DOCKERFILES = [
+    "infra/predict.Dockerfile",
+    "infra/retrain.Dockerfile",
+    "infra/local-base/Dockerfile",  # the test stand-in of the AWS base image
+]
 CLOSED_PORT = "http://127.0.0.1:9"  # discard port: nothing listens, connections fail at once
 
 
