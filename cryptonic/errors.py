@@ -77,3 +77,9 @@ class NoModelError(NotFoundError):
     """A ticker has no champion yet: nothing has been trained and promoted."""
 
     code = "no_model"
+
+
+class RetrainFailedError(CryptonicError):
+    """At least one ticker of a retrain run failed (the others ran and are published)."""
+
+    code = "retrain_failed"

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
+import threading
 from typing import Any
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -53,3 +55,87 @@ def configure_logging(json_lines: bool | None = None, level: int = logging.INFO)
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+
+
+NATIVE_LOGGER = "native"
+"""Logger name of lines that C/C++ libraries wrote straight to file descriptor 2."""
+
+
+def configure_lambda_logging(level: int = logging.INFO) -> None:
+    """Every line a Lambda function writes is one JSON object, whoever wrote it.
+
+    With the template's ``LoggingConfig: LogFormat: JSON`` (``sam local`` sets the same
+    ``AWS_LAMBDA_LOG_FORMAT``), the runtime client puts a JSON handler on the root logger that
+    adds the request id: cryptonic's records, Python warnings and third-party loggers (yfinance,
+    absl) propagate to it. Without it (a text-format deploy, a handler run outside a runtime) our
+    own JSON handler does the same job. Native libraries (TensorFlow's oneDNN notice, LiteRT's
+    XNNPACK line) bypass Python entirely; their lines are wrapped too (``route_native_stderr``).
+    """
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    runtime_json = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+    if runtime_json and root.handlers:
+        ours = logging.getLogger("cryptonic")
+        ours.handlers[:] = []
+        ours.setLevel(level)
+        ours.propagate = True
+    else:
+        configure_logging(json_lines=True, level=level)
+        for name in ("py.warnings", "yfinance"):
+            third = logging.getLogger(name)
+            third.handlers[:] = list(logging.getLogger("cryptonic").handlers)
+            third.propagate = False
+    if os.environ.get("AWS_LAMBDA_RUNTIME_API"):
+        route_native_stderr()
+
+
+_native_route: threading.Thread | None = None
+
+
+def route_native_stderr() -> None:
+    """Re-emit each plain line written to fd 2 as a JSON record of the ``native`` logger.
+
+    Lines that already are JSON objects pass through unchanged. Runs a daemon thread reading a
+    pipe that replaces fd 2; idempotent. If the thread ever fails, it keeps draining the pipe
+    raw so a writer can never block on a full pipe.
+    """
+    global _native_route
+    if _native_route is not None:
+        return
+    original = os.dup(2)
+    read_fd, write_fd = os.pipe()
+    os.dup2(write_fd, 2)
+    os.close(write_fd)
+    # Its own handler on the original fd 2: a record of this logger must never travel back into
+    # the pipe (a root handler writing to stderr would feed the loop).
+    handler = logging.StreamHandler(os.fdopen(os.dup(original), "w", buffering=1))
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(NATIVE_LOGGER)
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+
+    def pump() -> None:
+        with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+            lines = iter(pipe.readline, b"")
+            try:
+                for raw in lines:
+                    text = raw.decode("utf-8", "replace").rstrip("\n")
+                    if _is_json_object(text) or not text.strip():
+                        os.write(original, raw)
+                    else:
+                        logger.warning(text)
+            except Exception:  # never stop draining: a blocked fd 2 would hang the function
+                for raw in lines:
+                    os.write(original, raw)
+
+    _native_route = threading.Thread(target=pump, name="native-stderr", daemon=True)
+    _native_route.start()
+
+
+def _is_json_object(text: str) -> bool:
+    if not text.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

@@ -1,7 +1,9 @@
 """The retrain function's work behind its handler: parse the event, run each ticker, summarize.
 
 Kept in the library so the Lambda handler stays three lines and the CLI can run the very same
-path (``cryptonic retrain``).
+path (``cryptonic retrain``). The two differ in how they fail: the CLI reports everything in its
+summary and exit code; the Lambda raises (``handle_retrain_invocation``), because only a failed
+invocation reaches Lambda's retry, the dead-letter queue and the alarm that pages someone.
 """
 
 from __future__ import annotations
@@ -9,38 +11,82 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
-from cryptonic.errors import CryptonicError
+from cryptonic.errors import CryptonicError, RetrainFailedError
 from cryptonic.pipeline import outcome, retrain
 from cryptonic.retrain_request import parse_retrain_event
 from cryptonic.store import open_store
 
 log = logging.getLogger("cryptonic.retrain")
 
+OUTCOME_METRICS = {
+    "promoted": "TickersPromoted",
+    "rejected": "TickersRejected",
+    "skipped": "TickersSkipped",
+    "failed": "TickersFailed",
+}
+"""EMF metric of each outcome, one data point per run (template.yaml alarms on TickersFailed)."""
 
-def run_retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:
+
+def retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:
     """``{"ok", "results": [{ticker, version, promoted, reason, metrics, champion, ...}]}``.
 
-    Never raises for bad input or a failing ticker: the scheduler would retry a raised error,
-    and a retry cannot fix a bad payload. Errors are in the summary (and logged).
+    Raises ``CryptonicError`` before any ticker runs when the event, the settings or the store
+    URI is unusable; after that, one ticker's failure is in its result and never stops the others.
     """
-    try:
-        settings = settings or get_settings()
-        request = parse_retrain_event(event)
-        store = open_store(settings.store_uri)
-    except CryptonicError as exc:
-        log.error("retrain request refused: %s", exc, extra={"code": exc.code})
-        return {"ok": False, "error": {"code": exc.code, "message": str(exc)}, "results": []}
+    settings = settings or get_settings()
+    request = parse_retrain_event(event)
+    store = open_store(settings.store_uri)
     results = []
     for ticker in request.tickers or settings.tickers:
         result = retrain(settings, store, ticker, request.strategy, request.force)
         summary = result.to_dict()
+        summary["outcome"] = "failed" if result.error else outcome(result)
         log.info(
             "retrain %s %s: %s",
             result.ticker,
-            outcome(result),
+            summary["outcome"],
             result.reason,
-            extra={"summary": summary, "outcome": outcome(result)},
+            extra={"summary": summary, "outcome": summary["outcome"]},
         )
         results.append(summary)
     return {"ok": all(r["error"] is None for r in results), "results": results}
+
+
+def run_retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:
+    """``retrain_event`` that never raises for our errors: a bad request is in the summary."""
+    try:
+        return retrain_event(event, settings)
+    except CryptonicError as exc:
+        log.error("retrain request refused: %s", exc, extra={"code": exc.code})
+        return {"ok": False, "error": {"code": exc.code, "message": str(exc)}, "results": []}
+
+
+def handle_retrain_invocation(event: Any) -> dict[str, Any]:
+    """The retrain Lambda: run every ticker, count the outcomes as metrics, then fail loudly.
+
+    A bad payload raises at once (no ticker runs; Lambda's one retry fails the same way and the
+    event lands in the dead-letter queue, where it can be read). A failing ticker raises
+    ``RetrainFailedError`` naming every failed ticker, after the others have finished: their
+    results are published and the summary logged either way. A rerun skips the tickers that are
+    already up to date, so Lambda's retry only redoes the failed ones.
+    """
+    try:
+        summary = retrain_event(event)
+    except CryptonicError as exc:
+        log.error("retrain request refused: %s", exc, extra={"code": exc.code})
+        put_metrics({"RetrainRequestsRefused": 1})
+        raise
+    counts = dict.fromkeys(OUTCOME_METRICS.values(), 0)
+    for result in summary["results"]:
+        counts[OUTCOME_METRICS[result["outcome"]]] += 1
+    failed = {r["ticker"]: r["error"] for r in summary["results"] if r["error"] is not None}
+    put_metrics(counts, properties={"failed_tickers": sorted(failed)})
+    log.info("retrain run: %s", counts, extra={"counts": counts, "ok": summary["ok"]})
+    if failed:
+        raise RetrainFailedError(
+            f"{len(failed)} of {len(summary['results'])} tickers failed: "
+            + "; ".join(f"{t}: [{e['code']}] {e['message']}" for t, e in failed.items())
+        )
+    return summary

@@ -97,7 +97,7 @@ def main() -> None:
         "predict-rest-get.json": rest_api("GET", "/predict", {"ticker": "BTC-USD"}, None),
         "predict-rest-post.json": rest_api("POST", "/predict", {}, POST_BODY),
         "retrain-scheduled.json": generate("cloudwatch", "scheduled-event"),
-        "retrain-direct.json": {"ticker": "BTC-USD", "strategy": "new", "force": False},
+        "retrain-direct.json": {"ticker": "BTC-USD", "strategy": "new", "force": True},
     }
     scheduled = files["retrain-scheduled.json"]
     scheduled["time"] = "2026-10-06T06:00:00Z"

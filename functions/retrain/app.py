@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from cryptonic.logs import configure_logging
-from cryptonic.retrain_job import run_retrain_event
+from cryptonic.logs import configure_lambda_logging
+from cryptonic.retrain_job import handle_retrain_invocation
 
-configure_logging(json_lines=True)
+configure_lambda_logging()
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Parse, retrain each ticker, return the per-ticker summary (see cryptonic.retrain_job)."""
-    return run_retrain_event(event)
+    """Retrain each ticker; raises if any failed (see cryptonic.retrain_job), else the summary."""
+    return handle_retrain_invocation(event)
