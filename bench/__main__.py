@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import quality, retrain, serving
+from bench import images, quality, retrain, serving
 from bench.common import ROOT, copy_store, machine, moto_s3
 from bench.report import write_report
 
-PARTS = ("retrain", "serving", "litert", "footprint", "throughput", "quality")
+PARTS = ("retrain", "serving", "litert", "footprint", "throughput", "quality", "images")
 
 
 def main() -> None:
@@ -81,6 +81,11 @@ def main() -> None:
         )
         part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)
+        part(
+            "images",
+            "Lambda images: build, sizes, first invocation under the emulator (needs Docker)",
+            lambda: images.run(local_uri),
+        )
     finally:
         shutil.rmtree(local, ignore_errors=True)
     elapsed = time.perf_counter() - started

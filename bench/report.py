@@ -18,7 +18,7 @@ def _ran(r: dict[str, Any], part: str) -> bool:
 
 def _goals(r: dict[str, Any]) -> list[str]:
     lines = ["| figure | measured | goal | |", "|---|---|---|---|"]
-    for part in ("serving", "footprint", "retrain", "throughput", "quality"):
+    for part in ("serving", "footprint", "retrain", "throughput", "quality", "images"):
         if part in r and "error" in r[part]:
             lines.append(f"| {part} | **failed**: {r[part]['error']} | | |")
     if _ran(r, "serving"):
@@ -79,7 +79,49 @@ def _goals(r: dict[str, Any]) -> list[str]:
             f"{t['errors']} errors (p50 {t['latency_p50']}, p99 {t['latency_p99']}) | "
             f">= 2,000 req/s, 0 errors | {_ok(ok)} |"
         )
+    if _ran(r, "images"):
+        im = r["images"]
+        first = im["first_invocation_s"]
+        dep = im["dependency_layer_mb"]["predict"]
+        lines += [
+            f"| predict image, first invocation under the emulator (container start to response, "
+            f"non-root, read-only; median of {im['runs']}) | {first['predict']['median']:.2f} s "
+            f"(empty handler on the same base: {first['empty_handler']['median']:.2f} s, "
+            f"{first['ratio']:.1f}x) | | |",
+            f"| predict image's dependency layer | {dep:.0f} MB | <= 200 MB | {_ok(dep <= 200)} |",
+        ]
     return lines
+
+
+def _images(r: dict[str, Any]) -> list[str]:
+    if not _ran(r, "images"):
+        return []
+    im = r["images"]
+    b, size, dep = im["build_seconds"], im["image_mb"], im["dependency_layer_mb"]
+    first, rt = im["first_invocation_s"], im["retrain_under_emulator_s"]
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in rt["timings"].items())
+    return [
+        "## Lambda images (built here on the test stand-in base, infra/local-base)",
+        "",
+        "| | base (stand-in) | predict | retrain |",
+        "|---|---|---|---|",
+        f"| build from scratch | {b['base']:.0f} s | {b['predict']:.0f} s | {b['retrain']:.0f} s |",
+        f"| image size | {size['base']:.0f} MB | {size['predict']:.0f} MB | "
+        f"{size['retrain']:,.0f} MB |",
+        f"| dependency layer | | {dep['predict']:.0f} MB | {dep['retrain']:,.0f} MB |",
+        "",
+        f"- Rebuild with every layer cached: {b['predict_cached']:.1f} s; `sam build` after the "
+        f"images were built: {b['sam_build_cached']:.1f} s, {im['sam_build_executed_steps']} "
+        "steps executed (all from the cache).",
+        "- Predict first invocation, each a fresh container: "
+        + ", ".join(f"{v:.2f}" for v in first["predict"]["all"])
+        + " s; the empty handler: "
+        + ", ".join(f"{v:.2f}" for v in first["empty_handler"]["all"])
+        + " s (interleaved).",
+        f"- Retrain image, scheduled event, default config, under the emulator: "
+        f"{rt['container_start_to_end']:.1f} s from container start ({timings}).",
+        "",
+    ]
 
 
 def _retrain(r: dict[str, Any]) -> list[str]:
@@ -160,6 +202,7 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         *_goals(results),
         "",
         *_retrain(results),
+        *_images(results),
         *_quality(results),
     ]
     path.write_text("\n".join(lines).rstrip() + "\n")

@@ -33,6 +33,8 @@ NON_SETTINGS_ENV = {"AWS_ENDPOINT_URL_S3": "botocore: MinIO/LocalStack endpoint"
 BOOK_ENV = {"BITCOIN_START_DATE": "start_date", "MODEL_NAME": "model_version"}
 # Lambda's limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 MAX_TIMEOUT_S, MIN_MEMORY_MB, MAX_MEMORY_MB = 900, 128, 10_240
+# A new account's functions get at most 3008 MB until Lambda raises its quota.
+NEW_ACCOUNT_MAX_MEMORY_MB = 3008
 # API Gateway HTTP API stops waiting for an integration after 30 s.
 HTTP_API_TIMEOUT_S = 30
 # Serving image budget (design.md section 8): no training stack, no pandas (yfinance needs it).
@@ -314,8 +316,19 @@ def test_two_image_functions(template):
 def test_timeout_and_memory_within_lambda_limits(template, name):
     props = {**template.get("Globals", {}).get("Function", {})}
     props.update(template["Resources"][name]["Properties"])
+    resolver = _Resolver(template, {})
     assert 1 <= props["Timeout"] <= MAX_TIMEOUT_S
-    assert MIN_MEMORY_MB <= props["MemorySize"] <= MAX_MEMORY_MB
+    memory = int(resolver.resolve(props["MemorySize"]))
+    assert MIN_MEMORY_MB <= memory <= NEW_ACCOUNT_MAX_MEMORY_MB, "a new account refuses more"
+
+
+def test_retrain_memory_is_a_parameter_within_lambdas_range(template):
+    props = template["Resources"]["RetrainFunction"]["Properties"]
+    assert props["MemorySize"] == {"Ref": "RetrainMemorySize"}
+    param = template["Parameters"]["RetrainMemorySize"]
+    assert param["Default"] <= NEW_ACCOUNT_MAX_MEMORY_MB
+    assert param["MinValue"] >= MIN_MEMORY_MB
+    assert param["MaxValue"] <= MAX_MEMORY_MB
 
 
 def test_predict_answers_before_the_http_api_gives_up(template):
@@ -331,7 +344,10 @@ def test_image_is_built_from_its_dockerfile_and_requirements(template, name):
     assert requirements.is_file(), f"{name}: {requirements} is missing"
 
     instructions = dockerfile_instructions(dockerfile)
-    assert instructions[0] == ("FROM", "public.ecr.aws/lambda/python:3.12")
+    # The AWS image unless a test build passes the stand-in (infra/local-base) explicitly.
+    assert instructions[0] == ("ARG", "BASE_IMAGE=public.ecr.aws/lambda/python:3.12")
+    assert instructions[1] == ("FROM", "${BASE_IMAGE}")
+    assert "DockerBuildArgs" not in template["Resources"][name]["Metadata"]
     copies = [args.split()[0] for kind, args in instructions if kind == "COPY"]
     assert f"functions/{short}/requirements.txt" in copies
     assert f"functions/{short}/" in copies
@@ -382,7 +398,7 @@ def test_the_dockerfiles_build_context_is_an_allow_list():
         "artifacts/model.keras",
         ".aws-sam/build/template.yaml",
         "README.md",
-        "docs/deploy.md",
+        "docs/notes.md",
         "cryptonic/__pycache__/config.cpython-312.pyc",
         "functions/predict/__pycache__/app.cpython-312.pyc",
         "cryptonic/.mypy_cache/x.json",
@@ -508,8 +524,10 @@ def test_serving_function_is_read_only(template):
             assert READ_ACTION.match(action), f"PredictFunction may {action}"
 
 
-def test_retrain_writes_only_the_model_bucket(template):
+def test_retrain_writes_only_under_the_store_prefix(template):
     props = template["Resources"]["RetrainFunction"]["Properties"]
+    store_prefix = env_vars(template, "RetrainFunction")["STORE_URI"]["Fn::Sub"]
+    assert store_prefix == "s3://${ModelBucket}/models"
     for policy in props["Policies"]:
         assert isinstance(policy, dict)
         for statement in policy.get("Statement", []):
@@ -518,13 +536,26 @@ def test_retrain_writes_only_the_model_bucket(template):
             assert "*" not in resources
             for resource in resources:
                 assert "ModelBucket" in json.dumps(resource), resource
-            assert not any(a.startswith("s3:Delete") or a == "s3:*" for a in statement["Action"])
+            actions = statement["Action"]
+            assert not any(a.startswith("s3:Delete") or a == "s3:*" for a in actions)
+            object_actions = [a for a in actions if a in {"s3:PutObject", "s3:GetObject"}]
+            if object_actions:
+                assert resources == [{"Fn::Sub": "${ModelBucket.Arn}/models/*"}], statement
 
 
-def test_retrain_runs_one_at_a_time_and_failures_are_kept(template):
+def test_retrain_concurrency_reservation_is_optional_and_off_by_default(template):
+    """Accounts on the starting quota of 10 refuse any reservation; correctness never needed one
+    (the pipeline test two_retrains_at_once_exactly_one_promotion_wins proves it)."""
+    props = template["Resources"]["RetrainFunction"]["Properties"]
+    reserved = props["ReservedConcurrentExecutions"]
+    assert _Resolver(template, {}).resolve(reserved) is None  # AWS::NoValue at the default
+    on = _Resolver(template, {"RetrainReservedConcurrency": "2"}).resolve(reserved)
+    assert on == "2"
+
+
+def test_retrain_failures_are_kept(template):
     resources = template["Resources"]
     props = resources["RetrainFunction"]["Properties"]
-    assert props.get("ReservedConcurrentExecutions") == 1
     dlq = {"Fn::GetAtt": ["RetrainDeadLetterQueue", "Arn"]}
     assert resources["RetrainDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
 
@@ -579,6 +610,85 @@ def test_model_bucket_is_private_encrypted_versioned_and_kept(template):
         json.dumps({"Fn::GetAtt": ["ModelBucket", "Arn"]}),
         json.dumps({"Fn::Sub": "${ModelBucket.Arn}/*"}),
     }
+
+
+def _bucket_policy_statements(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    [policy] = [r for r in template["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"]
+    return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+
+
+def test_bucket_policy_makes_versions_create_only_and_the_pointer_compare_and_swap(template):
+    statements = _bucket_policy_statements(template)
+    versions = statements["DenyOverwritingVersions"]
+    assert (versions["Effect"], versions["Principal"], versions["Action"]) == (
+        "Deny",
+        "*",
+        "s3:PutObject",
+    )
+    assert versions["Resource"] == {"Fn::Sub": "${ModelBucket.Arn}/models/*/versions/*"}
+    assert versions["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    champion = statements["DenyBlindChampionWrites"]
+    assert (champion["Effect"], champion["Action"]) == ("Deny", "s3:PutObject")
+    assert champion["Resource"] == {"Fn::Sub": "${ModelBucket.Arn}/models/*/champion.json"}
+    # Both keys in one Null block: denied only when neither If-Match nor If-None-Match is sent.
+    assert champion["Condition"] == {"Null": {"s3:if-match": "true", "s3:if-none-match": "true"}}
+
+
+@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_functions_log_json_and_fetch_prices_from_yahoo_only(template, name):
+    props = template["Resources"][name]["Properties"]
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    assert env_vars(template, name)["DATA_SOURCE"] == "yahoo"  # never the bundled snapshot
+
+
+def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: r["Properties"]
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+
+def test_alarms_page_through_one_topic_with_an_optional_email(template):
+    resources = template["Resources"]
+    assert resources["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+    watched = {
+        (a["Namespace"], a["MetricName"], json.dumps(a["Dimensions"][0]["Value"]))
+        for a in _alarms(template).values()
+    }
+    assert watched == {
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": "RetrainFunction"})),
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": "PredictFunction"})),
+        ("AWS/Lambda", "Throttles", json.dumps({"Ref": "PredictFunction"})),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            json.dumps({"Fn::GetAtt": ["RetrainDeadLetterQueue", "QueueName"]}),
+        ),
+    }
+    for name, alarm in _alarms(template).items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
+            1,
+            "GreaterThanOrEqualToThreshold",
+        ), name
+        assert alarm["TreatMissingData"] == "notBreaching", name  # no data = nothing failed
+    assert template["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+
+
+def test_no_test_stand_in_reaches_a_deploy():
+    """infra/local-base is for machines without a registry; a deploy builds on the AWS image."""
+    for path in (TEMPLATE, ROOT / "samconfig.toml", *(ROOT / "infra").glob("*.Dockerfile")):
+        text = path.read_text()
+        for marker in ("local-base", "standin", "stand-in", "cryptonic-local/"):
+            lines = [
+                ln for ln in text.splitlines() if marker in ln and not ln.lstrip().startswith("#")
+            ]
+            assert not lines, f"{path.name} names the test stand-in: {lines}"
 
 
 def test_outputs(template):
