@@ -49,22 +49,23 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
-def moto_s3() -> Iterator[dict[str, str]]:
-    """moto's S3 server on loopback, and the environment that points boto3 at it."""
+def moto_s3(host: str = "127.0.0.1", bucket: str = "cryptonic-bench") -> Iterator[dict[str, str]]:
+    """moto's S3 server on ``host`` (loopback, or the Docker bridge for containers), with
+    ``bucket`` created, and the environment that points boto3 at it."""
     from moto.server import ThreadedMotoServer
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    port = free_port(host)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     env = {
-        "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}",
+        "AWS_ENDPOINT_URL_S3": f"http://{host}:{port}",
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -74,9 +75,7 @@ def moto_s3() -> Iterator[dict[str, str]]:
     try:
         import boto3
 
-        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL_S3"]).create_bucket(
-            Bucket="cryptonic-bench"
-        )
+        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL_S3"]).create_bucket(Bucket=bucket)
         yield env
     finally:
         for key, value in saved.items():

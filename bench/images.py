@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import copy_store
+from bench.common import copy_store, moto_s3
 from tests.fixtures import lambda_images as li
 
 EMPTY_HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': '{}'}\n"
@@ -29,31 +29,11 @@ EMPTY_HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'b
 @contextlib.contextmanager
 def bridge_store(local_uri: str) -> Iterator[tuple[str, int, str]]:
     """(bridge address, port, s3 store URI) with the local store's objects copied in."""
-    import os
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
     address = li.bridge_address()
-    port = li.free_port(address)
-    server = ThreadedMotoServer(ip_address=address, port=port, verbose=False)
-    server.start()
-    saved = {k: os.environ.get(k) for k in (*li.FAKE_CREDENTIALS, "AWS_ENDPOINT_URL_S3")}
-    os.environ.update({**li.FAKE_CREDENTIALS, "AWS_ENDPOINT_URL_S3": f"http://{address}:{port}"})
-    try:
-        boto3.client("s3", endpoint_url=f"http://{address}:{port}").create_bucket(
-            Bucket="cryptonic-bench-images"
-        )
+    with moto_s3(host=address, bucket="cryptonic-bench-images") as env:
         uri = "s3://cryptonic-bench-images/models"
         copy_store(local_uri, uri)
-        yield address, port, uri
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        server.stop()
+        yield address, int(env["AWS_ENDPOINT_URL_S3"].rsplit(":", 1)[1]), uri
 
 
 def _first_invocation(
