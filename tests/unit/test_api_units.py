@@ -5,14 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cryptonic.api.app import stage_prefix
-from cryptonic.api.champion_cache import (
-    backtest_summary,
-    etag_matches,
-    parse_prices,
-    predict_payload,
-    status_payload,
-)
+from cryptonic.api.bodies import backtest_summary, predict_response, status_response
 from cryptonic.api.errors import api_error_of, validation_message
+from cryptonic.api.etags import etag_matches
+from cryptonic.api.price_snapshot import parse_prices
 from cryptonic.errors import (
     AccessDeniedError,
     ConfigError,
@@ -137,19 +133,19 @@ def test_validation_message_is_short_and_does_not_echo_input():
 
 
 def test_payloads_tolerate_a_sparse_manifest():
-    status = status_payload(
+    status = status_response(
         "BTC-USD", "v", {"artifacts": {}}, pinned=False, promoted_at=None, previous_version=None
     )
-    assert status["data"] is None
-    assert status["model"] is None
-    assert status["gate"] is None
-    assert status["backtest"]["model_mape"] is None
+    assert status.data is None
+    assert status.model is None
+    assert status.gate is None
+    assert status.backtest.model_mape is None
     forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
-    body = predict_payload("BTC-USD", "v", forecast)
-    assert body["period_length"] == 1
-    assert body["last_close"] is None
+    body = predict_response("BTC-USD", "v", forecast)
+    assert body.period_length == 1
+    assert body.last_close is None
 
 
 def test_backtest_summary_computes_skill_when_missing():
     manifest = {"metrics": {"model": {"mape": 2.0}, "persistence": {"mape": 4.0}}}
-    assert backtest_summary(manifest)["skill"] == pytest.approx(0.5)
+    assert backtest_summary(manifest).skill == pytest.approx(0.5)
