@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cryptonic.api.bodies import encode, on_demand_predict_response
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import NO_STORE, ApiError
 from cryptonic.api.etags import etag_matches
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state import ServingState
 from cryptonic.errors import ModelError
-
-TickerQuery = Annotated[
-    str | None,
-    Query(
-        description="Yahoo Finance symbol (default: the first configured ticker)",
-        examples=["BTC-USD"],
-        max_length=40,
-    ),
-]
 
 
 def router(state: ServingState) -> APIRouter:

@@ -17,7 +17,8 @@ from starlette.responses import Response
 from cryptonic.api.errors import ApiError
 from cryptonic.api.state import ServingState
 
-STATIC_DIR = Path(__file__).with_name("static")
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+"""``cryptonic/api/static``: package data (pyproject.toml ships it)."""
 ASSET_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from cryptonic.api.bodies import encode, historic_response
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import ApiError
-from cryptonic.api.predict import TickerQuery
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import HistoricResponse, IsoDate
 from cryptonic.api.state import ServingState

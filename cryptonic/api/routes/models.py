@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.bodies import encode, models_response
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import NO_STORE, api_error_of
-from cryptonic.api.predict import TickerQuery
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import ModelsResponse
 from cryptonic.api.state import ServingState
