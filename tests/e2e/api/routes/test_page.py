@@ -1,17 +1,13 @@
-"""The page in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), served by
-uvicorn on 127.0.0.1: the SVG chart, the forecast and the accuracy figures match the API.
+"""The page in real headless Chromium, served by uvicorn on 127.0.0.1: the SVG chart, the forecast
+and the accuracy figures match the API.
 
 Saves screenshots to artifacts/page.png (desktop) and artifacts/page-mobile.png.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,71 +16,16 @@ import pytest
 from cryptonic.api import create_app
 from cryptonic.config import Settings
 from cryptonic.registry import Registry
-from tests.fixtures.s3 import free_port
+from tests.fixtures.browser import open_page, serving
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """uvicorn in a thread on a free loopback port; stopped on exit."""
-    import uvicorn
-
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+ARTIFACTS = Path(__file__).resolve().parents[4] / "artifacts"
 
 
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def open_page(browser: Any, url: str, **context: Any) -> tuple[Any, list[str]]:
-    """Open ``url`` and wait for the page's script to finish; collects console/request errors."""
-    page = browser.new_page(**context)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=15_000)
-    return page, problems
 
 
 def attr(page: Any, selector: str, name: str = "data-value") -> str:
@@ -175,24 +116,4 @@ def test_page_without_a_model_says_how_to_train(browser, tmp_path):
         page, _ = open_page(browser, f"{base}/")
         assert page.get_attribute("body", "data-state") == "error"
         assert "cryptonic retrain --ticker BTC-USD" in page.inner_text("#message")
-        page.close()
-
-
-def test_api_docs_render_without_any_cdn(browser, tmp_path):
-    """Swagger UI draws the operations from assets the app serves; nothing else is fetched."""
-    from cryptonic.store import LocalStore
-
-    store = LocalStore(tmp_path / "empty")
-    app = create_app(Settings(store_uri=store.uri), Registry(store))
-    with serving(app) as base:
-        page = browser.new_page()
-        requested: list[str] = []
-        page.on("request", lambda r: requested.append(r.url))
-        page.goto(f"{base}/docs")
-        page.wait_for_selector(".opblock-summary-path", timeout=15_000)
-        paths = page.eval_on_selector_all(
-            ".opblock-summary-path", "nodes => nodes.map(n => n.textContent.trim())"
-        )
-        assert {"/predict", "/historic", "/status", "/models", "/health"} <= set(paths)
-        assert all(url.startswith(base) for url in requested), requested
         page.close()
