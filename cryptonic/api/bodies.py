@@ -236,8 +236,9 @@ def models_response(
     *,
     champion: str | None,
     pinned: str | None,
+    next_cursor: str | None,
 ) -> ModelsResponse:
-    """``GET /models``: ``versions`` are (id, manifest), newest first."""
+    """One page of ``GET /models``: ``versions`` are (id, manifest), newest first."""
     return ModelsResponse(
         ticker=ticker,
         champion=champion,
@@ -246,6 +247,7 @@ def models_response(
             version_summary(version, manifest, champion=version == champion)
             for version, manifest in versions
         ],
+        next_cursor=next_cursor,
     )
 
 

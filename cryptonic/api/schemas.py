@@ -210,13 +210,17 @@ class VersionSummary(_Response):
 
 
 class ModelsResponse(_Response):
-    """A ticker's published versions, newest first."""
+    """One page of a ticker's published versions, newest first."""
 
     success: Literal[True] = True
     ticker: str
     champion: str | None = Field(description="The version the champion pointer names")
     pinned: str | None = Field(default=None, description="MODEL_VERSION, when it pins serving")
     versions: list[VersionSummary]
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` to get the next (older) page; null on the last page",
+    )
 
 
 # --------------------------------------------------------------------------------------------

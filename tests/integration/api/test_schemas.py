@@ -37,7 +37,7 @@ SUCCESSES: dict[tuple[str, str], list[Request]] = {
         ("/historic?start=1990-01-01&end=1990-01-31", {}),  # empty: nulls
     ],
     ("GET", "/status"): [("/status", {})],
-    ("GET", "/models"): [("/models", {})],
+    ("GET", "/models"): [("/models", {}), ("/models?limit=1", {})],  # next_cursor set
     ("GET", "/health"): [("/health", {})],
 }
 """Requests answered 200 by each route with a response model; every such route must be here."""
@@ -56,7 +56,7 @@ ERRORS: dict[tuple[str, str], list[tuple[int, Request]]] = {
         (503, ("/historic?ticker=AAPL", {})),
     ],
     ("GET", "/status"): [(404, ("/status?ticker=ZZZ", {})), (503, ("/status?ticker=AAPL", {}))],
-    ("GET", "/models"): [(404, ("/models?ticker=ZZZ", {})), (422, ("/models?ticker=a b", {}))],
+    ("GET", "/models"): [(404, ("/models?ticker=ZZZ", {})), (422, ("/models?cursor=x", {}))],
 }
 """Error answers each route documents (``responses=``), provoked."""
 
