@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.fixtures.api import assert_security_headers
+
 
 def test_page_and_assets_use_relative_urls(client):
     page = client.get("/")
@@ -24,3 +26,16 @@ def test_page_and_assets_use_relative_urls(client):
     script = client.get("/static/app.js").text
     assert "http://" not in script.replace('"http://www.w3.org/2000/svg"', "")
     assert "https://" not in script
+
+
+def test_page_has_the_security_headers_and_nothing_inline(client):
+    page = client.get("/")
+    assert_security_headers(page)
+    assert re.search(r"<script(?![^>]*\bsrc=)", page.text) is None, "inline script"
+    assert "<style" not in page.text
+    assert re.search(r"\s(style|on\w+)=", page.text) is None, "inline style or handler"
+    for name in ("app.js", "style.css"):
+        asset = client.get(f"/static/{name}")
+        assert asset.headers["x-content-type-options"] == "nosniff"
+        again = client.get(f"/static/{name}", headers={"If-None-Match": asset.headers["etag"]})
+        assert again.headers["x-content-type-options"] == "nosniff"
