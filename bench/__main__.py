@@ -68,7 +68,7 @@ def main() -> None:
 
         part(
             "serving",
-            f"cold start x{args.cold_runs} (ours vs TF), warm x{args.calls}",
+            f"cold start x{args.cold_runs} (ours, FastAPI + Mangum floor, TF), warm x{args.calls}",
             serving_figures,
         )
         part(

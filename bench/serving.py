@@ -1,5 +1,6 @@
-"""Serving figures: cold start (ours vs a TensorFlow handler, interleaved), warm latency through
-Mangum, HTTP throughput under wrk, and the dependency footprint of each Lambda image."""
+"""Serving figures: cold start (ours vs the FastAPI + Mangum floor and a TensorFlow handler,
+interleaved), warm latency through Mangum, HTTP throughput under wrk, and the dependency footprint
+of each Lambda image."""
 
 from __future__ import annotations
 
@@ -33,6 +34,32 @@ print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
                   "status": response["statusCode"], "points": len(body.get("result", [])),
                   "heavy": heavy}))
 """
+
+FLOOR = r"""
+import time
+t0 = time.perf_counter()
+import json, sys
+from fastapi import FastAPI
+from mangum import Mangum
+
+app = FastAPI()
+
+
+@app.get("/predict")
+def predict() -> dict:
+    return {"success": True}
+
+
+handler = Mangum(app, lifespan="off")
+t1 = time.perf_counter()
+event = json.load(open(sys.argv[1]))
+response = handler(event, None)
+t2 = time.perf_counter()
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"]}))
+"""
+"""The floor of any FastAPI-on-Lambda cold start: those two imports, one trivial route, one GET
+through Mangum. What ours costs above it is what cryptonic itself costs."""
 
 TF_BASED = r"""
 import time
@@ -79,26 +106,32 @@ def _run_script(code: str, args: list[str], env: dict[str, str]) -> dict[str, An
 
 
 def cold_start(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any]:
-    """N fresh processes each, ours and the TF-based handler interleaved, same S3 server."""
+    """N fresh processes each of ours, the FastAPI + Mangum floor and the TF-based handler,
+    interleaved (so a noisy neighbour hits all three alike), same S3 server."""
     bucket, _, prefix = store_uri.removeprefix("s3://").partition("/")
     env = {**os.environ, **s3_env, "STORE_URI": store_uri, "TF_CPP_MIN_LOG_LEVEL": "3"}
     event = str(EVENTS / "predict-http-get.json")
-    ours, theirs = [], []
+    ours, floor, theirs = [], [], []
     for _ in range(runs):
         ours.append(_run_script(OURS, [event], env))
+        floor.append(_run_script(FLOOR, [event], env))
         theirs.append(_run_script(TF_BASED, [bucket, prefix, "BTC-USD"], env))
     bad = [o for o in ours if o["status"] != 200 or o["points"] != 7 or o["heavy"]]
     if bad:
         raise RuntimeError(f"our cold start did not serve a clean forecast: {bad[0]}")
+    if any(f["status"] != 200 for f in floor):
+        raise RuntimeError(f"the FastAPI + Mangum floor did not answer 200: {floor[0]}")
 
     def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
         return {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
 
-    a, b = summary(ours), summary(theirs)
+    a, f, b = summary(ours), summary(floor), summary(theirs)
     return {
         "runs": runs,
         "ours": a,
+        "floor": f,
         "tf_based": b,
+        "over_floor_total": a["total"] - f["total"],
         "ratio_total": b["total"] / a["total"],
         "ratio_process": b["process_wall"] / a["process_wall"],
     }

@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures.retrain",
     "tests.fixtures.published",
     "tests.fixtures.containers",
+    "tests.fixtures.browser",
 ]

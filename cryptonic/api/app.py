@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptonic import __version__
-from cryptonic.api import docs, health, historic, models, page, predict, status
 from cryptonic.api.errors import error_response, install_error_handlers
+from cryptonic.api.routes import docs, health, historic, models, page, predict, status
 from cryptonic.api.state import ServingState
 from cryptonic.config import Settings, get_settings
 from cryptonic.registry import Registry, open_registry
@@ -125,7 +125,7 @@ def create_app(
         title="cryptonic",
         version=__version__,
         description=DESCRIPTION,
-        docs_url=None,  # our own /docs: Swagger UI without a CDN (cryptonic/api/docs.py)
+        docs_url=None,  # our own /docs: Swagger UI without a CDN (cryptonic/api/routes/docs.py)
         redoc_url=None,
         openapi_url="/openapi.json",
     )

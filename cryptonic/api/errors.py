@@ -8,7 +8,6 @@ traceback and answered with a generic 500, never with the traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from cryptonic.api.schemas import ErrorDetail, ErrorResponse
 from cryptonic.errors import (
     AccessDeniedError,
     ConfigError,
@@ -55,9 +55,8 @@ class ApiError(Exception):
 
 
 def error_body(code: str, message: str) -> bytes:
-    return json.dumps(
-        {"success": False, "error": {"code": code, "message": message}}, ensure_ascii=False
-    ).encode()
+    """The documented :class:`ErrorResponse`, serialized."""
+    return ErrorResponse(error=ErrorDetail(code=code, message=message)).model_dump_json().encode()
 
 
 def error_response(

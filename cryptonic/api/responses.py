@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cryptonic.api.schemas import ErrorResponse
@@ -14,9 +15,13 @@ _DESCRIPTIONS = {
 }
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` entries for the given error statuses, all with :class:`ErrorResponse`."""
+def errors(
+    *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for the given error statuses, all with :class:`ErrorResponse`;
+    ``descriptions`` overrides the default text of a status for one endpoint."""
+    texts = {**_DESCRIPTIONS, **(descriptions or {})}
     return {
-        status: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(status, "Error")}
+        status: {"model": ErrorResponse, "description": texts.get(status, "Error")}
         for status in statuses
     }

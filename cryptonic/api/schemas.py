@@ -1,8 +1,10 @@
 """Pydantic models of the HTTP API: request bodies (validated) and responses (documented).
 
-The hot ``GET /predict`` path does not build these models: it returns JSON bytes serialized once per
-champion. The response models exist so that ``/docs`` and ``/openapi.json`` describe exactly what
-the endpoints send (the schemathesis fuzz test checks that they do).
+Every success body is one of the response models below, built and serialized by
+:mod:`cryptonic.api.bodies`, so ``/docs`` and ``/openapi.json`` describe exactly what the
+endpoints send. Response models forbid undocumented keys: a body with a key the schema does not
+name fails while it is built, not in a client. The hot ``GET /predict`` path serializes its model
+once per champion and then serves the bytes.
 """
 
 from __future__ import annotations
@@ -41,20 +43,22 @@ Close = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
 """A positive, finite price (a JSON number; strings and booleans are refused)."""
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class _Response(BaseModel):
+    """A response body: only the documented keys (``additionalProperties: false``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --------------------------------------------------------------------------------------------
 # Errors
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(_Response):
     code: str = Field(description="Stable machine-readable code, e.g. no_model, validation_error")
     message: str = Field(description="What went wrong, for a person")
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(_Response):
     """Every error answer: ``{success: false, error: {code, message}}``."""
 
     success: Literal[False] = False
@@ -65,12 +69,12 @@ class ErrorResponse(BaseModel):
 # /predict
 
 
-class ForecastPoint(BaseModel):
+class ForecastPoint(_Response):
     date: dt.date
     prediction: float
 
 
-class PredictResponse(_Out):
+class PredictResponse(_Response):
     """A dated forecast of the next closes (the champion's, or one made from the closes sent)."""
 
     success: Literal[True] = True
@@ -116,12 +120,12 @@ class PredictRequest(BaseModel):
 # /historic
 
 
-class HistoricPoint(BaseModel):
+class HistoricPoint(_Response):
     date: dt.date
     close: float
 
 
-class HistoricResponse(BaseModel):
+class HistoricResponse(_Response):
     success: Literal[True] = True
     ticker: str
     model_version: str
@@ -135,7 +139,7 @@ class HistoricResponse(BaseModel):
 # /status
 
 
-class DataRange(_Out):
+class DataRange(_Response):
     start: str | None = None
     end: str | None = None
     rows: int | None = None
@@ -143,7 +147,7 @@ class DataRange(_Out):
     sha256: str | None = None
 
 
-class ModelInfo(_Out):
+class ModelInfo(_Response):
     arch: str | None = None
     weeks: int | None = None
     lookback: int | None = None
@@ -151,7 +155,7 @@ class ModelInfo(_Out):
     calendar: str | None = None
 
 
-class Backtest(BaseModel):
+class Backtest(_Response):
     """The walk-forward backtest of this model, flattened for display."""
 
     weeks: int | None = None
@@ -164,12 +168,12 @@ class Backtest(BaseModel):
     persistence_rmse: float | None = None
 
 
-class Gate(_Out):
+class Gate(_Response):
     promote: bool | None = None
     reason: str | None = None
 
 
-class StatusResponse(BaseModel):
+class StatusResponse(_Response):
     success: Literal[True] = True
     app_version: str
     ticker: str
@@ -192,7 +196,7 @@ class StatusResponse(BaseModel):
 # /models
 
 
-class VersionSummary(BaseModel):
+class VersionSummary(_Response):
     version: str
     created_at: str | None = None
     champion: bool
@@ -205,25 +209,31 @@ class VersionSummary(BaseModel):
     reason: str | None = None
 
 
-class ModelsResponse(BaseModel):
+class ModelsResponse(_Response):
+    """One page of a ticker's published versions, newest first."""
+
     success: Literal[True] = True
     ticker: str
-    champion: str | None
-    pinned: str | None = None
+    champion: str | None = Field(description="The version the champion pointer names")
+    pinned: str | None = Field(default=None, description="MODEL_VERSION, when it pins serving")
     versions: list[VersionSummary]
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` to get the next (older) page; null on the last page",
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # /health
 
 
-class CachedChampion(BaseModel):
+class CachedChampion(_Response):
     version: str
     promoted_at: str | None = None
     checked_seconds_ago: float
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(_Response):
     status: Literal["ok"] = "ok"
     app_version: str
     store: str = Field(description="Store kind: s3 or file")

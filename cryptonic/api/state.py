@@ -1,4 +1,5 @@
-"""The state one app instance serves from: settings, registry, champion cache, known tickers."""
+"""The state one app instance serves from: settings, registry, the champion cache, the version
+listing behind ``GET /models`` (both over one manifest cache), and the tickers it serves."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 
+from cryptonic.api.artifacts import ManifestCache
 from cryptonic.api.champion_cache import Champion, ChampionCache
 from cryptonic.api.errors import ApiError, api_error_of
+from cryptonic.api.version_listing import VersionListing
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.errors import ConfigError, CryptonicError, StoreError
 from cryptonic.registry import Registry
@@ -34,11 +37,16 @@ class ServingState:
         self.settings = settings
         self.registry = registry
         self.clock = clock
+        self.manifests = ManifestCache(registry)
         self.cache = ChampionCache(
             registry,
             ttl_seconds=settings.cache_ttl_seconds,
             pinned_version=settings.model_version,
             clock=clock,
+            manifests=self.manifests,
+        )
+        self.versions = VersionListing(
+            registry, self.manifests, ttl_seconds=settings.cache_ttl_seconds, clock=clock
         )
         self.tickers: list[str] = list(settings.tickers)
         self.default_ticker = self.tickers[0]
@@ -70,6 +78,18 @@ class ServingState:
         """Known without I/O: configured in TICKERS, or seen in the store's last listing."""
         return ticker in self._configured or ticker in self._store_tickers
 
+    def unknown_ticker(self, ticker: str) -> ApiError:
+        return ApiError(
+            404,
+            "unknown_ticker",
+            f"unknown ticker {ticker}: this service forecasts {', '.join(self.tickers)}",
+        )
+
+    def require_configured(self, ticker: str) -> None:
+        """404 unless the ticker is in TICKERS (no I/O: an unknown ticker never lists the store)."""
+        if ticker not in self._configured:
+            raise self.unknown_ticker(ticker)
+
     def require_known(self, ticker: str) -> None:
         """404 unless the ticker is configured or has models in the store (may list the store)."""
         if self.known_now(ticker):
@@ -85,11 +105,7 @@ class ServingState:
                     log.warning("cannot list the tickers in the store: %s", exc)
                 self._store_listed_at = now
         if ticker not in self._store_tickers:
-            raise ApiError(
-                404,
-                "unknown_ticker",
-                f"unknown ticker {ticker}: this service forecasts {', '.join(self.tickers)}",
-            )
+            raise self.unknown_ticker(ticker)
 
     # -- champions
 

@@ -7,6 +7,7 @@ import base64
 import importlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,13 @@ import pytest
 
 from cryptonic.api import serving_state
 from cryptonic.config import get_settings
-from tests.fixtures.published import EVENTS_DIR, TICKER, load_event, run_handler_in_subprocess
+from tests.fixtures.published import (
+    EVENTS_DIR,
+    TICKER,
+    http_event,
+    load_event,
+    run_handler_in_subprocess,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -152,8 +159,35 @@ def test_serving_never_imports_tensorflow_keras_or_pandas(monkeypatch, published
     assert data["loaded"] == []
 
 
+LOADED_ON_DEMAND = ["numpy", "ai_edge_litert", "cryptonic.predictor", "cryptonic.windows"]
+"""What the first POST /predict loads and nothing before it may (nor boto3 on a local store)."""
+
+COLD_START_GETS = [
+    "predict-http-get",
+    "predict-rest-get",
+    "status-http-get",
+    "historic-http-get",
+    "models-http-get",
+    "health-http-get",
+]
+
+
+def cold_start_events(folder: Path) -> Path:
+    """The shipped GET/POST events plus GET /historic, /models and /health, in ``folder``."""
+    folder.mkdir()
+    for name in ("predict-http-get", "predict-rest-get", "status-http-get", "predict-http-post"):
+        shutil.copy(EVENTS_DIR / f"{name}.json", folder)
+    for path in ("/historic", "/models", "/health"):
+        event = http_event("GET", path, query=f"ticker={TICKER}")
+        (folder / f"{path.strip('/')}-http-get.json").write_text(json.dumps(event))
+    return folder
+
+
 def test_cached_get_path_needs_neither_numpy_nor_litert(monkeypatch, tmp_path, published_model):
-    """Cold start stays lean: GET /predict and /status import no numpy and no LiteRT."""
+    """The whole cold start stays lean: importing functions.predict.app (which loads the
+    champion: warm()), the first GET /predict, GET /status (and /historic, /models, /health)
+    import no numpy and no LiteRT. The first POST /predict does: that run shows the check sees
+    them when they are there."""
     from cryptonic.registry import Registry
     from cryptonic.store import LocalStore
     from tests.fixtures.published import publish_version
@@ -162,14 +196,15 @@ def test_cached_get_path_needs_neither_numpy_nor_litert(monkeypatch, tmp_path, p
     publish_version(Registry(store), published_model)
     _serving_env(monkeypatch, store.uri)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    gets = ["predict-http-get", "predict-rest-get", "status-http-get"]
-    data = run_handler_in_subprocess(
-        sys.executable,
-        REPO,
-        env,
-        EVENTS_DIR,
-        gets,
-        ["numpy", "ai_edge_litert", "boto3", "botocore"],
-    )
-    assert data["codes"] == dict.fromkeys(gets, 200)
-    assert data["loaded"] == []
+    events = cold_start_events(tmp_path / "events")
+    banned = [*LOADED_ON_DEMAND, "boto3", "botocore"]
+
+    lean = run_handler_in_subprocess(sys.executable, REPO, env, events, COLD_START_GETS, banned)
+    assert lean["codes"] == dict.fromkeys(COLD_START_GETS, 200)
+    assert lean["loaded"] == []
+
+    posted = [*COLD_START_GETS, "predict-http-post"]
+    control = run_handler_in_subprocess(sys.executable, REPO, env, events, posted, banned)
+    assert control["codes"] == dict.fromkeys(posted, 200)
+    assert set(LOADED_ON_DEMAND) <= set(control["loaded"])
+    assert not {"boto3", "botocore"} & set(control["loaded"])

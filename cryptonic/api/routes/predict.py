@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cryptonic.api.champion_cache import dumps, etag_matches
+from cryptonic.api.bodies import encode, on_demand_predict_response
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import NO_STORE, ApiError
+from cryptonic.api.etags import etag_matches
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state import ServingState
 from cryptonic.errors import ModelError
-
-TickerQuery = Annotated[
-    str | None,
-    Query(
-        description="Yahoo Finance symbol (default: the first configured ticker)",
-        examples=["BTC-USD"],
-        max_length=40,
-    ),
-]
 
 
 def router(state: ServingState) -> APIRouter:
@@ -84,17 +76,9 @@ def router(state: ServingState) -> APIRouter:
             raise ApiError(
                 422, "bad_input", "these closes give a non-finite forecast: check their scale"
             ) from exc
-        payload = {
-            "success": True,
-            "message": (
-                f"forecast of the next {len(forecast.values)} closes of {champion.ticker} by "
-                f"model {champion.version}, from the {predictor.lookback} closes up to "
-                f"{last_date.isoformat()}"
-            ),
-            **forecast.to_dict(),
-        }
+        answer = on_demand_predict_response(forecast, lookback=predictor.lookback)
         return Response(
-            dumps(payload), media_type="application/json", headers={"Cache-Control": NO_STORE}
+            encode(answer), media_type="application/json", headers={"Cache-Control": NO_STORE}
         )
 
     return api

@@ -15,9 +15,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cryptonic.api.errors import ApiError
+from cryptonic.api.security_headers import ASSET_HEADERS, HTML_HEADERS
 from cryptonic.api.state import ServingState
 
-STATIC_DIR = Path(__file__).with_name("static")
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+"""``cryptonic/api/static``: package data (pyproject.toml ships it)."""
 ASSET_TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -63,7 +65,9 @@ def router(state: ServingState) -> APIRouter:
             if len(pages) < 16:
                 pages[root] = body
         return Response(
-            body, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"}
+            body,
+            media_type="text/html; charset=utf-8",
+            headers={"Cache-Control": "no-cache", **HTML_HEADERS},
         )
 
     @api.get("/static/{name}")
@@ -71,7 +75,7 @@ def router(state: ServingState) -> APIRouter:
         asset = assets.get(name)
         if asset is None:
             raise ApiError(404, "not_found", f"no such asset: {name}")
-        headers = {"ETag": asset.etag, "Cache-Control": ASSET_CACHE_CONTROL}
+        headers = {"ETag": asset.etag, "Cache-Control": ASSET_CACHE_CONTROL, **ASSET_HEADERS}
         if request.headers.get("if-none-match") == asset.etag:
             return Response(status_code=304, headers=headers)
         return Response(asset.body, media_type=asset.media_type, headers=headers)

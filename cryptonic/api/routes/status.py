@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import NO_STORE
-from cryptonic.api.predict import TickerQuery
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.api.state import ServingState

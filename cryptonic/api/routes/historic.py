@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cryptonic.api.champion_cache import dumps
+from cryptonic.api.bodies import encode, historic_response
+from cryptonic.api.deps import TickerQuery
 from cryptonic.api.errors import ApiError
-from cryptonic.api.predict import TickerQuery
 from cryptonic.api.responses import errors
 from cryptonic.api.schemas import HistoricResponse, IsoDate
 from cryptonic.api.state import ServingState
@@ -47,18 +47,11 @@ def router(state: ServingState) -> APIRouter:
         hi = (
             len(prices.dates) if end is None else bisect.bisect_right(prices.dates, end.isoformat())
         )
-        dates, closes = prices.dates[lo:hi], prices.closes[lo:hi]
-        payload = {
-            "success": True,
-            "ticker": champion.ticker,
-            "model_version": champion.version,
-            "start": dates[0] if dates else None,
-            "end": dates[-1] if dates else None,
-            "count": len(dates),
-            "result": [{"date": d, "close": c} for d, c in zip(dates, closes, strict=True)],
-        }
+        body = historic_response(
+            champion.ticker, champion.version, prices.dates[lo:hi], prices.closes[lo:hi]
+        )
         return Response(
-            dumps(payload),
+            encode(body),
             media_type="application/json",
             headers={"Cache-Control": f"public, max-age={HISTORIC_MAX_AGE_S}"},
         )

@@ -1,17 +1,13 @@
-"""The page in real headless Chromium (Debian's /usr/bin/chromium driven by Playwright), served by
-uvicorn on 127.0.0.1: the SVG chart, the forecast and the accuracy figures match the API.
+"""The page in real headless Chromium, served by uvicorn on 127.0.0.1: the SVG chart, the forecast
+and the accuracy figures match the API, under the page's Content-Security-Policy with no violation.
 
 Saves screenshots to artifacts/page.png (desktop) and artifacts/page-mobile.png.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,71 +16,16 @@ import pytest
 from cryptonic.api import create_app
 from cryptonic.config import Settings
 from cryptonic.registry import Registry
-from tests.fixtures.s3 import free_port
+from tests.fixtures.browser import open_page, serving, watch
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """uvicorn in a thread on a free loopback port; stopped on exit."""
-    import uvicorn
-
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+ARTIFACTS = Path(__file__).resolve().parents[4] / "artifacts"
 
 
 def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def open_page(browser: Any, url: str, **context: Any) -> tuple[Any, list[str]]:
-    """Open ``url`` and wait for the page's script to finish; collects console/request errors."""
-    page = browser.new_page(**context)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=15_000)
-    return page, problems
 
 
 def attr(page: Any, selector: str, name: str = "data-value") -> str:
@@ -99,7 +40,8 @@ def test_page_shows_the_forecast_and_accuracy(browser, local_published_registry)
     with serving(app) as base:
         predict = get_json(f"{base}/predict")
         status = get_json(f"{base}/status")
-        page, problems = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 900})
+        desktop = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 900})
+        page = desktop.page
         assert page.get_attribute("body", "data-state") == "ready"
 
         # the chart: history line, 7 forecast points at the forecast's values
@@ -142,16 +84,19 @@ def test_page_shows_the_forecast_and_accuracy(browser, local_published_registry)
         page.screenshot(path=str(ARTIFACTS / "page.png"), full_page=True)
         page.close()
 
-        mobile, mobile_problems = open_page(
+        phone = open_page(
             browser, f"{base}/", viewport={"width": 390, "height": 844}, device_scale_factor=2
         )
+        mobile = phone.page
         assert mobile.locator("#chart svg circle.forecast-point").count() == 7
         width = mobile.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, "no horizontal scrolling on a phone"
         mobile.screenshot(path=str(ARTIFACTS / "page-mobile.png"), full_page=True)
         mobile.close()
-    assert problems == []
-    assert mobile_problems == []
+    assert desktop.csp == []
+    assert phone.csp == []
+    assert desktop.problems == []
+    assert phone.problems == []
 
 
 def test_page_works_under_a_stage_prefix(browser, local_published_registry):
@@ -159,11 +104,13 @@ def test_page_works_under_a_stage_prefix(browser, local_published_registry):
     app = create_app(Settings(store_uri=registry.store.uri), registry, root_path="/Prod")
     with serving(app) as base:
         for url in (f"{base}/Prod/", f"{base}/Prod"):
-            page, problems = open_page(browser, url)
+            watched = open_page(browser, url)
+            page = watched.page
             assert page.get_attribute("body", "data-state") == "ready", url
             assert page.locator("#chart svg circle.forecast-point").count() == 7
             page.close()
-            assert problems == [], (url, problems)
+            assert watched.csp == [], url
+            assert watched.problems == [], (url, watched.problems)
 
 
 def test_page_without_a_model_says_how_to_train(browser, tmp_path):
@@ -172,27 +119,49 @@ def test_page_without_a_model_says_how_to_train(browser, tmp_path):
     store = LocalStore(tmp_path / "empty")
     app = create_app(Settings(store_uri=store.uri), Registry(store))
     with serving(app) as base:
-        page, _ = open_page(browser, f"{base}/")
+        watched = open_page(browser, f"{base}/")
+        page = watched.page
         assert page.get_attribute("body", "data-state") == "error"
         assert "cryptonic retrain --ticker BTC-USD" in page.inner_text("#message")
         page.close()
+    assert watched.csp == []
+    assert all("503" in problem for problem in watched.problems), watched.problems
 
 
-def test_api_docs_render_without_any_cdn(browser, tmp_path):
-    """Swagger UI draws the operations from assets the app serves; nothing else is fetched."""
+INJECT = """() => {
+  const script = document.createElement("script");
+  script.textContent = "window.injected = true";
+  document.body.appendChild(script);
+  document.body.setAttribute("style", "color: red");
+  return window.injected === true;
+}"""
+
+
+def test_the_policy_refuses_inline_code_and_the_check_reports_it(browser, tmp_path):
+    """What the checks above would see if the page used an inline script or style, or were
+    framed: the policy blocks it and ``watched.csp`` is not empty."""
     from cryptonic.store import LocalStore
 
     store = LocalStore(tmp_path / "empty")
     app = create_app(Settings(store_uri=store.uri), Registry(store))
     with serving(app) as base:
-        page = browser.new_page()
-        requested: list[str] = []
-        page.on("request", lambda r: requested.append(r.url))
-        page.goto(f"{base}/docs")
-        page.wait_for_selector(".opblock-summary-path", timeout=15_000)
-        paths = page.eval_on_selector_all(
-            ".opblock-summary-path", "nodes => nodes.map(n => n.textContent.trim())"
+        watched = open_page(browser, f"{base}/")
+        assert watched.page.evaluate(INJECT) is False, "the inline script must not run"
+        watched.page.wait_for_function("document.body.style.color !== 'red'")
+        watched.page.wait_for_timeout(200)  # violation reports are asynchronous
+        watched.page.close()
+        reported = " | ".join(watched.csp)
+        assert "script-src" in reported
+        assert "style-src" in reported
+
+        outer = watch(browser)
+        outer.page.set_content(f'<iframe src="{base}/"></iframe>')
+        outer.page.wait_for_function(
+            "() => document.querySelector('iframe') !== null", timeout=5_000
         )
-        assert {"/predict", "/historic", "/status", "/models", "/health"} <= set(paths)
-        assert all(url.startswith(base) for url in requested), requested
-        page.close()
+        deadline = 50
+        while not any("frame-ancestors" in c for c in outer.csp) and deadline:
+            outer.page.wait_for_timeout(100)
+            deadline -= 1
+        outer.page.close()
+        assert any("frame-ancestors 'none'" in c for c in outer.csp), outer.csp

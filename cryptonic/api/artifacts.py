@@ -1,0 +1,185 @@
+"""Reading published versions for serving: manifests, version listings and verified artifacts.
+
+Every store read of the serving path that concerns a *version* happens here (the champion pointer
+is read by :mod:`cryptonic.api.champion_cache` and :mod:`cryptonic.api.version_listing`), so that
+the manifest's shape is known to one module only when typed manifests arrive.
+
+* Manifests are immutable: :class:`ManifestCache` reads each one once per container.
+* An artifact is handed out only after :meth:`Registry.load_artifact` checked it against the
+  manifest's sha256 and size; a version is loaded whole (every artifact) or not at all.
+
+Nothing here imports numpy or LiteRT: :meth:`Artifacts.predictor` builds the LiteRT predictor on
+the first ``POST /predict``, and the price snapshot is parsed with the ``csv`` module on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from cryptonic.api.price_snapshot import PriceSeries, parse_prices
+from cryptonic.errors import DataError, IntegrityError, ModelError
+from cryptonic.registry import MANIFEST_NAME, VERSION_PATTERN, Registry, check_ticker
+
+if TYPE_CHECKING:
+    from cryptonic.forecast import Calendar
+    from cryptonic.predictor import Predictor
+
+FORECAST = "forecast.json"
+TFLITE = "model.tflite"
+PRICES = "prices.csv"
+
+MANIFESTS_KEPT = 2048
+"""Manifests kept per container: years of weekly versions of every configured ticker (a few KB
+each); beyond that the least recently used is read again when asked for."""
+
+Manifest = dict[str, Any]
+
+
+def section(manifest: Manifest, name: str) -> dict[str, Any]:
+    """A manifest's sub-object (``model``, ``data``, ``metrics``, ...), ``{}`` when absent."""
+    value = manifest.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+class ManifestCache:
+    """Manifests by (ticker, version), read from the store once: a published version never changes.
+
+    Read failures are not remembered (the next call reads again): a version listed while its
+    publish was still running has a manifest a moment later.
+    """
+
+    def __init__(self, registry: Registry, *, kept: int = MANIFESTS_KEPT) -> None:
+        self.registry = registry
+        self.kept = kept
+        self._manifests: OrderedDict[tuple[str, str], Manifest] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def get(self, ticker: str, version: str) -> Manifest:
+        """The manifest (one store GET the first time); :class:`NotFoundError` if unpublished."""
+        key = (ticker, version)
+        with self._guard:
+            found = self._manifests.get(key)
+            if found is not None:
+                self._manifests.move_to_end(key)
+                return found
+        manifest = self.registry.manifest(ticker, version)
+        with self._guard:
+            self._manifests[key] = manifest
+            while len(self._manifests) > self.kept:
+                self._manifests.popitem(last=False)
+        return manifest
+
+
+def list_version_ids(registry: Registry, ticker: str) -> list[str]:
+    """Ids of the published versions of ``ticker`` (their manifest exists), newest first.
+
+    One LIST of ``<ticker>/versions/``. :meth:`Registry.list_versions` would also GET every
+    manifest, which is what :class:`ManifestCache` is there to avoid.
+    """
+    prefix = f"{check_ticker(ticker)}/versions/"
+    found = {
+        parts[2]
+        for key in registry.store.list(prefix)
+        if len(parts := key.split("/")) == 4
+        and parts[3] == MANIFEST_NAME
+        and VERSION_PATTERN.match(parts[2])
+    }
+    return sorted(found, reverse=True)
+
+
+class Artifacts:
+    """A version's manifest and verified artifact bytes; predictor and prices built on demand."""
+
+    def __init__(
+        self,
+        ticker: str,
+        version: str,
+        manifest: Manifest,
+        forecast: dict[str, Any],
+        tflite: bytes | None,
+        prices_csv: bytes | None,
+    ) -> None:
+        self.ticker = ticker
+        self.version = version
+        self.manifest = manifest
+        self.forecast = forecast
+        self.tflite = tflite
+        self.prices_csv = prices_csv
+        model = section(manifest, "model")
+        self.arch = str(model.get("arch") or "default")
+        calendar = model.get("calendar")
+        self.calendar: Calendar = "B" if calendar == "B" else "D"
+        self._lock = threading.Lock()
+        self._predictor: Predictor | None = None
+        self._prices: PriceSeries | None = None
+
+    def predictor(self) -> Predictor:
+        """The LiteRT predictor of this version (built once; numpy and LiteRT load on first use)."""
+        predictor = self._predictor
+        if predictor is not None:
+            return predictor
+        with self._lock:
+            if self._predictor is None:
+                if self.tflite is None:
+                    raise ModelError(f"version {self.version} of {self.ticker} has no {TFLITE}")
+                from cryptonic.predictor import Predictor
+
+                self._predictor = Predictor(self.tflite, arch=self.arch)
+            return self._predictor
+
+    def prices(self) -> PriceSeries:
+        """The training snapshot's closes (parsed once)."""
+        prices = self._prices
+        if prices is not None:
+            return prices
+        with self._lock:
+            if self._prices is None:
+                if self.prices_csv is None:
+                    raise DataError(f"version {self.version} of {self.ticker} has no {PRICES}")
+                self._prices = parse_prices(self.prices_csv)
+            return self._prices
+
+
+def _check_forecast(data: Any, where: str) -> dict[str, Any]:
+    """A forecast.json we can serve, or IntegrityError."""
+    from cryptonic.forecast import Forecast
+
+    try:
+        if not isinstance(data, dict):
+            raise TypeError("not a JSON object")
+        parsed = Forecast.from_dict(data)
+        if not parsed.values or not all(math.isfinite(v) for v in parsed.values):
+            raise ValueError("empty or non-finite predictions")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IntegrityError(f"{where} is not a valid forecast: {exc}") from exc
+    return data
+
+
+def load_artifacts(manifests: ManifestCache, ticker: str, version: str) -> Artifacts:
+    """Read a version's manifest and verified artifacts (every one, or an error)."""
+    registry = manifests.registry
+    manifest = manifests.get(ticker, version)
+    names = section(manifest, "artifacts")
+    if FORECAST not in names:
+        raise IntegrityError(f"version {version} of {ticker} has no {FORECAST}")
+    raw = registry.load_artifact(ticker, version, FORECAST, manifest=manifest)
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IntegrityError(f"{FORECAST} of {ticker} {version} is not JSON: {exc}") from exc
+    forecast = _check_forecast(data, f"{FORECAST} of {ticker} {version}")
+    tflite = (
+        registry.load_artifact(ticker, version, TFLITE, manifest=manifest)
+        if TFLITE in names
+        else None
+    )
+    prices = (
+        registry.load_artifact(ticker, version, PRICES, manifest=manifest)
+        if PRICES in names
+        else None
+    )
+    return Artifacts(ticker, version, manifest, forecast, tflite, prices)

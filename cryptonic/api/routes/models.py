@@ -1,0 +1,77 @@
+"""``GET /models``: the published versions of a ticker, a page at a time (read-only; promotion is
+a CLI operation).
+
+Only tickers in TICKERS are listed: an unknown one is a 404 that costs no store request, since
+anyone can call this endpoint with any symbol.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from cryptonic.api.bodies import encode, models_response
+from cryptonic.api.deps import TickerQuery
+from cryptonic.api.errors import NO_STORE, api_error_of
+from cryptonic.api.responses import errors
+from cryptonic.api.schemas import ModelsResponse
+from cryptonic.api.state import ServingState
+from cryptonic.errors import CryptonicError
+from cryptonic.registry import VERSION_PATTERN
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+"""Most versions one page returns (about two years of weekly retrains)."""
+
+LimitQuery = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Versions per page (at most {MAX_LIMIT})")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        description="The `next_cursor` of the previous page: versions older than this one",
+        pattern=VERSION_PATTERN.pattern,
+        examples=["20261123T192000Z-1a2b3c4"],
+    ),
+]
+
+
+def router(state: ServingState) -> APIRouter:
+    api = APIRouter(tags=["models"])
+
+    @api.get(
+        "/models",
+        response_model=ModelsResponse,
+        responses=errors(
+            404, 422, 503, descriptions={404: "Unknown ticker (not one this service forecasts)"}
+        ),
+        summary="Published versions of a ticker, newest first, a page at a time",
+    )
+    def get_models(
+        ticker: TickerQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
+        cursor: CursorQuery = None,
+    ) -> Response:
+        """Published versions with their backtest MAPE, persistence MAPE, skill and the gate's
+        decision, newest first; pass ``next_cursor`` back as ``cursor`` for the next page.
+        Read-only: promote and roll back with ``cryptonic models ...``."""
+        name = state.normalize(ticker)
+        state.require_configured(name)
+        try:
+            page = state.versions.page(name, limit=limit, cursor=cursor)
+        except CryptonicError as exc:
+            raise api_error_of(exc, name) from exc
+        body = models_response(
+            name,
+            page.versions,
+            champion=page.champion,
+            pinned=state.settings.model_version,
+            next_cursor=page.next_cursor,
+        )
+        return Response(
+            encode(body), media_type="application/json", headers={"Cache-Control": NO_STORE}
+        )
+
+    return api

@@ -1,0 +1,135 @@
+"""``GET /predict`` (the champion's stored forecast, ETag) and ``POST /predict`` (LiteRT)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from cryptonic.predictor import Predictor
+from cryptonic.registry import Registry
+from tests.fixtures.api import make_client
+from tests.fixtures.published import TICKER, load_event, publish_version
+
+pytestmark = pytest.mark.slow
+
+
+def stored_forecast(registry: Registry, version: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(registry.load_artifact(TICKER, version, "forecast.json"))
+    return data
+
+
+def champion_version(registry: Registry) -> str:
+    pointer = registry.champion(TICKER)
+    assert pointer is not None
+    return pointer.version
+
+
+# ---------------------------------------------------------------------------------------------
+# GET /predict
+
+
+def test_get_predict_serves_the_champion_forecast(published_registry):
+    version = champion_version(published_registry)
+    response = make_client(published_registry).get("/predict", params={"ticker": TICKER})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    stored = stored_forecast(published_registry, version)
+    assert body["success"] is True
+    assert body["ticker"] == TICKER
+    assert body["model_version"] == version
+    assert body["generated_at"] == stored["generated_at"]
+    assert body["as_of"] == stored["as_of"]
+    assert body["last_close"] == stored["last_close"]
+    assert body["period_length"] == 7 == len(body["result"])
+    assert body["result"] == stored["result"]
+    assert version in body["message"]
+    assert response.headers["etag"].startswith(f'"{version}.')
+    assert response.headers["cache-control"] == "public, max-age=300"
+
+
+def test_default_ticker_and_lower_case(published_registry):
+    client = make_client(published_registry)
+    default, lower = client.get("/predict"), client.get("/predict?ticker=btc-usd")
+    assert default.status_code == lower.status_code == 200
+    assert default.content == lower.content
+
+
+def test_if_none_match_answers_304(published_registry):
+    client = make_client(published_registry)
+    etag = client.get("/predict").headers["etag"]
+    for header in (etag, f"W/{etag}", f'"nope", {etag}', "*"):
+        response = client.get("/predict", headers={"If-None-Match": header})
+        assert response.status_code == 304, header
+        assert response.content == b""
+        assert response.headers["etag"] == etag
+        assert response.headers["cache-control"] == "public, max-age=300"
+    assert client.get("/predict", headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_ticker_in_store_but_not_configured_is_served(published_registry, published_model):
+    publish_version(published_registry, published_model, ticker="ETH-USD", days=200)
+    client = make_client(published_registry, tickers=["BTC-USD"])
+    response = client.get("/predict?ticker=eth-usd")
+    assert response.status_code == 200
+    assert response.json()["ticker"] == "ETH-USD"
+    assert client.get("/predict?ticker=SOL-USD").status_code == 404
+
+
+def test_configured_ticker_without_a_model_is_503(published_registry):
+    client = make_client(published_registry, tickers=["BTC-USD", "AAPL"])
+    response = client.get("/predict?ticker=AAPL")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "no_model"
+    assert client.get("/predict?ticker=BTC-USD").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# POST /predict
+
+
+def test_post_predict_with_the_shipped_event_body(published_registry, published_model):
+    body = json.loads(load_event("predict-rest-post")["body"])
+    response = make_client(published_registry).post("/predict", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    expected = Predictor(published_model.tflite).forecast(
+        body["closes"], dt.date.fromisoformat(body["last_date"]), ticker=TICKER
+    )
+    assert data["success"] is True
+    assert data["ticker"] == TICKER
+    assert data["model_version"] == champion_version(published_registry)
+    assert data["as_of"] == "2026-10-05"
+    assert data["last_close"] == body["closes"][-1]
+    assert [r["date"] for r in data["result"]] == [f"2026-10-{d:02d}" for d in range(6, 13)]
+    assert [r["prediction"] for r in data["result"]] == pytest.approx(expected.values, rel=1e-6)
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_post_predict_last_date_defaults_to_today_utc(published_registry, published_model):
+    closes = published_model.closes[-20:]
+    response = make_client(published_registry).post("/predict", json={"closes": closes})
+    assert response.status_code == 200
+    today = dt.datetime.now(dt.UTC).date()
+    assert response.json()["as_of"] in {today.isoformat(), (today - dt.timedelta(1)).isoformat()}
+
+
+def test_post_predict_needs_the_lookback(published_registry, published_model):
+    client = make_client(published_registry)
+    response = client.post("/predict", json={"closes": published_model.closes[-13:]})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "bad_input"
+    assert "14" in error["message"]
+    assert client.post("/predict", json={"closes": published_model.closes[-14:]}).status_code == 200
+
+
+def test_post_predict_absurd_scale_is_422_not_500(published_registry):
+    client = make_client(published_registry)
+    closes = [1e300] * 13 + [1e-300]
+    response = client.post("/predict", json={"closes": closes})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "bad_input"
