@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, runtime_chec
 
 from cryptonic.errors import (
     AccessDeniedError,
+    BucketNotFoundError,
     ConfigError,
     ConflictError,
     CryptonicError,
@@ -70,14 +71,6 @@ S3_MAX_ATTEMPTS = 2
 _LOCK_NAME = ".cryptonic.lock"
 _TMP_PREFIX = ".tmp-"
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-
-
-class BucketNotFoundError(NotFoundError):
-    """The S3 bucket itself is missing: a misconfigured ``STORE_URI``, not a missing object.
-
-    A :class:`NotFoundError`, so generic handlers treat it alike; the registry re-raises it where
-    a missing *object* would mean "nothing there yet" (no champion is not the same as no bucket).
-    """
 
 
 @dataclass(frozen=True)
@@ -498,8 +491,6 @@ class S3Objects(_JsonObjects):
     def exists(self, key: str) -> bool:
         try:
             self.head(key)
-        except BucketNotFoundError:
-            raise  # a misconfigured store, not a missing object
         except NotFoundError:
             return False
         return True

@@ -7,9 +7,14 @@ import json
 
 import pytest
 
-from cryptonic.errors import AccessDeniedError, NotFoundError, StoreUnavailableError
+from cryptonic.errors import (
+    AccessDeniedError,
+    BucketNotFoundError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from cryptonic.s3_reader import Credentials, S3ReadOnlyStore
-from cryptonic.store import BucketNotFoundError, S3Store, open_store
+from cryptonic.store import S3Store, open_store
 from tests.fixtures.s3 import free_port, moto_auth_enforced
 
 KEYS = ["BTC-USD/champion.json", "BTC-USD/versions/v1/model.tflite", "^GSPC/prices.csv", "x y/z"]

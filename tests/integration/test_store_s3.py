@@ -7,8 +7,14 @@ import time
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cryptonic.errors import AccessDeniedError, NotFoundError, StoreUnavailableError
-from cryptonic.store import BucketNotFoundError, S3Store, open_store
+from cryptonic.errors import (
+    AccessDeniedError,
+    BucketNotFoundError,
+    NotFoundError,
+    StoreError,
+    StoreUnavailableError,
+)
+from cryptonic.store import S3Store, open_store
 from tests.fixtures.s3 import free_port, moto_auth_enforced, s3_client
 
 
@@ -63,7 +69,8 @@ def test_missing_bucket_is_named() -> None:
     ):
         with pytest.raises(BucketNotFoundError, match="bucket 'cryptonic-no-such-bucket'") as exc:
             call()
-        assert isinstance(exc.value, NotFoundError)
+        assert isinstance(exc.value, StoreError)
+        assert not isinstance(exc.value, NotFoundError)
         assert isinstance(exc.value.__cause__, ClientError)  # chained, not leaked
 
 

@@ -7,12 +7,13 @@ from botocore import exceptions as bx
 
 from cryptonic.errors import (
     AccessDeniedError,
+    BucketNotFoundError,
     ConflictError,
     NotFoundError,
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import BucketNotFoundError, _map_s3_error
+from cryptonic.store import _map_s3_error
 
 
 def client_error(code: str, status: int, message: str = "msg") -> bx.ClientError:
@@ -72,7 +73,8 @@ def test_missing_bucket_names_the_bucket() -> None:
     mapped = _map_s3_error(
         client_error("NoSuchBucket", 404), action="read", where="s3://b/k", bucket="b"
     )
-    assert isinstance(mapped, NotFoundError)
+    assert isinstance(mapped, StoreError)
+    assert not isinstance(mapped, NotFoundError)  # a wrong bucket is not "nothing there yet"
     assert "bucket 'b' does not exist" in str(mapped)
 
 
