@@ -13,7 +13,7 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import _map_s3_error
+from cryptonic.store.s3 import _map_s3_error
 
 
 def client_error(code: str, status: int, message: str = "msg") -> bx.ClientError:

@@ -9,7 +9,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from cryptonic.s3_reader import Credentials, canonical_query, env_credentials, sign
+from cryptonic.store.sigv4 import Credentials, canonical_query, env_credentials, sign
 
 
 @pytest.mark.parametrize("token", [None, "session-token/with+chars="])

@@ -13,8 +13,9 @@ from cryptonic.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
-from cryptonic.s3_reader import Credentials, S3ReadOnlyStore
 from cryptonic.store import S3Store, open_store
+from cryptonic.store.s3_reader import S3ReadOnlyStore
+from cryptonic.store.sigv4 import Credentials
 from tests.fixtures.s3 import free_port, moto_auth_enforced
 
 KEYS = ["BTC-USD/champion.json", "BTC-USD/versions/v1/model.tflite", "^GSPC/prices.csv", "x y/z"]
