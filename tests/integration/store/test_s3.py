@@ -15,6 +15,7 @@ from cryptonic.errors import (
     StoreUnavailableError,
 )
 from cryptonic.store import S3Store, open_store
+from cryptonic.store.budget import BATCH
 from tests.fixtures.s3 import free_port, moto_auth_enforced, s3_client
 
 
@@ -22,8 +23,9 @@ def test_endpoint_comes_from_aws_endpoint_url_s3(s3_store: S3Store, aws_env: str
     # boto3 >= 1.28 (botocore >= 1.31) reads AWS_ENDPOINT_URL_S3 itself; we do not pass it.
     assert s3_store.client.meta.endpoint_url == aws_env
     config = s3_store.client.meta.config
-    assert config.connect_timeout <= 3  # an unreachable endpoint fails in seconds
-    assert config.retries["total_max_attempts"] <= 3
+    assert s3_store.budget == BATCH  # training and the CLI: long reads for model uploads
+    assert config.connect_timeout == BATCH.connect_s <= 3  # an unreachable endpoint fails fast
+    assert config.read_timeout == BATCH.read_s
     assert config.s3["addressing_style"] == "path"  # what MinIO/LocalStack/moto expect
 
 
