@@ -12,6 +12,7 @@ serving cold start (which reads with :mod:`cryptonic.store.s3_reader`) do not pa
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, Literal
 
 from cryptonic.errors import (
@@ -31,9 +32,16 @@ from cryptonic.store.s3_retries import BudgetRetries
 
 __all__ = ["S3Store", "failure_of", "make_s3_client", "map_botocore_error"]
 
+log = logging.getLogger("cryptonic.store")
+
 
 class S3Store(S3Objects):
     """Objects under ``s3://bucket/prefix``, read and written through botocore.
+
+    Conditional writes survive retries: when botocore resends a conditional PUT (its first
+    answer lost, or S3's retryable ``409 ConditionalRequestConflict``) and the retry fails its
+    condition, the store re-reads the object before it reports a conflict; if it holds exactly
+    the bytes of this call, the write happened and its ETag is returned.
 
     A ``client`` passed in is used as is: its timeouts and retries are the caller's, ``budget``
     only shapes the client this store builds itself.
@@ -144,6 +152,11 @@ class S3Store(S3Objects):
         except Exception as exc:
             mapped = self._failed(exc, "write", self._where(key))
             if isinstance(mapped, ConflictError):
+                if _retried(exc) and (etag := self._written_by_this_call(key, data)) is not None:
+                    log.info(
+                        "%s: a retried conditional write found its own bytes", self._where(key)
+                    )
+                    return etag
                 condition = (
                     "If-None-Match: *"
                     if if_none_match
@@ -160,6 +173,24 @@ class S3Store(S3Objects):
             raise mapped from exc
         etag = response.get("ETag")
         return strip_etag(str(etag)) if etag else md5_hex(data)
+
+    def _written_by_this_call(self, key: str, data: bytes) -> str | None:
+        """The ETag of ``key`` if it holds exactly ``data``, else ``None``.
+
+        Asked only when botocore retried a conditional PUT and the retry lost: the first attempt
+        may have written ``data`` and lost its answer, and the retry then fails its condition on
+        our own write. Equal bytes mean the write happened; anything else is a real conflict.
+        """
+        try:
+            info = self._head(key)
+            if info.etag == md5_hex(data):
+                return info.etag
+            if info.size != len(data):
+                return None
+            stored, etag = self.get_with_etag(key)  # an ETag that is no md5 (SSE-KMS)
+        except NotFoundError:
+            return None
+        return etag if stored == data else None
 
     def delete(self, key: str) -> None:
         full = self._full(key)
@@ -196,6 +227,14 @@ def make_s3_client(budget: Budget = BATCH) -> Any:
         raise ConfigError(f"cannot create an S3 client: {exc}") from exc
     BudgetRetries(budget).register(client.meta.events)
     return client
+
+
+def _retried(exc: BaseException) -> bool:
+    """Whether botocore sent the request more than once before this error answer."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return False
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts") or 0) > 0
 
 
 def failure_of(exc: Any) -> S3Failure:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
+from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
@@ -10,6 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptonic.errors import (
     AccessDeniedError,
     BucketNotFoundError,
+    ConflictError,
     NotFoundError,
     StoreError,
     StoreUnavailableError,
@@ -115,3 +118,116 @@ def test_bad_credentials_are_access_denied(
             store.get_bytes("BTC-USD/champion.json")
         with pytest.raises(AccessDeniedError):
             store.list()
+
+
+# -- conditional writes that survive botocore's retries ---------------------------------------
+
+
+class LoseAnswers:
+    """A before-send hook: for the first ``n`` PutObjects, do ``action`` (by default send the
+    request for real), then fail as if the answer were lost, so botocore retries.
+
+    botocore's public event hooks only: the real request goes out through botocore's own HTTP
+    session class, the loss is botocore's ReadTimeoutError, which its retry logic handles.
+    """
+
+    def __init__(self, store: S3Store, n: int = 1, action: Any = None) -> None:
+        from botocore.httpsession import URLLib3Session
+
+        self.sent = 0
+        self._left = n
+        self._action = action or (lambda request: URLLib3Session().send(request))
+        store.client.meta.events.register("before-send.s3.PutObject", self)
+
+    def __call__(self, request: Any, **_: Any) -> None:
+        from botocore.exceptions import ReadTimeoutError
+
+        self.sent += 1
+        if self._left > 0:
+            self._left -= 1
+            self._action(request)
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def test_a_create_whose_answer_was_lost_is_not_reported_as_a_conflict(s3_store: S3Store) -> None:
+    lost = LoseAnswers(s3_store)
+    assert s3_store.put_bytes("v1/model.tflite", b"model", if_none_match="*") == md5(b"model")
+    assert lost.sent == 2  # the retry got 412: our own first attempt had created it
+    assert s3_store.get_bytes("v1/model.tflite") == b"model"
+
+
+def test_a_swap_whose_answer_was_lost_is_not_reported_as_a_conflict(s3_store: S3Store) -> None:
+    old = s3_store.put_bytes("champion.json", b'{"version": "v1"}')
+    lost = LoseAnswers(s3_store)
+    new = s3_store.put_bytes("champion.json", b'{"version": "v2"}', if_match=old)
+    assert new == md5(b'{"version": "v2"}')
+    assert lost.sent == 2
+    assert s3_store.get_with_etag("champion.json") == (b'{"version": "v2"}', new)
+
+
+def test_a_retry_that_finds_someone_elses_bytes_is_a_conflict(
+    s3_store: S3Store, s3_bucket: str
+) -> None:
+    def they_win(request: Any) -> None:  # our request is lost; another writer gets in first
+        s3_client().put_object(Bucket=s3_bucket, Key="models/champion.json", Body=b"theirs")
+
+    lost = LoseAnswers(s3_store, action=they_win)
+    with pytest.raises(ConflictError, match=r"champion\.json already exists"):
+        s3_store.put_bytes("champion.json", b"ours", if_none_match="*")
+    assert lost.sent == 2
+    assert s3_store.get_bytes("champion.json") == b"theirs"
+
+
+def test_without_a_retry_equal_bytes_are_still_a_conflict(s3_store: S3Store) -> None:
+    """Two writers creating the same bytes: exactly one wins, as on the local store."""
+    s3_store.put_bytes("v1/manifest.json", b"same", if_none_match="*")
+    with pytest.raises(ConflictError, match="already exists"):
+        s3_store.put_bytes("v1/manifest.json", b"same", if_none_match="*")
+
+
+class Conflicting:
+    """A before-send hook answering S3's 409 ConditionalRequestConflict ``n`` times."""
+
+    def __init__(self, store: S3Store, n: int) -> None:
+        self.sent = 0
+        self._left = n
+        store.client.meta.events.register("before-send.s3.PutObject", self)
+
+    def __call__(self, request: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        self.sent += 1
+        if self._left <= 0:
+            return None
+        self._left -= 1
+        body = (
+            b"<Error><Code>ConditionalRequestConflict</Code><Message>A conflicting conditional "
+            b"operation is currently in progress against this resource.</Message></Error>"
+        )
+        return AWSResponse(request.url, 409, {"Content-Type": "application/xml"}, _Raw(body))
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+def test_a_conditional_request_conflict_is_retried(s3_store: S3Store) -> None:
+    conflicts = Conflicting(s3_store, n=1)
+    assert s3_store.put_bytes("k", b"1", if_none_match="*") == md5(b"1")
+    assert conflicts.sent == 2
+
+
+def test_a_lasting_conditional_request_conflict_is_a_conflict(s3_store: S3Store) -> None:
+    conflicts = Conflicting(s3_store, n=99)
+    with pytest.raises(ConflictError, match=r"k already exists \(If-None-Match: \*\)"):
+        s3_store.put_bytes("k", b"1", if_none_match="*")
+    assert conflicts.sent == BATCH.attempts
+    assert not s3_store.exists("k")
