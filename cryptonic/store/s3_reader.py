@@ -57,7 +57,6 @@ _STALE = (ConnectionResetError, BrokenPipeError, http.client.BadStatusLine)
 @dataclass(frozen=True)
 class _Answer:
     status: int
-    reason: str
     headers: Mapping[str, str]
     body: bytes
 
@@ -179,7 +178,7 @@ class S3ReadOnlyStore(S3Objects):
                     raise
                 if response.will_close:
                     self._drop()
-                return _Answer(response.status, response.reason, dict(response.getheaders()), body)
+                return _Answer(response.status, dict(response.getheaders()), body)
         raise AssertionError("unreachable")
 
     def _request(

@@ -50,7 +50,7 @@ def test_error_answers_read_as_botocore_reads_them(status: int, body: bytes) -> 
         {"status_code": status, "headers": {}, "body": body}, None
     )
     theirs = S3Failure.of(status, parsed["Error"]["Code"], parsed["Error"]["Message"])
-    assert _failure(_Answer(status, "", {}, body)) == theirs
+    assert _failure(_Answer(status, {}, body)) == theirs
 
 
 def test_the_region_of_an_error_answer() -> None:
@@ -58,8 +58,8 @@ def test_the_region_of_an_error_answer() -> None:
         b"<Error><Code>AuthorizationHeaderMalformed</Code><Message>m</Message>"
         b"<Region>ap-south-1</Region></Error>"
     )
-    assert _failure(_Answer(400, "", {}, body)).bucket_region == "ap-south-1"
-    header = _Answer(301, "", {"x-amz-bucket-region": "eu-west-1"}, b"")
+    assert _failure(_Answer(400, {}, body)).bucket_region == "ap-south-1"
+    header = _Answer(301, {"x-amz-bucket-region": "eu-west-1"}, b"")
     assert _failure(header).bucket_region == "eu-west-1"
 
 
