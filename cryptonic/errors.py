@@ -49,6 +49,16 @@ class NotFoundError(StoreError):
     code = "not_found"
 
 
+class BucketNotFoundError(StoreError):
+    """The S3 bucket itself is missing: a misconfigured ``STORE_URI``, not a missing object.
+
+    Deliberately not a :class:`NotFoundError`: code that reads "not found" as "nothing published
+    yet" (no champion, no version) must not mistake a wrong bucket name for an empty store.
+    """
+
+    code = "bucket_not_found"
+
+
 class AccessDeniedError(StoreError):
     """Credentials are missing or lack permission for the bucket/prefix."""
 

@@ -42,7 +42,7 @@ from cryptonic.errors import (
     NotFoundError,
     StoreError,
 )
-from cryptonic.store import ArtifactStore, BucketNotFoundError, open_store
+from cryptonic.store import ArtifactStore, open_store
 
 __all__ = [
     "ARTIFACT_NAMES",
@@ -305,8 +305,6 @@ class Registry:
         key = artifact_key(ticker, version, MANIFEST_NAME)
         try:
             data = self.store.get_json(key)
-        except BucketNotFoundError:
-            raise
         except NotFoundError as exc:
             raise NotFoundError(
                 f"version {version} of {ticker} not found in {self.store.uri}"
@@ -353,8 +351,6 @@ class Registry:
         key = artifact_key(ticker, version, name)
         try:
             data = self.store.get_bytes(key)
-        except BucketNotFoundError:
-            raise
         except NotFoundError as exc:
             raise IntegrityError(
                 f"{name} of {ticker} version {version} is listed in its manifest but missing "
@@ -394,8 +390,6 @@ class Registry:
             try:
                 manifest = self.manifest(ticker, version)
             except (IntegrityError, NotFoundError) as exc:
-                if isinstance(exc, BucketNotFoundError):
-                    raise
                 log.warning("skipping %s %s: %s", ticker, version, exc)
                 continue
             result.append({**manifest, "champion": version == champion})
@@ -423,8 +417,6 @@ class Registry:
         key = champion_key(ticker)
         try:
             data, etag = self.store.get_with_etag(key)
-        except BucketNotFoundError:
-            raise
         except NotFoundError:
             return None
         try:
@@ -437,8 +429,6 @@ class Registry:
         """The champion pointer's ETag (one HEAD): poll this, re-read when it changes."""
         try:
             return self.store.head(champion_key(ticker)).etag
-        except BucketNotFoundError:
-            raise
         except NotFoundError:
             return None
 

@@ -9,6 +9,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 pytest_plugins = [
     "tests.fixtures.prices",
     "tests.fixtures.s3",
+    "tests.fixtures.s3_fakes",
     "tests.fixtures.models",
     "tests.fixtures.retrain",
     "tests.fixtures.published",

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pytest
 
 from cryptonic.errors import (
+    BucketNotFoundError,
     ConfigError,
     ConflictError,
     IntegrityError,
@@ -21,7 +22,7 @@ from cryptonic.registry import (
     Registry,
     new_version_id,
 )
-from cryptonic.store import ArtifactStore, BucketNotFoundError, open_store
+from cryptonic.store import ArtifactStore, open_store
 
 TICKER = "BTC-USD"
 T0 = dt.datetime(2026, 11, 23, 19, 20, tzinfo=dt.UTC)

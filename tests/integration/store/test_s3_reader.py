@@ -7,10 +7,17 @@ import json
 
 import pytest
 
-from cryptonic.errors import AccessDeniedError, NotFoundError, StoreUnavailableError
-from cryptonic.s3_reader import Credentials, S3ReadOnlyStore
-from cryptonic.store import BucketNotFoundError, S3Store, open_store
+from cryptonic.errors import (
+    AccessDeniedError,
+    BucketNotFoundError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+from cryptonic.store import S3Store, open_store
+from cryptonic.store.s3_reader import S3ReadOnlyStore
+from cryptonic.store.sigv4 import Credentials
 from tests.fixtures.s3 import free_port, moto_auth_enforced
+from tests.fixtures.s3_fakes import Answer, s3_error
 
 KEYS = ["BTC-USD/champion.json", "BTC-USD/versions/v1/model.tflite", "^GSPC/prices.csv", "x y/z"]
 
@@ -110,3 +117,18 @@ def test_serving_opens_the_reader_only_with_env_credentials(s3_store_uri, monkey
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "")
     assert isinstance(open_store(s3_store_uri, read_only=True), S3Store)
+
+
+def test_a_connection_closed_while_idle_is_replaced_without_using_an_attempt(scripted_s3):
+    """S3 closes idle keep-alive connections; the next request finds out by failing at once.
+    That costs no attempt: three 503s after it still leave the third attempt to succeed."""
+    light = S3ReadOnlyStore.from_environment("model-bucket", "models")
+    slow_down = s3_error(503, "SlowDown", "Please reduce your request rate.")
+    scripted_s3.answer(
+        Answer(200, b"first", hang_up=True), slow_down, slow_down, Answer(200, b"second")
+    )
+    assert light.get_bytes("a") == b"first"
+    assert light.get_bytes("b") == b"second"
+    assert [r.path for r in scripted_s3.requests] == ["/model-bucket/models/a"] + [
+        "/model-bucket/models/b"
+    ] * 3

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from cryptonic.errors import ConfigError, ConflictError, IntegrityError, NotFoundError
-from cryptonic.store import LocalStore, S3Store, open_store
+from cryptonic.store import LocalStore
 
 
 def md5(data: bytes) -> str:
@@ -177,46 +174,3 @@ def test_processes_racing_with_the_same_etag_exactly_one_wins(local_store: Local
     winners = [r for r in results if r != "conflict"]
     assert len(winners) == 1, results
     assert local_store.get_bytes("champion.json") == winners[0].encode()
-
-
-def test_open_store_file_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    rel = open_store("file://models/here")
-    assert isinstance(rel, LocalStore)
-    assert rel.root == tmp_path / "models" / "here"
-    default = open_store(None)
-    assert isinstance(default, LocalStore)
-    assert default.root == tmp_path / ".cryptonic"
-    absolute = open_store(f"file://{tmp_path}/abs")
-    assert isinstance(absolute, LocalStore)
-    assert absolute.root == tmp_path / "abs"
-    assert open_store(absolute.uri).root == absolute.root  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize(
-    "uri", ["ftp://x/y", "models", "s3://", "s3:///prefix", "file://", "s3://UPPER/x", "s3://a/x"]
-)
-def test_bad_uris_raise_config_error(uri: str) -> None:
-    with pytest.raises(ConfigError, match=r"(?i)uri|bucket"):
-        open_store(uri)
-
-
-def test_s3_uri_parsing_without_network() -> None:
-    store = S3Store("my-bucket", "/a/b/", client=object())
-    assert (store.bucket, store.prefix, store.uri) == ("my-bucket", "a/b", "s3://my-bucket/a/b")
-    assert S3Store("my-bucket", client=object()).uri == "s3://my-bucket"
-
-
-def test_local_store_does_not_import_boto3(tmp_path: Path) -> None:
-    code = (
-        "import sys; from cryptonic.store import open_store; "
-        f"s = open_store('file://{tmp_path}/s'); s.put_bytes('a', b'1'); s.get_bytes('a'); "
-        "s.list(); import cryptonic.registry; "
-        "bad = [m for m in ('boto3', 'botocore') if m in sys.modules]; "
-        "sys.exit(f'imported {bad}' if bad else 0)"
-    )
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr + result.stdout

@@ -1,4 +1,4 @@
-"""botocore failures become our StoreError family (mapping table, no network, no patching)."""
+"""botocore failures become our StoreError family through the shared table (no network)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ from botocore import exceptions as bx
 
 from cryptonic.errors import (
     AccessDeniedError,
+    BucketNotFoundError,
     ConflictError,
     NotFoundError,
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import BucketNotFoundError, _map_s3_error
+from cryptonic.store.s3 import map_botocore_error
+from cryptonic.store.s3_errors import Call
+
+CALL = Call("read", "s3://b/k", "b", "us-east-1")
+
+
+def mapped_of(exc: Exception) -> Exception:
+    return map_botocore_error(exc, CALL, endpoint="http://127.0.0.1:1")
 
 
 def client_error(code: str, status: int, message: str = "msg") -> bx.ClientError:
@@ -55,27 +63,24 @@ def client_error(code: str, status: int, message: str = "msg") -> bx.ClientError
     ],
 )
 def test_mapping(exc: Exception, expected: type[StoreError]) -> None:
-    mapped = _map_s3_error(exc, action="read", where="s3://b/k", bucket="b")
+    mapped = mapped_of(exc)
     assert type(mapped) is expected
     assert "s3://b/k" in str(mapped) or "'b'" in str(mapped)
     assert "Traceback" not in str(mapped)
 
 
 def test_not_found_message_names_the_object() -> None:
-    mapped = _map_s3_error(
-        client_error("NoSuchKey", 404), action="read", where="s3://b/k", bucket="b"
-    )
+    mapped = mapped_of(client_error("NoSuchKey", 404))
     assert str(mapped) == "s3://b/k not found"
 
 
 def test_missing_bucket_names_the_bucket() -> None:
-    mapped = _map_s3_error(
-        client_error("NoSuchBucket", 404), action="read", where="s3://b/k", bucket="b"
-    )
-    assert isinstance(mapped, NotFoundError)
+    mapped = mapped_of(client_error("NoSuchBucket", 404))
+    assert isinstance(mapped, StoreError)
+    assert not isinstance(mapped, NotFoundError)  # a wrong bucket is not "nothing there yet"
     assert "bucket 'b' does not exist" in str(mapped)
 
 
 def test_bugs_are_not_disguised_as_store_errors() -> None:
     with pytest.raises(KeyError):
-        _map_s3_error(KeyError("x"), action="read", where="s3://b/k", bucket="b")
+        mapped_of(KeyError("x"))
