@@ -94,7 +94,8 @@ def api_error_of(exc: CryptonicError, ticker: str | None = None) -> ApiError:
     if isinstance(exc, AccessDeniedError):
         return ApiError(503, "store_unavailable", "the model store refused access; try later")
     if isinstance(exc, NotFoundError):
-        # A pinned MODEL_VERSION that is not published, or a bucket that does not exist.
+        # A pinned MODEL_VERSION that is not published. (A missing bucket is a StoreError:
+        # store_unavailable below, with the bucket named in the server log.)
         return ApiError(
             503, "model_unavailable", f"the configured model{what} is not in the model store"
         )

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from cryptonic.api.artifacts import Manifest, ManifestCache, list_version_ids
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.registry import Registry
-from cryptonic.store import BucketNotFoundError
 
 log = logging.getLogger("cryptonic.api")
 
@@ -94,8 +93,6 @@ class VersionListing:
         for version in chosen:
             try:
                 rows.append((version, self.manifests.get(ticker, version)))
-            except BucketNotFoundError:
-                raise
             except (IntegrityError, NotFoundError) as exc:
                 log.warning("skipping %s %s: %s", ticker, version, exc)
         more = start + limit < len(ids)
