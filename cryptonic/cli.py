@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from cryptonic import __version__
-from cryptonic.config import Settings
+from cryptonic.config import ARCHS, Settings
 from cryptonic.errors import ConfigError, CryptonicError, NoModelError
 from cryptonic.logs import configure_logging
 
@@ -308,19 +308,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", parents=[common, data, model], help=cmd_train.__doc__)
-    p.add_argument("--arch", choices=["default", "book"])
+    p.add_argument("--arch", choices=ARCHS)
     p.add_argument("--out", help="where to save the .keras file")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("predict", parents=[common, data], help=cmd_predict.__doc__)
     p.add_argument("--model", help="a .keras or .tflite file (default: the store's champion)")
-    p.add_argument("--arch", choices=["default", "book"], help="arch of a .tflite file")
+    p.add_argument("--arch", choices=ARCHS, help="arch of a .tflite file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("backtest", parents=[common, data, model], help=cmd_backtest.__doc__)
     p.add_argument("--weeks", type=int, help="weekly origins (default BACKTEST_WEEKS=52)")
-    p.add_argument("--arch", choices=["default", "book", "both"])
+    p.add_argument("--arch", choices=[*ARCHS, "both"])
     p.add_argument(
         "--book-window",
         action="store_true",

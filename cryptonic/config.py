@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, TypeGuard, get_args
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,7 +19,14 @@ TICKER_PATTERN = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,19}$")
 """Yahoo symbols: BTC-USD, AAPL, BRK-B, ^GSPC, EURUSD=X. Upper case after normalization."""
 
 Arch = Literal["default", "book"]
+"""The network architectures: ours (``default``) and the textbook's (``book``)."""
+ARCHS: Final[tuple[Arch, ...]] = get_args(Arch)
 Strategy = Literal["new", "continue"]
+
+
+def is_arch(value: object) -> TypeGuard[Arch]:
+    """Whether a name read from outside (a manifest, a flag) is an architecture we can build."""
+    return value in ARCHS
 
 
 def normalize_ticker(ticker: str) -> str:

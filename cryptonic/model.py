@@ -21,11 +21,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cryptonic.config import ARCHS, Arch, Settings, is_arch
 from cryptonic.errors import DataError, ModelError
 from cryptonic.windows import (
     DAYS_PER_WEEK,
@@ -38,12 +39,8 @@ from cryptonic.windows import (
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-if TYPE_CHECKING:
-    from cryptonic.config import Settings
-
 log = logging.getLogger("cryptonic.model")
 
-Arch = Literal["default", "book"]
 INPUT_SCALE = 10.0
 """Relative inputs over weeks span about +-0.3; x10 puts them near unit scale for the LSTM."""
 OUTPUT_SCALE = 0.05
@@ -66,8 +63,8 @@ class ModelSpec:
     seed: int = 42
 
     def __post_init__(self) -> None:
-        if self.arch not in ("default", "book"):
-            raise ModelError(f"unknown arch {self.arch!r}: use 'default' or 'book'")
+        if not is_arch(self.arch):
+            raise ModelError(f"unknown arch {self.arch!r}: use {' or '.join(map(repr, ARCHS))}")
         if self.horizon != DAYS_PER_WEEK:
             raise ModelError(f"the model forecasts one week: horizon must be 7, got {self.horizon}")
         if self.weeks < 1 or self.units < 1 or self.epochs < 1:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cryptonic.config import Arch, is_arch
 from cryptonic.errors import ModelError, PredictionError
 from cryptonic.forecast import Calendar, Forecast, next_dates
 from cryptonic.windows import DAYS_PER_WEEK, FloatArray, model_inputs
@@ -26,7 +27,7 @@ class Predictor:
     def __init__(self, tflite: bytes, *, arch: str = "default") -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        if arch not in ("default", "book"):
+        if not is_arch(arch):
             raise ModelError(f"unknown arch {arch!r}")
         try:
             self._interpreter: Any = Interpreter(model_content=tflite, num_threads=1)
@@ -38,7 +39,7 @@ class Predictor:
         shape = tuple(int(v) for v in inp["shape"])
         if len(shape) != 3 or shape[0] != 1 or shape[2] != DAYS_PER_WEEK:
             raise ModelError(f"unexpected model input shape {shape}: want (1, weeks, 7)")
-        self.arch = arch
+        self.arch: Arch = arch
         self.weeks = shape[1]
         self.horizon = int(out["shape"][-1])
         self._in, self._out = inp["index"], out["index"]

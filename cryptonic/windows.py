@@ -16,10 +16,15 @@ function here reads ``closes[origin + 1:]`` except the explicit target builders.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 
 from cryptonic.errors import DataError
+
+if TYPE_CHECKING:
+    from cryptonic.config import Arch  # a type only: this module stays numpy and nothing else
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -115,7 +120,7 @@ def denormalize_weeks(normalized: FloatArray, first_closes: npt.ArrayLike) -> Fl
 
 
 def model_inputs(
-    closes: FloatArray, origins: npt.ArrayLike, arch: str, weeks: int
+    closes: FloatArray, origins: npt.ArrayLike, arch: Arch, weeks: int
 ) -> npt.NDArray[np.float32]:
     """The network input at each origin, shaped (origins, weeks, 7), for either architecture.
 

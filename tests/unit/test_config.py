@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from cryptonic.config import Settings, normalize_ticker
+from cryptonic.config import ARCHS, Settings, is_arch, normalize_ticker
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +69,13 @@ def test_normalize_ticker():
     assert normalize_ticker(" brk-b ") == "BRK-B"
     with pytest.raises(ValueError, match="invalid ticker"):
         normalize_ticker("../etc")
+
+
+def test_archs_are_the_ones_settings_accept(monkeypatch):
+    assert ARCHS == ("default", "book")
+    assert all(is_arch(a) for a in ARCHS)
+    assert not is_arch("Book")
+    assert not is_arch(None)
+    monkeypatch.setenv("ARCH", "huge")
+    with pytest.raises(ValidationError, match="'default' or 'book'"):
+        Settings()
