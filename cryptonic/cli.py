@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from cryptonic import __version__
-from cryptonic.config import ARCHS, Settings
+from cryptonic.config import ARCHS, LOCAL_STORE_DIR, Settings
 from cryptonic.errors import ConfigError, CryptonicError, NoModelError
 from cryptonic.logs import configure_logging
 
@@ -103,7 +103,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     frame = _prices(settings, ticker, spec.min_training_closes)
     model = Model(spec)
     report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
-    out = Path(args.out or f".cryptonic/{ticker}-{spec.arch}.keras")
+    out = Path(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
     model.save(out)
     print(
         f"trained {spec.arch} model on {len(frame)} closes "

@@ -18,6 +18,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TICKER_PATTERN = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,19}$")
 """Yahoo symbols: BTC-USD, AAPL, BRK-B, ^GSPC, EURUSD=X. Upper case after normalization."""
 
+LOCAL_STORE_DIR: Final = ".cryptonic"
+"""Folder of the default local store, relative to where cryptonic runs (``cryptonic train``
+saves its ``.keras`` files there too)."""
+DEFAULT_STORE_URI: Final = f"file://./{LOCAL_STORE_DIR}"
+"""Where models go when ``STORE_URI`` is unset: a folder under the working directory, so a local
+``make run`` needs no AWS account."""
+
 Arch = Literal["default", "book"]
 """The network architectures: ours (``default``) and the textbook's (``book``)."""
 ARCHS: Final[tuple[Arch, ...]] = get_args(Arch)
@@ -78,7 +85,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version")
     )
     store_uri: str = Field(
-        default="file://./.cryptonic", validation_alias=AliasChoices("STORE_URI", "store_uri")
+        default=DEFAULT_STORE_URI, validation_alias=AliasChoices("STORE_URI", "store_uri")
     )
     retrain_strategy: Strategy = Field(
         default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
