@@ -24,7 +24,7 @@ import numpy.typing as npt
 from cryptonic import metrics
 from cryptonic.baselines import Forecaster, Persistence
 from cryptonic.errors import DataError
-from cryptonic.windows import DAYS_PER_WEEK, FloatArray, IntArray
+from cryptonic.windows import DAYS_PER_WEEK, FloatArray, IntArray, denormalize_relative
 
 Protocol = Literal["honest", "book"]
 BOOK_TRAIN_START = dt.date(2016, 1, 4)
@@ -213,7 +213,7 @@ def walk_forward(
     forecasts: dict[tuple[str, str], FloatArray] = {}
     for protocol in protocols:
         for f in models:
-            forecasts[(f.name, protocol)] = bases[protocol][:, None] * (1.0 + relative[f.name])
+            forecasts[(f.name, protocol)] = denormalize_relative(relative[f.name], bases[protocol])
 
     rows = score_forecasts(actual, forecasts, scale_series)
     day_dates = list(dates)

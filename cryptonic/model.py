@@ -31,6 +31,7 @@ from cryptonic.errors import DataError, ModelError
 from cryptonic.windows import (
     DAYS_PER_WEEK,
     FloatArray,
+    denormalize_relative,
     model_inputs,
     normalize_weeks,
     target_windows,
@@ -293,7 +294,7 @@ class Model:
                 f"need the last {self.spec.lookback} closes to forecast, got {values.size}"
             )
         rel = self.predict_relative(values, [values.size - 1])[0]
-        return np.asarray(values[-1] * (1.0 + rel), dtype=np.float64)
+        return denormalize_relative(rel, values[-1])
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

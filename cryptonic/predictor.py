@@ -18,7 +18,7 @@ import numpy.typing as npt
 from cryptonic.config import Arch, is_arch
 from cryptonic.errors import ModelError, PredictionError
 from cryptonic.forecast import Calendar, Forecast, next_dates
-from cryptonic.windows import DAYS_PER_WEEK, FloatArray, model_inputs
+from cryptonic.windows import DAYS_PER_WEEK, FloatArray, denormalize_relative, model_inputs
 
 
 class Predictor:
@@ -82,11 +82,10 @@ class Predictor:
         """The next closes after the last one given, denormalized with that last known close."""
         values = self.validate(closes)
         window = model_inputs(values, [values.size - 1], self.arch, self.weeks)[0]
-        relative = self.run(window)
-        prices = values[-1] * (1.0 + relative)
+        prices = denormalize_relative(self.run(window), values[-1])
         if not np.all(np.isfinite(prices)):
             raise ModelError("the model produced a non-finite forecast")
-        return np.asarray(prices, dtype=np.float64)
+        return prices
 
     def forecast(
         self,

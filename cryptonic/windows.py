@@ -60,8 +60,7 @@ def history_windows(closes: FloatArray, origins: npt.ArrayLike, lookback: int) -
     idx = np.asarray(origins, dtype=np.int64)
     _check_origins(idx, closes.size, lookback, 0)
     offsets = np.arange(-lookback + 1, 1)
-    window = closes[idx[:, None] + offsets[None, :]]
-    return np.asarray(window / closes[idx][:, None] - 1.0, dtype=np.float64)
+    return normalize_relative(closes[idx[:, None] + offsets[None, :]], closes[idx])
 
 
 def target_windows(closes: FloatArray, origins: npt.ArrayLike, horizon: int) -> FloatArray:
@@ -69,8 +68,7 @@ def target_windows(closes: FloatArray, origins: npt.ArrayLike, horizon: int) -> 
     idx = np.asarray(origins, dtype=np.int64)
     _check_origins(idx, closes.size, 1, horizon)
     offsets = np.arange(1, horizon + 1)
-    ahead = closes[idx[:, None] + offsets[None, :]]
-    return np.asarray(ahead / closes[idx][:, None] - 1.0, dtype=np.float64)
+    return normalize_relative(closes[idx[:, None] + offsets[None, :]], closes[idx])
 
 
 def training_origins(n: int, lookback: int, horizon: int) -> IntArray:
@@ -84,7 +82,13 @@ def training_origins(n: int, lookback: int, horizon: int) -> IntArray:
 
 
 def denormalize_relative(relative: npt.ArrayLike, base: npt.ArrayLike) -> FloatArray:
-    """Inverse of the relative scheme: prices from relative changes and the base close(s)."""
+    """Prices from changes relative to a base close: one row of changes per base (or one base).
+
+    The only way relative forecasts become prices, in training, backtests and serving alike:
+    which close is the base is the caller's choice (the last known one, or the book's first close
+    of the forecast week), the arithmetic is not. It also inverts ``normalize_weeks`` given each
+    week's first close.
+    """
     rel = np.asarray(relative, dtype=np.float64)
     base_arr = np.asarray(base, dtype=np.float64)
     if rel.ndim == 2 and base_arr.ndim == 1:
@@ -111,12 +115,6 @@ def week_blocks(closes: FloatArray, origin: int, weeks: int) -> FloatArray:
 def normalize_weeks(weeks: FloatArray) -> FloatArray:
     """The book's point-relative normalization: each week against its own first close."""
     return weeks / weeks[..., :1] - 1.0
-
-
-def denormalize_weeks(normalized: FloatArray, first_closes: npt.ArrayLike) -> FloatArray:
-    """Inverse of normalize_weeks given each week's first close."""
-    first = np.asarray(first_closes, dtype=np.float64)
-    return (normalized + 1.0) * first[..., None]
 
 
 def model_inputs(
