@@ -160,6 +160,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from cryptonic.backtest import (
         BOOK_TEST_END,
         BOOK_TRAIN_START,
+        Forecaster,
         book_window_origins,
         walk_forward,
     )
@@ -173,7 +174,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.arch is None and args.book_window:
         archs = ["book", "default"]
     specs = [ModelSpec.from_settings(settings.model_copy(update={"arch": a})) for a in archs]
-    forecasters: list[Any] = [Persistence(), Drift(), *[Model(s) for s in specs]]
+    forecasters: list[Forecaster] = [Persistence(), Drift(), *[Model(s) for s in specs]]
     if args.book_window:
         frame = load_prices(ticker, BOOK_TRAIN_START, BOOK_TEST_END, settings.data_source)
         dates: list[dt.date] = [d.date() for d in frame["date"]]

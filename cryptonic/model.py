@@ -141,7 +141,7 @@ def _verbosity(verbose: bool | None) -> int:
 
 
 class Model:
-    """A Keras forecaster behind the same interface as the baselines (see baselines.Forecaster)."""
+    """A Keras forecaster behind the same interface as the baselines (see backtest.Forecaster)."""
 
     horizon = DAYS_PER_WEEK
 
