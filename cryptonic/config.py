@@ -145,11 +145,6 @@ class Settings(BaseSettings):
             )
         return self
 
-    @property
-    def lookback_days(self) -> int:
-        """Days of history the default model reads: whole weeks, so inputs reshape to (weeks, 7)."""
-        return self.lookback_weeks * self.period_size
-
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -32,18 +32,6 @@ IntArray = npt.NDArray[np.int64]
 DAYS_PER_WEEK = 7
 
 
-def as_closes(values: npt.ArrayLike) -> FloatArray:
-    """A 1-D float64 array of positive finite closes, or a DataError saying what is wrong."""
-    closes = np.asarray(values, dtype=np.float64)
-    if closes.ndim != 1:
-        raise DataError(f"closes must be one-dimensional, got shape {closes.shape}")
-    if not np.all(np.isfinite(closes)):
-        raise DataError("closes contain NaN or infinite values")
-    if np.any(closes <= 0):
-        raise DataError("closes must be positive")
-    return closes
-
-
 def _check_origins(origins: IntArray, n: int, need_before: int, need_after: int) -> None:
     if origins.size == 0:
         return
@@ -103,13 +91,6 @@ def normalize_relative(values: npt.ArrayLike, base: npt.ArrayLike) -> FloatArray
     if vals.ndim == 2 and base_arr.ndim == 1:
         base_arr = base_arr[:, None]
     return vals / base_arr - 1.0
-
-
-def week_blocks(closes: FloatArray, origin: int, weeks: int) -> FloatArray:
-    """The ``weeks`` blocks of 7 closes that end at ``origin`` (inclusive), oldest first."""
-    days = weeks * DAYS_PER_WEEK
-    _check_origins(np.array([origin], dtype=np.int64), closes.size, days, 0)
-    return closes[origin - days + 1 : origin + 1].reshape(weeks, DAYS_PER_WEEK)
 
 
 def normalize_weeks(weeks: FloatArray) -> FloatArray:
