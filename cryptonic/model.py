@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -307,6 +308,19 @@ class Model:
         target.parent.mkdir(parents=True, exist_ok=True)
         self.network.save(target)
         return target
+
+    def keras_bytes(self) -> bytes:
+        """The ``.keras`` file as bytes: what the registry stores (Keras only saves to paths)."""
+        with tempfile.TemporaryDirectory(prefix="cryptonic-save-") as tmp:
+            return self.save(Path(tmp) / "model.keras").read_bytes()
+
+    @classmethod
+    def from_keras_bytes(cls, data: bytes, spec: ModelSpec | None = None) -> Model:
+        """A model from a stored ``.keras`` file's bytes (Keras only loads from paths)."""
+        with tempfile.TemporaryDirectory(prefix="cryptonic-load-") as tmp:
+            path = Path(tmp) / "model.keras"
+            path.write_bytes(data)
+            return cls.load(path, spec)
 
     @classmethod
     def load(cls, path: str | Path, spec: ModelSpec | None = None) -> Model:

@@ -12,15 +12,12 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from cryptonic import __version__
 from cryptonic.backtest import BacktestReport, Forecaster, walk_forward
@@ -31,6 +28,7 @@ from cryptonic.export import ExportResult, export_tflite
 from cryptonic.forecast import Forecast
 from cryptonic.gate import GateDecision, decide
 from cryptonic.model import Model, ModelSpec
+from cryptonic.model_forecasters import FrozenModel, WarmStartModel
 from cryptonic.predictor import Predictor
 from cryptonic.registry import ChampionPointer, Registry, new_version_id
 from cryptonic.store import ArtifactStore
@@ -61,57 +59,6 @@ class RetrainResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class _Frozen:
-    """A trained network scored as-is in the backtest (the champion): fitting is a no-op."""
-
-    def __init__(self, model: Model, name: str) -> None:
-        self.model, self.name, self.horizon = model, name, DAYS_PER_WEEK
-
-    @property
-    def min_history(self) -> int:
-        return self.model.min_history
-
-    def fit(self, closes: FloatArray) -> None:
-        """Already trained: the champion is judged as it serves."""
-
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
-        return self.model.predict_relative(closes, origins)
-
-
-class _WarmStart:
-    """The ``continue`` strategy as a forecaster: fitting warm-starts from the parent's weights."""
-
-    def __init__(self, parent_keras: bytes, spec: ModelSpec, name: str) -> None:
-        self.parent_keras, self.spec, self.name, self.horizon = parent_keras, spec, name, 7
-        self.model: Model | None = None
-
-    @property
-    def min_history(self) -> int:
-        return self.spec.lookback
-
-    def fit(self, closes: FloatArray) -> None:
-        self.model = load_keras_bytes(self.parent_keras, self.spec)
-        self.model.train(closes, warm_start=True)
-
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
-        assert self.model is not None, "fit() first"
-        return self.model.predict_relative(closes, origins)
-
-
-def load_keras_bytes(data: bytes, spec: ModelSpec | None = None) -> Model:
-    """A Model from the bytes of a ``.keras`` file (Keras only loads from paths)."""
-    with tempfile.TemporaryDirectory(prefix="cryptonic-load-") as tmp:
-        path = Path(tmp) / "model.keras"
-        path.write_bytes(data)
-        return Model.load(path, spec)
-
-
-def keras_bytes(model: Model) -> bytes:
-    """The ``.keras`` file of a model, as bytes for the store."""
-    with tempfile.TemporaryDirectory(prefix="cryptonic-save-") as tmp:
-        return model.save(Path(tmp) / "model.keras").read_bytes()
 
 
 def run_config(settings: Settings, spec: ModelSpec) -> dict[str, Any]:
@@ -331,7 +278,7 @@ class _Run:
             self.ticker, champion.version, "model.keras", manifest=champion.manifest
         )
         try:
-            return _ChampionWeights(data, load_keras_bytes(data))
+            return _ChampionWeights(data, Model.from_keras_bytes(data))
         except ModelError as exc:
             log.warning("champion %s cannot be backtested: %s", champion.version, exc)
             return _ChampionWeights(data, None, str(exc))
@@ -357,11 +304,11 @@ class _Run:
         challenger: Forecaster = (
             Model(self.spec)
             if plan.parent_keras is None
-            else _WarmStart(plan.parent_keras, self.spec, self.spec.arch)
+            else WarmStartModel(plan.parent_keras, self.spec)
         )
         forecasters: list[Forecaster] = [Persistence(), Drift(), challenger]
         if weights is not None and weights.model is not None:
-            forecasters.append(_Frozen(weights.model, "champion"))
+            forecasters.append(FrozenModel(weights.model, "champion"))
         with self._timed("backtest"):
             return walk_forward(
                 snapshot.closes,
@@ -460,7 +407,7 @@ class _Run:
             self.ticker,
             candidate.version,
             {
-                "model.keras": keras_bytes(candidate.model),
+                "model.keras": candidate.model.keras_bytes(),
                 "model.tflite": candidate.exported.tflite,
                 "forecast.json": _json_bytes(candidate.forecast.to_dict()),
                 "prices.csv": snapshot.csv,
@@ -500,7 +447,7 @@ class _Run:
 
     def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
         if parent_keras is not None:
-            model = load_keras_bytes(parent_keras, self.spec)
+            model = Model.from_keras_bytes(parent_keras, self.spec)
             model.train(closes, warm_start=True, verbose=self.verbose)
         else:
             model = Model(self.spec)
@@ -556,4 +503,4 @@ def outcome(result: RetrainResult) -> Outcome:
     return "promoted" if result.promoted else "rejected"
 
 
-__all__ = ["RetrainResult", "load_keras_bytes", "outcome", "retrain", "retrain_all", "run_config"]
+__all__ = ["RetrainResult", "outcome", "retrain", "retrain_all", "run_config"]

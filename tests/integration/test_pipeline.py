@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cryptonic.data import to_yahoo_csv
-from cryptonic.pipeline import load_keras_bytes, retrain
+from cryptonic.model import Model
+from cryptonic.pipeline import retrain
 from cryptonic.predictor import Predictor
 from cryptonic.registry import Registry, new_version_id
 from tests.fixtures.prices import make_prices
@@ -140,7 +141,7 @@ def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store,
     assert result.error
     assert not result.promoted
     assert _champion(store) == first.version
-    load_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
+    Model.from_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
 
 
 def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkeypatch):
