@@ -1,9 +1,11 @@
-"""The weekly retrain job, end to end: data -> train -> backtest -> gate -> export -> publish.
+"""The weekly retrain job, end to end: prices -> skip check -> backtest -> train and export ->
+gate -> publish -> promote (``_Run.__call__`` lists the steps in that order).
 
 Safety comes from ordering, not from hope: every artifact of a new version is written and hashed
 before its manifest, the manifest before the pointer, and the champion pointer moves only with a
 conditional write against the pointer this run compared with. A crash at any step leaves the old
-champion serving; a concurrent retrain that promoted first makes this one report a conflict.
+champion serving; a concurrent retrain that promoted first makes this one report a conflict,
+and a rerun does not repeat a training that already has a published verdict (retrain_skip).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from cryptonic.model import Model, ModelSpec
 from cryptonic.model_forecasters import FrozenModel, WarmStartModel
 from cryptonic.predictor import Predictor
 from cryptonic.registry import ChampionPointer, Registry, new_version_id
+from cryptonic.retrain_skip import Training, skip_reason
 from cryptonic.store import ArtifactStore
 from cryptonic.windows import DAYS_PER_WEEK, FloatArray
 
@@ -62,7 +65,8 @@ class RetrainResult:
 
 
 def run_config(settings: Settings, spec: ModelSpec) -> dict[str, Any]:
-    """What makes two trainings comparable: if this and the data are unchanged, skip."""
+    """What makes two trainings comparable: with this and the price snapshot unchanged, a
+    published version already says how the training went (see retrain_skip)."""
     return {
         "model": spec.to_dict(),
         "start_date": settings.start_date.isoformat() if settings.start_date else None,
@@ -140,6 +144,7 @@ class _Snapshot:
 
     @property
     def end(self) -> str:
+        """The last date, ISO: what "no new data" messages name."""
         return str(self.info["end"])
 
 
@@ -257,19 +262,15 @@ class _Run:
         )
 
     def _skip_reason(self, snapshot: _Snapshot, champion: _Champion | None) -> str | None:
-        """Why training again would only repeat a training already done (None: train)."""
-        if champion is None:
-            return None
-        trained = champion.manifest
-        if (
-            trained.get("data", {}).get("end") == snapshot.end
-            and trained.get("config") == self.config
-        ):
-            return (
-                f"no new data: champion {champion.version} was trained on "
-                f"data to {snapshot.end} with the same config (use force to retrain)"
-            )
-        return None
+        """Why training again would only repeat a published training (None: train)."""
+        training = Training(
+            data_sha256=snapshot.info["sha256"], data_end=snapshot.end, config=self.config
+        )
+        return skip_reason(
+            training,
+            champion.manifest if champion else None,
+            lambda: self.registry.list_versions(self.ticker),
+        )
 
     def _champion_weights(self, champion: _Champion | None) -> _ChampionWeights | None:
         if champion is None:
