@@ -14,6 +14,8 @@ from typing import Any
 from cryptonic.backtest import (
     BOOK_TEST_END,
     BOOK_TRAIN_START,
+    BacktestReport,
+    ScoringProtocol,
     book_window_origins,
     walk_forward,
 )
@@ -24,14 +26,16 @@ from cryptonic.model import Model, ModelSpec
 SEEDS = (1, 2, 3)
 
 
-def _rows_for(reports: list[Any], protocols: tuple[str, ...]) -> list[dict[str, Any]]:
+def _rows_for(
+    reports: list[BacktestReport], protocols: tuple[ScoringProtocol, ...]
+) -> list[dict[str, Any]]:
     rows = []
     for protocol in protocols:
         names = [r.model for r in reports[0].rows if r.protocol == protocol]
         for name in names:
-            mapes = [rep.row(name, protocol).mape for rep in reports]  # type: ignore[arg-type]
-            skills = [rep.row(name, protocol).skill for rep in reports]  # type: ignore[arg-type]
-            rmses = [rep.row(name, protocol).rmse for rep in reports]  # type: ignore[arg-type]
+            mapes = [rep.row(name, protocol).mape for rep in reports]
+            skills = [rep.row(name, protocol).skill for rep in reports]
+            rmses = [rep.row(name, protocol).rmse for rep in reports]
             rows.append(
                 {
                     "model": name,

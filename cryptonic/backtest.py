@@ -4,7 +4,8 @@ This replaces the book's in-sample "evaluation". Every forecaster (the LSTM, per
 is scored on the same origins, and the model is always reported next to persistence, with
 ``skill = 1 - MAPE_model / MAPE_persistence``.
 
-Two denormalization protocols:
+Two scoring protocols (``ScoringProtocol``), which differ only in the close a relative forecast is
+turned into prices with:
 
 * ``honest``: relative forecasts are turned into prices with the last close known at the origin.
 * ``book``: the textbook's, with the first close of the forecast week itself (a one-day leak),
@@ -16,21 +17,57 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from cryptonic import metrics
-from cryptonic.baselines import Forecaster, Persistence
+from cryptonic.baselines import Persistence
 from cryptonic.errors import DataError
-from cryptonic.windows import DAYS_PER_WEEK, FloatArray, IntArray
+from cryptonic.windows import DAYS_PER_WEEK, FloatArray, IntArray, denormalize_relative
 
-Protocol = Literal["honest", "book"]
+ScoringProtocol = Literal["honest", "book"]
+"""Which close denormalizes a forecast: the last one known at the origin, or the book's leak."""
 BOOK_TRAIN_START = dt.date(2016, 1, 4)
 BOOK_TRAIN_END = dt.date(2019, 8, 4)
 BOOK_TEST_END = dt.date(2019, 12, 29)
 BOOK_TEST_WEEKS = 21
+
+
+class Forecaster(Protocol):
+    """Anything the walk-forward backtest can score: the baselines, the LSTM, a frozen champion.
+
+    Members are read-only properties so that a forecaster may compute them (the model's name is
+    its arch) or keep them as plain attributes; the backtest only reads them.
+    """
+
+    @property
+    def name(self) -> str:
+        """The row name in the report; ``persistence`` is the one skill is measured against."""
+        ...
+
+    @property
+    def horizon(self) -> int:
+        """Days forecast after each origin."""
+        ...
+
+    @property
+    def min_history(self) -> int:
+        """Closes needed up to and including an origin before a forecast can be made."""
+        ...
+
+    def fit(self, closes: FloatArray) -> None:
+        """Learn from closes; the backtest passes only closes up to the (first) origin."""
+        ...
+
+    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        """(len(origins), horizon) forecasts relative to ``closes[origin]``, using closes[:o+1]."""
+        ...
+
+
+ForecastKey = tuple[str, ScoringProtocol]
+"""A forecaster's name and the protocol its forecasts were denormalized under."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +75,7 @@ class Scores:
     """The error measures of one forecaster under one protocol."""
 
     model: str
-    protocol: Protocol
+    protocol: ScoringProtocol
     mape: float
     rmse: float
     mae: float
@@ -69,7 +106,7 @@ class BacktestReport:
     end: dt.date
     rows: list[Scores]
     actuals: FloatArray
-    forecasts: dict[tuple[str, str], FloatArray] = field(default_factory=dict)
+    forecasts: dict[ForecastKey, FloatArray] = field(default_factory=dict)
     forecast_dates: list[list[dt.date]] = field(default_factory=list)
     scale_series: FloatArray = field(default_factory=lambda: np.ones(2))
 
@@ -94,7 +131,7 @@ class BacktestReport:
     def weeks(self) -> int:
         return len(self.origins)
 
-    def row(self, model: str, protocol: Protocol = "honest") -> Scores:
+    def row(self, model: str, protocol: ScoringProtocol = "honest") -> Scores:
         """The scores of ``model`` under ``protocol`` (KeyError if it was not run)."""
         for row in self.rows:
             if row.model == model and row.protocol == protocol:
@@ -175,7 +212,7 @@ def walk_forward(
     weeks: int = 52,
     origins: npt.ArrayLike | None = None,
     refit: bool = False,
-    protocols: Sequence[Protocol] = ("honest",),
+    protocols: Sequence[ScoringProtocol] = ("honest",),
     ticker: str = "",
 ) -> BacktestReport:
     """Score each forecaster at weekly origins; fits see only closes up to the (first) origin.
@@ -207,13 +244,13 @@ def walk_forward(
 
     actual = _actuals(values, idx, horizon)
     relative = {f.name: _predict(f, values, idx, refit) for f in models}
-    bases: dict[Protocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
+    bases: dict[ScoringProtocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
     scale_series = values[: idx[0] + 1]
 
-    forecasts: dict[tuple[str, str], FloatArray] = {}
+    forecasts: dict[ForecastKey, FloatArray] = {}
     for protocol in protocols:
         for f in models:
-            forecasts[(f.name, protocol)] = bases[protocol][:, None] * (1.0 + relative[f.name])
+            forecasts[(f.name, protocol)] = denormalize_relative(relative[f.name], bases[protocol])
 
     rows = score_forecasts(actual, forecasts, scale_series)
     day_dates = list(dates)
@@ -231,14 +268,14 @@ def walk_forward(
 
 
 def score_forecasts(
-    actual: FloatArray, forecasts: dict[tuple[str, str], FloatArray], scale_series: FloatArray
+    actual: FloatArray, forecasts: dict[ForecastKey, FloatArray], scale_series: FloatArray
 ) -> list[Scores]:
     """Scores of every (model, protocol) forecast against the actuals; skill needs persistence."""
     rows: list[Scores] = []
-    protocols: list[Protocol] = []
+    protocols: list[ScoringProtocol] = []
     for _, protocol in forecasts:
         if protocol not in protocols:
-            protocols.append(protocol)  # type: ignore[arg-type]
+            protocols.append(protocol)
     for protocol in protocols:
         naive = metrics.mape(actual, forecasts[("persistence", protocol)])
         for (name, proto), pred in forecasts.items():

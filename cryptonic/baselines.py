@@ -1,37 +1,15 @@
 """Baseline forecasters: the bars every model is judged against.
 
-They share the forecaster interface of the model (``fit`` on closes, ``predict_relative`` at
+They are ``backtest.Forecaster``s like the model (``fit`` on closes, ``predict_relative`` at
 origins), so the backtest treats them exactly like the LSTM: same origins, same data cut-off.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import numpy as np
 import numpy.typing as npt
 
 from cryptonic.windows import FloatArray
-
-
-class Forecaster(Protocol):
-    """Anything the walk-forward backtest can score."""
-
-    name: str
-    horizon: int
-
-    @property
-    def min_history(self) -> int:
-        """Closes needed up to and including an origin before a forecast can be made."""
-        ...
-
-    def fit(self, closes: FloatArray) -> None:
-        """Learn from closes; the backtest passes only closes up to the (first) origin."""
-        ...
-
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
-        """(len(origins), horizon) forecasts relative to ``closes[origin]``, using closes[:o+1]."""
-        ...
 
 
 class Persistence:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from cryptonic import __version__
-from cryptonic.config import Settings
+from cryptonic.config import ARCHS, LOCAL_STORE_DIR, Settings
 from cryptonic.errors import ConfigError, CryptonicError, NoModelError
 from cryptonic.logs import configure_logging
 
@@ -103,7 +103,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     frame = _prices(settings, ticker, spec.min_training_closes)
     model = Model(spec)
     report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
-    out = Path(args.out or f".cryptonic/{ticker}-{spec.arch}.keras")
+    out = Path(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
     model.save(out)
     print(
         f"trained {spec.arch} model on {len(frame)} closes "
@@ -160,6 +160,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from cryptonic.backtest import (
         BOOK_TEST_END,
         BOOK_TRAIN_START,
+        Forecaster,
         book_window_origins,
         walk_forward,
     )
@@ -173,7 +174,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.arch is None and args.book_window:
         archs = ["book", "default"]
     specs = [ModelSpec.from_settings(settings.model_copy(update={"arch": a})) for a in archs]
-    forecasters: list[Any] = [Persistence(), Drift(), *[Model(s) for s in specs]]
+    forecasters: list[Forecaster] = [Persistence(), Drift(), *[Model(s) for s in specs]]
     if args.book_window:
         frame = load_prices(ticker, BOOK_TRAIN_START, BOOK_TEST_END, settings.data_source)
         dates: list[dt.date] = [d.date() for d in frame["date"]]
@@ -308,19 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", parents=[common, data, model], help=cmd_train.__doc__)
-    p.add_argument("--arch", choices=["default", "book"])
+    p.add_argument("--arch", choices=ARCHS)
     p.add_argument("--out", help="where to save the .keras file")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("predict", parents=[common, data], help=cmd_predict.__doc__)
     p.add_argument("--model", help="a .keras or .tflite file (default: the store's champion)")
-    p.add_argument("--arch", choices=["default", "book"], help="arch of a .tflite file")
+    p.add_argument("--arch", choices=ARCHS, help="arch of a .tflite file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("backtest", parents=[common, data, model], help=cmd_backtest.__doc__)
     p.add_argument("--weeks", type=int, help="weekly origins (default BACKTEST_WEEKS=52)")
-    p.add_argument("--arch", choices=["default", "book", "both"])
+    p.add_argument("--arch", choices=[*ARCHS, "both"])
     p.add_argument(
         "--book-window",
         action="store_true",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, TypeGuard, get_args
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,8 +18,22 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TICKER_PATTERN = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,19}$")
 """Yahoo symbols: BTC-USD, AAPL, BRK-B, ^GSPC, EURUSD=X. Upper case after normalization."""
 
+LOCAL_STORE_DIR: Final = ".cryptonic"
+"""Folder of the default local store, relative to where cryptonic runs (``cryptonic train``
+saves its ``.keras`` files there too)."""
+DEFAULT_STORE_URI: Final = f"file://./{LOCAL_STORE_DIR}"
+"""Where models go when ``STORE_URI`` is unset: a folder under the working directory, so a local
+``make run`` needs no AWS account."""
+
 Arch = Literal["default", "book"]
+"""The network architectures: ours (``default``) and the textbook's (``book``)."""
+ARCHS: Final[tuple[Arch, ...]] = get_args(Arch)
 Strategy = Literal["new", "continue"]
+
+
+def is_arch(value: object) -> TypeGuard[Arch]:
+    """Whether a name read from outside (a manifest, a flag) is an architecture we can build."""
+    return value in ARCHS
 
 
 def normalize_ticker(ticker: str) -> str:
@@ -71,7 +85,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version")
     )
     store_uri: str = Field(
-        default="file://./.cryptonic", validation_alias=AliasChoices("STORE_URI", "store_uri")
+        default=DEFAULT_STORE_URI, validation_alias=AliasChoices("STORE_URI", "store_uri")
     )
     retrain_strategy: Strategy = Field(
         default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
@@ -130,11 +144,6 @@ class Settings(BaseSettings):
                 f"START_DATE {self.start_date} must be before END_DATE {self.end_date}"
             )
         return self
-
-    @property
-    def lookback_days(self) -> int:
-        """Days of history the default model reads: whole weeks, so inputs reshape to (weeks, 7)."""
-        return self.lookback_weeks * self.period_size
 
 
 @lru_cache(maxsize=1)

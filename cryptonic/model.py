@@ -18,18 +18,21 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from cryptonic.config import ARCHS, Arch, Settings, is_arch
 from cryptonic.errors import DataError, ModelError
 from cryptonic.windows import (
     DAYS_PER_WEEK,
     FloatArray,
+    denormalize_relative,
     model_inputs,
     normalize_weeks,
     target_windows,
@@ -38,12 +41,8 @@ from cryptonic.windows import (
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-if TYPE_CHECKING:
-    from cryptonic.config import Settings
-
 log = logging.getLogger("cryptonic.model")
 
-Arch = Literal["default", "book"]
 INPUT_SCALE = 10.0
 """Relative inputs over weeks span about +-0.3; x10 puts them near unit scale for the LSTM."""
 OUTPUT_SCALE = 0.05
@@ -66,8 +65,8 @@ class ModelSpec:
     seed: int = 42
 
     def __post_init__(self) -> None:
-        if self.arch not in ("default", "book"):
-            raise ModelError(f"unknown arch {self.arch!r}: use 'default' or 'book'")
+        if not is_arch(self.arch):
+            raise ModelError(f"unknown arch {self.arch!r}: use {' or '.join(map(repr, ARCHS))}")
         if self.horizon != DAYS_PER_WEEK:
             raise ModelError(f"the model forecasts one week: horizon must be 7, got {self.horizon}")
         if self.weeks < 1 or self.units < 1 or self.epochs < 1:
@@ -143,7 +142,7 @@ def _verbosity(verbose: bool | None) -> int:
 
 
 class Model:
-    """A Keras forecaster behind the same interface as the baselines (see baselines.Forecaster)."""
+    """A Keras forecaster behind the same interface as the baselines (see backtest.Forecaster)."""
 
     horizon = DAYS_PER_WEEK
 
@@ -296,7 +295,7 @@ class Model:
                 f"need the last {self.spec.lookback} closes to forecast, got {values.size}"
             )
         rel = self.predict_relative(values, [values.size - 1])[0]
-        return np.asarray(values[-1] * (1.0 + rel), dtype=np.float64)
+        return denormalize_relative(rel, values[-1])
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -309,6 +308,19 @@ class Model:
         target.parent.mkdir(parents=True, exist_ok=True)
         self.network.save(target)
         return target
+
+    def keras_bytes(self) -> bytes:
+        """The ``.keras`` file as bytes: what the registry stores (Keras only saves to paths)."""
+        with tempfile.TemporaryDirectory(prefix="cryptonic-save-") as tmp:
+            return self.save(Path(tmp) / "model.keras").read_bytes()
+
+    @classmethod
+    def from_keras_bytes(cls, data: bytes, spec: ModelSpec | None = None) -> Model:
+        """A model from a stored ``.keras`` file's bytes (Keras only loads from paths)."""
+        with tempfile.TemporaryDirectory(prefix="cryptonic-load-") as tmp:
+            path = Path(tmp) / "model.keras"
+            path.write_bytes(data)
+            return cls.load(path, spec)
 
     @classmethod
     def load(cls, path: str | Path, spec: ModelSpec | None = None) -> Model:

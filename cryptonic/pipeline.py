@@ -1,35 +1,39 @@
-"""The weekly retrain job, end to end: data -> train -> backtest -> gate -> export -> publish.
+"""The weekly retrain job, end to end: prices -> skip check -> backtest -> train and export ->
+gate -> publish -> promote (``_Run.__call__`` lists the steps in that order).
 
 Safety comes from ordering, not from hope: every artifact of a new version is written and hashed
 before its manifest, the manifest before the pointer, and the champion pointer moves only with a
 conditional write against the pointer this run compared with. A crash at any step leaves the old
-champion serving; a concurrent retrain that promoted first makes this one report a conflict.
+champion serving; a concurrent retrain that promoted first makes this one report a conflict,
+and a rerun does not repeat a training that already has a published verdict (retrain_skip).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
-import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from cryptonic import __version__
-from cryptonic.backtest import BacktestReport, walk_forward
+from cryptonic.backtest import BacktestReport, Forecaster, walk_forward
 from cryptonic.baselines import Drift, Persistence
 from cryptonic.config import Settings, Strategy, normalize_ticker
 from cryptonic.errors import ConflictError, CryptonicError, ModelError
 from cryptonic.export import ExportResult, export_tflite
+from cryptonic.forecast import Forecast
 from cryptonic.gate import GateDecision, decide
 from cryptonic.model import Model, ModelSpec
+from cryptonic.model_forecasters import FrozenModel, WarmStartModel
 from cryptonic.predictor import Predictor
 from cryptonic.registry import ChampionPointer, Registry, new_version_id
+from cryptonic.retrain_skip import Training, skip_reason
 from cryptonic.store import ArtifactStore
 from cryptonic.windows import DAYS_PER_WEEK, FloatArray
 
@@ -60,59 +64,9 @@ class RetrainResult:
         return asdict(self)
 
 
-class _Frozen:
-    """A trained network scored as-is in the backtest (the champion): fitting is a no-op."""
-
-    def __init__(self, model: Model, name: str) -> None:
-        self.model, self.name, self.horizon = model, name, DAYS_PER_WEEK
-
-    @property
-    def min_history(self) -> int:
-        return self.model.min_history
-
-    def fit(self, closes: FloatArray) -> None:
-        """Already trained: the champion is judged as it serves."""
-
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
-        return self.model.predict_relative(closes, origins)
-
-
-class _WarmStart:
-    """The ``continue`` strategy as a forecaster: fitting warm-starts from the parent's weights."""
-
-    def __init__(self, parent_keras: bytes, spec: ModelSpec, name: str) -> None:
-        self.parent_keras, self.spec, self.name, self.horizon = parent_keras, spec, name, 7
-        self.model: Model | None = None
-
-    @property
-    def min_history(self) -> int:
-        return self.spec.lookback
-
-    def fit(self, closes: FloatArray) -> None:
-        self.model = load_keras_bytes(self.parent_keras, self.spec)
-        self.model.train(closes, warm_start=True)
-
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
-        assert self.model is not None, "fit() first"
-        return self.model.predict_relative(closes, origins)
-
-
-def load_keras_bytes(data: bytes, spec: ModelSpec | None = None) -> Model:
-    """A Model from the bytes of a ``.keras`` file (Keras only loads from paths)."""
-    with tempfile.TemporaryDirectory(prefix="cryptonic-load-") as tmp:
-        path = Path(tmp) / "model.keras"
-        path.write_bytes(data)
-        return Model.load(path, spec)
-
-
-def keras_bytes(model: Model) -> bytes:
-    """The ``.keras`` file of a model, as bytes for the store."""
-    with tempfile.TemporaryDirectory(prefix="cryptonic-save-") as tmp:
-        return model.save(Path(tmp) / "model.keras").read_bytes()
-
-
 def run_config(settings: Settings, spec: ModelSpec) -> dict[str, Any]:
-    """What makes two trainings comparable: if this and the data are unchanged, skip."""
+    """What makes two trainings comparable: with this and the price snapshot unchanged, a
+    published version already says how the training went (see retrain_skip)."""
     return {
         "model": spec.to_dict(),
         "start_date": settings.start_date.isoformat() if settings.start_date else None,
@@ -166,6 +120,73 @@ def retrain_all(
     return [retrain(settings, store, t, strategy, force) for t in (tickers or settings.tickers)]
 
 
+@dataclass(frozen=True)
+class _Champion:
+    """The serving champion as this run read it: the promotion is conditional on this pointer."""
+
+    pointer: ChampionPointer
+    manifest: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return self.pointer.version
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The prices this run trains on: arrays for the models, the CSV it publishes, and the
+    manifest's ``data`` section, whose sha256 identifies the snapshot."""
+
+    dates: list[dt.date]
+    closes: FloatArray
+    csv: bytes
+    info: dict[str, Any]
+
+    @property
+    def end(self) -> str:
+        """The last date, ISO: what "no new data" messages name."""
+        return str(self.info["end"])
+
+
+@dataclass(frozen=True)
+class _ChampionWeights:
+    """The champion's ``.keras``, read and verified once for both the backtest and a warm start.
+
+    ``model`` is None when Keras cannot load it (``problem`` says why): it is then neither
+    backtested nor continued from, and the run goes on without it rather than failing.
+    """
+
+    keras: bytes
+    model: Model | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the challenger is trained: the strategy really used (``continue`` falls back to
+    ``new``, and ``note`` says why), and the weights a warm start begins from."""
+
+    strategy: Strategy
+    note: str = ""
+    parent_keras: bytes | None = None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """The challenger to publish: trained on every close, exported, and its first forecast."""
+
+    version: str
+    model: Model
+    exported: ExportResult
+    forecast: Forecast
+
+    @property
+    def sane(self) -> bool:
+        """The served forecast must be usable prices, whatever the backtest said."""
+        values = self.forecast.values
+        return bool(np.all(np.isfinite(values)) and min(values) > 0)
+
+
 class _Run:
     """One retrain, step by step; each step a method so the order reads top to bottom."""
 
@@ -179,216 +200,154 @@ class _Run:
     ) -> None:
         self.settings, self.registry, self.result = settings, registry, result
         self.ticker = result.ticker
-        self.strategy: Strategy = strategy
+        self.requested: Strategy = strategy
         self.verbose = verbose
         self.spec = ModelSpec.from_settings(settings)
-        self.strategy_note = ""
-        self.champion_problem = ""
-
-    def _timed(self, step: str, started: float) -> None:
-        self.result.timings[step] = round(time.perf_counter() - started, 3)
+        self.config = run_config(settings, self.spec)
 
     def __call__(self, force: bool) -> None:
+        champion = self._champion()
+        snapshot = self._snapshot()
+        skip = None if force else self._skip_reason(snapshot, champion)
+        if skip is not None:
+            self.result.skipped, self.result.reason = True, skip
+            return
+        weights = self._champion_weights(champion)
+        plan = self._plan(weights)
+        report = self._backtest(snapshot, plan, weights)
+        candidate = self._candidate(snapshot, plan)
+        gate = self._gate(report, champion, candidate.sane)
+        manifest = self._manifest(snapshot, plan, report, candidate, champion, gate)
+        with self._timed("publish"):
+            self._publish(snapshot, candidate, manifest)
+            self._promote(candidate.version, gate, champion)
+
+    # -- steps, in the order __call__ runs them ------------------------------------------------
+    def _champion(self) -> _Champion | None:
+        """The champion to compare with, read once: the skip check, gate and promotion share it."""
+        pointer = self.registry.champion(self.ticker)
+        self.result.champion = pointer.version if pointer else None
+        if pointer is None:
+            return None
+        return _Champion(pointer, self.registry.manifest(self.ticker, pointer.version))
+
+    def _snapshot(self) -> _Snapshot:
+        """The validated prices, with enough rows for a fit before the first backtest origin."""
         from cryptonic.data import frame_sha256, infer_calendar, load_prices, to_yahoo_csv
 
-        res = self.result
-        champion = self.registry.champion(self.ticker)
-        champ_manifest = self.registry.manifest(self.ticker, champion.version) if champion else None
-        res.champion = champion.version if champion else None
-
-        t = time.perf_counter()
         min_rows = self.spec.min_training_closes + DAYS_PER_WEEK * (
             self.settings.backtest_weeks + 1
         )
-        frame = load_prices(
-            self.ticker,
-            self.settings.start_date,
-            self.settings.end_date,
-            self.settings.data_source,
-            min_rows=min_rows,
-        )
-        self._timed("data", t)
-        dates = [d.date() for d in frame["date"]]
-        closes = frame["close"].to_numpy(dtype=np.float64)
-        prices_csv = to_yahoo_csv(frame)
-        data_info = {
-            "start": dates[0].isoformat(),
-            "end": dates[-1].isoformat(),
-            "rows": len(dates),
-            "sha256": frame_sha256(frame),
-            "source": self.settings.data_source,
-            "calendar": infer_calendar(frame),
-        }
-        config = run_config(self.settings, self.spec)
-        if (
-            not force
-            and champ_manifest is not None
-            and champ_manifest.get("data", {}).get("end") == data_info["end"]
-            and champ_manifest.get("config") == config
-        ):
-            res.skipped = True
-            res.reason = (
-                f"no new data: champion {champion.version if champion else ''} was trained on "
-                f"data to {data_info['end']} with the same config (use force to retrain)"
+        with self._timed("data"):
+            frame = load_prices(
+                self.ticker,
+                self.settings.start_date,
+                self.settings.end_date,
+                self.settings.data_source,
+                min_rows=min_rows,
             )
-            return
-
-        champion_keras, champion_model = self._champion_model(champion, champ_manifest)
-        parent_keras = self._parent_keras(champion_keras, champion_model)
-        challenger_bt: Any
-        if parent_keras is not None:
-            challenger_bt = _WarmStart(parent_keras, self.spec, self.spec.arch)
-        else:
-            challenger_bt = Model(self.spec)
-        forecasters: list[Any] = [Persistence(), Drift(), challenger_bt]
-        if champion_model is not None:
-            forecasters.append(_Frozen(champion_model, "champion"))
-
-        t = time.perf_counter()
-        report = walk_forward(
-            closes, dates, forecasters, weeks=self.settings.backtest_weeks, ticker=self.ticker
+        dates = [d.date() for d in frame["date"]]
+        return _Snapshot(
+            dates=dates,
+            closes=frame["close"].to_numpy(dtype=np.float64),
+            csv=to_yahoo_csv(frame),
+            info={
+                "start": dates[0].isoformat(),
+                "end": dates[-1].isoformat(),
+                "rows": len(dates),
+                "sha256": frame_sha256(frame),
+                "source": self.settings.data_source,
+                "calendar": infer_calendar(frame),
+            },
         )
-        self._timed("backtest", t)
 
-        t = time.perf_counter()
-        final = self._train_final(closes, parent_keras)
-        self._timed("train", t)
+    def _skip_reason(self, snapshot: _Snapshot, champion: _Champion | None) -> str | None:
+        """Why training again would only repeat a published training (None: train)."""
+        training = Training(
+            data_sha256=snapshot.info["sha256"], data_end=snapshot.end, config=self.config
+        )
+        return skip_reason(
+            training,
+            champion.manifest if champion else None,
+            lambda: self.registry.list_versions(self.ticker),
+        )
 
-        t = time.perf_counter()
-        exported, sanity_problem = self._export(final, closes)
-        self._timed("export", t)
+    def _champion_weights(self, champion: _Champion | None) -> _ChampionWeights | None:
+        if champion is None:
+            return None
+        data = self.registry.load_artifact(
+            self.ticker, champion.version, "model.keras", manifest=champion.manifest
+        )
+        try:
+            return _ChampionWeights(data, Model.from_keras_bytes(data))
+        except ModelError as exc:
+            log.warning("champion %s cannot be backtested: %s", champion.version, exc)
+            return _ChampionWeights(data, None, str(exc))
+
+    def _plan(self, weights: _ChampionWeights | None) -> _Plan:
+        """The strategy asked for, or ``new`` with the reason when ``continue`` cannot be done."""
+        if self.requested != "continue":
+            return _Plan(self.requested)
+        if weights is None:
+            return _Plan("new", "continue requested but no champion yet")
+        model = weights.model
+        problem = weights.problem if model is None else model.spec.shape_mismatch(self.spec)
+        if problem:
+            note = f"continue requested but the champion's shape differs: {problem}"
+            log.info("%s: %s", self.ticker, note)
+            return _Plan("new", note)
+        return _Plan("continue", parent_keras=weights.keras)
+
+    def _backtest(
+        self, snapshot: _Snapshot, plan: _Plan, weights: _ChampionWeights | None
+    ) -> BacktestReport:
+        """The challenger, the baselines and (when it loads) the champion on the same origins."""
+        challenger: Forecaster = (
+            Model(self.spec)
+            if plan.parent_keras is None
+            else WarmStartModel(plan.parent_keras, self.spec)
+        )
+        forecasters: list[Forecaster] = [Persistence(), Drift(), challenger]
+        if weights is not None and weights.model is not None:
+            forecasters.append(FrozenModel(weights.model, "champion"))
+        with self._timed("backtest"):
+            return walk_forward(
+                snapshot.closes,
+                snapshot.dates,
+                forecasters,
+                weeks=self.settings.backtest_weeks,
+                ticker=self.ticker,
+            )
+
+    def _candidate(self, snapshot: _Snapshot, plan: _Plan) -> _Candidate:
+        """Train on every close (the backtest's fit stopped earlier), export, forecast."""
+        with self._timed("train"):
+            model = self._train_final(snapshot.closes, plan.parent_keras)
+        with self._timed("export"):
+            exported, refusal = self._export(model, snapshot.closes)
         if exported is None:
-            raise ModelError(f"challenger refused before publishing: {sanity_problem}")
-        predictor = Predictor(exported.tflite, arch=self.spec.arch)
+            raise ModelError(f"challenger refused before publishing: {refusal}")
         now = dt.datetime.now(dt.UTC)
         version = new_version_id(now)
-        forecast = predictor.forecast(
-            closes,
-            dates[-1],
+        forecast = Predictor(exported.tflite, arch=self.spec.arch).forecast(
+            snapshot.closes,
+            snapshot.dates[-1],
             ticker=self.ticker,
-            calendar=data_info["calendar"],
+            calendar=snapshot.info["calendar"],
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )
-        sane = bool(np.all(np.isfinite(forecast.values)) and min(forecast.values) > 0)
+        return _Candidate(version, model, exported, forecast)
 
-        gate = self._gate(report, champ_manifest, sane, data_info)
-        metrics = self._metrics(report, champ_manifest)
-        manifest: dict[str, Any] = {
-            "ticker": self.ticker,
-            "created_at": forecast.generated_at,
-            "parent": champion.version if champion else None,
-            "strategy": self.strategy,
-            "strategy_note": self.strategy_note,
-            "app_version": __version__,
-            "config": config,
-            "model": {
-                "arch": self.spec.arch,
-                "weeks": self.spec.weeks,
-                "lookback": self.spec.lookback,
-                "horizon": self.spec.horizon,
-                "calendar": data_info["calendar"],
-            },
-            "data": data_info,
-            "training": final.report.to_dict() if final.report else None,
-            "export": {
-                "parity_max_abs_diff": exported.max_abs_diff,
-                "windows_checked": exported.windows_checked,
-            },
-            "metrics": metrics,
-            "gate": gate.to_dict(),
-        }
-        t = time.perf_counter()
-        self.registry.publish(
-            self.ticker,
-            version,
-            {
-                "model.keras": keras_bytes(final),
-                "model.tflite": exported.tflite,
-                "forecast.json": _json_bytes(forecast.to_dict()),
-                "prices.csv": prices_csv,
-            },
-            manifest,
-        )
-        res.version, res.metrics, res.strategy = version, metrics, self.strategy
-        res.reason = gate.reason
-        if gate.promote:
-            try:
-                pointer = self.registry.promote(self.ticker, version, expected=champion)
-            except ConflictError as exc:
-                res.reason = f"not promoted: {exc}"
-                res.error = {"code": exc.code, "message": str(exc)}
-                res.champion = self._current_champion()
-            else:
-                res.promoted, res.champion = True, pointer.version
-        else:
-            res.reason = f"not promoted: {gate.reason}"
-        self._timed("publish", t)
-
-    # -- steps -------------------------------------------------------------------------------
-    def _champion_model(
-        self, champion: ChampionPointer | None, manifest: dict[str, Any] | None
-    ) -> tuple[bytes | None, Model | None]:
-        """The champion's ``.keras`` bytes (read and verified once) and the model they hold
-        (None when Keras cannot load it: then it is neither backtested nor warm-started from)."""
-        if champion is None or manifest is None:
-            return None, None
-        data = self.registry.load_artifact(
-            self.ticker, champion.version, "model.keras", manifest=manifest
-        )
-        try:
-            return data, load_keras_bytes(data)
-        except ModelError as exc:
-            log.warning("champion %s cannot be backtested: %s", champion.version, exc)
-            self.champion_problem = str(exc)
-            return data, None
-
-    def _parent_keras(self, data: bytes | None, model: Model | None) -> bytes | None:
-        """The champion's ``.keras`` for a warm start, or None (falls back to ``new``, says why)."""
-        if self.strategy != "continue":
-            return None
-        if data is None:
-            self.strategy, self.strategy_note = "new", "continue requested but no champion yet"
-            return None
-        problem = self.champion_problem if model is None else model.spec.shape_mismatch(self.spec)
-        if problem:
-            self.strategy = "new"
-            self.strategy_note = f"continue requested but the champion's shape differs: {problem}"
-            log.info("%s: %s", self.ticker, self.strategy_note)
-            return None
-        return data
-
-    def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
-        """The model to publish, trained on every close (the backtest one stopped earlier)."""
-        if parent_keras is not None:
-            model = load_keras_bytes(parent_keras, self.spec)
-            model.train(closes, warm_start=True, verbose=self.verbose)
-        else:
-            model = Model(self.spec)
-            model.train(closes, verbose=self.verbose)
-        return model
-
-    def _export(self, model: Model, closes: FloatArray) -> tuple[ExportResult | None, str]:
-        try:
-            return export_tflite(model, closes), ""
-        except ModelError as exc:
-            return None, str(exc)
-
-    def _gate(
-        self,
-        report: BacktestReport,
-        champ_manifest: dict[str, Any] | None,
-        sane: bool,
-        data_info: dict[str, Any],
-    ) -> GateDecision:
+    def _gate(self, report: BacktestReport, champion: _Champion | None, sane: bool) -> GateDecision:
         challenger = report.row(self.spec.arch)
         persistence = report.row("persistence")
         kwargs: dict[str, Any] = {}
-        if champ_manifest is not None:
-            kwargs["champion_version"] = champ_manifest["version"]
-            recorded = champ_manifest.get("metrics", {}).get("model", {}).get("skill")
+        if champion is not None:
+            kwargs["champion_version"] = champion.version
+            recorded = champion.manifest.get("metrics", {}).get("model", {}).get("skill")
             kwargs["champion_recorded_skill"] = recorded
-            clean = _first_unseen(report, champ_manifest.get("data", {}).get("end"))
+            clean = _first_unseen(report, champion.manifest.get("data", {}).get("end"))
             if clean is not None and any(r.model == "champion" for r in report.rows):
                 unseen = report.since(clean)
                 kwargs.update(
@@ -406,9 +365,103 @@ class _Run:
             **kwargs,
         )
 
-    def _metrics(
-        self, report: BacktestReport, champ_manifest: dict[str, Any] | None
+    def _manifest(
+        self,
+        snapshot: _Snapshot,
+        plan: _Plan,
+        report: BacktestReport,
+        candidate: _Candidate,
+        champion: _Champion | None,
+        gate: GateDecision,
     ) -> dict[str, Any]:
+        """What the version says about itself; the registry adds its id and artifact hashes."""
+        return {
+            "ticker": self.ticker,
+            "created_at": candidate.forecast.generated_at,
+            "parent": champion.version if champion else None,
+            "strategy": plan.strategy,
+            "strategy_note": plan.note,
+            "app_version": __version__,
+            "config": self.config,
+            "model": {
+                "arch": self.spec.arch,
+                "weeks": self.spec.weeks,
+                "lookback": self.spec.lookback,
+                "horizon": self.spec.horizon,
+                "calendar": snapshot.info["calendar"],
+            },
+            "data": snapshot.info,
+            "training": candidate.model.report.to_dict() if candidate.model.report else None,
+            "export": {
+                "parity_max_abs_diff": candidate.exported.max_abs_diff,
+                "windows_checked": candidate.exported.windows_checked,
+            },
+            "metrics": self._metrics(report, champion),
+            "gate": gate.to_dict(),
+        }
+
+    def _publish(
+        self, snapshot: _Snapshot, candidate: _Candidate, manifest: dict[str, Any]
+    ) -> None:
+        """Write the version (manifest last); from here on the result names it."""
+        self.registry.publish(
+            self.ticker,
+            candidate.version,
+            {
+                "model.keras": candidate.model.keras_bytes(),
+                "model.tflite": candidate.exported.tflite,
+                "forecast.json": _json_bytes(candidate.forecast.to_dict()),
+                "prices.csv": snapshot.csv,
+            },
+            manifest,
+        )
+        res = self.result
+        res.version, res.metrics, res.strategy = (
+            candidate.version,
+            manifest["metrics"],
+            manifest["strategy"],
+        )
+
+    def _promote(self, version: str, gate: GateDecision, champion: _Champion | None) -> None:
+        """Move the pointer if the gate says so, only if it still points where this run read it."""
+        res = self.result
+        if not gate.promote:
+            res.reason = f"not promoted: {gate.reason}"
+            return
+        expected = champion.pointer if champion else None
+        try:
+            pointer = self.registry.promote(self.ticker, version, expected=expected)
+        except ConflictError as exc:
+            res.reason = f"not promoted: {exc}"
+            res.error = {"code": exc.code, "message": str(exc)}
+            res.champion = self._current_champion()
+        else:
+            res.promoted, res.champion, res.reason = True, pointer.version, gate.reason
+
+    # -- helpers of the steps ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        """Seconds of a step that finished, in ``result.timings`` (a failed step records none)."""
+        started = time.perf_counter()
+        yield
+        self.result.timings[step] = round(time.perf_counter() - started, 3)
+
+    def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
+        if parent_keras is not None:
+            model = Model.from_keras_bytes(parent_keras, self.spec)
+            model.train(closes, warm_start=True, verbose=self.verbose)
+        else:
+            model = Model(self.spec)
+            model.train(closes, verbose=self.verbose)
+        return model
+
+    def _export(self, model: Model, closes: FloatArray) -> tuple[ExportResult | None, str]:
+        try:
+            return export_tflite(model, closes), ""
+        except ModelError as exc:
+            return None, str(exc)
+
+    def _metrics(self, report: BacktestReport, champion: _Champion | None) -> dict[str, Any]:
         rows = {r.model: r.to_dict() for r in report.rows if r.protocol == "honest"}
         return {
             "window": report.to_dict()["window"],
@@ -416,7 +469,7 @@ class _Run:
             "persistence": rows["persistence"],
             "drift": rows["drift"],
             "champion": rows.get("champion"),
-            "champion_version": champ_manifest["version"] if champ_manifest else None,
+            "champion_version": champion.version if champion else None,
         }
 
     def _current_champion(self) -> str | None:
@@ -451,4 +504,4 @@ def outcome(result: RetrainResult) -> Outcome:
     return "promoted" if result.promoted else "rejected"
 
 
-__all__ = ["RetrainResult", "load_keras_bytes", "outcome", "retrain", "retrain_all", "run_config"]
+__all__ = ["RetrainResult", "outcome", "retrain", "retrain_all", "run_config"]

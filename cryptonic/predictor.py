@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cryptonic.config import Arch, is_arch
 from cryptonic.errors import ModelError, PredictionError
 from cryptonic.forecast import Calendar, Forecast, next_dates
-from cryptonic.windows import DAYS_PER_WEEK, FloatArray, model_inputs
+from cryptonic.windows import DAYS_PER_WEEK, FloatArray, denormalize_relative, model_inputs
 
 
 class Predictor:
@@ -26,7 +27,7 @@ class Predictor:
     def __init__(self, tflite: bytes, *, arch: str = "default") -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        if arch not in ("default", "book"):
+        if not is_arch(arch):
             raise ModelError(f"unknown arch {arch!r}")
         try:
             self._interpreter: Any = Interpreter(model_content=tflite, num_threads=1)
@@ -38,7 +39,7 @@ class Predictor:
         shape = tuple(int(v) for v in inp["shape"])
         if len(shape) != 3 or shape[0] != 1 or shape[2] != DAYS_PER_WEEK:
             raise ModelError(f"unexpected model input shape {shape}: want (1, weeks, 7)")
-        self.arch = arch
+        self.arch: Arch = arch
         self.weeks = shape[1]
         self.horizon = int(out["shape"][-1])
         self._in, self._out = inp["index"], out["index"]
@@ -81,11 +82,10 @@ class Predictor:
         """The next closes after the last one given, denormalized with that last known close."""
         values = self.validate(closes)
         window = model_inputs(values, [values.size - 1], self.arch, self.weeks)[0]
-        relative = self.run(window)
-        prices = values[-1] * (1.0 + relative)
+        prices = denormalize_relative(self.run(window), values[-1])
         if not np.all(np.isfinite(prices)):
             raise ModelError("the model produced a non-finite forecast")
-        return np.asarray(prices, dtype=np.float64)
+        return prices
 
     def forecast(
         self,

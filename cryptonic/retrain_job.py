@@ -70,7 +70,8 @@ def handle_retrain_invocation(event: Any) -> dict[str, Any]:
     event lands in the dead-letter queue, where it can be read). A failing ticker raises
     ``RetrainFailedError`` naming every failed ticker, after the others have finished: their
     results are published and the summary logged either way. A rerun skips the tickers that are
-    already up to date, so Lambda's retry only redoes the failed ones.
+    already up to date, promoted or rejected (see retrain_skip), so Lambda's retry only redoes the
+    failed ones.
     """
     try:
         summary = retrain_event(event)

@@ -16,27 +16,20 @@ function here reads ``closes[origin + 1:]`` except the explicit target builders.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 
 from cryptonic.errors import DataError
 
+if TYPE_CHECKING:
+    from cryptonic.config import Arch  # a type only: this module stays numpy and nothing else
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 DAYS_PER_WEEK = 7
-
-
-def as_closes(values: npt.ArrayLike) -> FloatArray:
-    """A 1-D float64 array of positive finite closes, or a DataError saying what is wrong."""
-    closes = np.asarray(values, dtype=np.float64)
-    if closes.ndim != 1:
-        raise DataError(f"closes must be one-dimensional, got shape {closes.shape}")
-    if not np.all(np.isfinite(closes)):
-        raise DataError("closes contain NaN or infinite values")
-    if np.any(closes <= 0):
-        raise DataError("closes must be positive")
-    return closes
 
 
 def _check_origins(origins: IntArray, n: int, need_before: int, need_after: int) -> None:
@@ -55,8 +48,7 @@ def history_windows(closes: FloatArray, origins: npt.ArrayLike, lookback: int) -
     idx = np.asarray(origins, dtype=np.int64)
     _check_origins(idx, closes.size, lookback, 0)
     offsets = np.arange(-lookback + 1, 1)
-    window = closes[idx[:, None] + offsets[None, :]]
-    return np.asarray(window / closes[idx][:, None] - 1.0, dtype=np.float64)
+    return normalize_relative(closes[idx[:, None] + offsets[None, :]], closes[idx])
 
 
 def target_windows(closes: FloatArray, origins: npt.ArrayLike, horizon: int) -> FloatArray:
@@ -64,8 +56,7 @@ def target_windows(closes: FloatArray, origins: npt.ArrayLike, horizon: int) -> 
     idx = np.asarray(origins, dtype=np.int64)
     _check_origins(idx, closes.size, 1, horizon)
     offsets = np.arange(1, horizon + 1)
-    ahead = closes[idx[:, None] + offsets[None, :]]
-    return np.asarray(ahead / closes[idx][:, None] - 1.0, dtype=np.float64)
+    return normalize_relative(closes[idx[:, None] + offsets[None, :]], closes[idx])
 
 
 def training_origins(n: int, lookback: int, horizon: int) -> IntArray:
@@ -79,7 +70,13 @@ def training_origins(n: int, lookback: int, horizon: int) -> IntArray:
 
 
 def denormalize_relative(relative: npt.ArrayLike, base: npt.ArrayLike) -> FloatArray:
-    """Inverse of the relative scheme: prices from relative changes and the base close(s)."""
+    """Prices from changes relative to a base close: one row of changes per base (or one base).
+
+    The only way relative forecasts become prices, in training, backtests and serving alike:
+    which close is the base is the caller's choice (the last known one, or the book's first close
+    of the forecast week), the arithmetic is not. It also inverts ``normalize_weeks`` given each
+    week's first close.
+    """
     rel = np.asarray(relative, dtype=np.float64)
     base_arr = np.asarray(base, dtype=np.float64)
     if rel.ndim == 2 and base_arr.ndim == 1:
@@ -96,26 +93,13 @@ def normalize_relative(values: npt.ArrayLike, base: npt.ArrayLike) -> FloatArray
     return vals / base_arr - 1.0
 
 
-def week_blocks(closes: FloatArray, origin: int, weeks: int) -> FloatArray:
-    """The ``weeks`` blocks of 7 closes that end at ``origin`` (inclusive), oldest first."""
-    days = weeks * DAYS_PER_WEEK
-    _check_origins(np.array([origin], dtype=np.int64), closes.size, days, 0)
-    return closes[origin - days + 1 : origin + 1].reshape(weeks, DAYS_PER_WEEK)
-
-
 def normalize_weeks(weeks: FloatArray) -> FloatArray:
     """The book's point-relative normalization: each week against its own first close."""
     return weeks / weeks[..., :1] - 1.0
 
 
-def denormalize_weeks(normalized: FloatArray, first_closes: npt.ArrayLike) -> FloatArray:
-    """Inverse of normalize_weeks given each week's first close."""
-    first = np.asarray(first_closes, dtype=np.float64)
-    return (normalized + 1.0) * first[..., None]
-
-
 def model_inputs(
-    closes: FloatArray, origins: npt.ArrayLike, arch: str, weeks: int
+    closes: FloatArray, origins: npt.ArrayLike, arch: Arch, weeks: int
 ) -> npt.NDArray[np.float32]:
     """The network input at each origin, shaped (origins, weeks, 7), for either architecture.
 

@@ -30,9 +30,6 @@ from cryptonic.errors import DataError
 
 log = logging.getLogger("cryptonic.data")
 
-SOURCES = ("auto", "yahoo", "bundled")
-"""Source names; anything ending in ``.csv`` is a path instead."""
-
 
 def load_prices(
     ticker: str,

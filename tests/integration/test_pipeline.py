@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from cryptonic.data import to_yahoo_csv
-from cryptonic.pipeline import load_keras_bytes, retrain
+from cryptonic.model import Model
+from cryptonic.pipeline import retrain
 from cryptonic.predictor import Predictor
 from cryptonic.registry import Registry, new_version_id
 from tests.fixtures.prices import make_prices
@@ -60,7 +61,7 @@ def test_no_new_data_skips_unless_forced(settings, store):
     again = retrain(settings, store, "BTC-USD")
     assert again.skipped
     assert again.version is None
-    assert "no new data" in again.reason
+    assert f"no new data: champion {first.version}" in again.reason
     forced = retrain(settings, store, "BTC-USD", force=True)
     assert forced.version not in (None, first.version)
 
@@ -140,7 +141,7 @@ def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store,
     assert result.error
     assert not result.promoted
     assert _champion(store) == first.version
-    load_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
+    Model.from_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
 
 
 def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkeypatch):
@@ -166,20 +167,24 @@ def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkey
     assert mine.champion == rival.version  # type: ignore[attr-defined]
 
 
-def test_worse_challenger_is_published_not_promoted(settings, store):
-    first = retrain(settings, store, "BTC-USD")
-    registry = Registry(store)
-    # a champion whose recorded out-of-sample skill no honest challenger here can match
-    manifest = registry.manifest("BTC-USD", first.version)
+def _unbeatable_copy(registry, version):
+    """Promote a copy of ``version`` whose recorded out-of-sample skill no honest challenger here
+    can match: every challenger after it is published and rejected."""
+    manifest = registry.manifest("BTC-USD", version)
     manifest["metrics"]["model"]["skill"] = 0.9
     strong = new_version_id()
-    artifacts = {
-        n: registry.load_artifact("BTC-USD", first.version, n) for n in manifest["artifacts"]
-    }
+    artifacts = {n: registry.load_artifact("BTC-USD", version, n) for n in manifest["artifacts"]}
     registry.publish(
         "BTC-USD", strong, artifacts, {k: v for k, v in manifest.items() if k != "artifacts"}
     )
     registry.promote("BTC-USD", strong)
+    return strong
+
+
+def test_worse_challenger_is_published_not_promoted(settings, store):
+    first = retrain(settings, store, "BTC-USD")
+    registry = Registry(store)
+    strong = _unbeatable_copy(registry, first.version)
 
     result = retrain(settings, store, "BTC-USD", force=True)
     assert result.ok
@@ -191,6 +196,35 @@ def test_worse_challenger_is_published_not_promoted(settings, store):
     gate = registry.manifest("BTC-USD", result.version)["gate"]
     assert gate["promote"] is False
     assert gate["basis"] == "skill vs persistence"
+
+
+def test_rerun_skips_a_challenger_already_published_and_rejected(
+    make_settings, settings, store, tmp_path
+):
+    """A rerun after a timeout, or Lambda's retry after another ticker failed, must not train
+    again a ticker whose challenger for these prices was published and turned down."""
+    week_ago = tmp_path / "week-ago.csv"
+    week_ago.write_bytes(to_yahoo_csv(make_prices(300).iloc[:-7]))
+    first = retrain(make_settings(store.uri, data_source=str(week_ago)), store, "BTC-USD")
+    registry = Registry(store)
+    strong = _unbeatable_copy(registry, first.version)
+    rejected = retrain(settings, store, "BTC-USD")  # a new week of prices: trains, loses
+    assert rejected.version
+    assert not rejected.promoted
+    published = [v["version"] for v in registry.list_versions("BTC-USD")]
+
+    rerun = retrain(settings, store, "BTC-USD")
+    assert rerun.ok
+    assert rerun.skipped
+    assert rerun.version is None
+    assert rerun.reason.startswith(f"no new data: version {rejected.version} was already trained")
+    assert f"not promoted against champion {strong}" in rerun.reason
+    assert rerun.champion == strong
+    assert [v["version"] for v in registry.list_versions("BTC-USD")] == published
+
+    forced = retrain(settings, store, "BTC-USD", force=True)
+    assert not forced.skipped
+    assert forced.version not in (None, *published)
 
 
 def test_unknown_ticker_in_bundled_source_fails_cleanly(make_settings, store):

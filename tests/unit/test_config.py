@@ -5,7 +5,15 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from cryptonic.config import Settings, normalize_ticker
+from cryptonic.config import (
+    ARCHS,
+    DEFAULT_STORE_URI,
+    LOCAL_STORE_DIR,
+    Settings,
+    is_arch,
+    normalize_ticker,
+)
+from cryptonic.store import open_store
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +77,21 @@ def test_normalize_ticker():
     assert normalize_ticker(" brk-b ") == "BRK-B"
     with pytest.raises(ValueError, match="invalid ticker"):
         normalize_ticker("../etc")
+
+
+def test_archs_are_the_ones_settings_accept(monkeypatch):
+    assert ARCHS == ("default", "book")
+    assert all(is_arch(a) for a in ARCHS)
+    assert not is_arch("Book")
+    assert not is_arch(None)
+    monkeypatch.setenv("ARCH", "huge")
+    with pytest.raises(ValidationError, match="'default' or 'book'"):
+        Settings()
+
+
+def test_the_default_store_is_the_folder_open_store_opens_without_a_uri(monkeypatch, tmp_path):
+    """store.py keeps its own copy of the default for now: the two must not drift apart."""
+    monkeypatch.chdir(tmp_path)
+    assert Settings().store_uri == DEFAULT_STORE_URI
+    assert open_store(Settings().store_uri).uri == open_store(None).uri
+    assert open_store(None).uri == f"file://{tmp_path / LOCAL_STORE_DIR}"

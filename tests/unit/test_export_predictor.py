@@ -72,6 +72,12 @@ def test_predictor_refuses_a_corrupt_model():
         Predictor(b"\x00" * 64)
 
 
+def test_predictor_refuses_an_unknown_arch(exported):
+    """The arch comes from a manifest: a name we cannot shape inputs for must not serve."""
+    with pytest.raises(ModelError, match="unknown arch 'huge'"):
+        Predictor(exported.tflite, arch="huge")
+
+
 def test_export_refuses_when_parity_fails(trained_tiny_model, monkeypatch):
     import cryptonic.export as export
 

@@ -67,6 +67,17 @@ def test_continue_strategy_warm_starts_from_saved_weights(tmp_path, trained_tiny
     assert not np.allclose(after[-1], 0.0) or not np.allclose(after[-2], 0.0)
 
 
+def test_keras_bytes_round_trip_keeps_the_forecast(trained_tiny_model):
+    closes = make_prices(120, seed=3)["close"].to_numpy()
+    loaded = Model.from_keras_bytes(trained_tiny_model.keras_bytes(), TINY)
+    assert loaded.spec == TINY
+    np.testing.assert_allclose(
+        loaded.predict_closes(closes), trained_tiny_model.predict_closes(closes), rtol=1e-6
+    )
+    with pytest.raises(ModelError, match="cannot load model"):
+        Model.from_keras_bytes(b"not a zip")
+
+
 def test_load_refuses_garbage(tmp_path):
     bad = tmp_path / "model.keras"
     bad.write_bytes(b"not a zip")

@@ -8,16 +8,13 @@ from hypothesis.extra.numpy import arrays
 
 from cryptonic.errors import DataError
 from cryptonic.windows import (
-    as_closes,
     denormalize_relative,
-    denormalize_weeks,
     history_windows,
     model_inputs,
     normalize_relative,
     normalize_weeks,
     target_windows,
     training_origins,
-    week_blocks,
 )
 
 # Round-off grows with the ratio between prices (up to 1e9 here): 1e-6 relative is honest.
@@ -35,7 +32,7 @@ def test_relative_round_trip_is_identity(values, base):
 def test_week_round_trip_is_identity(weeks):
     normalized = normalize_weeks(weeks)
     assert np.all(normalized[:, 0] == 0.0)
-    np.testing.assert_allclose(denormalize_weeks(normalized, weeks[:, 0]), weeks, rtol=1e-6)
+    np.testing.assert_allclose(denormalize_relative(normalized, weeks[:, 0]), weeks, rtol=1e-6)
 
 
 @settings(max_examples=50)
@@ -75,14 +72,6 @@ def test_training_windows_align_inputs_and_targets(values, weeks):
     assert origins[0] == lookback - 1
 
 
-def test_week_blocks_end_at_origin():
-    closes = np.arange(1.0, 29.0)
-    blocks = week_blocks(closes, origin=20, weeks=2)
-    assert blocks.shape == (2, 7)
-    assert blocks[-1, -1] == closes[20]
-    assert blocks[0, 0] == closes[7]
-
-
 def test_book_inputs_are_weeks_normalized_to_their_first_close():
     closes = np.arange(1.0, 15.0)
     x = model_inputs(closes, [13], "book", 2)[0]
@@ -92,12 +81,3 @@ def test_book_inputs_are_weeks_normalized_to_their_first_close():
 def test_origin_without_enough_history_is_refused():
     with pytest.raises(DataError, match="fewer than 14 closes of history"):
         history_windows(np.ones(20), [5], 14)
-
-
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [([1.0, float("nan")], "NaN"), ([1.0, -2.0], "positive"), ([[1.0]], "one-dimensional")],
-)
-def test_as_closes_rejects_bad_values(values, message):
-    with pytest.raises(DataError, match=message):
-        as_closes(values)
