@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from cryptonic.config import DEFAULT_STORE_URI
 from cryptonic.errors import BucketNotFoundError, ConfigError
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ __all__ = [
     "validate_key",
     "validate_prefix",
 ]
-
-DEFAULT_STORE_URI = "file://./.cryptonic"
 
 JSON_CONTENT_TYPE = "application/json"
 BINARY_CONTENT_TYPE = "application/octet-stream"

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from cryptonic.config import LOCAL_STORE_DIR
 from cryptonic.errors import (
     AccessDeniedError,
     ConflictError,
@@ -41,7 +42,7 @@ class LocalStore(JsonObjects):
     partial file.
     """
 
-    def __init__(self, root: str | os.PathLike[str] = ".cryptonic") -> None:
+    def __init__(self, root: str | os.PathLike[str] = LOCAL_STORE_DIR) -> None:
         path = Path(root).expanduser()
         self._root = path if path.is_absolute() else Path.cwd() / path
         self._etags: dict[str, tuple[tuple[int, int, int], str]] = {}
