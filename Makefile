@@ -48,6 +48,7 @@ lint: setup
 	$(PY) -m ruff check cryptonic functions tests bench
 	$(PY) -m ruff format --check cryptonic functions tests bench
 	$(PY) -m mypy cryptonic functions
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(PY) -m ruff format cryptonic functions tests bench

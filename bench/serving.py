@@ -257,7 +257,7 @@ def litert(store_uri: str, calls: int = 10_000) -> dict[str, Any]:
     version = registry.resolve_version("BTC-USD")
     manifest = registry.manifest("BTC-USD", version)
     tflite = registry.load_artifact("BTC-USD", version, "model.tflite", manifest=manifest)
-    arch = manifest["model"]["arch"]
+    arch = manifest.model.arch
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.tflite"
         path.write_bytes(tflite)
@@ -287,6 +287,6 @@ def litert(store_uri: str, calls: int = 10_000) -> dict[str, Any]:
         "first_predict_s": median([r[2] for r in runs]),
         "predict_p50_ms": percentile(samples, 50),
         "predict_p99_ms": percentile(samples, 99),
-        "parity_max_abs_diff": manifest["export"]["parity_max_abs_diff"],
-        "parity_windows": manifest["export"]["windows_checked"],
+        "parity_max_abs_diff": manifest.export.parity_max_abs_diff if manifest.export else None,
+        "parity_windows": manifest.export.windows_checked if manifest.export else None,
     }

@@ -119,6 +119,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     import numpy as np
 
     from cryptonic.data import infer_calendar
+    from cryptonic.manifest import MODEL_TFLITE
     from cryptonic.predictor import Predictor
     from cryptonic.registry import Registry
     from cryptonic.store import open_store
@@ -141,8 +142,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             registry = Registry(open_store(settings.store_uri))
             version = registry.resolve_version(ticker, settings.model_version)
             manifest = registry.manifest(ticker, version)
-            tflite = registry.load_artifact(ticker, version, "model.tflite", manifest=manifest)
-            arch = manifest["model"]["arch"]
+            tflite = registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
+            arch = manifest.model.arch
         forecast = Predictor(tflite, arch=arch).forecast(
             closes, last, ticker=ticker, calendar=calendar, model_version=version
         )

@@ -29,6 +29,22 @@ from cryptonic.errors import ConflictError, CryptonicError, ModelError
 from cryptonic.export import ExportResult, export_tflite
 from cryptonic.forecast import Forecast
 from cryptonic.gate import GateDecision, decide
+from cryptonic.manifest import (
+    FORECAST_NAME,
+    MODEL_KERAS,
+    MODEL_TFLITE,
+    PRICES_NAME,
+    BacktestWindow,
+    DataInfo,
+    ExportInfo,
+    GateRecord,
+    Manifest,
+    ManifestDraft,
+    Metrics,
+    ModelInfo,
+    RunConfig,
+    ScoreRow,
+)
 from cryptonic.model import Model, ModelSpec
 from cryptonic.model_forecasters import FrozenModel, WarmStartModel
 from cryptonic.predictor import Predictor
@@ -64,17 +80,17 @@ class RetrainResult:
         return asdict(self)
 
 
-def run_config(settings: Settings, spec: ModelSpec) -> dict[str, Any]:
+def run_config(settings: Settings, spec: ModelSpec) -> RunConfig:
     """What makes two trainings comparable: with this and the price snapshot unchanged, a
     published version already says how the training went (see retrain_skip)."""
-    return {
-        "model": spec.to_dict(),
-        "start_date": settings.start_date.isoformat() if settings.start_date else None,
-        "end_date": settings.end_date.isoformat() if settings.end_date else None,
-        "data_source": settings.data_source,
-        "backtest_weeks": settings.backtest_weeks,
-        "promotion_margin": settings.promotion_margin,
-    }
+    return RunConfig(
+        model=spec.to_dict(),
+        start_date=settings.start_date,
+        end_date=settings.end_date,
+        data_source=settings.data_source,
+        backtest_weeks=settings.backtest_weeks,
+        promotion_margin=settings.promotion_margin,
+    )
 
 
 def retrain(
@@ -125,7 +141,7 @@ class _Champion:
     """The serving champion as this run read it: the promotion is conditional on this pointer."""
 
     pointer: ChampionPointer
-    manifest: dict[str, Any]
+    manifest: Manifest
 
     @property
     def version(self) -> str:
@@ -140,12 +156,12 @@ class _Snapshot:
     dates: list[dt.date]
     closes: FloatArray
     csv: bytes
-    info: dict[str, Any]
+    info: DataInfo
 
     @property
     def end(self) -> str:
         """The last date, ISO: what "no new data" messages name."""
-        return str(self.info["end"])
+        return self.dates[-1].isoformat()
 
 
 @dataclass(frozen=True)
@@ -217,9 +233,9 @@ class _Run:
         report = self._backtest(snapshot, plan, weights)
         candidate = self._candidate(snapshot, plan)
         gate = self._gate(report, champion, candidate.sane)
-        manifest = self._manifest(snapshot, plan, report, candidate, champion, gate)
+        draft = self._manifest(snapshot, plan, report, candidate, champion, gate)
         with self._timed("publish"):
-            self._publish(snapshot, candidate, manifest)
+            self._publish(snapshot, candidate, draft)
             self._promote(candidate.version, gate, champion)
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
@@ -251,32 +267,32 @@ class _Run:
             dates=dates,
             closes=frame["close"].to_numpy(dtype=np.float64),
             csv=to_yahoo_csv(frame),
-            info={
-                "start": dates[0].isoformat(),
-                "end": dates[-1].isoformat(),
-                "rows": len(dates),
-                "sha256": frame_sha256(frame),
-                "source": self.settings.data_source,
-                "calendar": infer_calendar(frame),
-            },
+            info=DataInfo(
+                start=dates[0],
+                end=dates[-1],
+                rows=len(dates),
+                sha256=frame_sha256(frame),
+                source=self.settings.data_source,
+                calendar=infer_calendar(frame),
+            ),
         )
 
     def _skip_reason(self, snapshot: _Snapshot, champion: _Champion | None) -> str | None:
         """Why training again would only repeat a published training (None: train)."""
         training = Training(
-            data_sha256=snapshot.info["sha256"], data_end=snapshot.end, config=self.config
+            data_sha256=snapshot.info.sha256 or "", data_end=snapshot.end, config=self.config
         )
         return skip_reason(
             training,
             champion.manifest if champion else None,
-            lambda: self.registry.list_versions(self.ticker),
+            lambda: self.registry.manifests(self.ticker),
         )
 
     def _champion_weights(self, champion: _Champion | None) -> _ChampionWeights | None:
         if champion is None:
             return None
         data = self.registry.load_artifact(
-            self.ticker, champion.version, "model.keras", manifest=champion.manifest
+            self.ticker, champion.version, MODEL_KERAS, manifest=champion.manifest
         )
         try:
             return _ChampionWeights(data, Model.from_keras_bytes(data))
@@ -333,7 +349,7 @@ class _Run:
             snapshot.closes,
             snapshot.dates[-1],
             ticker=self.ticker,
-            calendar=snapshot.info["calendar"],
+            calendar=snapshot.info.calendar,
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )
@@ -345,9 +361,10 @@ class _Run:
         kwargs: dict[str, Any] = {}
         if champion is not None:
             kwargs["champion_version"] = champion.version
-            recorded = champion.manifest.get("metrics", {}).get("model", {}).get("skill")
+            metrics = champion.manifest.metrics
+            recorded = metrics.model.skill if metrics and metrics.model else None
             kwargs["champion_recorded_skill"] = recorded
-            clean = _first_unseen(report, champion.manifest.get("data", {}).get("end"))
+            clean = _first_unseen(report, champion.manifest.data.end)
             if clean is not None and any(r.model == "champion" for r in report.rows):
                 unseen = report.since(clean)
                 kwargs.update(
@@ -373,54 +390,50 @@ class _Run:
         candidate: _Candidate,
         champion: _Champion | None,
         gate: GateDecision,
-    ) -> dict[str, Any]:
+    ) -> ManifestDraft:
         """What the version says about itself; the registry adds its id and artifact hashes."""
-        return {
-            "ticker": self.ticker,
-            "created_at": candidate.forecast.generated_at,
-            "parent": champion.version if champion else None,
-            "strategy": plan.strategy,
-            "strategy_note": plan.note,
-            "app_version": __version__,
-            "config": self.config,
-            "model": {
-                "arch": self.spec.arch,
-                "weeks": self.spec.weeks,
-                "lookback": self.spec.lookback,
-                "horizon": self.spec.horizon,
-                "calendar": snapshot.info["calendar"],
-            },
-            "data": snapshot.info,
-            "training": candidate.model.report.to_dict() if candidate.model.report else None,
-            "export": {
-                "parity_max_abs_diff": candidate.exported.max_abs_diff,
-                "windows_checked": candidate.exported.windows_checked,
-            },
-            "metrics": self._metrics(report, champion),
-            "gate": gate.to_dict(),
-        }
+        report_of_fit = candidate.model.report
+        return ManifestDraft(
+            ticker=self.ticker,
+            created_at=candidate.forecast.generated_at,
+            parent=champion.version if champion else None,
+            strategy=plan.strategy,
+            strategy_note=plan.note,
+            app_version=__version__,
+            config=self.config,
+            model=ModelInfo(
+                arch=self.spec.arch,
+                weeks=self.spec.weeks,
+                lookback=self.spec.lookback,
+                horizon=self.spec.horizon,
+                calendar=snapshot.info.calendar,
+            ),
+            data=snapshot.info,
+            training=report_of_fit.to_dict() if report_of_fit else None,
+            export=ExportInfo(
+                parity_max_abs_diff=candidate.exported.max_abs_diff,
+                windows_checked=candidate.exported.windows_checked,
+            ),
+            metrics=self._metrics(report, champion),
+            gate=GateRecord(**gate.to_dict()),
+        )
 
-    def _publish(
-        self, snapshot: _Snapshot, candidate: _Candidate, manifest: dict[str, Any]
-    ) -> None:
+    def _publish(self, snapshot: _Snapshot, candidate: _Candidate, draft: ManifestDraft) -> None:
         """Write the version (manifest last); from here on the result names it."""
         self.registry.publish(
             self.ticker,
             candidate.version,
             {
-                "model.keras": candidate.model.keras_bytes(),
-                "model.tflite": candidate.exported.tflite,
-                "forecast.json": _json_bytes(candidate.forecast.to_dict()),
-                "prices.csv": snapshot.csv,
+                MODEL_KERAS: candidate.model.keras_bytes(),
+                MODEL_TFLITE: candidate.exported.tflite,
+                FORECAST_NAME: _json_bytes(candidate.forecast.to_dict()),
+                PRICES_NAME: snapshot.csv,
             },
-            manifest,
+            draft,
         )
         res = self.result
-        res.version, res.metrics, res.strategy = (
-            candidate.version,
-            manifest["metrics"],
-            manifest["strategy"],
-        )
+        res.version, res.strategy = candidate.version, draft.strategy
+        res.metrics = draft.metrics.model_dump(mode="json") if draft.metrics else None
 
     def _promote(self, version: str, gate: GateDecision, champion: _Champion | None) -> None:
         """Move the pointer if the gate says so, only if it still points where this run read it."""
@@ -461,29 +474,28 @@ class _Run:
         except ModelError as exc:
             return None, str(exc)
 
-    def _metrics(self, report: BacktestReport, champion: _Champion | None) -> dict[str, Any]:
-        rows = {r.model: r.to_dict() for r in report.rows if r.protocol == "honest"}
-        return {
-            "window": report.to_dict()["window"],
-            "model": rows[self.spec.arch],
-            "persistence": rows["persistence"],
-            "drift": rows["drift"],
-            "champion": rows.get("champion"),
-            "champion_version": champion.version if champion else None,
-        }
+    def _metrics(self, report: BacktestReport, champion: _Champion | None) -> Metrics:
+        rows = {r.model: ScoreRow(**r.to_dict()) for r in report.rows if r.protocol == "honest"}
+        return Metrics(
+            window=BacktestWindow(**report.to_dict()["window"]),
+            model=rows[self.spec.arch],
+            persistence=rows["persistence"],
+            drift=rows["drift"],
+            champion=rows.get("champion"),
+            champion_version=champion.version if champion else None,
+        )
 
     def _current_champion(self) -> str | None:
         pointer = self.registry.champion(self.ticker)
         return pointer.version if pointer else None
 
 
-def _first_unseen(report: BacktestReport, champion_end: str | None) -> int | None:
+def _first_unseen(report: BacktestReport, champion_end: dt.date | None) -> int | None:
     """Position of the first origin whose forecast days all come after the champion's data."""
-    if not champion_end:
+    if champion_end is None:
         return None
-    end = dt.date.fromisoformat(champion_end)
     for position, days in enumerate(report.forecast_dates):
-        if days[0] > end:
+        if days[0] > champion_end:
             return position
     return None
 

@@ -29,7 +29,7 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,14 +42,22 @@ from cryptonic.errors import (
     NotFoundError,
     StoreError,
 )
+from cryptonic.manifest import (
+    CHAMPION_NAME,
+    MANIFEST_NAME,
+    PRICES_NAME,
+    VERSION_PATTERN,
+    ArtifactEntry,
+    ChampionRecord,
+    Manifest,
+    ManifestDraft,
+    PromotionEntry,
+)
 from cryptonic.store import ArtifactStore, open_store
 
 __all__ = [
-    "ARTIFACT_NAMES",
     "HISTORY_LIMIT",
-    "MANIFEST_NAME",
     "READ_NOW",
-    "VERSION_PATTERN",
     "ChampionPointer",
     "PromotionRecord",
     "Registry",
@@ -63,15 +71,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7}$")
-"""``20261123T192000Z-1a2b3c4`` : UTC timestamp (sorts chronologically) + 7 hex digits."""
-
-MANIFEST_NAME = "manifest.json"
-CHAMPION_NAME = "champion.json"
-PRICES_NAME = "prices.csv"
-ARTIFACT_NAMES = ("model.keras", "model.tflite", "forecast.json", "prices.csv")
-"""The artifacts the pipeline publishes; ``publish`` accepts other safe names too."""
 
 HISTORY_LIMIT = 100
 """Previous champions kept in ``champion.json`` (newest first); older ones are dropped."""
@@ -180,15 +179,16 @@ class ChampionPointer:
     rolled_back_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "ticker": self.ticker,
-            "version": self.version,
-            "promoted_at": self.promoted_at,
-            "history": [record.to_json() for record in self.history],
-        }
-        if self.rolled_back_from is not None:
-            data["rolled_back_from"] = self.rolled_back_from
-        return data
+        """The stored form, through the pointer's schema (cryptonic.manifest.ChampionRecord)."""
+        return ChampionRecord(
+            ticker=self.ticker,
+            version=self.version,
+            promoted_at=self.promoted_at,
+            history=[
+                PromotionEntry(version=h.version, promoted_at=h.promoted_at) for h in self.history
+            ],
+            rolled_back_from=self.rolled_back_from,
+        ).to_json()
 
     @property
     def previous(self) -> str | None:
@@ -197,24 +197,15 @@ class ChampionPointer:
 
     @classmethod
     def from_json(cls, ticker: str, data: Any, etag: str, where: str) -> ChampionPointer:
-        try:
-            if not isinstance(data, dict):
-                raise TypeError("not a JSON object")
-            history = tuple(
-                PromotionRecord(check_version(str(h["version"])), str(h["promoted_at"]))
-                for h in data.get("history", [])
-            )
-            rolled_back_from = data.get("rolled_back_from")
-            return cls(
-                ticker=ticker,
-                version=check_version(str(data["version"])),
-                promoted_at=str(data["promoted_at"]),
-                history=history,
-                etag=etag,
-                rolled_back_from=str(rolled_back_from) if rolled_back_from else None,
-            )
-        except (KeyError, TypeError, ConfigError) as exc:
-            raise IntegrityError(f"{where} is not a valid champion pointer: {exc}") from exc
+        record = ChampionRecord.parse(data, where)
+        return cls(
+            ticker=ticker,
+            version=record.version,
+            promoted_at=record.promoted_at,
+            history=tuple(PromotionRecord(h.version, h.promoted_at) for h in record.history),
+            etag=etag,
+            rolled_back_from=record.rolled_back_from,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,8 +241,8 @@ class Registry:
         ticker: str,
         version: str,
         artifacts: Mapping[str, bytes],
-        manifest: Mapping[str, Any],
-    ) -> dict[str, Any]:
+        draft: ManifestDraft,
+    ) -> Manifest:
         """Write a new immutable version; ``manifest.json`` goes last. Returns the manifest.
 
         Every object is written with ``If-None-Match: *``: publishing a version id that exists
@@ -261,18 +252,21 @@ class Registry:
         check_version(version)
         if not artifacts:
             raise ConfigError(f"publish {ticker} {version}: no artifacts given")
+        if check_ticker(draft.ticker) != ticker:
+            raise ConfigError(f"publish {ticker} {version}: the draft is of {draft.ticker}")
         blobs = {check_artifact_name(name): bytes(data) for name, data in artifacts.items()}
-
-        full = dict(manifest)
-        full["version"] = version
-        full.setdefault("ticker", ticker)
-        full.setdefault("created_at", _iso(self._clock()))
-        full["artifacts"] = {
-            name: {"sha256": _sha256(data), "bytes": len(data)}
-            for name, data in sorted(blobs.items())
-        }
+        fields = draft.model_dump()
+        fields["created_at"] = draft.created_at or _iso(self._clock())
+        manifest = Manifest(
+            **fields,
+            version=version,
+            artifacts={
+                name: ArtifactEntry(sha256=_sha256(data), bytes=len(data))
+                for name, data in sorted(blobs.items())
+            },
+        )
         try:
-            json.dumps(full, allow_nan=False)
+            manifest_bytes = manifest.to_json_bytes()
         except (TypeError, ValueError) as exc:
             raise ConfigError(
                 f"manifest of {ticker} {version} is not JSON-serializable: {exc}"
@@ -280,12 +274,9 @@ class Registry:
 
         for name, data in sorted(blobs.items()):
             self._create(ticker, version, name, data, _content_type(name))
-        manifest_bytes = (
-            json.dumps(full, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        ).encode()
         self._create(ticker, version, MANIFEST_NAME, manifest_bytes, "application/json")
         log.info("published %s %s (%d artifacts)", ticker, version, len(blobs))
-        return full
+        return manifest
 
     def _create(self, ticker: str, version: str, name: str, data: bytes, ctype: str) -> None:
         key = artifact_key(ticker, version, name)
@@ -299,7 +290,7 @@ class Registry:
 
     # -- reading versions
 
-    def manifest(self, ticker: str, version: str) -> dict[str, Any]:
+    def manifest(self, ticker: str, version: str) -> Manifest:
         """The manifest of one published version (:class:`NotFoundError` if it has none)."""
         ticker = check_ticker(ticker)
         key = artifact_key(ticker, version, MANIFEST_NAME)
@@ -309,13 +300,12 @@ class Registry:
             raise NotFoundError(
                 f"version {version} of {ticker} not found in {self.store.uri}"
             ) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("artifacts"), dict):
-            raise IntegrityError(f"{self._where(key)} is not a valid manifest")
-        if data.get("version") != version:
+        manifest = Manifest.parse(data, self._where(key))
+        if manifest.version != version:
             raise IntegrityError(
-                f"{self._where(key)} names version {data.get('version')!r}, not {version}"
+                f"{self._where(key)} names version {manifest.version!r}, not {version}"
             )
-        return data
+        return manifest
 
     def exists(self, ticker: str, version: str) -> bool:
         """Whether a version is published (its manifest exists)."""
@@ -327,7 +317,7 @@ class Registry:
         version: str,
         name: str,
         *,
-        manifest: Mapping[str, Any] | None = None,
+        manifest: Manifest | None = None,
     ) -> bytes:
         """An artifact's bytes, checked against the manifest's sha256 and size.
 
@@ -341,12 +331,12 @@ class Registry:
             manifest = self.manifest(ticker, version)
         return self._verified(ticker, version, name, manifest)
 
-    def _verified(self, ticker: str, version: str, name: str, manifest: Mapping[str, Any]) -> bytes:
-        entry = manifest["artifacts"].get(name)
-        if not isinstance(entry, dict) or "sha256" not in entry:
+    def _verified(self, ticker: str, version: str, name: str, manifest: Manifest) -> bytes:
+        entry = manifest.artifacts.get(name)
+        if entry is None:
             raise NotFoundError(
                 f"version {version} of {ticker} has no artifact {name!r} "
-                f"(it has {', '.join(sorted(manifest['artifacts'])) or 'none'})"
+                f"(it has {', '.join(sorted(manifest.artifacts)) or 'none'})"
             )
         key = artifact_key(ticker, version, name)
         try:
@@ -357,43 +347,38 @@ class Registry:
                 f"from the store ({self._where(key)})"
             ) from exc
         digest = _sha256(data)
-        if digest != entry["sha256"] or len(data) != entry.get("bytes", len(data)):
+        if digest != entry.sha256 or len(data) != entry.bytes:
             raise IntegrityError(
                 f"{name} of {ticker} version {version} is corrupt: sha256 {digest[:12]}... "
-                f"({len(data)} bytes) does not match the manifest's {str(entry['sha256'])[:12]}... "
-                f"({entry.get('bytes')} bytes)"
+                f"({len(data)} bytes) does not match the manifest's {entry.sha256[:12]}... "
+                f"({entry.bytes} bytes)"
             )
         return data
 
-    def list_versions(self, ticker: str) -> list[dict[str, Any]]:
-        """Manifests of every published version, newest first, each with ``champion: bool``.
+    def version_ids(self, ticker: str) -> list[str]:
+        """Ids of the published versions of ``ticker`` (their manifest exists), newest first.
 
-        A version whose ``manifest.json`` is missing (a crashed publish) is not listed; one whose
-        manifest is unreadable is logged and skipped.
+        One LIST and no GET: a version whose publish crashed before its manifest is not listed.
         """
+        prefix = f"{check_ticker(ticker)}/versions/"
+        found = {
+            parts[2]
+            for key in self.store.list(prefix)
+            if len(parts := key.split("/")) == 4
+            and parts[3] == MANIFEST_NAME
+            and VERSION_PATTERN.match(parts[2])
+        }
+        return sorted(found, reverse=True)
+
+    def manifests(self, ticker: str) -> Iterator[Manifest]:
+        """Manifests of every published version, newest first, read one at a time as iterated
+        (stop early to read fewer). An unreadable manifest is logged and skipped."""
         ticker = check_ticker(ticker)
-        prefix = f"{ticker}/versions/"
-        versions = sorted(
-            {
-                parts[2]
-                for key in self.store.list(prefix)
-                if len(parts := key.split("/")) == 4
-                and parts[3] == MANIFEST_NAME
-                and VERSION_PATTERN.match(parts[2])
-            },
-            reverse=True,
-        )
-        pointer = self.champion(ticker)
-        champion = pointer.version if pointer else None
-        result: list[dict[str, Any]] = []
-        for version in versions:
+        for version in self.version_ids(ticker):
             try:
-                manifest = self.manifest(ticker, version)
+                yield self.manifest(ticker, version)
             except (IntegrityError, NotFoundError) as exc:
                 log.warning("skipping %s %s: %s", ticker, version, exc)
-                continue
-            result.append({**manifest, "champion": version == champion})
-        return result
 
     def tickers(self) -> list[str]:
         """Tickers that have a champion or at least one published version, sorted."""
@@ -530,13 +515,13 @@ class Registry:
             f"(expected {was}); read the champion again and retry if still wanted"
         )
 
-    def _mirror_prices(self, ticker: str, version: str, manifest: Mapping[str, Any]) -> None:
+    def _mirror_prices(self, ticker: str, version: str, manifest: Manifest) -> None:
         """Copy the new champion's prices.csv to ``<ticker>/prices.csv`` (best effort).
 
         The pointer is the truth; the mirror is a convenience for readers that want the champion's
         snapshot in one GET. A failure here is logged, not raised: the promotion has happened.
         """
-        if PRICES_NAME not in manifest.get("artifacts", {}):
+        if PRICES_NAME not in manifest.artifacts:
             return
         try:
             data = self._verified(ticker, version, PRICES_NAME, manifest)

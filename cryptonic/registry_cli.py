@@ -8,10 +8,11 @@ to it. Store and registry failures are raised as :class:`~cryptonic.errors.Crypt
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal, TextIO
 
 from cryptonic.errors import ConfigError, NoModelError
+from cryptonic.manifest import Manifest, ScoreRow
 from cryptonic.registry import Registry, check_ticker, open_registry
 
 __all__ = ["Action", "format_versions_table", "models_command"]
@@ -20,30 +21,24 @@ Action = Literal["list", "show", "promote", "rollback"]
 ACTIONS: tuple[Action, ...] = ("list", "show", "promote", "rollback")
 
 
-def _metric(manifest: Mapping[str, Any], *path: str) -> str:
-    value: Any = manifest.get("metrics")
-    for part in path:
-        if not isinstance(value, Mapping):
-            return "-"
-        value = value.get(part)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    return f"{value:.4g}"
+def _mape(row: ScoreRow | None) -> str:
+    return "-" if row is None or row.mape is None else f"{row.mape:.4g}"
 
 
-def format_versions_table(manifests: Sequence[Mapping[str, Any]]) -> str:
+def format_versions_table(manifests: Sequence[Manifest], champion: str | None) -> str:
     """A plain-text table: version, created_at, champion mark, strategy, model/persistence MAPE."""
     header = ("", "VERSION", "CREATED_AT", "STRATEGY", "MAPE", "PERSISTENCE_MAPE")
     rows = [header]
     for m in manifests:
+        metrics = m.metrics
         rows.append(
             (
-                "*" if m.get("champion") else "",
-                str(m.get("version", "?")),
-                str(m.get("created_at", "-")),
-                str(m.get("strategy") or "-"),
-                _metric(m, "model", "mape"),
-                _metric(m, "persistence", "mape"),
+                "*" if m.version == champion else "",
+                m.version,
+                m.created_at,
+                m.strategy,
+                _mape(metrics.model if metrics else None),
+                _mape(metrics.persistence if metrics else None),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -77,11 +72,12 @@ def models_command(
     reg = registry if registry is not None else open_registry(store_uri)
 
     if action == "list":
-        manifests = reg.list_versions(ticker)
+        manifests = list(reg.manifests(ticker))
         if not manifests:
             out.write(f"no published versions of {ticker} in {reg.store.uri}\n")
             return 0
-        out.write(format_versions_table(manifests))
+        pointer = reg.champion(ticker)
+        out.write(format_versions_table(manifests, pointer.version if pointer else None))
         return 0
 
     if action == "show":
@@ -93,7 +89,10 @@ def models_command(
                 "(or invoke the retrain function)"
             )
         manifest = reg.manifest(ticker, target)
-        shown = {**manifest, "champion": pointer is not None and pointer.version == target}
+        shown: dict[str, Any] = {
+            **manifest.model_dump(mode="json"),
+            "champion": pointer is not None and pointer.version == target,
+        }
         if pointer is not None and pointer.version == target:
             shown["champion_pointer"] = pointer.to_json()
         out.write(json.dumps(shown, indent=2, sort_keys=True) + "\n")

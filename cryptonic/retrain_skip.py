@@ -21,11 +21,10 @@ really used (``continue`` may fall back to ``new``), not the one a rerun would a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
-Manifest = Mapping[str, Any]
+from cryptonic.manifest import Manifest, RunConfig
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,11 @@ class Training:
 
     data_sha256: str
     data_end: str
-    config: Mapping[str, Any]
+    config: RunConfig
 
     def made(self, manifest: Manifest) -> bool:
         """Whether a published version is this training (same snapshot, same config)."""
-        data = manifest.get("data")
-        return (
-            isinstance(data, Mapping)
-            and data.get("sha256") == self.data_sha256
-            and manifest.get("config") == self.config
-        )
+        return manifest.data.sha256 == self.data_sha256 and manifest.config == self.config
 
 
 def skip_reason(
@@ -53,33 +47,31 @@ def skip_reason(
 ) -> str | None:
     """Why ``training`` need not run (None: run it); the reason names the version that decided.
 
-    ``champion`` is the serving champion's manifest. ``published`` lists manifests newest first
-    (``Registry.list_versions``); it reads every manifest, so it is only called when the champion
-    is not itself this training.
+    ``champion`` is the serving champion's manifest. ``published`` yields manifests newest first
+    (``Registry.manifests``, which reads one manifest per step): it is only called when the
+    champion is not itself this training, and read only up to the newest version of it.
     """
     if champion is not None and training.made(champion):
         return (
-            f"no new data: champion {champion['version']} was trained on data to "
+            f"no new data: champion {champion.version} was trained on data to "
             f"{training.data_end} with the same config (use force to retrain)"
         )
     latest = next((m for m in published() if training.made(m)), None)
-    if latest is None or not _rejected_against(latest, champion):
+    if latest is None or latest.gate is None or not _rejected_against(latest, champion):
         return None
-    gate = latest["gate"]
-    against = f"champion {champion['version']}" if champion else "no champion"
+    against = f"champion {champion.version}" if champion else "no champion"
     return (
-        f"no new data: version {latest['version']} was already trained on data to "
+        f"no new data: version {latest.version} was already trained on data to "
         f"{training.data_end} with the same config and not promoted against {against} "
-        f"({gate.get('reason', 'no reason recorded')}) (use force to retrain)"
+        f"({latest.gate.reason or 'no reason recorded'}) (use force to retrain)"
     )
 
 
 def _rejected_against(version: Manifest, champion: Manifest | None) -> bool:
     """The gate turned ``version`` down, and it was compared with the champion serving now."""
-    gate = version.get("gate")
-    judged_against = champion["version"] if champion else None
+    judged_against = champion.version if champion else None
     return (
-        isinstance(gate, Mapping)
-        and gate.get("promote") is False
-        and version.get("parent") == judged_against
+        version.gate is not None
+        and version.gate.promote is False
+        and version.parent == judged_against
     )

@@ -1,8 +1,8 @@
 """Reading published versions for serving: manifests, version listings and verified artifacts.
 
 Every store read of the serving path that concerns a *version* happens here (the champion pointer
-is read by :mod:`cryptonic.api.champion_cache` and :mod:`cryptonic.api.version_listing`), so that
-the manifest's shape is known to one module only when typed manifests arrive.
+is read by :mod:`cryptonic.api.champion_cache` and :mod:`cryptonic.api.version_listing`); the
+manifest's shape is :class:`cryptonic.manifest.Manifest`, the model the pipeline writes through.
 
 * Manifests are immutable: :class:`ManifestCache` reads each one once per container.
 * An artifact is handed out only after :meth:`Registry.load_artifact` checked it against the
@@ -22,27 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from cryptonic.api.price_snapshot import PriceSeries, parse_prices
 from cryptonic.errors import DataError, IntegrityError, ModelError
-from cryptonic.registry import MANIFEST_NAME, VERSION_PATTERN, Registry, check_ticker
+from cryptonic.manifest import FORECAST_NAME, MODEL_TFLITE, PRICES_NAME, Manifest
+from cryptonic.registry import Registry
 
 if TYPE_CHECKING:
     from cryptonic.forecast import Calendar
     from cryptonic.predictor import Predictor
 
-FORECAST = "forecast.json"
-TFLITE = "model.tflite"
-PRICES = "prices.csv"
-
 MANIFESTS_KEPT = 2048
 """Manifests kept per container: years of weekly versions of every configured ticker (a few KB
 each); beyond that the least recently used is read again when asked for."""
-
-Manifest = dict[str, Any]
-
-
-def section(manifest: Manifest, name: str) -> dict[str, Any]:
-    """A manifest's sub-object (``model``, ``data``, ``metrics``, ...), ``{}`` when absent."""
-    value = manifest.get(name)
-    return value if isinstance(value, dict) else {}
 
 
 class ManifestCache:
@@ -75,20 +64,9 @@ class ManifestCache:
 
 
 def list_version_ids(registry: Registry, ticker: str) -> list[str]:
-    """Ids of the published versions of ``ticker`` (their manifest exists), newest first.
-
-    One LIST of ``<ticker>/versions/``. :meth:`Registry.list_versions` would also GET every
-    manifest, which is what :class:`ManifestCache` is there to avoid.
-    """
-    prefix = f"{check_ticker(ticker)}/versions/"
-    found = {
-        parts[2]
-        for key in registry.store.list(prefix)
-        if len(parts := key.split("/")) == 4
-        and parts[3] == MANIFEST_NAME
-        and VERSION_PATTERN.match(parts[2])
-    }
-    return sorted(found, reverse=True)
+    """Ids of the published versions of ``ticker``, newest first: one LIST, no manifest GET
+    (:class:`ManifestCache` reads those, once each)."""
+    return registry.version_ids(ticker)
 
 
 class Artifacts:
@@ -109,10 +87,8 @@ class Artifacts:
         self.forecast = forecast
         self.tflite = tflite
         self.prices_csv = prices_csv
-        model = section(manifest, "model")
-        self.arch = str(model.get("arch") or "default")
-        calendar = model.get("calendar")
-        self.calendar: Calendar = "B" if calendar == "B" else "D"
+        self.arch = manifest.model.arch
+        self.calendar: Calendar = manifest.model.calendar
         self._lock = threading.Lock()
         self._predictor: Predictor | None = None
         self._prices: PriceSeries | None = None
@@ -125,7 +101,9 @@ class Artifacts:
         with self._lock:
             if self._predictor is None:
                 if self.tflite is None:
-                    raise ModelError(f"version {self.version} of {self.ticker} has no {TFLITE}")
+                    raise ModelError(
+                        f"version {self.version} of {self.ticker} has no {MODEL_TFLITE}"
+                    )
                 from cryptonic.predictor import Predictor
 
                 self._predictor = Predictor(self.tflite, arch=self.arch)
@@ -139,7 +117,7 @@ class Artifacts:
         with self._lock:
             if self._prices is None:
                 if self.prices_csv is None:
-                    raise DataError(f"version {self.version} of {self.ticker} has no {PRICES}")
+                    raise DataError(f"version {self.version} of {self.ticker} has no {PRICES_NAME}")
                 self._prices = parse_prices(self.prices_csv)
             return self._prices
 
@@ -163,23 +141,23 @@ def load_artifacts(manifests: ManifestCache, ticker: str, version: str) -> Artif
     """Read a version's manifest and verified artifacts (every one, or an error)."""
     registry = manifests.registry
     manifest = manifests.get(ticker, version)
-    names = section(manifest, "artifacts")
-    if FORECAST not in names:
-        raise IntegrityError(f"version {version} of {ticker} has no {FORECAST}")
-    raw = registry.load_artifact(ticker, version, FORECAST, manifest=manifest)
+    names = manifest.artifacts
+    if FORECAST_NAME not in names:
+        raise IntegrityError(f"version {version} of {ticker} has no {FORECAST_NAME}")
+    raw = registry.load_artifact(ticker, version, FORECAST_NAME, manifest=manifest)
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IntegrityError(f"{FORECAST} of {ticker} {version} is not JSON: {exc}") from exc
-    forecast = _check_forecast(data, f"{FORECAST} of {ticker} {version}")
+        raise IntegrityError(f"{FORECAST_NAME} of {ticker} {version} is not JSON: {exc}") from exc
+    forecast = _check_forecast(data, f"{FORECAST_NAME} of {ticker} {version}")
     tflite = (
-        registry.load_artifact(ticker, version, TFLITE, manifest=manifest)
-        if TFLITE in names
+        registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
+        if MODEL_TFLITE in names
         else None
     )
     prices = (
-        registry.load_artifact(ticker, version, PRICES, manifest=manifest)
-        if PRICES in names
+        registry.load_artifact(ticker, version, PRICES_NAME, manifest=manifest)
+        if PRICES_NAME in names
         else None
     )
     return Artifacts(ticker, version, manifest, forecast, tflite, prices)

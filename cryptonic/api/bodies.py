@@ -2,13 +2,14 @@
 
 Building the documented model (and serializing it with pydantic) is what keeps ``/openapi.json``
 and the bytes sent from drifting apart: a key the schema does not name, or a value of the wrong
-type, fails here. Stored data (forecast.json, manifests) is read defensively: a missing or
-malformed field becomes ``null``, never a 500, because an old or hand-edited version must still
-be servable.
+type, fails here. Manifests arrive parsed (:class:`cryptonic.manifest.Manifest`); an optional
+section they lack, or a non-finite number, becomes ``null``, never a 500. forecast.json is read
+defensively, as an old or hand-edited version must still be servable.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from cryptonic import __version__
-from cryptonic.api.artifacts import Manifest, section
 from cryptonic.api.schemas import (
     Backtest,
     CachedChampion,
@@ -33,6 +33,7 @@ from cryptonic.api.schemas import (
 
 if TYPE_CHECKING:
     from cryptonic.forecast import Forecast
+    from cryptonic.manifest import Manifest
 
 
 def encode(body: BaseModel) -> bytes:
@@ -46,16 +47,8 @@ def _float(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _dict(value: Any) -> dict[str, Any] | None:
-    return value if isinstance(value, dict) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,27 +124,35 @@ def historic_response(
 # /status
 
 
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
 def backtest_summary(manifest: Manifest) -> Backtest:
     """The manifest's walk-forward metrics, flattened; skill computed when it was not stored."""
-    metrics = section(manifest, "metrics")
-    window = _dict(metrics.get("window")) or {}
-    model = _dict(metrics.get("model")) or {}
-    persistence = _dict(metrics.get("persistence")) or {}
-    model_mape = _float(model.get("mape"))
-    persistence_mape = _float(persistence.get("mape"))
-    skill = _float(model.get("skill"))
+    metrics = manifest.metrics
+    window = metrics.window if metrics else None
+    model = metrics.model if metrics else None
+    persistence = metrics.persistence if metrics else None
+    model_mape = _float(model.mape) if model else None
+    persistence_mape = _float(persistence.mape) if persistence else None
+    skill = _float(model.skill) if model else None
     if skill is None and model_mape is not None and persistence_mape:
         skill = 1.0 - model_mape / persistence_mape
     return Backtest(
-        weeks=_int(window.get("weeks")),
-        start=_str(window.get("start")),
-        end=_str(window.get("end")),
+        weeks=window.weeks if window else None,
+        start=_iso(window.start) if window else None,
+        end=_iso(window.end) if window else None,
         model_mape=model_mape,
         persistence_mape=persistence_mape,
         skill=skill,
-        model_rmse=_float(model.get("rmse")),
-        persistence_rmse=_float(persistence.get("rmse")),
+        model_rmse=_float(model.rmse) if model else None,
+        persistence_rmse=_float(persistence.rmse) if persistence else None,
     )
+
+
+def _dumped(section: BaseModel | None) -> dict[str, Any] | None:
+    return section.model_dump(mode="json") if section is not None else None
 
 
 def status_response(
@@ -164,46 +165,35 @@ def status_response(
     previous_version: str | None,
 ) -> StatusResponse:
     """The ``GET /status`` answer for one served version."""
-    data = section(manifest, "data")
-    model = section(manifest, "model")
-    gate = _dict(manifest.get("gate"))
+    data, model, gate = manifest.data, manifest.model, manifest.gate
     return StatusResponse(
         app_version=__version__,
         ticker=ticker,
         model_version=version,
         pinned=pinned,
-        trained_at=_str(manifest.get("created_at")),
+        trained_at=manifest.created_at,
         promoted_at=promoted_at,
         previous_version=previous_version,
-        strategy=_str(manifest.get("strategy")),
-        parent=_str(manifest.get("parent")),
+        strategy=manifest.strategy,
+        parent=manifest.parent,
         data=DataRange(
-            start=_str(data.get("start")),
-            end=_str(data.get("end")),
-            rows=_int(data.get("rows")),
-            source=_str(data.get("source")),
-            sha256=_str(data.get("sha256")),
-        )
-        if data
-        else None,
+            start=_iso(data.start),
+            end=_iso(data.end),
+            rows=data.rows,
+            source=data.source,
+            sha256=data.sha256,
+        ),
         model=ModelInfo(
-            arch=_str(model.get("arch")),
-            weeks=_int(model.get("weeks")),
-            lookback=_int(model.get("lookback")),
-            horizon=_int(model.get("horizon")),
-            calendar=_str(model.get("calendar")),
-        )
-        if model
-        else None,
+            arch=model.arch,
+            weeks=model.weeks,
+            lookback=model.lookback,
+            horizon=model.horizon,
+            calendar=model.calendar,
+        ),
         backtest=backtest_summary(manifest),
-        metrics=_dict(manifest.get("metrics")),
-        gate=Gate(
-            promote=gate.get("promote") if isinstance(gate.get("promote"), bool) else None,
-            reason=_str(gate.get("reason")),
-        )
-        if gate is not None
-        else None,
-        export=_dict(manifest.get("export")),
+        metrics=_dumped(manifest.metrics),
+        gate=Gate(promote=gate.promote, reason=gate.reason) if gate is not None else None,
+        export=_dumped(manifest.export),
     )
 
 
@@ -214,19 +204,18 @@ def status_response(
 def version_summary(version: str, manifest: Manifest, *, champion: bool) -> VersionSummary:
     """One row of ``GET /models``: a version's backtest against persistence and its gate."""
     backtest = backtest_summary(manifest)
-    gate = section(manifest, "gate")
-    promote = gate.get("promote")
+    gate = manifest.gate
     return VersionSummary(
         version=version,
-        created_at=_str(manifest.get("created_at")),
+        created_at=manifest.created_at,
         champion=champion,
-        strategy=_str(manifest.get("strategy")),
-        parent=_str(manifest.get("parent")),
+        strategy=manifest.strategy,
+        parent=manifest.parent,
         mape=backtest.model_mape,
         persistence_mape=backtest.persistence_mape,
         skill=backtest.skill,
-        promote=promote if isinstance(promote, bool) else None,
-        reason=_str(gate.get("reason")),
+        promote=gate.promote if gate is not None else None,
+        reason=gate.reason if gate is not None else None,
     )
 
 

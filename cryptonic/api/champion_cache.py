@@ -20,11 +20,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptonic.api.artifacts import Artifacts, Manifest, ManifestCache, load_artifacts
+from cryptonic.api.artifacts import Artifacts, ManifestCache, load_artifacts
 from cryptonic.api.bodies import encode, predict_response, status_response
 from cryptonic.api.etags import body_etag
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.errors import CryptonicError, NoModelError
+from cryptonic.manifest import Manifest
 from cryptonic.registry import ChampionPointer, Registry
 
 log = logging.getLogger("cryptonic.api")

@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptonic.api.artifacts import Manifest, ManifestCache, list_version_ids
+from cryptonic.api.artifacts import ManifestCache, list_version_ids
 from cryptonic.errors import IntegrityError, NotFoundError
+from cryptonic.manifest import Manifest
 from cryptonic.registry import Registry
 
 log = logging.getLogger("cryptonic.api")

@@ -10,6 +10,7 @@ import pytest
 from cryptonic.cli import main
 from cryptonic.data import to_yahoo_csv
 from tests.fixtures.prices import make_prices
+from tests.fixtures.published import manifest_draft
 
 pytestmark = pytest.mark.slow
 TINY = ["--epochs", "2"]
@@ -102,7 +103,7 @@ def test_models_commands_against_an_s3_endpoint(s3_store_uri, capsys):
     versions = []
     for minute in (1, 2):
         version = new_version_id(dt.datetime(2026, 11, 1, 6, minute))
-        registry.publish("BTC-USD", version, {"model.tflite": b"x"}, {"strategy": "new"})
+        registry.publish("BTC-USD", version, {"model.tflite": b"x"}, manifest_draft())
         versions.append(version)
     assert main(["models", "promote", versions[0], "--store", s3_store_uri]) == 0
     assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 0

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from cryptonic.data import to_yahoo_csv
+from cryptonic.manifest import ManifestDraft
 from cryptonic.model import Model
 from cryptonic.pipeline import retrain
 from cryptonic.predictor import Predictor
@@ -34,7 +35,7 @@ def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store
     assert result.champion == result.version
     assert "first model" in result.reason
     registry = Registry(store)
-    manifest = registry.manifest("BTC-USD", result.version)
+    manifest = registry.manifest("BTC-USD", result.version).model_dump(mode="json")
     assert set(manifest["artifacts"]) == {
         "model.keras",
         "model.tflite",
@@ -68,11 +69,11 @@ def test_no_new_data_skips_unless_forced(settings, store):
 
 def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(settings, store):
     first = retrain(settings, store, "BTC-USD", strategy="continue")
-    manifest = Registry(store).manifest("BTC-USD", first.version)
+    manifest = Registry(store).manifest("BTC-USD", first.version).model_dump(mode="json")
     assert manifest["strategy"] == "new"
     assert "no champion" in manifest["strategy_note"]
     second = retrain(settings, store, "BTC-USD", strategy="continue", force=True)
-    manifest = Registry(store).manifest("BTC-USD", second.version)
+    manifest = Registry(store).manifest("BTC-USD", second.version).model_dump(mode="json")
     assert manifest["strategy"] == "continue"
     assert manifest["parent"] == first.version
     assert manifest["training"]["warm_start"] is True
@@ -82,7 +83,7 @@ def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, st
     retrain(make_settings(store.uri), store, "BTC-USD")
     wider = make_settings(store.uri, lookback_weeks=3)
     result = retrain(wider, store, "BTC-USD", strategy="continue")
-    manifest = Registry(store).manifest("BTC-USD", result.version)
+    manifest = Registry(store).manifest("BTC-USD", result.version).model_dump(mode="json")
     assert manifest["strategy"] == "new"
     assert "shape differs" in manifest["strategy_note"]
 
@@ -101,7 +102,7 @@ def test_bad_data_publishes_nothing_and_keeps_the_champion(
     assert result.version is None
     assert "NaN" in result.error["message"] or "missing" in result.error["message"]
     assert _champion(store) == first.version
-    assert [v["version"] for v in Registry(store).list_versions("BTC-USD")] == [first.version]
+    assert Registry(store).version_ids("BTC-USD") == [first.version]
 
 
 def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monkeypatch):
@@ -124,7 +125,7 @@ def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monk
     assert not result.promoted
     registry = Registry(store)
     assert _champion(store) == first.version
-    assert [v["version"] for v in registry.list_versions("BTC-USD")] == [first.version]
+    assert registry.version_ids("BTC-USD") == [first.version]
     tflite = registry.load_artifact("BTC-USD", first.version, "model.tflite")
     assert Predictor(tflite).predict_closes(np.linspace(100, 110, 20)).shape == (7,)
 
@@ -170,13 +171,14 @@ def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkey
 def _unbeatable_copy(registry, version):
     """Promote a copy of ``version`` whose recorded out-of-sample skill no honest challenger here
     can match: every challenger after it is published and rejected."""
-    manifest = registry.manifest("BTC-USD", version)
+    manifest = registry.manifest("BTC-USD", version).model_dump(mode="json")
     manifest["metrics"]["model"]["skill"] = 0.9
     strong = new_version_id()
     artifacts = {n: registry.load_artifact("BTC-USD", version, n) for n in manifest["artifacts"]}
-    registry.publish(
-        "BTC-USD", strong, artifacts, {k: v for k, v in manifest.items() if k != "artifacts"}
+    draft = ManifestDraft(
+        **{k: v for k, v in manifest.items() if k not in {"artifacts", "version"}}
     )
+    registry.publish("BTC-USD", strong, artifacts, draft)
     registry.promote("BTC-USD", strong)
     return strong
 
@@ -193,7 +195,7 @@ def test_worse_challenger_is_published_not_promoted(settings, store):
     assert "not promoted" in result.reason
     assert "worse than champion" in result.reason
     assert _champion(store) == strong
-    gate = registry.manifest("BTC-USD", result.version)["gate"]
+    gate = registry.manifest("BTC-USD", result.version).model_dump(mode="json")["gate"]
     assert gate["promote"] is False
     assert gate["basis"] == "skill vs persistence"
 
@@ -211,7 +213,7 @@ def test_rerun_skips_a_challenger_already_published_and_rejected(
     rejected = retrain(settings, store, "BTC-USD")  # a new week of prices: trains, loses
     assert rejected.version
     assert not rejected.promoted
-    published = [v["version"] for v in registry.list_versions("BTC-USD")]
+    published = registry.version_ids("BTC-USD")
 
     rerun = retrain(settings, store, "BTC-USD")
     assert rerun.ok
@@ -220,7 +222,7 @@ def test_rerun_skips_a_challenger_already_published_and_rejected(
     assert rerun.reason.startswith(f"no new data: version {rejected.version} was already trained")
     assert f"not promoted against champion {strong}" in rerun.reason
     assert rerun.champion == strong
-    assert [v["version"] for v in registry.list_versions("BTC-USD")] == published
+    assert registry.version_ids("BTC-USD") == published
 
     forced = retrain(settings, store, "BTC-USD", force=True)
     assert not forced.skipped

@@ -17,12 +17,14 @@ from cryptonic.errors import (
     NoModelError,
     NotFoundError,
 )
+from cryptonic.manifest import ArtifactEntry, Metrics, ScoreRow
 from cryptonic.registry import (
     ChampionPointer,
     Registry,
     new_version_id,
 )
 from cryptonic.store import ArtifactStore, open_store
+from tests.fixtures.published import manifest_draft
 
 TICKER = "BTC-USD"
 T0 = dt.datetime(2026, 11, 23, 19, 20, tzinfo=dt.UTC)
@@ -39,8 +41,8 @@ def artifacts(tag: str) -> dict[str, bytes]:
 
 def publish(reg: Registry, day: int, tag: str | None = None, **extra: Any) -> str:
     version = new_version_id(T0 + dt.timedelta(days=day))
-    manifest = {"strategy": "new", "metrics": {"model": {"mape": 0.05}}, **extra}
-    reg.publish(TICKER, version, artifacts(tag or version), manifest)
+    draft = manifest_draft(TICKER, metrics=Metrics(model=ScoreRow(mape=0.05)), **extra)
+    reg.publish(TICKER, version, artifacts(tag or version), draft)
     return version
 
 
@@ -54,51 +56,52 @@ def reg(store: ArtifactStore) -> Registry:
 
 def test_publish_writes_the_layout_and_a_manifest_last(reg: Registry, store: ArtifactStore) -> None:
     version = new_version_id(T0)
-    manifest = reg.publish(TICKER, version, artifacts("a"), {"strategy": "new", "parent": None})
+    manifest = reg.publish(TICKER, version, artifacts("a"), manifest_draft(parent=None))
     names = ["forecast.json", "manifest.json", "model.keras", "model.tflite", "prices.csv"]
     assert store.list(f"{TICKER}/") == [f"{TICKER}/versions/{version}/{n}" for n in names]
-    assert manifest["version"] == version
-    assert manifest["ticker"] == TICKER
-    assert manifest["created_at"].endswith("Z")
-    assert manifest["artifacts"]["model.tflite"] == {
-        "sha256": hashlib.sha256(b"tflite-a").hexdigest(),
-        "bytes": len(b"tflite-a"),
-    }
+    assert manifest.version == version
+    assert manifest.ticker == TICKER
+    assert manifest.created_at.endswith("Z")
+    assert manifest.artifacts["model.tflite"] == ArtifactEntry(
+        sha256=hashlib.sha256(b"tflite-a").hexdigest(), bytes=len(b"tflite-a")
+    )
     assert reg.manifest(TICKER, version) == manifest
     assert reg.load_artifact(TICKER, version, "model.tflite") == b"tflite-a"
 
 
 def test_created_at_is_kept_when_given(reg: Registry) -> None:
     version = new_version_id(T0)
-    manifest = reg.publish(TICKER, version, artifacts("a"), {"created_at": "2026-01-01T00:00:00Z"})
-    assert manifest["created_at"] == "2026-01-01T00:00:00Z"
+    draft = manifest_draft(created_at="2026-01-01T00:00:00Z")
+    assert reg.publish(TICKER, version, artifacts("a"), draft).created_at == "2026-01-01T00:00:00Z"
 
 
 def test_versions_are_immutable(reg: Registry, store: ArtifactStore) -> None:
     version = publish(reg, 0, "first")
     with pytest.raises(ConflictError, match=f"version {version} of {TICKER} already exists"):
-        reg.publish(TICKER, version, artifacts("second"), {})
+        reg.publish(TICKER, version, artifacts("second"), manifest_draft())
     assert reg.load_artifact(TICKER, version, "model.keras") == b"keras-first"
 
 
 def test_manifest_must_be_json(reg: Registry, store: ArtifactStore) -> None:
     with pytest.raises(ConfigError, match="not JSON-serializable"):
-        reg.publish(TICKER, new_version_id(T0), artifacts("a"), {"bad": object()})
+        reg.publish(TICKER, new_version_id(T0), artifacts("a"), manifest_draft(bad=object()))
     assert store.list() == []  # nothing written
 
 
 def test_reserved_or_unsafe_artifact_names(reg: Registry) -> None:
     for name in ("manifest.json", "../x", "a/b", ".hidden"):
         with pytest.raises(ConfigError):
-            reg.publish(TICKER, new_version_id(T0), {name: b"x"}, {})
+            reg.publish(TICKER, new_version_id(T0), {name: b"x"}, manifest_draft())
 
 
 def test_ticker_is_normalized(reg: Registry) -> None:
     version = new_version_id(T0)
-    reg.publish("btc-usd", version, artifacts("a"), {})
-    assert reg.manifest("BTC-USD", version)["ticker"] == "BTC-USD"
+    reg.publish("btc-usd", version, artifacts("a"), manifest_draft())
+    assert reg.manifest("BTC-USD", version).ticker == "BTC-USD"
     with pytest.raises(ConfigError, match="invalid ticker"):
-        reg.list_versions("../etc")
+        reg.version_ids("../etc")
+    with pytest.raises(ConfigError, match="the draft is of AAPL"):
+        reg.publish(TICKER, new_version_id(T0), artifacts("a"), manifest_draft("AAPL"))
 
 
 @pytest.mark.parametrize("bad", ["../x", "..", "20261123T192000Z-1a2b3c4/../..", "latest", ""])
@@ -108,27 +111,27 @@ def test_path_traversal_versions_are_refused(reg: Registry, bad: str) -> None:
     with pytest.raises(ConfigError):
         reg.promote(TICKER, bad)
     with pytest.raises(ConfigError):
-        reg.publish(TICKER, bad, artifacts("a"), {})
+        reg.publish(TICKER, bad, artifacts("a"), manifest_draft())
 
 
 # -- listing --------------------------------------------------------------------------------
 
 
-def test_list_versions_newest_first_with_champion_mark(reg: Registry) -> None:
+def test_versions_are_listed_newest_first(reg: Registry, store: ArtifactStore) -> None:
     v2 = publish(reg, 2)
     v1 = publish(reg, 1)
     v3 = publish(reg, 3)
-    reg.promote(TICKER, v2)
-    listed = reg.list_versions(TICKER)
-    assert [m["version"] for m in listed] == [v3, v2, v1]
-    assert [m["champion"] for m in listed] == [False, True, False]
-    assert reg.list_versions("AAPL") == []
+    assert reg.version_ids(TICKER) == [v3, v2, v1]
+    assert [m.version for m in reg.manifests(TICKER)] == [v3, v2, v1]
+    assert reg.version_ids("AAPL") == []
+    store.put_bytes(f"{TICKER}/versions/{v2}/manifest.json", b'{"version": "broken"}')
+    assert [m.version for m in reg.manifests(TICKER)] == [v3, v1]  # logged and skipped
 
 
 def test_tickers(reg: Registry) -> None:
     assert reg.tickers() == []
     publish(reg, 0)
-    reg.publish("AAPL", new_version_id(T0), artifacts("x"), {})
+    reg.publish("AAPL", new_version_id(T0), artifacts("x"), manifest_draft("AAPL"))
     assert reg.tickers() == ["AAPL", TICKER]
 
 
@@ -207,7 +210,7 @@ def test_promote_and_history(reg: Registry, store: ArtifactStore) -> None:
     assert reg.resolve_version(TICKER, None) == v3
     # the mirror holds the champion's price snapshot; manifests were not touched
     assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v3)["prices.csv"]
-    assert "promoted" not in reg.manifest(TICKER, v1)
+    assert "promoted" not in reg.manifest(TICKER, v1).model_dump()
 
 
 def test_promote_the_current_champion_is_a_no_op(reg: Registry) -> None:
@@ -376,10 +379,10 @@ def test_crash_between_artifacts_and_manifest_keeps_the_old_champion(
     crashing = Registry(CrashingStore(store, "manifest.json"))
     v2 = new_version_id(T0 + dt.timedelta(days=2))
     with pytest.raises(CrashError):
-        crashing.publish(TICKER, v2, artifacts("new"), {})
+        crashing.publish(TICKER, v2, artifacts("new"), manifest_draft())
     # v2's artifacts are in the store, but without a manifest the version does not exist
     assert store.exists(f"{TICKER}/versions/{v2}/model.tflite")
-    assert [m["version"] for m in reg.list_versions(TICKER)] == [v1]
+    assert reg.version_ids(TICKER) == [v1]
     with pytest.raises(NotFoundError):
         reg.promote(TICKER, v2)
     with pytest.raises(NotFoundError):
@@ -389,7 +392,7 @@ def test_crash_between_artifacts_and_manifest_keeps_the_old_champion(
     assert reg.load_artifact(TICKER, v1, "model.tflite") == b"tflite-old"
     # and the half-published id cannot be reused: versions are never overwritten
     with pytest.raises(ConflictError):
-        reg.publish(TICKER, v2, artifacts("again"), {})
+        reg.publish(TICKER, v2, artifacts("again"), manifest_draft())
 
 
 def test_crash_between_publish_and_promote_keeps_the_old_champion(reg: Registry) -> None:
@@ -398,10 +401,8 @@ def test_crash_between_publish_and_promote_keeps_the_old_champion(reg: Registry)
     v2 = publish(reg, 2, "new")  # published, but the process dies before promote
     assert reg.resolve_version(TICKER, None) == v1
     assert reg.load_artifact(TICKER, v1, "model.tflite") == b"tflite-old"
-    assert [(m["version"], m["champion"]) for m in reg.list_versions(TICKER)] == [
-        (v2, False),
-        (v1, True),
-    ]
+    assert reg.version_ids(TICKER) == [v2, v1]
+    assert reg.champion(TICKER).version == v1  # type: ignore[union-attr]
 
 
 def test_failed_pointer_write_changes_nothing(reg: Registry, store: ArtifactStore) -> None:
@@ -429,4 +430,4 @@ def test_missing_bucket_is_not_mistaken_for_no_champion() -> None:
     with pytest.raises(BucketNotFoundError):
         reg.resolve_version(TICKER, new_version_id(T0))
     with pytest.raises(BucketNotFoundError):
-        reg.list_versions(TICKER)
+        reg.version_ids(TICKER)

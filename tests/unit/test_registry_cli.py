@@ -9,8 +9,10 @@ import json
 import pytest
 
 from cryptonic.errors import ConfigError, NoModelError, NotFoundError
+from cryptonic.manifest import Metrics, ScoreRow
 from cryptonic.registry import new_version_id, open_registry
 from cryptonic.registry_cli import format_versions_table, models_command
+from tests.fixtures.published import manifest_draft, manifest_of
 
 T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
@@ -25,11 +27,11 @@ def published(local_store_uri: str) -> list[str]:
             "BTC-USD",
             version,
             {"model.tflite": b"x" * (day + 1)},
-            {
-                "strategy": strategy,
-                "created_at": f"2026-11-2{3 + day}T00:00:00Z",
-                "metrics": {"model": {"mape": mape}, "persistence": {"mape": 0.0505}},
-            },
+            manifest_draft(
+                strategy=strategy,
+                created_at=f"2026-11-2{3 + day}T00:00:00Z",
+                metrics=Metrics(model=ScoreRow(mape=mape), persistence=ScoreRow(mape=0.0505)),
+            ),
         )
         versions.append(version)
     return versions
@@ -55,8 +57,9 @@ def test_list_empty(local_store_uri: str) -> None:
 
 
 def test_table_tolerates_missing_metrics() -> None:
-    table = format_versions_table([{"version": "v", "metrics": {"model": {"mape": "n/a"}}}])
-    assert table.splitlines()[1].split() == ["v", "-", "-", "-", "-"]
+    manifest = manifest_of(manifest_draft(metrics=Metrics(model=ScoreRow())))
+    table = format_versions_table([manifest], champion=None)
+    assert table.splitlines()[1].split() == [manifest.version, manifest.created_at, "new", "-", "-"]
 
 
 def test_show(local_store_uri: str, published: list[str]) -> None:

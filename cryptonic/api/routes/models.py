@@ -19,7 +19,7 @@ from cryptonic.api.responses import errors
 from cryptonic.api.schemas import ModelsResponse
 from cryptonic.api.state import ServingState
 from cryptonic.errors import CryptonicError
-from cryptonic.registry import VERSION_PATTERN
+from cryptonic.manifest import VERSION_PATTERN
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

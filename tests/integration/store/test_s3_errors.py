@@ -285,7 +285,7 @@ def test_a_failed_folder_listing_names_the_folder(scripted_s3: ScriptedS3) -> No
     # GET /models lists a ticker's versions exactly so: a 503 there, not a 422
     for client in clients("model-bucket"):
         with pytest.raises(StoreUnavailableError, match="BTC-USD/versions/"):
-            Registry(client).list_versions("BTC-USD")
+            Registry(client).version_ids("BTC-USD")
 
 
 REDIRECT_BODY = s3_error(

@@ -10,13 +10,14 @@ from cryptonic.api.artifacts import ManifestCache, list_version_ids, load_artifa
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.registry import Registry, artifact_key, new_version_id
 from tests.fixtures.api import WatchedStore
+from tests.fixtures.published import manifest_draft
 
 TICKER = "BTC-USD"
 
 
 def publish(registry: Registry, minute: int, artifacts: dict[str, bytes] | None = None) -> str:
     version = new_version_id(dt.datetime(2026, 1, 1, 0, minute, tzinfo=dt.UTC))
-    registry.publish(TICKER, version, artifacts or {"notes.txt": b"x"}, {"strategy": "new"})
+    registry.publish(TICKER, version, artifacts or {"notes.txt": b"x"}, manifest_draft())
     return version
 
 
@@ -35,7 +36,7 @@ def test_manifest_cache_reads_each_manifest_once_and_keeps_a_bounded_number(loca
     store = WatchedStore(local_store)
     manifests = ManifestCache(Registry(store), kept=2)
     for _ in range(3):
-        assert manifests.get(TICKER, versions[0])["version"] == versions[0]
+        assert manifests.get(TICKER, versions[0]).version == versions[0]
     assert store.reads == ["get_json"]
     manifests.get(TICKER, versions[1])
     manifests.get(TICKER, versions[0])  # most recently used: kept
@@ -55,9 +56,9 @@ def test_manifest_cache_does_not_remember_a_failure(local_store):
     version = new_version_id(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(NotFoundError):
         manifests.get(TICKER, version)
-    Registry(local_store).publish(TICKER, version, {"notes.txt": b"x"}, {})
-    assert manifests.get(TICKER, version)["version"] == version
-    assert manifests.get(TICKER, version)["version"] == version
+    Registry(local_store).publish(TICKER, version, {"notes.txt": b"x"}, manifest_draft())
+    assert manifests.get(TICKER, version).version == version
+    assert manifests.get(TICKER, version).version == version
     assert store.reads == ["get_json", "get_json"]
 
 

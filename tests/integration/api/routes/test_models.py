@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from cryptonic.registry import MANIFEST_NAME, Registry, artifact_key
+from cryptonic.manifest import MANIFEST_NAME
+from cryptonic.registry import Registry, artifact_key
 from tests.fixtures.api import FakeClock, WatchedStore, make_client
 from tests.fixtures.published import TICKER, publish_version
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def test_status_reports_the_manifest(published_registry):
     pointer = published_registry.champion(TICKER)
     version = pointer.version
-    manifest = published_registry.manifest(TICKER, version)
+    manifest = published_registry.manifest(TICKER, version).model_dump(mode="json")
     status = make_client(published_registry).get("/status?ticker=BTC-USD").json()
     assert status["success"] is True
     assert status["app_version"]

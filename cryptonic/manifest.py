@@ -1,0 +1,251 @@
+"""A published version's manifest and a ticker's champion pointer, as typed models.
+
+The pipeline writes a :class:`ManifestDraft`; the registry completes it into a :class:`Manifest`
+(version id, sha256 and size of every artifact) and writes it last; serving, the CLI and the
+retrain skip check read it back through :meth:`Manifest.parse`. One schema, so a field the
+writer renames fails a test instead of reaching a reader as ``None``.
+
+Unknown keys are kept (``extra="allow"``): a manifest written by a newer release still loads
+here, and round-trips unchanged. Manifests written before these models existed load too
+(tests/fixtures/manifests/manifest-0.1.json is one, written by release 0.1.0).
+
+Importing this module stays cheap (pydantic only): the serving cold start reads manifests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cryptonic.config import Arch, Strategy
+from cryptonic.errors import IntegrityError
+from cryptonic.forecast import Calendar
+
+# --------------------------------------------------------------------------------------------
+# Names of what a version holds: one set, used by the writer and every reader.
+
+MANIFEST_NAME: Final = "manifest.json"
+CHAMPION_NAME: Final = "champion.json"
+MODEL_KERAS: Final = "model.keras"
+MODEL_TFLITE: Final = "model.tflite"
+FORECAST_NAME: Final = "forecast.json"
+PRICES_NAME: Final = "prices.csv"
+ARTIFACT_NAMES: Final = (MODEL_KERAS, MODEL_TFLITE, FORECAST_NAME, PRICES_NAME)
+"""The artifacts the pipeline publishes; the registry accepts other safe names too."""
+
+VERSION_PATTERN: Final = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{7}$")
+"""``20261123T192000Z-1a2b3c4``: UTC timestamp (sorts chronologically) + 7 hex digits."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+class ArtifactEntry(_Record):
+    """What the registry recorded of one artifact; every load is checked against it."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int = Field(ge=0)
+
+
+class ModelInfo(_Record):
+    """The network's shape: what serving needs to run the ``.tflite``."""
+
+    arch: Arch
+    weeks: int = Field(ge=1)
+    lookback: int = Field(ge=1)
+    horizon: int = Field(ge=1)
+    calendar: Calendar = "D"
+
+
+class DataInfo(_Record):
+    """The price snapshot it was trained on; ``sha256`` names the snapshot (skip check)."""
+
+    source: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    rows: int | None = None
+    sha256: str | None = None
+    calendar: Calendar = "D"
+
+
+class RunConfig(_Record):
+    """What makes two trainings comparable (with the snapshot): equal config, same training."""
+
+    model: dict[str, Any]
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    data_source: str
+    backtest_weeks: int
+    promotion_margin: float
+
+
+class ScoreRow(_Record):
+    """One forecaster's walk-forward scores (MAPE and MAE in percent of the close)."""
+
+    model: str | None = None
+    protocol: str | None = None
+    mape: float | None = None
+    rmse: float | None = None
+    mae: float | None = None
+    mase: float | None = None
+    skill: float | None = None
+    mape_by_horizon: list[float] | None = None
+
+
+class BacktestWindow(_Record):
+    start: dt.date | None = None
+    end: dt.date | None = None
+    weeks: int | None = None
+
+
+class Metrics(_Record):
+    """The backtest the gate read: the model against persistence (never alone), drift, the
+    champion of the day on the same window when there was one."""
+
+    window: BacktestWindow | None = None
+    model: ScoreRow | None = None
+    persistence: ScoreRow | None = None
+    drift: ScoreRow | None = None
+    champion: ScoreRow | None = None
+    champion_version: str | None = None
+
+
+class ExportInfo(_Record):
+    """The LiteRT export's parity check against Keras."""
+
+    parity_max_abs_diff: float
+    windows_checked: int
+
+
+class GateRecord(_Record):
+    """The promotion gate's decision and its reason (``basis``: which rule decided)."""
+
+    promote: bool
+    reason: str
+    basis: str | None = None
+    challenger: float | None = None
+    champion: float | None = None
+    persistence: float | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# The manifest
+
+
+class ManifestDraft(_Record):
+    """What a version says about itself, before the registry adds its id and artifact hashes."""
+
+    ticker: str
+    strategy: Strategy
+    model: ModelInfo
+    data: DataInfo
+    created_at: str | None = None  # the registry sets the publish time when None
+    parent: str | None = None
+    strategy_note: str | None = None
+    app_version: str | None = None
+    config: RunConfig | None = None
+    training: dict[str, Any] | None = None
+    export: ExportInfo | None = None
+    metrics: Metrics | None = None
+    gate: GateRecord | None = None
+
+
+class Manifest(ManifestDraft):
+    """A published version's ``manifest.json``: a version exists once this object does."""
+
+    version: str = Field(pattern=VERSION_PATTERN.pattern)
+    created_at: str
+    artifacts: dict[str, ArtifactEntry]
+
+    @classmethod
+    def parse(cls, data: Any, where: str) -> Manifest:
+        """The manifest in ``data`` (decoded JSON), or :class:`IntegrityError` saying what is
+        wrong with it and where it was read."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise IntegrityError(f"{where} is not a valid manifest: {_problems(exc)}") from exc
+
+    def to_json_bytes(self) -> bytes:
+        """The stored form: sorted keys, indented, finite numbers only."""
+        body = self.model_dump(mode="json", exclude_none=False)
+        return (
+            json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+        ).encode()
+
+
+# --------------------------------------------------------------------------------------------
+# The champion pointer
+
+
+class PromotionEntry(_Record):
+    version: str = Field(pattern=VERSION_PATTERN.pattern)
+    promoted_at: str
+
+
+class ChampionRecord(_Record):
+    """``<ticker>/champion.json``: the only mutable object, swapped by compare-and-swap."""
+
+    ticker: str | None = None
+    version: str = Field(pattern=VERSION_PATTERN.pattern)
+    promoted_at: str
+    history: list[PromotionEntry] = Field(default_factory=list)
+    rolled_back_from: str | None = None
+
+    @classmethod
+    def parse(cls, data: Any, where: str) -> ChampionRecord:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise IntegrityError(
+                f"{where} is not a valid champion pointer: {_problems(exc)}"
+            ) from exc
+
+    def to_json(self) -> dict[str, Any]:
+        body = self.model_dump(mode="json")
+        if body.get("rolled_back_from") is None:
+            body.pop("rolled_back_from", None)
+        return body
+
+
+def _problems(exc: ValidationError, limit: int = 3) -> str:
+    shown = [
+        f"{'.'.join(str(p) for p in err['loc']) or 'document'}: {err['msg']}"
+        for err in exc.errors()[:limit]
+    ]
+    more = exc.error_count() - len(shown)
+    return "; ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+
+
+__all__ = [
+    "ARTIFACT_NAMES",
+    "CHAMPION_NAME",
+    "FORECAST_NAME",
+    "MANIFEST_NAME",
+    "MODEL_KERAS",
+    "MODEL_TFLITE",
+    "PRICES_NAME",
+    "VERSION_PATTERN",
+    "ArtifactEntry",
+    "BacktestWindow",
+    "ChampionRecord",
+    "DataInfo",
+    "ExportInfo",
+    "GateRecord",
+    "Manifest",
+    "ManifestDraft",
+    "Metrics",
+    "ModelInfo",
+    "PromotionEntry",
+    "RunConfig",
+    "ScoreRow",
+]
