@@ -64,6 +64,8 @@ class ModelInfo(_Record):
     lookback: int = Field(ge=1)
     horizon: int = Field(ge=1)
     calendar: Calendar = "D"
+    quantiles: list[float] | None = None  # the .tflite's last axis; None: a point model
+    interval_level: float | None = None  # nominal coverage of [lowest, highest] quantile
 
 
 class DataInfo(_Record):
@@ -99,6 +101,16 @@ class ScoreRow(_Record):
     mase: float | None = None
     skill: float | None = None
     mape_by_horizon: list[float] | None = None
+    # Interval scores (None for point forecasters): share of realized closes inside the central
+    # interval, its nominal level, its mean width and the mean pinball loss over the quantiles
+    # (both in percent of the last close), pinball skill against persistence's empirical quantiles.
+    coverage: float | None = None
+    interval_level: float | None = None
+    width: float | None = None
+    pinball: float | None = None
+    pinball_skill: float | None = None
+    coverage_by_horizon: list[float] | None = None
+    pinball_by_horizon: list[float] | None = None
 
 
 class BacktestWindow(_Record):
@@ -117,6 +129,18 @@ class Metrics(_Record):
     drift: ScoreRow | None = None
     champion: ScoreRow | None = None
     champion_version: str | None = None
+
+
+class Calibration(_Record):
+    """How the interval was calibrated on windows the fit did not see (refreshed per retrain):
+    each horizon day's quantile spread around the median is scaled by ``factors[h]``."""
+
+    method: str
+    level: float
+    factors: list[float]
+    windows: int
+    coverage_before: float | None = None
+    coverage_after: float | None = None
 
 
 class ExportInfo(_Record):
@@ -157,6 +181,7 @@ class ManifestDraft(_Record):
     export: ExportInfo | None = None
     metrics: Metrics | None = None
     gate: GateRecord | None = None
+    calibration: Calibration | None = None
 
 
 class Manifest(ManifestDraft):
@@ -176,8 +201,9 @@ class Manifest(ManifestDraft):
             raise IntegrityError(f"{where} is not a valid manifest: {_problems(exc)}") from exc
 
     def to_json_bytes(self) -> bytes:
-        """The stored form: sorted keys, indented, finite numbers only."""
-        body = self.model_dump(mode="json", exclude_none=False)
+        """The stored form: sorted keys, indented. Only fields that were given are written, so a
+        manifest read from an older release is written back exactly as it was."""
+        body = self.model_dump(mode="json", exclude_unset=True)
         return (
             json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
         ).encode()
@@ -237,6 +263,7 @@ __all__ = [
     "VERSION_PATTERN",
     "ArtifactEntry",
     "BacktestWindow",
+    "Calibration",
     "ChampionRecord",
     "DataInfo",
     "ExportInfo",

@@ -255,7 +255,7 @@ class Registry:
         if check_ticker(draft.ticker) != ticker:
             raise ConfigError(f"publish {ticker} {version}: the draft is of {draft.ticker}")
         blobs = {check_artifact_name(name): bytes(data) for name, data in artifacts.items()}
-        fields = draft.model_dump()
+        fields = draft.model_dump(exclude_unset=True)
         fields["created_at"] = draft.created_at or _iso(self._clock())
         manifest = Manifest(
             **fields,
