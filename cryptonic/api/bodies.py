@@ -70,8 +70,15 @@ def predict_response(ticker: str, version: str, forecast: Mapping[str, Any]) -> 
             "as_of": forecast.get("as_of"),
             "last_close": _float(forecast.get("last_close")),
             "period_length": len(result),
+            "interval_level": _float(forecast.get("interval_level")),
             "result": [
-                {"date": str(r["date"]), "prediction": float(r["prediction"])} for r in result
+                {
+                    "date": str(r["date"]),
+                    "prediction": float(r["prediction"]),
+                    "lower": _float(r.get("lower")),
+                    "upper": _float(r.get("upper")),
+                }
+                for r in result
             ],
         }
     )
@@ -92,9 +99,15 @@ def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictR
             "as_of": forecast.as_of,
             "last_close": _float(forecast.last_close),
             "period_length": len(forecast.values),
+            "interval_level": forecast.interval_level,
             "result": [
-                {"date": d, "prediction": v}
-                for d, v in zip(forecast.dates, forecast.values, strict=True)
+                {
+                    "date": d,
+                    "prediction": v,
+                    "lower": forecast.lower[i] if forecast.lower is not None else None,
+                    "upper": forecast.upper[i] if forecast.upper is not None else None,
+                }
+                for i, (d, v) in enumerate(zip(forecast.dates, forecast.values, strict=True))
             ],
         }
     )
@@ -148,6 +161,11 @@ def backtest_summary(manifest: Manifest) -> Backtest:
         skill=skill,
         model_rmse=_float(model.rmse) if model else None,
         persistence_rmse=_float(persistence.rmse) if persistence else None,
+        interval_level=_float(model.interval_level) if model else None,
+        coverage=_float(model.coverage) if model else None,
+        width=_float(model.width) if model else None,
+        pinball=_float(model.pinball) if model else None,
+        pinball_skill=_float(model.pinball_skill) if model else None,
     )
 
 

@@ -71,7 +71,15 @@ class ErrorResponse(_Response):
 
 class ForecastPoint(_Response):
     date: dt.date
-    prediction: float
+    prediction: float = Field(description="The point forecast: the median (0.5 quantile)")
+    lower: float | None = Field(
+        default=None,
+        description="Lower bound of the central interval (see interval_level); null for a "
+        "point-only model",
+    )
+    upper: float | None = Field(
+        default=None, description="Upper bound of the central interval; null for a point model"
+    )
 
 
 class PredictResponse(_Response):
@@ -85,6 +93,11 @@ class PredictResponse(_Response):
     as_of: dt.date = Field(description="Date of the last known close the forecast starts from")
     last_close: float | None = None
     period_length: int
+    interval_level: float | None = Field(
+        default=None,
+        description="Nominal coverage of [lower, upper], e.g. 0.8: 80% of closes should fall "
+        "inside (calibrated on data the fit did not see; /status shows the backtest coverage)",
+    )
     result: list[ForecastPoint]
 
 
@@ -166,6 +179,22 @@ class Backtest(_Response):
     skill: float | None = Field(default=None, description="1 - MAPE_model / MAPE_persistence")
     model_rmse: float | None = None
     persistence_rmse: float | None = None
+    interval_level: float | None = Field(
+        default=None, description="Nominal coverage of the model's central interval"
+    )
+    coverage: float | None = Field(
+        default=None, description="Share of realized closes inside the interval in the backtest"
+    )
+    width: float | None = Field(
+        default=None, description="Mean interval width, percent of the last close"
+    )
+    pinball: float | None = Field(
+        default=None, description="Mean pinball loss over the quantiles, percent of the last close"
+    )
+    pinball_skill: float | None = Field(
+        default=None,
+        description="1 - pinball / pinball(persistence with empirical quantiles)",
+    )
 
 
 class Gate(_Response):

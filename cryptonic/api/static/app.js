@@ -128,7 +128,9 @@
     var hx = history.map(function (p) { return parseDay(p.date).getTime(); });
     var fx = forecast.map(function (p) { return parseDay(p.date).getTime(); });
     var xs = hx.concat(fx);
+    var banded = forecast.length > 0 && forecast.every(function (p) { return p.lower != null && p.upper != null; });
     var ys = history.map(function (p) { return p.close; }).concat(forecast.map(function (p) { return p.prediction; }));
+    if (banded) forecast.forEach(function (p) { ys.push(p.lower, p.upper); });
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
     var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var pad = (y1 - y0) * 0.08 || Math.abs(y1) * 0.05 || 1;
@@ -188,6 +190,17 @@
         }, svg);
         el("line", { "class": "today", x1: sx(start[0]), x2: sx(start[0]), y1: m.top, y2: m.top + h }, svg);
       }
+      if (banded) {
+        // The central interval: from the last close (no uncertainty yet) out to each day's bounds.
+        var upperPts = forecast.map(function (p, i) { return sx(fx[i]).toFixed(1) + "," + sy(p.upper).toFixed(1); });
+        var lowerPts = forecast.map(function (p, i) { return sx(fx[i]).toFixed(1) + "," + sy(p.lower).toFixed(1); }).reverse();
+        if (start) upperPts.unshift(sx(start[0]).toFixed(1) + "," + sy(start[1]).toFixed(1));
+        el("path", {
+          "class": "interval-band", id: "interval-band",
+          "data-level": String(state.predict.interval_level),
+          d: "M" + upperPts.concat(lowerPts).join("L") + "Z"
+        }, svg);
+      }
       var spacing = fx.length > 1 ? (sx(fx[fx.length - 1]) - sx(fx[0])) / (fx.length - 1) : 20;
       var radius = Math.max(2, Math.min(4.5, spacing / 2.6));
       var fpts = forecast.map(function (p, i) { return sx(fx[i]).toFixed(1) + "," + sy(p.prediction).toFixed(1); });
@@ -206,7 +219,9 @@
     // hover: nearest point by x
     var cursor = el("line", { "class": "cursor", y1: m.top, y2: m.top + h, visibility: "hidden" }, svg);
     var points = history.map(function (p, i) { return { t: hx[i], v: p.close, date: p.date, kind: "close" }; })
-      .concat(forecast.map(function (p, i) { return { t: fx[i], v: p.prediction, date: p.date, kind: "forecast" }; }));
+      .concat(forecast.map(function (p, i) {
+        return { t: fx[i], v: p.prediction, date: p.date, kind: "forecast", lower: p.lower, upper: p.upper };
+      }));
     var tip = $("tooltip");
     el("rect", { x: m.left, y: m.top, width: w, height: h, fill: "transparent" }, svg)
       .addEventListener("mousemove", function (ev) {
@@ -218,7 +233,8 @@
         var cx = sx(best.t);
         cursor.setAttribute("x1", cx); cursor.setAttribute("x2", cx); cursor.setAttribute("visibility", "visible");
         tip.hidden = false;
-        tip.textContent = niceDay(best.date) + " · " + (best.kind === "forecast" ? "forecast " : "close ") + price(best.v);
+        tip.textContent = niceDay(best.date) + " · " + (best.kind === "forecast" ? "forecast " : "close ") + price(best.v) +
+          (best.kind === "forecast" && best.lower != null ? " (" + price(best.lower) + " – " + price(best.upper) + ")" : "");
         var host = box.getBoundingClientRect(), card = box.parentNode.getBoundingClientRect();
         tip.style.left = (host.left - card.left + (cx / width) * host.width) + "px";
         tip.style.top = (host.top - card.top + (sy(best.v) / height) * host.height) + "px";
@@ -242,6 +258,7 @@
       var cells = [
         [niceDay(r.date), "", r.date],
         [price(r.prediction), "num prediction", r.prediction],
+        [r.lower != null ? price(r.lower) + " – " + price(r.upper) : "–", "num interval", r.lower != null ? r.lower + "," + r.upper : null],
         [signedPct(change), "num", change]
       ];
       cells.forEach(function (c) {
@@ -272,6 +289,7 @@
     trend(skillEl, skill === null || skill === undefined ? null : skill * 100);
     setText("backtest-window", b.weeks ? "walk-forward, last " + b.weeks + " weeks" +
       (b.end ? " to " + niceDay(b.end) : "") : "walk-forward backtest");
+    renderInterval(b);
     setText("model-version", s.model_version, s.model_version).classList.add("mono");
     setText("trained-at", niceDay(s.trained_at), s.trained_at);
     setText("promoted-at", s.pinned ? "pinned (MODEL_VERSION)" : niceDay(s.promoted_at), s.promoted_at);
@@ -282,6 +300,24 @@
     setText("gate", g.promote === true ? "promoted" + (g.reason ? ": " + g.reason : "")
       : g.promote === false ? "held back" + (g.reason ? ": " + g.reason : "") : "–");
     setText("app-version", "cryptonic " + s.app_version, s.app_version);
+  }
+
+  // "80% interval; 79% of closes fell inside over the last 52 weeks": the promise and the record.
+  function renderInterval(b) {
+    var level = (state.predict && state.predict.interval_level) || b.interval_level;
+    var card = $("interval-card");
+    card.hidden = !level;
+    $("legend-interval").hidden = !level;
+    if (!level) return;
+    var nominal = Math.round(level * 100) + "%";
+    $("legend-interval-label").textContent = nominal + " interval";
+    setText("interval-level", nominal + " interval", level);
+    var record = b.coverage != null
+      ? Math.round(b.coverage * 100) + "% of closes fell inside" + (b.weeks ? " over the last " + b.weeks + " weeks" : " in the backtest")
+      : "no backtest coverage recorded";
+    setText("interval-coverage", record, b.coverage);
+    var ps = b.pinball_skill;
+    setText("pinball-skill", ps == null ? "pinball skill –" : "pinball skill " + signedPct(ps * 100) + " vs persistence", ps);
   }
 
   function load(ticker) {

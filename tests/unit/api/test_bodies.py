@@ -93,3 +93,64 @@ def test_response_models_refuse_undocumented_keys():
         HealthResponse.model_validate(
             {"app_version": "1", "store": "file", "tickers": [], "champions": {}, "debug": 1}
         )
+
+
+def test_predict_bodies_carry_the_interval():
+    stored = {
+        "as_of": "2024-01-01",
+        "last_close": 100.0,
+        "interval_level": 0.8,
+        "result": [{"date": "2024-01-02", "prediction": 101.0, "lower": 97.0, "upper": 105.0}],
+    }
+    body = predict_response("BTC-USD", "v", stored)
+    assert body.interval_level == 0.8
+    assert (body.result[0].lower, body.result[0].upper) == (97.0, 105.0)
+    point = predict_response(
+        "BTC-USD",
+        "v",
+        {**stored, "interval_level": None, "result": [{"date": "2024-01-02", "prediction": 101.0}]},
+    )
+    assert point.interval_level is None
+    assert point.result[0].lower is None
+
+
+def test_on_demand_body_carries_the_predictors_interval():
+    import datetime as dt
+
+    from cryptonic.api.bodies import on_demand_predict_response
+    from cryptonic.forecast import Forecast
+
+    forecast = Forecast(
+        "BTC-USD",
+        dt.date(2024, 1, 1),
+        100.0,
+        [dt.date(2024, 1, 2)],
+        [101.0],
+        lower=[97.0],
+        upper=[105.0],
+        interval_level=0.8,
+    )
+    body = json.loads(encode(on_demand_predict_response(forecast, lookback=56)))
+    assert body["interval_level"] == 0.8
+    assert body["result"] == [
+        {"date": "2024-01-02", "prediction": 101.0, "lower": 97.0, "upper": 105.0}
+    ]
+
+
+def test_status_backtest_reports_the_interval_beside_mape():
+    row = ScoreRow(
+        mape=3.0,
+        skill=0.01,
+        coverage=0.79,
+        interval_level=0.8,
+        width=9.5,
+        pinball=1.2,
+        pinball_skill=0.03,
+    )
+    manifest = manifest_of(
+        manifest_draft(metrics=Metrics(model=row, persistence=ScoreRow(mape=3.1)))
+    )
+    backtest = backtest_summary(manifest)
+    assert (backtest.coverage, backtest.interval_level, backtest.pinball_skill) == (0.79, 0.8, 0.03)
+    assert (backtest.width, backtest.pinball) == (9.5, 1.2)
+    assert backtest.model_mape == 3.0
