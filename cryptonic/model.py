@@ -69,7 +69,10 @@ class ModelSpec:
     batch_size: int = 64
     patience: int = 10
     validation_fraction: float = 0.15
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-4
+    """Adam's step. 3e-4 rather than Keras' 1e-3: on BTC's last 52 and 104 weeks (seeds 1, 2) the
+    quantile model's pinball skill rose from -0.015 / -0.020 to -0.011 / -0.003 and its MAPE did
+    not get worse (3.80 / 3.50% against 3.80 / 3.55%)."""
     seed: int = 42
     quantiles: tuple[float, ...] = DEFAULT_QUANTILES
     """Levels the default model forecasts; ``()`` a point model. The book arch is point only."""
@@ -311,17 +314,17 @@ class Model:
             gap = self.spec.horizon  # targets of the last training windows overlap validation
             x_fit, y_fit = x[: -(n_val + gap)], y[: -(n_val + gap)]
             validation = (x[-n_val:], y[-n_val:])
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss", patience=self.spec.patience, restore_best_weights=True
+                )
+            )
         if head is not None:
             # Training fits raw quantiles; the spread is calibrated afresh after every fit, a
             # warm start's included (its parent's factors were fitted to older windows).
             head.set_spread_scale(np.ones(self.spec.horizon))
             if fresh:
                 head.set_initial_spread(y_fit)
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=self.spec.patience, restore_best_weights=True
-                )
-            )
         history = network.fit(
             x_fit,
             y_fit,

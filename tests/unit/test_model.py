@@ -171,3 +171,22 @@ def test_book_spec_is_point_only_and_specs_round_trip_through_json():
     assert ModelSpec.from_dict({"arch": "default"}).quantiles == (0.1, 0.5, 0.9)
     with pytest.raises(ModelError, match="median"):
         ModelSpec(quantiles=(0.1, 0.2, 0.8, 0.9))
+
+
+def test_point_model_stops_early_and_keeps_its_best_epoch():
+    """The point model (QUANTILES=()) keeps the validation tail's early stopping: it serves the
+    weights of its best epoch, not of its last."""
+    from dataclasses import replace
+
+    spec = replace(TINY, quantiles=(), epochs=12, patience=1)
+    closes = make_prices(300)["close"].to_numpy()
+    model = Model(spec)
+    model.train(closes, verbose=False)
+    report = model.report
+    assert report is not None
+    assert report.val_loss is not None
+    x, y = model.training_set(closes)
+    x_val, y_val = x[-report.validation_samples :], y[-report.validation_samples :]
+    served = float(model.network.evaluate(x_val, y_val, verbose=0))
+    assert served == pytest.approx(report.val_loss, rel=1e-4)
+    assert report.best_epoch <= report.epochs_run
