@@ -74,7 +74,7 @@ def _print_forecast(forecast: dict[str, Any]) -> None:
     )
     level = forecast.get("interval_level")
     if level:
-        print(f"  {'date':<10}  {'median':>14}  {f'{level:.0%} interval':>31}")
+        print(f"each day: the median, then the {level:.0%} interval [lower, upper]")
     for row in forecast["result"]:
         band = ""
         if row.get("lower") is not None and row.get("upper") is not None:
