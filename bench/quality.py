@@ -1,7 +1,15 @@
-"""Forecast quality: the LSTMs against persistence and drift, on honest walk-forward backtests.
+"""Forecast quality: the LSTMs against persistence, drift and GARCH, on honest walk-forward
+backtests, points and intervals.
 
 Seeds matter for small networks (the book's model most of all), so each LSTM is trained with
-several seeds and reported as the mean with its range; baselines have no seed.
+several seeds and reported as the mean with its range; baselines have no seed. The interval
+columns (coverage of the central interval, its width, pinball loss and pinball skill against
+persistence's empirical quantiles) are filled for the forecasters that have quantiles: the
+default LSTM, persistence (the past year's moves) and GARCH(1,1).
+
+``point default`` is the default architecture with a point output (``quantiles=()``) and the
+learning rate it had (1e-3): the model served before intervals, which the quantile model's median
+must not be worse than.
 """
 
 from __future__ import annotations
@@ -21,9 +29,25 @@ from cryptonic.backtest import (
 )
 from cryptonic.baselines import Drift, Persistence
 from cryptonic.data import load_prices
+from cryptonic.garch import Garch
 from cryptonic.model import Model, ModelSpec
 
 SEEDS = (1, 2, 3)
+INTERVAL_FIELDS = ("coverage", "interval_level", "width", "pinball", "pinball_skill")
+SEEDED = ("default", "book", "point default")
+
+
+class PointDefault(Model):
+    """The default architecture with today's point output, under its own row name."""
+
+    @property
+    def name(self) -> str:
+        return "point default"
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.mean(present) if len(present) == len(values) else None
 
 
 def _rows_for(
@@ -33,22 +57,36 @@ def _rows_for(
     for protocol in protocols:
         names = [r.model for r in reports[0].rows if r.protocol == protocol]
         for name in names:
-            mapes = [rep.row(name, protocol).mape for rep in reports]
-            skills = [rep.row(name, protocol).skill for rep in reports]
-            rmses = [rep.row(name, protocol).rmse for rep in reports]
-            rows.append(
-                {
-                    "model": name,
-                    "protocol": protocol,
-                    "mape": statistics.mean(mapes),
-                    "mape_min": min(mapes),
-                    "mape_max": max(mapes),
-                    "rmse": statistics.mean(rmses),
-                    "skill": statistics.mean(skills),
-                    "seeds": len(reports) if name in ("default", "book") else 0,
-                }
-            )
+            scores = [rep.row(name, protocol) for rep in reports]
+            mapes = [r.mape for r in scores]
+            row: dict[str, Any] = {
+                "model": name,
+                "protocol": protocol,
+                "mape": statistics.mean(mapes),
+                "mape_min": min(mapes),
+                "mape_max": max(mapes),
+                "rmse": statistics.mean(r.rmse for r in scores),
+                "skill": statistics.mean(r.skill for r in scores),
+                "seeds": len(reports) if name in SEEDED else 0,
+            }
+            for key in INTERVAL_FIELDS:
+                row[key] = _mean([getattr(r, key) for r in scores])
+            skills = [r.pinball_skill for r in scores if r.pinball_skill is not None]
+            row["pinball_skill_min"] = min(skills) if skills else None
+            row["pinball_skill_max"] = max(skills) if skills else None
+            rows.append(row)
     return rows
+
+
+def _forecasters(seed: int, book_first: bool = False) -> list[Any]:
+    lstms: list[Any] = [
+        Model(ModelSpec(seed=seed)),
+        PointDefault(ModelSpec(seed=seed, quantiles=(), learning_rate=1e-3)),  # today's
+        Model(ModelSpec(arch="book", weeks=186, seed=seed)),
+    ]
+    if book_first:
+        lstms = [lstms[2], lstms[0], lstms[1]]
+    return [Persistence(), Drift(), Garch(), *lstms]
 
 
 def run() -> dict[str, Any]:
@@ -65,18 +103,7 @@ def run() -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for weeks in (52, 104):
         reports = [
-            walk_forward(
-                closes,
-                dates,
-                [
-                    Persistence(),
-                    Drift(),
-                    Model(ModelSpec(seed=s)),
-                    Model(ModelSpec(arch="book", weeks=186, seed=s)),
-                ],
-                weeks=weeks,
-                ticker="BTC-USD",
-            )
+            walk_forward(closes, dates, _forecasters(s), weeks=weeks, ticker="BTC-USD")
             for s in SEEDS
         ]
         tables[f"last {weeks} weeks"] = {
@@ -91,12 +118,7 @@ def run() -> dict[str, Any]:
         walk_forward(
             book["close"].to_numpy(),
             book_dates,
-            [
-                Persistence(),
-                Drift(),
-                Model(ModelSpec(arch="book", weeks=186, seed=s)),
-                Model(ModelSpec(seed=s)),
-            ],
+            _forecasters(s, book_first=True),
             origins=origins,
             protocols=("book", "honest"),
             ticker="BTC-USD",
@@ -107,4 +129,5 @@ def run() -> dict[str, Any]:
         "window": reports[0].to_dict()["window"],
         "rows": _rows_for(reports, ("book", "honest")),
     }
-    return {"train": train, "tables": tables, "seeds": list(SEEDS)}
+    calibration = model.calibration.to_dict() if model.calibration else None
+    return {"train": train, "calibration": calibration, "tables": tables, "seeds": list(SEEDS)}

@@ -177,22 +177,53 @@ def _quality(r: dict[str, Any]) -> list[str]:
         "`book` with the first close of the forecast week (the textbook's one-day leak).",
         "",
     ]
+    cal = q.get("calibration")
+    if cal:
+        factors = ", ".join(f"{f:.2f}" for f in cal["factors"])
+        lines += [
+            f"Its interval, calibrated on the {cal['windows']} validation windows "
+            f"({cal['method']}, level {cal['level']:.0%}): coverage {cal['coverage_before']:.1%} "
+            f"before, {cal['coverage_after']:.1%} after; spread factors per day {factors}.",
+            "",
+        ]
+    lines += [
+        "Intervals: `cover` is the share of realized closes inside the central interval (lowest "
+        "to highest quantile, nominal `level`), `width` its mean width and `pinball` the mean "
+        "pinball loss over the quantiles (0.1, 0.5, 0.9), both in percent of the last close; "
+        "`p-skill` = 1 - pinball / pinball(persistence with the past year's moves as "
+        "quantiles). `point default` is the default architecture with today's point output.",
+        "",
+    ]
     for name, table in q["tables"].items():
         w = table["window"]
         lines += [
             f"### {name}: forecasts {w['start']} .. {w['end']} ({w['weeks']} weekly origins)",
             "",
-            "| model | protocol | MAPE % | [min, max] | RMSE | skill |",
-            "|---|---|---|---|---|---|",
+            "| model | protocol | MAPE % | [min, max] | RMSE | skill | cover | width % | "
+            "pinball % | p-skill [min, max] |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in table["rows"]:
             spread = f"[{row['mape_min']:.2f}, {row['mape_max']:.2f}]" if row["seeds"] else ""
             lines.append(
                 f"| {row['model']} | {row['protocol']} | {row['mape']:.2f} | {spread} | "
-                f"{row['rmse']:,.0f} | {row['skill']:+.3f} |"
+                f"{row['rmse']:,.0f} | {row['skill']:+.3f} | {_interval_cells(row)} |"
             )
         lines.append("")
     return lines
+
+
+def _interval_cells(row: dict[str, Any]) -> str:
+    """cover | width | pinball | p-skill cells; blanks for point forecasters and old results."""
+    if row.get("coverage") is None:
+        return " | | | "
+    skill = f"{row['pinball_skill']:+.3f}"
+    if row["seeds"] and row.get("pinball_skill_min") is not None:
+        skill += f" [{row['pinball_skill_min']:+.3f}, {row['pinball_skill_max']:+.3f}]"
+    return (
+        f"{row['coverage']:.3f} ({row['interval_level']:.0%}) | {row['width']:.2f} | "
+        f"{row['pinball']:.3f} | {skill}"
+    )
 
 
 def write_report(results: dict[str, Any], path: Path) -> None:

@@ -4,6 +4,12 @@ This replaces the book's in-sample "evaluation". Every forecaster (the LSTM, per
 is scored on the same origins, and the model is always reported next to persistence, with
 ``skill = 1 - MAPE_model / MAPE_persistence``.
 
+Forecasters that also forecast quantiles (``QuantileForecaster``: the default LSTM, persistence's
+empirical quantiles, GARCH) are scored on their interval too: coverage of [lowest, highest]
+quantile against its nominal level, its mean width, the mean pinball loss over the quantiles
+(both in percent of the origin's close) and ``pinball_skill = 1 - pinball / pinball(persistence's
+empirical quantiles at the same levels)``. Point forecasters get ``None`` there.
+
 Two scoring protocols (``ScoringProtocol``), which differ only in the close a relative forecast is
 turned into prices with:
 
@@ -17,13 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 from cryptonic import metrics
-from cryptonic.baselines import Persistence
+from cryptonic.baselines import EMPIRICAL_WINDOW, Persistence, empirical_quantiles
 from cryptonic.errors import DataError
 from cryptonic.windows import DAYS_PER_WEEK, FloatArray, IntArray, denormalize_relative
 
@@ -66,13 +72,53 @@ class Forecaster(Protocol):
         ...
 
 
+@runtime_checkable
+class QuantileForecaster(Forecaster, Protocol):
+    """A forecaster that also forecasts quantiles; ``quantiles`` empty means it does not (a point
+    model behind the same class, such as the book architecture)."""
+
+    @property
+    def quantiles(self) -> tuple[float, ...]:
+        """Ascending levels, symmetric around the median 0.5."""
+        ...
+
+    def predict_quantiles(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        """(len(origins), horizon, Q) quantiles relative to ``closes[origin]``."""
+        ...
+
+
+def quantiles_of(forecaster: Forecaster) -> tuple[float, ...]:
+    """The levels a forecaster forecasts (empty for a point forecaster)."""
+    if isinstance(forecaster, QuantileForecaster):
+        return tuple(forecaster.quantiles)
+    return ()
+
+
 ForecastKey = tuple[str, ScoringProtocol]
 """A forecaster's name and the protocol its forecasts were denormalized under."""
 
 
 @dataclass(frozen=True)
+class Bands:
+    """A forecaster's quantile forecasts as prices, (origins, horizon, Q), and persistence's
+    empirical quantiles at the same levels on the same origins (the pinball reference)."""
+
+    levels: tuple[float, ...]
+    prices: FloatArray
+    reference: FloatArray
+
+    @property
+    def interval_level(self) -> float:
+        return round(self.levels[-1] - self.levels[0], 12)
+
+    def since(self, first: int) -> Bands:
+        return Bands(self.levels, self.prices[first:], self.reference[first:])
+
+
+@dataclass(frozen=True)
 class Scores:
-    """The error measures of one forecaster under one protocol."""
+    """The error measures of one forecaster under one protocol; the interval ones are None for
+    a point forecaster."""
 
     model: str
     protocol: ScoringProtocol
@@ -82,6 +128,13 @@ class Scores:
     mase: float
     skill: float
     mape_by_horizon: list[float]
+    coverage: float | None = None
+    interval_level: float | None = None
+    width: float | None = None
+    pinball: float | None = None
+    pinball_skill: float | None = None
+    coverage_by_horizon: list[float] | None = None
+    pinball_by_horizon: list[float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +146,13 @@ class Scores:
             "mase": self.mase,
             "skill": self.skill,
             "mape_by_horizon": self.mape_by_horizon,
+            "coverage": self.coverage,
+            "interval_level": self.interval_level,
+            "width": self.width,
+            "pinball": self.pinball,
+            "pinball_skill": self.pinball_skill,
+            "coverage_by_horizon": self.coverage_by_horizon,
+            "pinball_by_horizon": self.pinball_by_horizon,
         }
 
 
@@ -109,22 +169,30 @@ class BacktestReport:
     forecasts: dict[ForecastKey, FloatArray] = field(default_factory=dict)
     forecast_dates: list[list[dt.date]] = field(default_factory=list)
     scale_series: FloatArray = field(default_factory=lambda: np.ones(2))
+    bands: dict[ForecastKey, Bands] = field(default_factory=dict)
+    bases: dict[ScoringProtocol, FloatArray] = field(default_factory=dict)
 
     def since(self, first: int) -> BacktestReport:
         """The same forecasts re-scored on origins ``first`` onwards (no refit, no new data)."""
         if not 0 <= first < self.weeks:
             raise ValueError(f"no origins from position {first} of {self.weeks}")
         forecasts = {key: value[first:] for key, value in self.forecasts.items()}
+        bands = {key: value.since(first) for key, value in self.bands.items()}
+        bases = {key: value[first:] for key, value in self.bases.items()}
         return BacktestReport(
             ticker=self.ticker,
             origins=self.origins[first:],
             start=self.forecast_dates[first][0],
             end=self.end,
-            rows=score_forecasts(self.actuals[first:], forecasts, self.scale_series),
+            rows=score_forecasts(
+                self.actuals[first:], forecasts, self.scale_series, bands=bands, bases=bases
+            ),
             actuals=self.actuals[first:],
             forecasts=forecasts,
             forecast_dates=self.forecast_dates[first:],
             scale_series=self.scale_series,
+            bands=bands,
+            bases=bases,
         )
 
     @property
@@ -151,10 +219,12 @@ class BacktestReport:
         }
 
     def table(self) -> str:
-        """A fixed-width table for terminals: model vs persistence vs drift, with skill."""
+        """A fixed-width table for terminals: model vs persistence vs drift, with skill, and the
+        interval scores of the forecasters that have one."""
         header = (
             f"{'model':<12} {'protocol':<8} {'MAPE %':>8} {'RMSE':>10} {'MAE':>10} "
-            f"{'MASE':>6} {'skill':>7}"
+            f"{'MASE':>6} {'skill':>7} {'cover':>6} {'level':>6} {'width %':>8} "
+            f"{'pinball %':>9} {'p-skill':>7}"
         )
         lines = [
             f"{self.ticker}: {self.weeks} weekly origins, forecasts {self.start} .. {self.end}",
@@ -164,11 +234,16 @@ class BacktestReport:
         for r in self.rows:
             lines.append(
                 f"{r.model:<12} {r.protocol:<8} {r.mape:>8.2f} {r.rmse:>10.2f} {r.mae:>10.2f} "
-                f"{r.mase:>6.2f} {r.skill:>+7.3f}"
+                f"{r.mase:>6.2f} {r.skill:>+7.3f} {_opt(r.coverage, '6.3f')} "
+                f"{_opt(r.interval_level, '6.2f')} {_opt(r.width, '8.2f')} "
+                f"{_opt(r.pinball, '9.3f')} {_opt(r.pinball_skill, '+7.3f')}"
             )
-        lines.append(
-            "skill = 1 - MAPE / MAPE(persistence, same protocol); > 0 beats the last close"
-        )
+        lines += [
+            "skill = 1 - MAPE / MAPE(persistence, same protocol); > 0 beats the last close",
+            "cover: share of closes inside [lowest, highest] quantile (nominal: level); width and "
+            "pinball in % of the last close;",
+            "p-skill = 1 - pinball / pinball(persistence with the past year's moves as quantiles)",
+        ]
         return "\n".join(lines)
 
 
@@ -190,18 +265,39 @@ def _actuals(closes: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
     return np.asarray(closes[origins[:, None] + offsets[None, :]], dtype=np.float64)
 
 
+def _opt(value: float | None, spec: str) -> str:
+    width = int(spec.lstrip("+").split(".")[0])
+    return f"{'-':>{width}}" if value is None else format(value, spec)
+
+
+def _forecast(
+    forecaster: Forecaster, closes: FloatArray, origins: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray | None]:
+    """Point forecasts and, for a quantile forecaster, its quantiles (one network call: the
+    point of a quantile forecaster is its median)."""
+    levels = quantiles_of(forecaster)
+    if not levels or not isinstance(forecaster, QuantileForecaster):
+        return forecaster.predict_relative(closes, origins), None
+    q = np.asarray(forecaster.predict_quantiles(closes, origins), dtype=np.float64)
+    return q[..., levels.index(0.5)], q
+
+
 def _predict(
     forecaster: Forecaster, closes: FloatArray, origins: IntArray, refit: bool
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray | None]:
     if not refit:
         forecaster.fit(closes[: origins[0] + 1])
-        return forecaster.predict_relative(closes, origins)
-    rows = []
+        return _forecast(forecaster, closes, origins)
+    points, quantiles = [], []
     for origin in origins:
         seen = closes[: origin + 1]  # a fresh fit at each origin, on the past only
         forecaster.fit(seen)
-        rows.append(forecaster.predict_relative(seen, [seen.size - 1])[0])
-    return np.asarray(rows, dtype=np.float64)
+        point, q = _forecast(forecaster, seen, [seen.size - 1])
+        points.append(point[0])
+        quantiles.append(None if q is None else q[0])
+    if any(q is None for q in quantiles):
+        return np.asarray(points, dtype=np.float64), None
+    return np.asarray(points, dtype=np.float64), np.asarray(quantiles, dtype=np.float64)
 
 
 def walk_forward(
@@ -243,16 +339,36 @@ def walk_forward(
             )
 
     actual = _actuals(values, idx, horizon)
-    relative = {f.name: _predict(f, values, idx, refit) for f in models}
-    bases: dict[ScoringProtocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
+    predicted = {f.name: _predict(f, values, idx, refit) for f in models}
+    all_bases: dict[ScoringProtocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
+    bases = {protocol: all_bases[protocol] for protocol in protocols}
     scale_series = values[: idx[0] + 1]
+    window = next(
+        (getattr(f, "window", EMPIRICAL_WINDOW) for f in models if f.name == "persistence"),
+        EMPIRICAL_WINDOW,
+    )
 
     forecasts: dict[ForecastKey, FloatArray] = {}
-    for protocol in protocols:
-        for f in models:
-            forecasts[(f.name, protocol)] = denormalize_relative(relative[f.name], bases[protocol])
+    bands: dict[ForecastKey, Bands] = {}
+    for f in models:
+        point, quantiles = predicted[f.name]
+        levels = quantiles_of(f)
+        reference = (
+            None
+            if quantiles is None
+            else empirical_quantiles(values, idx, horizon, levels, int(window))
+        )
+        for protocol in protocols:
+            base = bases[protocol]
+            forecasts[(f.name, protocol)] = denormalize_relative(point, base)
+            if quantiles is not None and reference is not None:
+                bands[(f.name, protocol)] = Bands(
+                    levels=levels,
+                    prices=_denormalize_bands(quantiles, base),
+                    reference=_denormalize_bands(reference, base),
+                )
 
-    rows = score_forecasts(actual, forecasts, scale_series)
+    rows = score_forecasts(actual, forecasts, scale_series, bands=bands, bases=bases)
     day_dates = list(dates)
     return BacktestReport(
         ticker=ticker,
@@ -264,13 +380,43 @@ def walk_forward(
         forecasts=forecasts,
         forecast_dates=[[day_dates[i + k] for k in range(1, horizon + 1)] for i in idx],
         scale_series=scale_series,
+        bands=bands,
+        bases=bases,
     )
 
 
+def _denormalize_bands(relative: FloatArray, base: FloatArray) -> FloatArray:
+    """(origins, horizon, Q) relative quantiles as prices, one base close per origin."""
+    return np.asarray(base[:, None, None] * (1.0 + relative), dtype=np.float64)
+
+
+def interval_scores(actual: FloatArray, bands: Bands, base: FloatArray) -> dict[str, Any]:
+    """The interval fields of :class:`Scores` for one forecaster's bands."""
+    lower, upper = bands.prices[..., 0], bands.prices[..., -1]
+    pinball = metrics.pinball(actual, bands.prices, bands.levels, base)
+    reference = metrics.pinball(actual, bands.reference, bands.levels, base)
+    return {
+        "coverage": metrics.coverage(actual, lower, upper),
+        "interval_level": bands.interval_level,
+        "width": metrics.width(lower, upper, base),
+        "pinball": pinball,
+        "pinball_skill": 1.0 - pinball / reference if reference > 0 else None,
+        "coverage_by_horizon": metrics.coverage_by_horizon(actual, lower, upper),
+        "pinball_by_horizon": metrics.pinball_by_horizon(actual, bands.prices, bands.levels, base),
+    }
+
+
 def score_forecasts(
-    actual: FloatArray, forecasts: dict[ForecastKey, FloatArray], scale_series: FloatArray
+    actual: FloatArray,
+    forecasts: dict[ForecastKey, FloatArray],
+    scale_series: FloatArray,
+    *,
+    bands: dict[ForecastKey, Bands] | None = None,
+    bases: dict[ScoringProtocol, FloatArray] | None = None,
 ) -> list[Scores]:
-    """Scores of every (model, protocol) forecast against the actuals; skill needs persistence."""
+    """Scores of every (model, protocol) forecast against the actuals; skill needs persistence,
+    interval scores need the ``bands`` and the ``bases`` (origin closes) they are relative to."""
+    bands = bands or {}
     rows: list[Scores] = []
     protocols: list[ScoringProtocol] = []
     for _, protocol in forecasts:
@@ -282,6 +428,12 @@ def score_forecasts(
             if proto != protocol:
                 continue
             score = metrics.mape(actual, pred)
+            band = bands.get((name, proto))
+            interval: dict[str, Any] = {}
+            if band is not None:
+                if bases is None or proto not in bases:
+                    raise ValueError(f"interval scores of {name}/{proto} need its base closes")
+                interval = interval_scores(actual, band, bases[proto])
             rows.append(
                 Scores(
                     model=name,
@@ -292,6 +444,7 @@ def score_forecasts(
                     mase=metrics.mase(actual, pred, scale_series),
                     skill=metrics.skill(score, naive),
                     mape_by_horizon=metrics.mape_by_horizon(actual, pred),
+                    **interval,
                 )
             )
     return rows

@@ -72,23 +72,44 @@ def _print_forecast(forecast: dict[str, Any]) -> None:
         f"(last close {forecast['last_close']:,.2f})"
         + (f", model {forecast['model_version']}" if forecast.get("model_version") else ""),
     )
+    level = forecast.get("interval_level")
+    if level:
+        print(f"each day: the median, then the {level:.0%} interval [lower, upper]")
     for row in forecast["result"]:
-        print(f"  {row['date']}  {row['prediction']:>14,.2f}")
+        band = ""
+        if row.get("lower") is not None and row.get("upper") is not None:
+            band = f"  [{row['lower']:>14,.2f}, {row['upper']:>14,.2f}]"
+        print(f"  {row['date']}  {row['prediction']:>14,.2f}{band}")
 
 
 def keras_forecast(model: Model, frame: pd.DataFrame, ticker: str) -> Forecast:
     """A Keras model's dated forecast after the last close of ``frame``, on its calendar."""
+    import numpy as np
+
     from cryptonic.data import infer_calendar
     from cryptonic.forecast import Forecast, next_dates
 
     last = frame["date"].iloc[-1].date()
-    values = model.predict_closes(frame["close"].to_numpy())
+    closes = frame["close"].to_numpy(dtype=np.float64)
+    last_close = float(closes[-1])
+    bands: dict[str, Any] = {}
+    if model.quantiles:
+        q = last_close * (1.0 + model.predict_quantiles(closes, [closes.size - 1])[0])
+        values = q[:, model.spec.median_index]
+        bands = {
+            "lower": [float(v) for v in q[:, 0]],
+            "upper": [float(v) for v in q[:, -1]],
+            "interval_level": model.spec.interval_level,
+        }
+    else:
+        values = model.predict_closes(closes)
     return Forecast(
         ticker=ticker,
         as_of=last,
-        last_close=float(frame["close"].iloc[-1]),
+        last_close=last_close,
         dates=next_dates(last, len(values), infer_calendar(frame)),
         values=[float(v) for v in values],
+        **bands,
     )
 
 
@@ -136,6 +157,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
         forecast = keras_forecast(Model.load(args.model), frame, ticker)
     else:
+        quantiles: list[float] | None = None  # a .tflite file's own metadata says
         if args.model:
             tflite, arch = Path(args.model).read_bytes(), args.arch or "default"
         else:
@@ -143,8 +165,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             version = registry.resolve_version(ticker, settings.model_version)
             manifest = registry.manifest(ticker, version)
             tflite = registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
-            arch = manifest.model.arch
-        forecast = Predictor(tflite, arch=arch).forecast(
+            arch, quantiles = manifest.model.arch, manifest.model.quantiles
+        forecast = Predictor(tflite, arch=arch, quantiles=quantiles).forecast(
             closes, last, ticker=ticker, calendar=calendar, model_version=version
         )
     if args.json:
@@ -155,7 +177,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """Walk-forward backtest: the LSTM against persistence and drift, on the same origins."""
+    """Walk-forward backtest: the LSTM against persistence, drift and GARCH, on the same origins."""
     import datetime as dt
 
     from cryptonic.backtest import (
@@ -167,6 +189,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     )
     from cryptonic.baselines import Drift, Persistence
     from cryptonic.data import load_prices
+    from cryptonic.garch import Garch
     from cryptonic.model import Model, ModelSpec
 
     settings = settings_from(args)
@@ -175,7 +198,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.arch is None and args.book_window:
         archs = ["book", "default"]
     specs = [ModelSpec.from_settings(settings.model_copy(update={"arch": a})) for a in archs]
-    forecasters: list[Forecaster] = [Persistence(), Drift(), *[Model(s) for s in specs]]
+    forecasters: list[Forecaster] = [
+        Persistence(quantiles=settings.quantiles),
+        Drift(),
+        Garch(quantiles=settings.quantiles),
+        *[Model(s) for s in specs],
+    ]
     if args.book_window:
         frame = load_prices(ticker, BOOK_TRAIN_START, BOOK_TEST_END, settings.data_source)
         dates: list[dt.date] = [d.date() for d in frame["date"]]
@@ -329,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the textbook's window: train 2016-01-04..2019-08-04, test 21 weeks",
     )
     p.add_argument("--refit", action="store_true", help="refit at every origin (slow)")
-    p.add_argument("--plot", help="write a PNG of the forecasts")
+    p.add_argument("--plot", help="write a PNG of the forecasts, their bands and the closes")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backtest)
 

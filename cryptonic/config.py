@@ -30,6 +30,45 @@ Arch = Literal["default", "book"]
 ARCHS: Final[tuple[Arch, ...]] = get_args(Arch)
 Strategy = Literal["new", "continue"]
 
+DEFAULT_INTERVAL_LEVEL: Final = 0.8
+"""Nominal coverage of the served interval: 80% of realized closes should fall inside."""
+DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.1, 0.5, 0.9)
+"""The quantile levels the default model forecasts: the 80% interval's ends and the median."""
+
+
+def check_quantiles(levels: object, interval_level: float | None = None) -> tuple[float, ...]:
+    """Quantile levels a model can forecast, ascending, or ValueError saying what is wrong.
+
+    The median (0.5) must be one of them (it is the point forecast) and the set symmetric around
+    it, so [lowest, highest] is a central interval of level ``highest - lowest``; when
+    ``interval_level`` is given, that must be its level.
+    """
+    try:
+        values = tuple(float(v) for v in levels)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"quantiles must be numbers, got {levels!r}") from exc
+    if len(values) < 3 or list(values) != sorted(set(values)):
+        raise ValueError(f"quantiles must be at least 3 distinct ascending levels, got {values}")
+    if not all(0.0 < q < 1.0 for q in values):
+        raise ValueError(f"quantiles must lie strictly between 0 and 1, got {values}")
+    if 0.5 not in values:
+        raise ValueError(f"quantiles must include the median 0.5, got {values}")
+    if any(abs(lo + hi - 1.0) > 1e-9 for lo, hi in zip(values, reversed(values), strict=True)):
+        raise ValueError(f"quantiles must be symmetric around 0.5 (q and 1 - q), got {values}")
+    if interval_level is not None and abs(values[-1] - values[0] - interval_level) > 1e-9:
+        raise ValueError(
+            f"quantiles {values} span a {values[-1] - values[0]:g} interval, but INTERVAL_LEVEL is "
+            f"{interval_level:g}: the lowest and highest must be {(1 - interval_level) / 2:g} and "
+            f"{(1 + interval_level) / 2:g}"
+        )
+    return values
+
+
+def interval_quantiles(interval_level: float) -> tuple[float, ...]:
+    """The default levels for an interval: its two ends and the median."""
+    low = round((1.0 - interval_level) / 2.0, 12)
+    return (low, 0.5, round(1.0 - low, 12))
+
 
 def is_arch(value: object) -> TypeGuard[Arch]:
     """Whether a name read from outside (a manifest, a flag) is an architecture we can build."""
@@ -103,6 +142,25 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PROMOTION_MARGIN", "promotion_margin"),
         description="Relative MAPE slack: promote if challenger <= champion * (1 + margin).",
     )
+    interval_level: float = Field(
+        default=DEFAULT_INTERVAL_LEVEL,
+        gt=0.0,
+        lt=1.0,
+        validation_alias=AliasChoices("INTERVAL_LEVEL", "interval_level"),
+        description="Nominal coverage of the forecast interval (0.8: the 0.1 and 0.9 quantiles).",
+    )
+    quantiles: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=(),
+        validation_alias=AliasChoices("QUANTILES", "quantiles"),
+        description="Quantile levels of the default model; empty: the interval's ends and 0.5.",
+    )
+    coverage_tolerance: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("COVERAGE_TOLERANCE", "coverage_tolerance"),
+        description="The gate refuses a challenger whose coverage misses the level by more.",
+    )
     root_path: str = Field(
         default="",
         pattern=r"^(/[A-Za-z0-9._~-]+)*/?$",
@@ -130,6 +188,13 @@ class Settings(BaseSettings):
             raise ValueError("TICKERS is empty: name at least one ticker, e.g. BTC-USD")
         return [normalize_ticker(t) for t in value]
 
+    @field_validator("quantiles", mode="before")
+    @classmethod
+    def _split_quantiles(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part for part in re.split(r"[,\s]+", value) if part)
+        return value
+
     @field_validator("data_source")
     @classmethod
     def _check_source(cls, value: str) -> str:
@@ -143,6 +208,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"START_DATE {self.start_date} must be before END_DATE {self.end_date}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_quantiles(self) -> Settings:
+        levels = self.quantiles or interval_quantiles(self.interval_level)
+        object.__setattr__(self, "quantiles", check_quantiles(levels, self.interval_level))
         return self
 
 

@@ -5,7 +5,9 @@ The recipe that works for the LSTM with TF 2.21 / Keras 3: export a SavedModel w
 dynamic batch dimension both leave TensorList ops the plain LiteRT interpreter cannot run.
 
 A model whose ``.tflite`` disagrees with Keras on real windows is refused: serving it would make
-the API answer something the backtest never scored.
+the API answer something the backtest never scored. For a quantile model the check covers every
+quantile (the whole (7, Q) output), calibrated as it will serve, and the file records its levels
+in its metadata (tflite_metadata.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy.typing as npt
 
 from cryptonic.errors import ModelError
 from cryptonic.model import Model
+from cryptonic.tflite_metadata import with_metadata
 from cryptonic.windows import DAYS_PER_WEEK
 
 PARITY_TOLERANCE = 1e-5
@@ -41,7 +44,8 @@ class ExportResult:
 
 
 def convert_to_tflite(model: Model) -> bytes:
-    """The ``.tflite`` flatbuffer of a trained model (built-in ops only, batch of one)."""
+    """The ``.tflite`` flatbuffer of a trained model (built-in ops only, batch of one), with its
+    output levels in the metadata."""
     import tensorflow as tf
 
     if model.network is None:
@@ -55,20 +59,31 @@ def convert_to_tflite(model: Model) -> bytes:
             )
             converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
             converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-            return bytes(converter.convert())
+            flatbuffer = bytes(converter.convert())
         except Exception as exc:  # the converter raises a zoo of types
             raise ExportError(f"TFLite conversion failed: {exc}") from exc
+    quantiles = list(model.quantiles) or None
+    return with_metadata(
+        flatbuffer, {"quantiles": quantiles, "interval_level": model.spec.interval_level}
+    )
 
 
 def parity(model: Model, tflite: bytes, inputs: npt.NDArray[np.float32]) -> float:
-    """Max abs difference between Keras and LiteRT outputs over the given input windows."""
+    """Max abs difference between Keras and LiteRT outputs over the given input windows (every
+    quantile of a quantile model)."""
     from cryptonic.predictor import Predictor
 
     if model.network is None:
         raise ExportError("cannot check parity of an untrained model")
-    runtime = Predictor(tflite, arch=model.spec.arch)
+    runtime = Predictor(tflite, arch=model.spec.arch)  # levels from the file, as exported
+    if runtime.quantiles != (model.quantiles or None):
+        raise ExportError(
+            f"the .tflite says quantiles {runtime.quantiles}, the model {model.quantiles}"
+        )
     expected = np.asarray(model.network.predict(inputs, verbose=0), dtype=np.float64)
     actual = np.stack([runtime.run(window) for window in inputs])
+    if expected.shape != actual.shape:
+        raise ExportError(f"LiteRT outputs {actual.shape[1:]}, Keras {expected.shape[1:]}")
     return float(np.max(np.abs(expected - actual)))
 
 

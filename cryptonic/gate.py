@@ -3,12 +3,16 @@
 The rule, in order:
 
 1. A challenger that fails the sanity check (non-finite forecasts, LiteRT parity) never serves.
-2. The first model of a ticker is promoted once it is sane: anything beats "no model".
-3. Otherwise challenger and champion are compared on the same backtest origins where *neither*
+2. The first model of a ticker is promoted once it is sane: anything beats "no model" (its
+   reason still says when its interval misses its promise).
+3. A challenger with an interval whose backtest coverage misses its nominal level by more than
+   ``coverage_tolerance`` is refused, whatever its MAPE: a band that says 80% and holds 60% would
+   mislead every user who reads it. A point challenger (the book architecture) skips this rule.
+4. Otherwise challenger and champion are compared on the same backtest origins where *neither*
    saw the answers (forecast days after the champion's training data). With at least
    ``min_weeks`` such origins the MAPEs are compared directly; the challenger wins ties
    (it has seen fresher data) and may be worse by ``margin`` (relative).
-4. With fewer clean origins (the usual weekly case: one new week) the gate compares skill
+5. With fewer clean origins (the usual weekly case: one new week) the gate compares skill
    against persistence instead: the challenger's over the whole window against the skill the
    champion earned on its own out-of-sample window when it was published. Skill divides out how
    volatile each window was, which raw MAPE over different weeks would not.
@@ -22,6 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 MIN_CLEAN_WEEKS = 4
+DEFAULT_COVERAGE_TOLERANCE = 0.10
 
 
 @dataclass(frozen=True)
@@ -53,17 +58,30 @@ def decide(
     champion_recorded_skill: float | None = None,
     margin: float = 0.0,
     min_weeks: int = MIN_CLEAN_WEEKS,
+    challenger_coverage: float | None = None,
+    interval_level: float | None = None,
+    coverage_tolerance: float = DEFAULT_COVERAGE_TOLERANCE,
 ) -> GateDecision:
     """Apply the rule above; every branch says in plain words what decided it."""
     versus = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
     if not sane:
         return GateDecision(False, f"sanity check failed: {sanity_problem}", "sanity")
+    miss = coverage_miss(challenger_coverage, interval_level, coverage_tolerance)
     if champion_version is None:
+        note = f"; but {miss} (promoted anyway: no model serves yet)" if miss else ""
         return GateDecision(
             True,
-            f"first model: passes the sanity check; MAPE {challenger_mape:.2f}% ({versus})",
+            f"first model: passes the sanity check; MAPE {challenger_mape:.2f}% ({versus}){note}",
             "first model",
             challenger=challenger_mape,
+            persistence=persistence_mape,
+        )
+    if miss:
+        return GateDecision(
+            False,
+            f"{miss}: the interval does not keep its promise; {versus}",
+            "coverage",
+            challenger=challenger_coverage,
             persistence=persistence_mape,
         )
     if clean_weeks >= min_weeks and clean_challenger_mape is not None and clean_champion_mape:
@@ -100,4 +118,19 @@ def decide(
         challenger=challenger_skill,
         champion=champion_recorded_skill,
         persistence=persistence_mape,
+    )
+
+
+def coverage_miss(coverage: float | None, level: float | None, tolerance: float) -> str | None:
+    """Why a challenger's interval misses its level by more than ``tolerance`` (None: it does
+    not, or the challenger has no interval)."""
+    if coverage is None or level is None:
+        return None
+    gap = coverage - level
+    if abs(gap) <= tolerance:
+        return None
+    side = "below" if gap < 0 else "above"
+    return (
+        f"challenger coverage {coverage:.1%} is {abs(gap):.1%} {side} its nominal "
+        f"{level:.0%} (tolerance {tolerance:.0%})"
     )

@@ -88,6 +88,7 @@ class RunConfig(_Record):
     data_source: str
     backtest_weeks: int
     promotion_margin: float
+    coverage_tolerance: float | None = None  # the gate's interval rule; None before intervals
 
 
 class ScoreRow(_Record):

@@ -4,7 +4,11 @@ champion on the same origins.
 * ``FrozenModel``: the champion scored as it serves; fitting it would judge a model that never
   served.
 * ``WarmStartModel``: the ``continue`` strategy's challenger. Each fit starts again from the
-  parent's weights, so the backtest scores what continuing from the champion would give.
+  parent's weights, so the backtest scores what continuing from the champion would give, its
+  interval recalibrated after the fit as the published model's will be (Model.train does both).
+
+Both forecast quantiles when their model does (``quantiles`` empty otherwise: a point champion
+published before intervals existed).
 """
 
 from __future__ import annotations
@@ -30,8 +34,15 @@ class FrozenModel:
     def fit(self, closes: FloatArray) -> None:
         """Already trained: the champion is judged as it serves."""
 
+    @property
+    def quantiles(self) -> tuple[float, ...]:
+        return self.model.quantiles
+
     def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
         return self.model.predict_relative(closes, origins)
+
+    def predict_quantiles(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        return self.model.predict_quantiles(closes, origins)
 
 
 class WarmStartModel:
@@ -56,7 +67,17 @@ class WarmStartModel:
         self.model = Model.from_keras_bytes(self.parent_keras, self.spec)
         self.model.train(closes, warm_start=True)
 
-    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+    @property
+    def quantiles(self) -> tuple[float, ...]:
+        return self.spec.quantiles
+
+    def _fitted(self) -> Model:
         if self.model is None:
             raise RuntimeError("WarmStartModel.predict_relative before fit")
-        return self.model.predict_relative(closes, origins)
+        return self.model
+
+    def predict_relative(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        return self._fitted().predict_relative(closes, origins)
+
+    def predict_quantiles(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
+        return self._fitted().predict_quantiles(closes, origins)

@@ -35,6 +35,7 @@ from cryptonic.manifest import (
     MODEL_TFLITE,
     PRICES_NAME,
     BacktestWindow,
+    Calibration,
     DataInfo,
     ExportInfo,
     GateRecord,
@@ -90,6 +91,7 @@ def run_config(settings: Settings, spec: ModelSpec) -> RunConfig:
         data_source=settings.data_source,
         backtest_weeks=settings.backtest_weeks,
         promotion_margin=settings.promotion_margin,
+        coverage_tolerance=settings.coverage_tolerance,
     )
 
 
@@ -323,7 +325,11 @@ class _Run:
             if plan.parent_keras is None
             else WarmStartModel(plan.parent_keras, self.spec)
         )
-        forecasters: list[Forecaster] = [Persistence(), Drift(), challenger]
+        forecasters: list[Forecaster] = [
+            Persistence(quantiles=self.settings.quantiles),
+            Drift(),
+            challenger,
+        ]
         if weights is not None and weights.model is not None:
             forecasters.append(FrozenModel(weights.model, "champion"))
         with self._timed("backtest"):
@@ -345,7 +351,10 @@ class _Run:
             raise ModelError(f"challenger refused before publishing: {refusal}")
         now = dt.datetime.now(dt.UTC)
         version = new_version_id(now)
-        forecast = Predictor(exported.tflite, arch=self.spec.arch).forecast(
+        predictor = Predictor(
+            exported.tflite, arch=self.spec.arch, quantiles=self.spec.quantiles or None
+        )
+        forecast = predictor.forecast(
             snapshot.closes,
             snapshot.dates[-1],
             ticker=self.ticker,
@@ -379,6 +388,9 @@ class _Run:
             challenger_skill=challenger.skill,
             persistence_mape=persistence.mape,
             margin=self.settings.promotion_margin,
+            challenger_coverage=challenger.coverage,
+            interval_level=challenger.interval_level,
+            coverage_tolerance=self.settings.coverage_tolerance,
             **kwargs,
         )
 
@@ -393,6 +405,7 @@ class _Run:
     ) -> ManifestDraft:
         """What the version says about itself; the registry adds its id and artifact hashes."""
         report_of_fit = candidate.model.report
+        calibration = candidate.model.calibration
         return ManifestDraft(
             ticker=self.ticker,
             created_at=candidate.forecast.generated_at,
@@ -407,6 +420,8 @@ class _Run:
                 lookback=self.spec.lookback,
                 horizon=self.spec.horizon,
                 calendar=snapshot.info.calendar,
+                quantiles=list(self.spec.quantiles) or None,
+                interval_level=self.spec.interval_level,
             ),
             data=snapshot.info,
             training=report_of_fit.to_dict() if report_of_fit else None,
@@ -416,6 +431,7 @@ class _Run:
             ),
             metrics=self._metrics(report, champion),
             gate=GateRecord(**gate.to_dict()),
+            calibration=Calibration(**calibration.to_dict()) if calibration else None,
         )
 
     def _publish(self, snapshot: _Snapshot, candidate: _Candidate, draft: ManifestDraft) -> None:

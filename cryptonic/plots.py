@@ -6,11 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
-from cryptonic.backtest import BacktestReport
+from cryptonic.backtest import BacktestReport, ScoringProtocol
+
+BANDED = ("default", "garch")
+"""Forecasters whose interval is drawn (persistence's too when no model has one): more bands than
+two on one chart hide the closes they are about."""
 
 
 def plot_backtest(report: BacktestReport, path: Path) -> None:
-    """Actual closes and each forecaster's weekly forecasts over the backtest window."""
+    """Realized closes, each forecaster's weekly forecasts and, for the quantile models, the
+    central interval (lowest to highest quantile) they promised, over the backtest window."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -18,8 +23,24 @@ def plot_backtest(report: BacktestReport, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(11, 5))
     days = np.array([d for week in report.forecast_dates for d in week], dtype="datetime64[D]")
-    ax.plot(days, report.actuals.ravel(), color="black", lw=1.4, label="actual close")
-    protocol = "honest"
+    protocol: ScoringProtocol = "honest"
+    banded = [n for (n, p) in report.bands if p == protocol and n in BANDED] or [
+        n for (n, p) in report.bands if p == protocol and n == "persistence"
+    ]
+    for name in banded:
+        band = report.bands[(name, protocol)]
+        row = report.row(name, protocol)
+        label = f"{name} {band.interval_level:.0%} interval (covered {row.coverage:.0%})"
+        for i, week in enumerate(report.forecast_dates):
+            ax.fill_between(
+                np.array(week, dtype="datetime64[D]"),
+                band.prices[i, :, 0],
+                band.prices[i, :, -1],
+                color=_colour(name),
+                alpha=0.18,
+                lw=0,
+                label=label if i == 0 else None,
+            )
     for (name, proto), values in report.forecasts.items():
         if proto != protocol or name == "drift":
             continue
@@ -32,8 +53,9 @@ def plot_backtest(report: BacktestReport, path: Path) -> None:
                 color=_colour(name),
                 label=name if i == 0 else None,
             )
+    ax.plot(days, report.actuals.ravel(), color="black", lw=1.4, label="realized close")
     ax.set_title(f"{report.ticker}: weekly walk-forward forecasts ({report.weeks} origins)")
-    ax.legend()
+    ax.legend(fontsize="small")
     fig.autofmt_xdate()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
@@ -41,6 +63,9 @@ def plot_backtest(report: BacktestReport, path: Path) -> None:
 
 
 def _colour(name: str) -> str:
-    return {"persistence": "tab:gray", "default": "tab:blue", "book": "tab:orange"}.get(
-        name, "tab:green"
-    )
+    return {
+        "persistence": "tab:gray",
+        "default": "tab:blue",
+        "book": "tab:orange",
+        "garch": "tab:red",
+    }.get(name, "tab:green")

@@ -24,9 +24,24 @@ def test_backtest_json_shape(prices_csv, capsys, monkeypatch):
     assert report["window"]["weeks"] == 3
     assert report["ticker"] == "BTC-USD"
     models = {(r["model"], r["protocol"]) for r in report["rows"]}
-    assert models == {("persistence", "honest"), ("drift", "honest"), ("default", "honest")}
+    assert models == {
+        ("persistence", "honest"),
+        ("drift", "honest"),
+        ("garch", "honest"),
+        ("default", "honest"),
+    }
+    rows = {r["model"]: r for r in report["rows"]}
     for row in report["rows"]:
         assert set(row) >= {"model", "protocol", "mape", "rmse", "skill"}
+        assert set(row) >= {"coverage", "interval_level", "pinball", "pinball_skill"}
+    for name in ("persistence", "garch", "default"):
+        assert 0.0 <= rows[name]["coverage"] <= 1.0
+        assert rows[name]["interval_level"] == pytest.approx(0.8)
+        assert rows[name]["pinball"] > 0
+        assert len(rows[name]["coverage_by_horizon"]) == 7
+    assert rows["persistence"]["pinball_skill"] == 0.0
+    assert rows["drift"]["coverage"] is None
+    assert rows["drift"]["pinball_skill"] is None
 
 
 def test_backtest_table_and_plot(prices_csv, capsys, monkeypatch, tmp_path):
@@ -67,6 +82,11 @@ def test_retrain_then_models_list_then_predict(prices_csv, local_store_uri, caps
     forecast = json.loads(capsys.readouterr().out)
     assert len(forecast["result"]) == 7
     assert forecast["model_version"]
+    assert forecast["interval_level"] == pytest.approx(0.8)
+    for item in forecast["result"]:
+        assert item["lower"] <= item["prediction"] <= item["upper"]
+    assert main(["predict", *args]) == 0
+    assert "80% interval" in capsys.readouterr().out
 
 
 def test_predict_without_a_model_says_how_to_get_one(local_store_uri, prices_csv, capsys):

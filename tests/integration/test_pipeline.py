@@ -57,6 +57,83 @@ def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store
     assert forecast["period_length"] == 7
 
 
+def test_a_quantile_model_publishes_its_interval_calibration_and_scores(settings, store):
+    result = retrain(settings, store, "BTC-USD")
+    registry = Registry(store)
+    manifest = registry.manifest("BTC-USD", result.version)
+    assert manifest.model.quantiles == [0.1, 0.5, 0.9]
+    assert manifest.model.interval_level == pytest.approx(0.8)
+    calibration = manifest.calibration
+    assert calibration is not None
+    assert calibration.method == "conformal-spread"
+    assert calibration.level == pytest.approx(0.8)
+    assert len(calibration.factors) == 7
+    assert calibration.windows > 20
+    assert calibration.coverage_after is not None
+    assert calibration.coverage_after >= 0.8
+    metrics = manifest.metrics
+    assert metrics is not None
+    for row in (metrics.model, metrics.persistence):
+        assert row is not None
+        assert row.coverage is not None
+        assert 0.0 <= row.coverage <= 1.0
+        assert row.interval_level == pytest.approx(0.8)
+        assert row.width is not None
+        assert row.width > 0
+        assert row.coverage_by_horizon is not None
+        assert len(row.coverage_by_horizon) == 7
+        assert row.pinball_by_horizon is not None
+        assert len(row.pinball_by_horizon) == 7
+    assert metrics.persistence is not None
+    assert metrics.persistence.pinball_skill == 0.0
+    assert metrics.model is not None
+    assert metrics.model.pinball_skill is not None
+    assert metrics.drift is not None
+    assert metrics.drift.coverage is None
+    # forecast.json carries the served band: the calibrated lowest and highest quantiles
+    forecast = json.loads(registry.load_artifact("BTC-USD", result.version, "forecast.json"))
+    tflite = registry.load_artifact("BTC-USD", result.version, "model.tflite")
+    closes = make_prices(300)["close"].to_numpy()
+    quantiles = Predictor(tflite, quantiles=manifest.model.quantiles).predict_quantile_closes(
+        closes
+    )
+    assert forecast["interval_level"] == pytest.approx(0.8)
+    np.testing.assert_allclose([r["lower"] for r in forecast["result"]], quantiles[:, 0])
+    np.testing.assert_allclose([r["prediction"] for r in forecast["result"]], quantiles[:, 1])
+    np.testing.assert_allclose([r["upper"] for r in forecast["result"]], quantiles[:, 2])
+    assert manifest.config is not None
+    assert manifest.config.coverage_tolerance == 1.0
+
+
+def test_the_gate_refuses_a_challenger_whose_coverage_misses_its_level(make_settings, store):
+    first = retrain(make_settings(store.uri), store, "BTC-USD")
+    strict = make_settings(store.uri, coverage_tolerance=0.0)  # 21 closes never cover exactly 80%
+    result = retrain(strict, store, "BTC-USD", force=True)
+    assert result.ok
+    assert not result.promoted
+    assert "coverage" in result.reason
+    assert "nominal 80% (tolerance 0%)" in result.reason
+    assert _champion(store) == first.version
+    gate = Registry(store).manifest("BTC-USD", result.version).gate
+    assert gate is not None
+    assert gate.basis == "coverage"
+
+
+def test_a_book_model_publishes_a_point_forecast_without_calibration(make_settings, store):
+    result = retrain(make_settings(store.uri, arch="book", book_weeks=4), store, "BTC-USD")
+    assert result.ok
+    registry = Registry(store)
+    manifest = registry.manifest("BTC-USD", result.version)
+    assert manifest.model.quantiles is None
+    assert manifest.calibration is None
+    assert manifest.metrics is not None
+    assert manifest.metrics.model is not None
+    assert manifest.metrics.model.coverage is None
+    forecast = json.loads(registry.load_artifact("BTC-USD", result.version, "forecast.json"))
+    assert forecast["interval_level"] is None
+    assert all(r["lower"] is None and r["upper"] is None for r in forecast["result"])
+
+
 def test_no_new_data_skips_unless_forced(settings, store):
     first = retrain(settings, store, "BTC-USD")
     again = retrain(settings, store, "BTC-USD")

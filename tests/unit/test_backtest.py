@@ -95,3 +95,75 @@ def test_book_window_origins_need_the_books_dates():
     assert len(origins) == 21
     assert dates[origins[0]] == dt.date(2019, 8, 4)
     assert dates[origins[-1] + 7] == dt.date(2019, 12, 29)
+
+
+class Bands:
+    """A hand-made quantile forecaster: a fixed band of +-``half`` around the last close."""
+
+    horizon = 7
+    min_history = 1
+    quantiles = (0.1, 0.5, 0.9)
+
+    def __init__(self, name: str, half: float) -> None:
+        self.name, self.half = name, half
+
+    def fit(self, closes):
+        pass
+
+    def predict_relative(self, closes, origins):
+        return np.zeros((len(origins), 7))
+
+    def predict_quantiles(self, closes, origins):
+        band = np.array([-self.half, 0.0, self.half])
+        return np.broadcast_to(band, (len(origins), 7, 3)).copy()
+
+
+def _zigzag(n: int) -> np.ndarray:
+    """Closes alternating 100 and 104: every realized close is the origin's or 4% away."""
+    return np.where(np.arange(n) % 2 == 0, 100.0, 104.0)
+
+
+def test_interval_scores_on_a_hand_made_series():
+    closes = _zigzag(120)
+    report = walk_forward(
+        closes, _dates(120), [Bands("wide", 0.05), Bands("narrow", 0.01)], weeks=4
+    )
+    wide, narrow = report.row("wide"), report.row("narrow")
+    assert wide.coverage == 1.0  # every close within 5%
+    assert wide.interval_level == pytest.approx(0.8)
+    assert wide.width == pytest.approx(10.0)
+    # +-1% holds only the closes equal to the origin's: 4 of 7 or 3 of 7 depending on parity
+    origins = 120 - 1 - 7 - 7 * np.arange(3, -1, -1)
+    actual = closes[origins[:, None] + np.arange(1, 8)]
+    expected = np.mean(actual == closes[origins][:, None])
+    assert narrow.coverage == pytest.approx(expected)
+    assert narrow.coverage_by_horizon == pytest.approx(
+        list(np.mean(actual == closes[origins][:, None], axis=0))
+    )
+    assert len(narrow.pinball_by_horizon) == 7
+    assert narrow.width == pytest.approx(2.0)
+
+
+def test_pinball_skill_is_measured_against_persistences_empirical_quantiles():
+    closes = 100 * np.exp(np.cumsum(np.random.default_rng(2).normal(0, 0.02, 600)))
+    report = walk_forward(closes, _dates(600), [Bands("band", 0.03), Drift()], weeks=10)
+    persistence, band = report.row("persistence"), report.row("band")
+    assert persistence.pinball_skill == 0.0
+    assert persistence.coverage is not None
+    assert persistence.interval_level == pytest.approx(0.8)
+    assert band.pinball_skill == pytest.approx(1 - band.pinball / persistence.pinball)
+    drift = report.row("drift").to_dict()
+    for key in ("coverage", "interval_level", "width", "pinball", "pinball_skill"):
+        assert drift[key] is None  # a point forecaster has no interval
+    assert {"coverage", "interval_level", "pinball", "pinball_skill"} <= set(band.to_dict())
+    assert "p-skill" in report.table()
+
+
+def test_interval_scores_survive_rescoring_a_later_part_of_the_window():
+    closes = 100 * np.exp(np.cumsum(np.random.default_rng(3).normal(0, 0.02, 600)))
+    report = walk_forward(closes, _dates(600), [Bands("band", 0.03)], weeks=10)
+    later = report.since(6)
+    assert later.weeks == 4
+    direct = walk_forward(closes, _dates(600), [Bands("band", 0.03)], weeks=4)
+    assert later.row("band").coverage == pytest.approx(direct.row("band").coverage)
+    assert later.row("band").pinball_skill == pytest.approx(direct.row("band").pinball_skill)

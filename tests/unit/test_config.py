@@ -29,6 +29,9 @@ def clean_env(monkeypatch):
         "STORE_URI",
         "DATA_SOURCE",
         "END_DATE",
+        "INTERVAL_LEVEL",
+        "QUANTILES",
+        "COVERAGE_TOLERANCE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -64,6 +67,13 @@ def test_empty_values_fall_back_to_defaults(monkeypatch):
         ({"START_DATE": "2020-01-01", "END_DATE": "2019-01-01"}, "must be before END_DATE"),
         ({"DATA_SOURCE": "ftp://x"}, "DATA_SOURCE"),
         ({"PERIOD_SIZE": "14"}, "less than or equal to 7"),
+        ({"INTERVAL_LEVEL": "1"}, "less than 1"),
+        ({"QUANTILES": "0.1,0.9"}, "at least 3"),
+        ({"QUANTILES": "0.1,0.4,0.9"}, "include the median"),
+        ({"QUANTILES": "0.1,0.25,0.5,0.9"}, "symmetric"),
+        ({"QUANTILES": "0.05,0.5,0.95"}, "must be 0.1 and 0.9"),
+        ({"QUANTILES": "0.9,0.5,0.1"}, "ascending"),
+        ({"COVERAGE_TOLERANCE": "-0.1"}, "greater than or equal to 0"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(monkeypatch, env, message):
@@ -95,3 +105,13 @@ def test_the_default_store_is_the_folder_open_store_opens_without_a_uri(monkeypa
     assert Settings().store_uri == DEFAULT_STORE_URI
     assert open_store(Settings().store_uri).uri == open_store(None).uri
     assert open_store(None).uri == f"file://{tmp_path / LOCAL_STORE_DIR}"
+
+
+def test_interval_settings_default_to_the_80_percent_interval_and_its_median(monkeypatch):
+    settings = Settings()
+    assert (settings.interval_level, settings.quantiles) == (0.8, (0.1, 0.5, 0.9))
+    assert settings.coverage_tolerance == 0.10
+    monkeypatch.setenv("INTERVAL_LEVEL", "0.9")
+    assert Settings().quantiles == (0.05, 0.5, 0.95)
+    monkeypatch.setenv("QUANTILES", "0.05, 0.25,0.5 0.75,0.95")
+    assert Settings().quantiles == (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -86,3 +86,53 @@ def test_predictor_import_does_not_import_tensorflow(exported, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout.strip().splitlines()[-1]) > 0
+
+
+def test_a_quantile_model_forecasts_its_calibrated_interval(exported, trained_tiny_model):
+    predictor = Predictor(exported.tflite)
+    assert predictor.quantiles == (0.1, 0.5, 0.9)  # read from the file's metadata
+    assert predictor.interval_level == pytest.approx(0.8)
+    closes = make_prices(60, seed=2)["close"].to_numpy()
+    prices = predictor.predict_quantile_closes(closes)
+    relative = trained_tiny_model.predict_quantiles(closes, [59])[0]
+    np.testing.assert_allclose(prices, closes[-1] * (1 + relative), rtol=1e-5)
+    forecast = predictor.forecast(closes, dt.date(2026, 10, 5), ticker="BTC-USD")
+    np.testing.assert_allclose(forecast.values, prices[:, 1])
+    np.testing.assert_allclose(forecast.lower, prices[:, 0])
+    np.testing.assert_allclose(forecast.upper, prices[:, 2])
+    assert forecast.interval_level == pytest.approx(0.8)
+    item = forecast.to_dict()["result"][0]
+    assert item["lower"] <= item["prediction"] <= item["upper"]
+
+
+def test_levels_come_from_the_caller_before_the_file(exported):
+    from cryptonic.tflite_metadata import with_metadata
+
+    told = Predictor(exported.tflite, quantiles=[0.05, 0.5, 0.95])
+    assert told.interval_level == pytest.approx(0.9)
+    # a file without our record: the default levels for 3 outputs
+    bare = with_metadata(exported.tflite, {"quantiles": None})
+    assert Predictor(bare).quantiles == (0.1, 0.5, 0.9)
+    with pytest.raises(ModelError, match="5 quantiles given"):
+        Predictor(exported.tflite, quantiles=[0.1, 0.25, 0.5, 0.75, 0.9])
+    with pytest.raises(ModelError, match=r"quantiles given: .* include the median"):
+        Predictor(exported.tflite, quantiles=[0.1, 0.4, 0.9])
+
+
+def test_a_point_model_forecasts_without_a_band():
+    from cryptonic.model import ModelSpec
+    from tests.fixtures.models import tiny_model
+
+    point = tiny_model(spec=ModelSpec(weeks=2, units=4, epochs=1, quantiles=()))
+    closes = make_prices(300)["close"].to_numpy()
+    predictor = Predictor(export_tflite(point, closes, windows=8).tflite)
+    assert predictor.quantiles is None
+    assert predictor.interval_level is None
+    forecast = predictor.forecast(closes, dt.date(2026, 10, 5), ticker="BTC-USD")
+    assert forecast.lower is None
+    assert forecast.upper is None
+    assert forecast.interval_level is None
+    assert forecast.to_dict()["result"][0]["lower"] is None
+    np.testing.assert_allclose(forecast.values, point.predict_closes(closes), rtol=1e-5)
+    with pytest.raises(ModelError, match="points, not quantiles"):
+        predictor.predict_quantile_closes(closes)
