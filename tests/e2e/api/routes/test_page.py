@@ -99,6 +99,81 @@ def test_page_shows_the_forecast_and_accuracy(browser, local_published_registry)
     assert phone.problems == []
 
 
+def test_page_draws_the_interval_band_and_states_its_record(browser, local_published_registry):
+    """The quantile model's central interval: a band around the forecast line that holds every
+    forecast point, each day's bounds in the table, and the card with the nominal level beside
+    the backtest's coverage."""
+    registry = local_published_registry
+    app = create_app(Settings(store_uri=registry.store.uri), registry)
+    with serving(app) as base:
+        predict = get_json(f"{base}/predict")
+        backtest = get_json(f"{base}/status")["backtest"]
+        level = predict["interval_level"]
+        assert level == pytest.approx(0.8)
+        rows = predict["result"]
+        assert all(r["lower"] <= r["prediction"] <= r["upper"] for r in rows)
+        assert any(r["lower"] < r["upper"] for r in rows)
+
+        watched = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 900})
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        band = page.locator("#chart svg #interval-band")
+        assert band.count() == 1
+        assert float(attr(page, "#interval-band", "data-level")) == level
+        box = band.bounding_box()
+        assert box is not None
+        assert box["height"] > 1
+        points = page.locator("#chart svg circle.forecast-point")
+        for i in range(points.count()):
+            point = points.nth(i).bounding_box()
+            assert point is not None
+            middle = point["y"] + point["height"] / 2
+            assert box["y"] - 0.5 <= middle <= box["y"] + box["height"] + 0.5, i
+
+        cells = page.locator("#forecast-rows td.interval")
+        assert cells.count() == 7
+        bounds = [cells.nth(i).get_attribute("data-value") for i in range(7)]
+        assert bounds == [f"{r['lower']},{r['upper']}" for r in rows]
+
+        assert page.is_visible("#interval-card")
+        assert page.is_visible("#legend-interval")
+        assert page.inner_text("#interval-level") == f"{round(level * 100)}% interval"
+        assert float(attr(page, "#interval-level")) == level
+        coverage = backtest["coverage"]
+        assert coverage is not None
+        assert float(attr(page, "#interval-coverage")) == coverage
+        weeks = backtest["weeks"]
+        assert page.inner_text("#interval-coverage") == (
+            f"{round(coverage * 100)}% of closes fell inside over the last {weeks} weeks"
+        )
+        page.close()
+    assert watched.csp == []
+    assert watched.problems == []
+
+
+def test_page_of_a_point_model_draws_no_band(browser, tmp_path):
+    """A point model (QUANTILES=()) serves no bounds: no band, no card, no legend entry."""
+    from cryptonic.store import LocalStore
+    from tests.fixtures.published import build_published_model, publish_version
+
+    registry = Registry(LocalStore(tmp_path / "store"))
+    publish_version(registry, build_published_model(point=True))
+    app = create_app(Settings(store_uri=registry.store.uri), registry)
+    with serving(app) as base:
+        predict = get_json(f"{base}/predict")
+        assert predict["interval_level"] is None
+        watched = open_page(browser, f"{base}/")
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        assert page.locator("#chart svg circle.forecast-point").count() == 7
+        assert page.locator("#interval-band").count() == 0
+        assert not page.is_visible("#interval-card")
+        assert not page.is_visible("#legend-interval")
+        page.close()
+    assert watched.csp == []
+    assert watched.problems == []
+
+
 def test_page_works_under_a_stage_prefix(browser, local_published_registry):
     registry = local_published_registry
     app = create_app(Settings(store_uri=registry.store.uri), registry, root_path="/Prod")
