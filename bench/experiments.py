@@ -3,6 +3,7 @@
 Not one of `make bench`'s parts; run it on its own:
 
     python -m bench.experiments [--seeds 1 2] [--weeks 52 104] [--variants NAME ...] [--members 3]
+                                [--out experiments]
 
 Each variant is backtested with ``walk_forward`` (fitted once on the closes before the first
 origin, then forecasting every weekly origin from its own past) on the bundled BTC snapshot's last
@@ -25,9 +26,10 @@ width and the pinball loss (% of the last close), and pinball skill. Variants:
   Serving has closes only, so this can only ever be an experiment here.
 
 Output: a markdown table on stdout, saved with the per-seed figures to bench/experiments.json and
-bench/EXPERIMENTS.md. The paired comparison against the default (same seed, same window) is what
-decides: a variant is worth keeping when its pinball skill is higher on every seed of both windows
-and its median's MAPE is not higher than the default's worst seed.
+bench/EXPERIMENTS.md (``--out NAME``: bench/NAME.json and bench/NAME.upper().md). The paired
+comparison against the default (same seed, same window) is what decides: a variant is worth
+keeping when its pinball skill is higher on every seed of both windows and its median's MAPE is
+not higher than the default's worst seed.
 """
 
 from __future__ import annotations
@@ -310,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--weeks", type=int, nargs="+", default=[52, 104])
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument("--members", type=int, default=3, help="seeds in the ensemble")
+    parser.add_argument("--out", default="experiments", help="bench/OUT.json, bench/OUT (upper).md")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.WARNING)
@@ -325,12 +328,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             *map(str, args.weeks),
             "--members",
             str(args.members),
+            *(
+                ["--variants", *(f"'{v}'" for v in variants[1:])]
+                if variants != list(VARIANTS)
+                else []
+            ),
+            *(["--out", args.out] if args.out != "experiments" else []),
         ]
     )
     results["command"] = command
-    (ROOT / "bench" / "experiments.json").write_text(json.dumps(results, indent=2) + "\n")
+    (ROOT / "bench" / f"{args.out}.json").write_text(json.dumps(results, indent=2) + "\n")
     m = results["machine"]
-    (ROOT / "bench" / "EXPERIMENTS.md").write_text(
+    (ROOT / "bench" / f"{args.out.upper()}.md").write_text(
         "# Issue 13 experiments: input variants and a seed ensemble (BTC-USD, bundled snapshot)\n\n"
         f"Command: `{command}`; {m['date']}, {m['cpus']} CPUs, {results['seconds']:.0f} s. "
         "Raw figures: bench/experiments.json.\n\n" + table + "\n"
