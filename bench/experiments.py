@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     (ROOT / "bench" / f"{args.out.upper()}.md").write_text(
         "# Issue 13 experiments: input variants and a seed ensemble (BTC-USD, bundled snapshot)\n\n"
         f"Command: `{command}`; {m['date']}, {m['cpus']} CPUs, {results['seconds']:.0f} s. "
-        "Raw figures: bench/experiments.json.\n\n" + table + "\n"
+        f"Raw figures: bench/{args.out}.json.\n\n" + table + "\n"
     )
 
 
