@@ -143,10 +143,11 @@ def warm_latency(s3_env: dict[str, str], store_uri: str, calls: int = 10_000) ->
     from functions.predict.app import handler
 
     results: dict[str, Any] = {"calls": calls}
+    context: Any = None  # Mangum types it LambdaContext; the handler never reads it
     for name, file in (("get", "predict-http-get.json"), ("post", "predict-http-post.json")):
         event = json.loads((EVENTS / file).read_text())
         for _ in range(200):  # warm-up: caches, interpreter, allocator
-            response = handler(event, None)
+            response = handler(event, context)
         if response["statusCode"] != 200:
             raise RuntimeError(
                 f"{name} /predict answered {response['statusCode']}: {response['body']}"
@@ -154,7 +155,7 @@ def warm_latency(s3_env: dict[str, str], store_uri: str, calls: int = 10_000) ->
         samples = []
         for _ in range(calls):
             t = time.perf_counter_ns()
-            handler(event, None)
+            handler(event, context)
             samples.append((time.perf_counter_ns() - t) / 1e6)
         results[name] = {
             "p50_ms": percentile(samples, 50),

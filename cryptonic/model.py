@@ -11,6 +11,8 @@ Two architectures:
   it; a chronological validation tail with early stopping picks the epoch, then calibrates the
   interval (calibration.py) on those windows, which no gradient step used. With ``quantiles=()``
   it is the point model published before intervals existed (one output per day, MAE loss).
+  Log-return inputs, daily LSTM steps, high/low range and volume inputs and a seed ensemble were
+  tried against it (issue 13, bench/EXPERIMENTS.md): none beat it beyond seed noise.
 * ``book``: the textbook model, kept to reproduce its numbers. LSTM(7) -> Dense(7), rmsprop, MSE,
   fitted on ONE sample: N weeks (each normalized to its own first close) -> the next week.
 
