@@ -47,7 +47,7 @@ test-fast: setup
 lint: setup
 	$(PY) -m ruff check cryptonic functions tests bench
 	$(PY) -m ruff format --check cryptonic functions tests bench
-	$(PY) -m mypy cryptonic functions
+	$(PY) -m mypy cryptonic functions bench
 	$(VENV)/bin/lint-imports
 
 format: setup
