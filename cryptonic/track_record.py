@@ -28,7 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cryptonic.errors import IntegrityError
 from cryptonic.forecast import Forecast
-from cryptonic.forecast_log import LoggedForecast, Role
+from cryptonic.forecast_log import TRACK_RECORD_NAME, LoggedForecast, Role, ticker_prefix
+from cryptonic.store import ArtifactStore
+from cryptonic.store.cas import read_json
 
 __all__ = [
     "CHART_FORECASTS",
@@ -41,6 +43,7 @@ __all__ = [
     "TrackRecord",
     "build_track_record",
     "live_record",
+    "load_track_record",
     "score_forecast",
     "served_rows",
     "update_ledger",
@@ -330,3 +333,12 @@ def build_track_record(
         forecasts=shown,
         versions={v: live_record(rows) for v, rows in sorted(by_version.items())},
     )
+
+
+def load_track_record(store: ArtifactStore, ticker: str) -> TrackRecord | None:
+    """The ticker's ``track-record.json`` (None before the first refresh), one GET."""
+    key = ticker_prefix(ticker) + TRACK_RECORD_NAME
+    value, _ = read_json(store, key)
+    if value is None:
+        return None
+    return TrackRecord.parse(value, f"{store.uri.rstrip('/')}/{key}")
