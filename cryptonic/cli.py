@@ -266,12 +266,59 @@ def cmd_retrain(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """Registry operations: list, show, promote, rollback (never exposed over HTTP)."""
-    from cryptonic.registry_cli import models_command
+    from cryptonic.registry_cli import models_command, terminal_confirm
 
     settings = settings_from(args)
     return models_command(
-        args.action, settings.store_uri, settings.tickers[0], args.version, sys.stdout
+        args.action,
+        settings.store_uri,
+        settings.tickers[0],
+        args.version,
+        sys.stdout,
+        confirm=None if args.yes else lambda q: terminal_confirm(q, sys.stdin, sys.stdout),
     )
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """The daily job, locally: the latest closes through the champion and the shadow
+    challengers (no training), a new dated forecast, the track record scored."""
+    from cryptonic.refresh_job import run_refresh_event
+
+    settings = settings_from(args)
+    summary = run_refresh_event({"tickers": settings.tickers}, settings)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0 if summary["ok"] else 1
+    if summary.get("error"):
+        print(f"error: {summary['error']['message']}", file=sys.stderr)
+    for r in summary["results"]:
+        print(f"{r['ticker']}: {r['outcome']} in {r['seconds']:.1f} s")
+        print(f"  {r['reason']}")
+        if r["shadows"]:
+            print(f"  shadow challengers: {', '.join(r['shadows'])}")
+        record = r.get("track_record")
+        if record and record["forecasts"]:
+            print(
+                f"  live record: {record['forecasts']} forecasts, MAPE {record['mape']:.3f}% vs "
+                f"persistence {record['persistence_mape']:.3f}%"
+            )
+        if r.get("error"):
+            print(f"  error [{r['error']['code']}]: {r['error']['message']}")
+    return 0 if summary["ok"] else 1
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay a price history day by day: retrain weekly, refresh daily, print the record."""
+    from cryptonic.replay import format_replay, replay
+    from cryptonic.store import open_store
+
+    settings = settings_from(args)
+    store = open_store(settings.store_uri)
+    result = replay(settings, store, settings.tickers[0], args.replay_weeks)
+    print(
+        json.dumps(result.to_dict(), indent=2, default=str) if args.json else format_replay(result)
+    )
+    return 0
 
 
 def ensure_models(settings: Settings) -> None:
@@ -370,7 +417,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", parents=[common], help=cmd_models.__doc__)
     p.add_argument("action", choices=["list", "show", "promote", "rollback"])
     p.add_argument("version", nargs="?", help="version for show/promote")
+    p.add_argument("--yes", action="store_true", help="promote without asking")
     p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("refresh", parents=[common, data], help=cmd_refresh.__doc__)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("replay", parents=[common, data, model], help=cmd_replay.__doc__)
+    p.add_argument(
+        "--weeks", dest="replay_weeks", type=int, default=8, help="weeks to replay (default 8)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_replay)
 
     for name, func in (("serve", cmd_serve), ("run", cmd_run)):
         p = sub.add_parser(name, parents=[common, data, model], help=func.__doc__)

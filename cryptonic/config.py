@@ -24,6 +24,8 @@ saves its ``.keras`` files there too)."""
 DEFAULT_STORE_URI: Final = f"file://./{LOCAL_STORE_DIR}"
 """Where models go when ``STORE_URI`` is unset: a folder under the working directory, so a local
 ``make run`` needs no AWS account."""
+REFRESH_MINUTE: Final = 30
+"""Minute of ``REFRESH_HOUR_UTC`` at which the daily refresh runs (template.yaml uses the same)."""
 
 Arch = Literal["default", "book"]
 """The network architectures: ours (``default``) and the textbook's (``book``)."""
@@ -172,6 +174,42 @@ class Settings(BaseSettings):
         ge=0.0,
         validation_alias=AliasChoices("CACHE_TTL_SECONDS", "cache_ttl_seconds"),
         description="How often serving checks the champion pointer's ETag for a new model.",
+    )
+    # -- the daily refresh and the live track record (cryptonic/refresh.py, forecast_log.py)
+    refresh_hour_utc: int = Field(
+        default=0,
+        ge=0,
+        le=23,
+        validation_alias=AliasChoices("REFRESH_HOUR_UTC", "refresh_hour_utc"),
+        description="UTC hour of the daily refresh (at minute REFRESH_MINUTE), after the close.",
+    )
+    stale_after_hours: float = Field(
+        default=48.0,
+        gt=0.0,
+        le=24.0 * 30,
+        validation_alias=AliasChoices("STALE_AFTER_HOURS", "stale_after_hours"),
+        description="A served forecast older than this (market-closed days not counted) is stale.",
+    )
+    refresh_max_missed_days: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        validation_alias=AliasChoices("REFRESH_MAX_MISSED_DAYS", "refresh_max_missed_days"),
+        description="Trading days without a new close after which a refresh fails loudly.",
+    )
+    shadow_challengers: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        validation_alias=AliasChoices("SHADOW_CHALLENGERS", "shadow_challengers"),
+        description="Most recent rejected challengers refreshed and scored beside the champion.",
+    )
+    forecast_retention_days: int = Field(
+        default=365,
+        ge=14,
+        le=3660,
+        validation_alias=AliasChoices("FORECAST_RETENTION_DAYS", "forecast_retention_days"),
+        description="Days of dated forecasts kept (and scored) per ticker; older ones are pruned.",
     )
 
     @field_validator("tickers", mode="before")

@@ -93,3 +93,15 @@ class RetrainFailedError(CryptonicError):
     """At least one ticker of a retrain run failed (the others ran and are published)."""
 
     code = "retrain_failed"
+
+
+class StaleDataError(DataError):
+    """The latest close is missing for longer than ``REFRESH_MAX_MISSED_DAYS`` trading days."""
+
+    code = "stale_data"
+
+
+class RefreshFailedError(CryptonicError):
+    """At least one ticker of a refresh run failed (the others ran and are logged)."""
+
+    code = "refresh_failed"

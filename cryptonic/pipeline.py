@@ -28,6 +28,7 @@ from cryptonic.config import Settings, Strategy, normalize_ticker
 from cryptonic.errors import ConflictError, CryptonicError, ModelError
 from cryptonic.export import ExportResult, export_tflite
 from cryptonic.forecast import Forecast
+from cryptonic.forecast_log import Role, log_published_forecast
 from cryptonic.gate import GateDecision, decide
 from cryptonic.manifest import (
     FORECAST_NAME,
@@ -239,6 +240,7 @@ class _Run:
         with self._timed("publish"):
             self._publish(snapshot, candidate, draft)
             self._promote(candidate.version, gate, champion)
+            self._log_forecast(candidate)
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
     def _champion(self) -> _Champion | None:
@@ -466,6 +468,13 @@ class _Run:
             res.champion = self._current_champion()
         else:
             res.promoted, res.champion, res.reason = True, pointer.version, gate.reason
+
+    def _log_forecast(self, candidate: _Candidate) -> None:
+        """The new version's forecast in the forecast log at once, so serving (which reads the
+        latest logged forecast of the champion) and the track record have it before the next
+        refresh; best effort (cryptonic.forecast_log.log_published_forecast)."""
+        role: Role = "champion" if self.result.promoted else "shadow"
+        log_published_forecast(self.registry.store, candidate.forecast.to_dict(), role)
 
     # -- helpers of the steps ----------------------------------------------------------------
     @contextlib.contextmanager

@@ -99,6 +99,19 @@ def main() -> None:
         "retrain-scheduled.json": generate("cloudwatch", "scheduled-event"),
         "retrain-direct.json": {"ticker": "BTC-USD", "strategy": "new", "force": True},
     }
+    # What the daily refresh schedule sends (template.yaml: DailyRefresh Input, with Scheduler's
+    # placeholders filled in as Scheduler fills them).
+    files["refresh-scheduled.json"] = {
+        "version": "0",
+        "id": "7f3c6a2e-5b1d-4c8e-9a0f-2d4b6c8e0a1b",
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "time": "2026-10-06T00:30:00Z",
+        "resources": [
+            "arn:aws:scheduler:us-east-1:123456789012:schedule/default/cryptonic-refresh"
+        ],
+        "detail": {},
+    }
     scheduled = files["retrain-scheduled.json"]
     scheduled["time"] = "2026-10-06T06:00:00Z"
     scheduled["resources"] = [

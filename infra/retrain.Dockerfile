@@ -1,4 +1,5 @@
 # Training image: TensorFlow (CPU) + Keras, pandas, yfinance, LiteRT for the export parity check.
+# The daily refresh runs on it too, without ever importing TensorFlow.
 # Built by `sam build` (template.yaml: RetrainFunction, DockerContext "."); .dockerignore keeps the
 # build context to cryptonic/ and functions/.
 # The AWS base image. Only the container tests, on machines with no image registry, pass another:
@@ -19,11 +20,13 @@ RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ig
         --requirement /tmp/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
     && rm /tmp/requirements.txt
 
-# The library (bundled BTC-USD.csv snapshot included: DATA_SOURCE=auto falls back to it) and this
-# function's handler.
+# The library (bundled BTC-USD.csv snapshot included: DATA_SOURCE=auto falls back to it) and the
+# handlers of the two functions built from this image: the retrain (CMD) and the daily refresh
+# (template.yaml: RefreshFunction's ImageConfig.Command).
 COPY cryptonic/ "${LAMBDA_TASK_ROOT}/cryptonic/"
 COPY functions/__init__.py "${LAMBDA_TASK_ROOT}/functions/"
 COPY functions/retrain/ "${LAMBDA_TASK_ROOT}/functions/retrain/"
+COPY functions/refresh/ "${LAMBDA_TASK_ROOT}/functions/refresh/"
 
 # The task root is read-only at run time: write the bytecode now instead of on every cold start.
 RUN python -m compileall -q "${LAMBDA_TASK_ROOT}/cryptonic" "${LAMBDA_TASK_ROOT}/functions"

@@ -6,6 +6,7 @@ handler calls :func:`warm` at import so the champion is loaded during the functi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +17,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptonic import __version__
 from cryptonic.api.errors import error_response, install_error_handlers
-from cryptonic.api.routes import docs, health, historic, models, page, predict, status
+from cryptonic.api.routes import (
+    docs,
+    health,
+    historic,
+    models,
+    page,
+    predict,
+    status,
+    track_record,
+)
 from cryptonic.api.state import ServingState
 from cryptonic.config import Settings, get_settings
 from cryptonic.registry import Registry, open_registry
@@ -26,8 +36,11 @@ log = logging.getLogger("cryptonic.api")
 DESCRIPTION = """\
 Forecasts of the next 7 daily closes of Yahoo Finance tickers by an LSTM retrained weekly.
 
-* `GET /predict` - the champion model's stored forecast (cached, `ETag`, `If-None-Match` -> 304)
+* `GET /predict` - the champion's latest forecast, refreshed daily from the latest close (cached,
+  `ETag`, `If-None-Match` -> 304), with its `as_of`, `age_hours` and a `stale` flag
 * `POST /predict` - a forecast from the closes you send, by the champion model (LiteRT)
+* `GET /track-record` - how the served forecasts did on the closes that came after them, next to
+  the persistence forecast (the last close)
 * `GET /historic`, `GET /status`, `GET /models`, `GET /health`
 
 Errors are `{"success": false, "error": {"code", "message"}}`.
@@ -111,16 +124,18 @@ def create_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     root_path: str | None = None,
+    wall_clock: Callable[[], dt.datetime] | None = None,
 ) -> FastAPI:
     """The serving app over ``registry`` (default: the store of ``settings.store_uri``).
 
-    ``clock`` (monotonic seconds) drives the champion cache's TTL; tests pass a fake one.
+    ``clock`` (monotonic seconds) drives the champion cache's TTL, ``wall_clock`` (UTC) the
+    served forecast's age; tests pass fake ones.
     ``root_path`` (default: ``settings.root_path``, env ``ROOT_PATH``) fixes the public path
     prefix; without it the prefix is taken from each API Gateway event.
     """
     settings = settings or get_settings()
     registry = registry or open_registry(settings.store_uri, read_only=True)
-    state = ServingState(settings, registry, clock=clock)
+    state = ServingState(settings, registry, clock=clock, wall_clock=wall_clock)
     app = FastAPI(
         title="cryptonic",
         version=__version__,
@@ -131,7 +146,7 @@ def create_app(
     )
     app.state.serving = state
     install_error_handlers(app)
-    for module in (predict, historic, status, models, health, page):
+    for module in (predict, historic, status, track_record, models, health, page):
         app.include_router(module.router(state))
     app.include_router(docs.router())
     prefix = settings.root_path if root_path is None else root_path

@@ -122,7 +122,7 @@ class Artifacts:
             return self._prices
 
 
-def _check_forecast(data: Any, where: str) -> dict[str, Any]:
+def check_forecast(data: Any, where: str) -> dict[str, Any]:
     """A forecast.json we can serve, or IntegrityError."""
     from cryptonic.forecast import Forecast
 
@@ -149,7 +149,7 @@ def load_artifacts(manifests: ManifestCache, ticker: str, version: str) -> Artif
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IntegrityError(f"{FORECAST_NAME} of {ticker} {version} is not JSON: {exc}") from exc
-    forecast = _check_forecast(data, f"{FORECAST_NAME} of {ticker} {version}")
+    forecast = check_forecast(data, f"{FORECAST_NAME} of {ticker} {version}")
     tflite = (
         registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
         if MODEL_TFLITE in names

@@ -24,16 +24,23 @@ from cryptonic.api.schemas import (
     Gate,
     HealthResponse,
     HistoricResponse,
+    LiveRecord,
     ModelInfo,
     ModelsResponse,
     PredictResponse,
+    RefreshStatus,
     StatusResponse,
+    TrackRecordResponse,
     VersionSummary,
 )
+from cryptonic.config import REFRESH_MINUTE
 
 if TYPE_CHECKING:
     from cryptonic.forecast import Forecast
+    from cryptonic.freshness import Freshness
     from cryptonic.manifest import Manifest
+    from cryptonic.track_record import LiveRecord as ScoredRecord
+    from cryptonic.track_record import TrackRecord
 
 
 def encode(body: BaseModel) -> bytes:
@@ -55,14 +62,27 @@ def _str(value: Any) -> str | None:
 # /predict
 
 
-def predict_response(ticker: str, version: str, forecast: Mapping[str, Any]) -> PredictResponse:
-    """The ``GET /predict`` answer built from a stored (already checked) forecast.json."""
+def predict_response(
+    ticker: str,
+    version: str,
+    forecast: Mapping[str, Any],
+    *,
+    age_hours: float | None = None,
+    stale: bool = False,
+) -> PredictResponse:
+    """The ``GET /predict`` answer built from a stored (already checked) forecast, with its age
+    at the moment of asking (rounded by the caller, see cryptonic.api.timed_bodies)."""
     result = forecast.get("result") or []
+    late = (
+        f"; STALE: made {age_hours:.0f} hours ago, the daily refresh is late"
+        if stale and age_hours is not None
+        else ""
+    )
     return PredictResponse.model_validate(
         {
             "message": (
                 f"forecast of the next {len(result)} closes of {ticker} by model {version}, "
-                f"made from the closes up to {forecast.get('as_of')}"
+                f"made from the closes up to {forecast.get('as_of')}{late}"
             ),
             "ticker": ticker,
             "model_version": version,
@@ -71,6 +91,8 @@ def predict_response(ticker: str, version: str, forecast: Mapping[str, Any]) -> 
             "last_close": _float(forecast.get("last_close")),
             "period_length": len(result),
             "interval_level": _float(forecast.get("interval_level")),
+            "age_hours": age_hours,
+            "stale": stale,
             "result": [
                 {
                     "date": str(r["date"]),
@@ -100,6 +122,8 @@ def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictR
             "last_close": _float(forecast.last_close),
             "period_length": len(forecast.values),
             "interval_level": forecast.interval_level,
+            "age_hours": 0.0,
+            "stale": False,
             "result": [
                 {
                     "date": d,
@@ -173,6 +197,32 @@ def _dumped(section: BaseModel | None) -> dict[str, Any] | None:
     return section.model_dump(mode="json") if section is not None else None
 
 
+def refresh_status(
+    freshness: Freshness,
+    *,
+    age_hours: float | None,
+    next_due: dt.datetime,
+    refresh_hour_utc: int,
+    stale_after_hours: float,
+    logged: bool,
+) -> RefreshStatus:
+    """``/status``'s ``refresh``: the served forecast's age and the next scheduled refresh."""
+    return RefreshStatus(
+        schedule=f"daily at {refresh_hour_utc:02d}:{REFRESH_MINUTE:02d} UTC",
+        next_due=next_due,
+        forecast_as_of=freshness.as_of,
+        forecast_generated_at=(
+            freshness.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            if freshness.generated_at is not None
+            else None
+        ),
+        age_hours=age_hours,
+        stale=freshness.stale,
+        stale_after_hours=stale_after_hours,
+        logged=logged,
+    )
+
+
 def status_response(
     ticker: str,
     version: str,
@@ -181,6 +231,7 @@ def status_response(
     pinned: bool,
     promoted_at: str | None,
     previous_version: str | None,
+    refresh: RefreshStatus,
 ) -> StatusResponse:
     """The ``GET /status`` answer for one served version."""
     data, model, gate = manifest.data, manifest.model, manifest.gate
@@ -212,6 +263,7 @@ def status_response(
         metrics=_dumped(manifest.metrics),
         gate=Gate(promote=gate.promote, reason=gate.reason) if gate is not None else None,
         export=_dumped(manifest.export),
+        refresh=refresh,
     )
 
 
@@ -219,8 +271,28 @@ def status_response(
 # /models
 
 
-def version_summary(version: str, manifest: Manifest, *, champion: bool) -> VersionSummary:
-    """One row of ``GET /models``: a version's backtest against persistence and its gate."""
+def live_record(record: ScoredRecord | None) -> LiveRecord | None:
+    """A live record of the track record (cryptonic.track_record) as the API documents it."""
+    if record is None:
+        return None
+    return LiveRecord(
+        forecasts=record.forecasts,
+        days_scored=record.days_scored,
+        mape=_float(record.mape),
+        persistence_mape=_float(record.persistence_mape),
+        skill=_float(record.skill),
+        coverage=_float(record.coverage),
+        interval_level=_float(record.interval_level),
+        first_as_of=record.first_as_of,
+        last_as_of=record.last_as_of,
+    )
+
+
+def version_summary(
+    version: str, manifest: Manifest, *, champion: bool, live: ScoredRecord | None = None
+) -> VersionSummary:
+    """One row of ``GET /models``: a version's backtest against persistence, its gate and its
+    live record."""
     backtest = backtest_summary(manifest)
     gate = manifest.gate
     return VersionSummary(
@@ -234,6 +306,7 @@ def version_summary(version: str, manifest: Manifest, *, champion: bool) -> Vers
         skill=backtest.skill,
         promote=gate.promote if gate is not None else None,
         reason=gate.reason if gate is not None else None,
+        live=live_record(live),
     )
 
 
@@ -244,17 +317,54 @@ def models_response(
     champion: str | None,
     pinned: str | None,
     next_cursor: str | None,
+    live: Mapping[str, ScoredRecord] | None = None,
 ) -> ModelsResponse:
-    """One page of ``GET /models``: ``versions`` are (id, manifest), newest first."""
+    """One page of ``GET /models``: ``versions`` are (id, manifest), newest first; ``live`` the
+    versions' live records (the track record's ``versions``)."""
+    records = live or {}
     return ModelsResponse(
         ticker=ticker,
         champion=champion,
         pinned=pinned,
         versions=[
-            version_summary(version, manifest, champion=version == champion)
+            version_summary(
+                version, manifest, champion=version == champion, live=records.get(version)
+            )
             for version, manifest in versions
         ],
         next_cursor=next_cursor,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# /track-record
+
+
+def track_record_response(
+    ticker: str, record: TrackRecord | None, *, limit: int
+) -> TrackRecordResponse:
+    """``GET /track-record``: the served forecasts' live record and the newest ``limit`` of
+    them (an empty record before the first refresh)."""
+    if record is None:
+        return TrackRecordResponse(
+            ticker=ticker,
+            closes_through=None,
+            retention_days=None,
+            summary=LiveRecord(
+                forecasts=0, days_scored=0, mape=None, persistence_mape=None, skill=None
+            ),
+            forecasts=[],
+        )
+    summary = live_record(record.summary)
+    assert summary is not None
+    return TrackRecordResponse.model_validate(
+        {
+            "ticker": ticker,
+            "closes_through": record.closes_through,
+            "retention_days": record.retention_days,
+            "summary": summary,
+            "forecasts": [f.model_dump() for f in record.forecasts[:limit]],
+        }
     )
 
 
@@ -263,17 +373,23 @@ def models_response(
 
 
 def health_response(
-    store_kind: str, tickers: list[str], cached: Mapping[str, tuple[str, str | None, float]]
+    store_kind: str,
+    tickers: list[str],
+    cached: Mapping[str, tuple[str, str | None, dt.date | None, float]],
 ) -> HealthResponse:
-    """``GET /health``; ``cached``: ticker -> (version, promoted_at, seconds since checked)."""
+    """``GET /health``; ``cached``: ticker -> (version, promoted_at, forecast as_of, seconds
+    since checked)."""
     return HealthResponse(
         app_version=__version__,
         store=store_kind,
         tickers=tickers,
         champions={
             ticker: CachedChampion(
-                version=version, promoted_at=promoted_at, checked_seconds_ago=round(age, 3)
+                version=version,
+                promoted_at=promoted_at,
+                forecast_as_of=as_of,
+                checked_seconds_ago=round(age, 3),
             )
-            for ticker, (version, promoted_at, age) in cached.items()
+            for ticker, (version, promoted_at, as_of, age) in cached.items()
         },
     )

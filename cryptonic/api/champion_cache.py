@@ -1,30 +1,40 @@
 """What a serving instance keeps in memory: each ticker's champion, checked against the store.
 
-The first request for a ticker reads its champion pointer and the version's verified artifacts
-(:mod:`cryptonic.api.artifacts`) and serializes the ``GET /predict`` and ``GET /status`` bodies
-once (:mod:`cryptonic.api.bodies`). After that a request costs no store I/O: at most every
-``cache_ttl_seconds`` one HEAD of ``champion.json`` compares its ETag with the one we loaded, and
-only a changed pointer makes us read a version again.
+The first request for a ticker reads its champion pointer, the version's verified artifacts
+(:mod:`cryptonic.api.artifacts`) and the forecast log's pointer (``forecasts/<ticker>/latest.json``,
+:mod:`cryptonic.forecast_log`): the champion serves its **latest dated forecast** (the daily
+refresh's) when the log has one newer than the forecast the version made when it was published.
+The ``GET /predict`` and ``GET /status`` bodies are then built from it
+(:mod:`cryptonic.api.timed_bodies`: rebuilt only when the forecast's rounded age moves). After
+that a request costs no store I/O: at most every ``cache_ttl_seconds`` one HEAD of
+``champion.json`` and one of ``latest.json`` compare their ETags with the ones we loaded, and
+only a changed pointer makes us read a version or a forecast again.
 
-A version is switched to only when *all* its artifacts pass the manifest's sha256 check: a corrupt
-new version, an unreachable store or a vanished pointer leave the instance serving what it has
-(logged as a warning). With nothing loaded yet those failures propagate (the API answers 503).
+A version is switched to only when *all* its artifacts pass the manifest's sha256 check, and a
+logged forecast only when it matches the sha256 ``latest.json`` records for it: a corrupt new
+version, an unreachable store or a vanished pointer leave the instance serving what it has
+(logged as a warning). A log that cannot be read never stops a new champion: it then serves the
+forecast it was published with. With nothing loaded yet the failures propagate (the API answers
+503).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from cryptonic.api.artifacts import Artifacts, ManifestCache, load_artifacts
-from cryptonic.api.bodies import encode, predict_response, status_response
-from cryptonic.api.etags import body_etag
-from cryptonic.api.schemas import StatusResponse
-from cryptonic.errors import CryptonicError, NoModelError
+from cryptonic.api.artifacts import Artifacts, ManifestCache, check_forecast, load_artifacts
+from cryptonic.api.bodies import refresh_status, status_response
+from cryptonic.api.timed_bodies import PredictView, TimedBodies
+from cryptonic.errors import CryptonicError, IntegrityError, NoModelError
+from cryptonic.forecast_log import ForecastLog
+from cryptonic.freshness import freshness_of, next_refresh_due
 from cryptonic.manifest import Manifest
 from cryptonic.registry import ChampionPointer, Registry
 
@@ -42,37 +52,87 @@ ARTIFACTS_KEPT = 8
 
 
 @dataclass(frozen=True)
+class FreshnessRules:
+    """What serving needs to say how fresh a forecast is (settings the refresh reads too)."""
+
+    stale_after_hours: float = 48.0
+    refresh_hour_utc: int = 0
+
+
+@dataclass(frozen=True)
+class ServedForecast:
+    """The forecast a champion serves: its body, where it came from, the log pointer's ETag."""
+
+    body: dict[str, Any]
+    logged: bool
+    latest_etag: str | None
+
+
+@dataclass(frozen=True)
 class Champion:
-    """The served version of one ticker, with its response bodies serialized once."""
+    """The served version of one ticker and its forecast, with the bodies built from them."""
 
     ticker: str
     version: str
     pinned: bool
-    pointer_etag: str | None
+    pointer: ChampionPointer | None
     promoted_at: str | None
     previous_version: str | None
     artifacts: Artifacts
-    predict_body: bytes
-    predict_headers: dict[str, str]
-    etag: str
-    status: StatusResponse
-    status_body: bytes
+    served: ServedForecast
+    bodies: TimedBodies
 
     @property
     def manifest(self) -> Manifest:
         return self.artifacts.manifest
 
+    @property
+    def pointer_etag(self) -> str | None:
+        """The champion pointer's ETag this entry was built from (None when pinned)."""
+        return self.pointer.etag if self.pointer is not None and not self.pinned else None
+
+    @property
+    def forecast(self) -> dict[str, Any]:
+        return self.served.body
+
+    @property
+    def forecast_as_of(self) -> dt.date:
+        return self.bodies.as_of
+
+    def predict_view(self, now: dt.datetime) -> PredictView:
+        """The ``GET /predict`` body, ETag and headers at ``now``."""
+        return self.bodies.predict(now)
+
+    def status_body(self, now: dt.datetime) -> bytes:
+        """The ``GET /status`` body at ``now``."""
+        return self.bodies.status(now)
+
 
 def build_champion(
-    artifacts: Artifacts, pointer: ChampionPointer | None, *, pinned: bool
+    artifacts: Artifacts,
+    pointer: ChampionPointer | None,
+    *,
+    pinned: bool,
+    served: ServedForecast | None = None,
+    freshness: FreshnessRules | None = None,
+    now: dt.datetime | None = None,
 ) -> Champion:
-    """The champion serving ``artifacts``; the pointer's dates apply when it names this version."""
+    """The champion serving ``artifacts`` (and ``served``, default: the version's own
+    forecast); the pointer's dates apply when it names this version."""
     ticker, version = artifacts.ticker, artifacts.version
-    body = encode(predict_response(ticker, version, artifacts.forecast))
-    etag = body_etag(body, version)
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={PREDICT_MAX_AGE_S}"}
+    served = served or ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+    freshness = freshness or FreshnessRules()
+    now = now or dt.datetime.now(dt.UTC)
     promoted_at = pointer.promoted_at if pointer and pointer.version == version else None
     previous = pointer.previous if pointer and pointer.version == version else None
+    as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
+    fresh = freshness_of(
+        as_of,
+        served.body.get("generated_at"),
+        artifacts.calendar,
+        freshness.stale_after_hours,
+        now,
+    )
     status = status_response(
         ticker,
         version,
@@ -80,20 +140,36 @@ def build_champion(
         pinned=pinned,
         promoted_at=promoted_at,
         previous_version=previous,
+        refresh=refresh_status(
+            fresh,
+            age_hours=fresh.age_hours,
+            next_due=next_refresh_due(now, freshness.refresh_hour_utc),
+            refresh_hour_utc=freshness.refresh_hour_utc,
+            stale_after_hours=freshness.stale_after_hours,
+            logged=served.logged,
+        ),
+    )
+    bodies = TimedBodies(
+        ticker,
+        version,
+        served.body,
+        calendar=artifacts.calendar,
+        status=status,
+        stale_after_hours=freshness.stale_after_hours,
+        refresh_hour_utc=freshness.refresh_hour_utc,
+        logged=served.logged,
+        max_age_s=PREDICT_MAX_AGE_S,
     )
     return Champion(
         ticker=ticker,
         version=version,
         pinned=pinned,
-        pointer_etag=pointer.etag if pointer and not pinned else None,
+        pointer=None if pinned else pointer,
         promoted_at=promoted_at,
         previous_version=previous,
         artifacts=artifacts,
-        predict_body=body,
-        predict_headers=headers,
-        etag=etag,
-        status=status,
-        status_body=encode(status),
+        served=served,
+        bodies=bodies,
     )
 
 
@@ -112,12 +188,17 @@ class ChampionCache:
         pinned_version: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         manifests: ManifestCache | None = None,
+        freshness: FreshnessRules | None = None,
+        wall_clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.registry = registry
+        self.log = ForecastLog(registry.store)
         self.manifests = manifests if manifests is not None else ManifestCache(registry)
         self.ttl = float(ttl_seconds)
         self.pinned = pinned_version or None
         self.clock = clock
+        self.freshness = freshness or FreshnessRules()
+        self.wall_clock = wall_clock or (lambda: dt.datetime.now(dt.UTC))
         self._entries: dict[str, Champion] = {}
         self._checked: dict[str, float] = {}
         self._failures: dict[str, tuple[float, CryptonicError]] = {}
@@ -133,7 +214,7 @@ class ChampionCache:
         entry = self._entries.get(ticker)
         if entry is None:
             return None
-        if entry.pinned or self.clock() - self._checked[ticker] < self.ttl:
+        if self.clock() - self._checked[ticker] < self.ttl:
             return entry
         return None
 
@@ -198,14 +279,14 @@ class ChampionCache:
     def _refresh(self, ticker: str, current: Champion | None) -> Champion:
         if self.pinned:
             if current is not None and current.version == self.pinned:
-                return current
+                return self._with_latest_forecast(current)
             version = self.registry.resolve_version(ticker, self.pinned)
-            return build_champion(self._artifacts_of(ticker, version), None, pinned=True)
+            return self._build(self._artifacts_of(ticker, version), None, True, current)
 
         if current is not None:
             etag = self.registry.champion_etag(ticker)
             if etag is not None and etag == current.pointer_etag:
-                return current
+                return self._with_latest_forecast(current)
             if etag is None:
                 log.warning(
                     "champion pointer of %s disappeared from the store; still serving %s",
@@ -220,8 +301,57 @@ class ChampionCache:
             raise NoModelError(f"no champion of {ticker} in {self.registry.store.uri}")
         if current is not None and pointer.version == current.version:
             # Same version, rewritten pointer (e.g. re-promoted): refresh dates, keep the artifacts.
-            return build_champion(current.artifacts, pointer, pinned=False)
-        return build_champion(self._artifacts_of(ticker, pointer.version), pointer, pinned=False)
+            return self._build(current.artifacts, pointer, False, current)
+        return self._build(self._artifacts_of(ticker, pointer.version), pointer, False, current)
+
+    def _with_latest_forecast(self, current: Champion) -> Champion:
+        """``current``, or rebuilt on a newer logged forecast if ``latest.json`` changed (HEAD)."""
+        if self.log.latest_etag(current.ticker) == current.served.latest_etag:
+            return current
+        return self._build(current.artifacts, current.pointer, current.pinned, current)
+
+    def _build(
+        self,
+        artifacts: Artifacts,
+        pointer: ChampionPointer | None,
+        pinned: bool,
+        current: Champion | None,
+    ) -> Champion:
+        return build_champion(
+            artifacts,
+            pointer,
+            pinned=pinned,
+            served=self._served_forecast(artifacts, current),
+            freshness=self.freshness,
+            now=self.wall_clock(),
+        )
+
+    def _served_forecast(self, artifacts: Artifacts, current: Champion | None) -> ServedForecast:
+        """The version's latest logged forecast when it is newer than the one it was published
+        with; the log failing keeps what this instance serves for the version, if anything."""
+        ticker, version = artifacts.ticker, artifacts.version
+        own = ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+        try:
+            pointer, etag = self.log.latest(ticker)
+            entry = pointer.versions.get(version) if pointer else None
+            own_as_of = str(artifacts.forecast.get("as_of", ""))[:10]
+            if entry is None or entry.as_of.isoformat() <= own_as_of:
+                return ServedForecast(artifacts.forecast, logged=False, latest_etag=etag)
+            logged = self.log.load(ticker, version, entry)
+            where = f"the logged forecast of {ticker} {version} as of {entry.as_of}"
+            body = check_forecast(logged.body, where)
+            if body.get("model_version") != version or body.get("ticker") != ticker:
+                raise IntegrityError(f"{where} names another model or ticker")
+            return ServedForecast(body, True, etag)
+        except CryptonicError as exc:
+            keep = current.served if current is not None and current.version == version else own
+            log.warning(
+                "forecast log of %s unreadable (%s); serving the forecast as of %s",
+                ticker,
+                exc,
+                keep.body.get("as_of"),
+            )
+            return keep
 
     def _artifacts_of(self, ticker: str, version: str) -> Artifacts:
         key = (ticker, version)

@@ -98,6 +98,16 @@ class PredictResponse(_Response):
         description="Nominal coverage of [lower, upper], e.g. 0.8: 80% of closes should fall "
         "inside (calibrated on data the fit did not see; /status shows the backtest coverage)",
     )
+    age_hours: float | None = Field(
+        default=None,
+        description="Hours since the forecast was made (generated_at), in steps of 0.1; 0 for "
+        "an on-demand forecast; null when the forecast does not say when it was made",
+    )
+    stale: bool = Field(
+        default=False,
+        description="True once the forecast is older than STALE_AFTER_HOURS (48), not counting "
+        "the days the market was closed after as_of: the daily refresh is late",
+    )
     result: list[ForecastPoint]
 
 
@@ -202,6 +212,22 @@ class Gate(_Response):
     reason: str | None = None
 
 
+class RefreshStatus(_Response):
+    """How fresh the served forecast is, and when the daily refresh runs next."""
+
+    schedule: str = Field(description="When the daily refresh runs, e.g. daily at 00:30 UTC")
+    next_due: dt.datetime = Field(description="The next scheduled refresh (UTC)")
+    forecast_as_of: dt.date = Field(description="Date of the last close the served forecast used")
+    forecast_generated_at: str | None = Field(description="When the served forecast was made")
+    age_hours: float | None = Field(description="Hours since then, in steps of 0.1")
+    stale: bool = Field(description="Older than stale_after_hours, market-closed days not counted")
+    stale_after_hours: float
+    logged: bool = Field(
+        description="True: the latest forecast of the forecast log (a daily refresh or the "
+        "promotion); false: the forecast the version made when it was published"
+    )
+
+
 class StatusResponse(_Response):
     success: Literal[True] = True
     app_version: str
@@ -219,6 +245,64 @@ class StatusResponse(_Response):
     metrics: dict[str, Any] | None = Field(description="The manifest's metrics, verbatim")
     gate: Gate | None = None
     export: dict[str, Any] | None = None
+    refresh: RefreshStatus
+
+
+# --------------------------------------------------------------------------------------------
+# /track-record and the live records of /models
+
+
+class LiveRecord(_Response):
+    """Scores of forecasts on the closes that came after them (pooled over every realized day),
+    next to the persistence forecast (the last close) of the same days."""
+
+    forecasts: int = Field(description="Forecasts with at least one realized day")
+    days_scored: int = Field(description="Realized forecast days scored, over all forecasts")
+    mape: float | None = Field(description="MAPE in percent")
+    persistence_mape: float | None = Field(description="MAPE of the last close, same days")
+    skill: float | None = Field(description="1 - mape / persistence_mape")
+    coverage: float | None = Field(
+        default=None, description="Share of realized closes inside the interval (null: none)"
+    )
+    interval_level: float | None = None
+    first_as_of: dt.date | None = None
+    last_as_of: dt.date | None = None
+
+
+class TrackRecordDay(_Response):
+    date: dt.date
+    prediction: float
+    lower: float | None = None
+    upper: float | None = None
+    actual: float | None = Field(description="The realized close; null until it is known")
+
+
+class TrackRecordForecast(_Response):
+    """One served forecast and how it did."""
+
+    as_of: dt.date = Field(description="Date of the last close the forecast used")
+    model_version: str
+    generated_at: str | None = None
+    last_close: float
+    days_scored: int = Field(description="Forecast days whose close is known (0 to 7)")
+    mape: float | None = None
+    persistence_mape: float | None = None
+    coverage: float | None = None
+    result: list[TrackRecordDay] | None = Field(
+        default=None,
+        description="Each day's prediction and realized close: the newest 8 forecasts only",
+    )
+
+
+class TrackRecordResponse(_Response):
+    """The live track record of the served forecasts of a ticker, newest first."""
+
+    success: Literal[True] = True
+    ticker: str
+    closes_through: dt.date | None = Field(description="The last realized close scored")
+    retention_days: int | None = Field(description="How long forecasts are kept and scored")
+    summary: LiveRecord
+    forecasts: list[TrackRecordForecast]
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +320,10 @@ class VersionSummary(_Response):
     skill: float | None = None
     promote: bool | None = Field(default=None, description="The promotion gate's decision")
     reason: str | None = None
+    live: LiveRecord | None = Field(
+        default=None,
+        description="Its live track record (as champion or shadow challenger); null: none yet",
+    )
 
 
 class ModelsResponse(_Response):
@@ -259,6 +347,9 @@ class ModelsResponse(_Response):
 class CachedChampion(_Response):
     version: str
     promoted_at: str | None = None
+    forecast_as_of: dt.date | None = Field(
+        default=None, description="Date of the last close of the forecast it serves"
+    )
     checked_seconds_ago: float
 
 

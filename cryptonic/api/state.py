@@ -1,8 +1,10 @@
 """The state one app instance serves from: settings, registry, the champion cache, the version
-listing behind ``GET /models`` (both over one manifest cache), and the tickers it serves."""
+listing behind ``GET /models`` (both over one manifest cache), the track records, and the
+tickers it serves."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -11,8 +13,9 @@ from collections.abc import Callable
 from starlette.concurrency import run_in_threadpool
 
 from cryptonic.api.artifacts import ManifestCache
-from cryptonic.api.champion_cache import Champion, ChampionCache
+from cryptonic.api.champion_cache import Champion, ChampionCache, FreshnessRules
 from cryptonic.api.errors import ApiError, api_error_of
+from cryptonic.api.track_records import TrackRecords
 from cryptonic.api.version_listing import VersionListing
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.errors import ConfigError, CryptonicError, StoreError
@@ -33,10 +36,13 @@ class ServingState:
         registry: Registry,
         *,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.settings = settings
         self.registry = registry
         self.clock = clock
+        self.now = wall_clock or (lambda: dt.datetime.now(dt.UTC))
+        """UTC now: the served forecast's age (``clock`` is monotonic, for the TTLs)."""
         self.manifests = ManifestCache(registry)
         self.cache = ChampionCache(
             registry,
@@ -44,9 +50,17 @@ class ServingState:
             pinned_version=settings.model_version,
             clock=clock,
             manifests=self.manifests,
+            freshness=FreshnessRules(
+                stale_after_hours=settings.stale_after_hours,
+                refresh_hour_utc=settings.refresh_hour_utc,
+            ),
+            wall_clock=self.now,
         )
         self.versions = VersionListing(
             registry, self.manifests, ttl_seconds=settings.cache_ttl_seconds, clock=clock
+        )
+        self.track_records = TrackRecords(
+            registry.store, ttl_seconds=settings.cache_ttl_seconds, clock=clock
         )
         self.tickers: list[str] = list(settings.tickers)
         self.default_ticker = self.tickers[0]

@@ -1,8 +1,9 @@
 """The two Lambda images, built from our Dockerfiles and run as Lambda and `sam local` run them.
 
-`make test-images` (part of `make test`). Builds the stand-in base image, both function images
-and `sam build`'s output from this checkout, then drives them with every event in infra/events/
-against moto's S3 server on the Docker bridge: the README's `sam local` section, executed.
+`make test-images` (part of `make test`). Builds the stand-in base image, the function images
+(the refresh's is the retrain's) and `sam build`'s output from this checkout, then drives them
+with every event in infra/events/ against moto's S3 server on the Docker bridge: the README's
+`sam local` section, executed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import urllib.request
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.fixtures import lambda_images as li
 from tests.fixtures.containers import BridgeS3, function_env, write_env_file
 from tests.fixtures.published import EVENTS_DIR
+from tests.integration.test_infra_template import _CfnLoader
 
 pytestmark = pytest.mark.images
 
@@ -25,6 +28,7 @@ TICKER = "BTC-USD"
 PREDICT_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("predict-*.json"))
 STATUS_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("status-*.json"))
 RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json"]
+REFRESH_EVENTS = ["refresh-scheduled.json"]
 SERVING_BUDGET_BYTES = 200 * 1024 * 1024  # design.md: the predict image's dependency layer
 FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas")
 # Lines the emulator itself prints (in AWS these are platform events, JSON with LogFormat JSON).
@@ -80,9 +84,14 @@ def test_the_stand_in_keeps_the_aws_base_images_contract(base_image):
 def test_sam_build_takes_every_layer_from_the_images_just_built(sam_built, function_images):
     assert sam_built.executed_steps == 0, sam_built.output[-3000:]
     assert sam_built.cached_steps >= 2 * 5
-    built = sam_built.template.read_text()
-    for image in function_images.values():
-        assert image.name in built
+    built = yaml.load(sam_built.template.read_text(), Loader=_CfnLoader)["Resources"]
+    uris = {f: built[logical]["Properties"]["ImageUri"] for f, logical in li.FUNCTIONS.items()}
+    # One build per Dockerfile: SAM builds the refresh's image once, as the retrain's.
+    assert uris == {
+        "predict": function_images["predict"].name,
+        "retrain": function_images["retrain"].name,
+        "refresh": function_images["retrain"].name,
+    }
 
 
 def test_predict_image_has_no_training_stack_and_fits_the_budget(function_images):
@@ -162,6 +171,53 @@ def test_direct_event_forces_a_retrain(trained, sam_built, bridge_s3):
     assert again["error"] is None
 
 
+@pytest.mark.parametrize("event", REFRESH_EVENTS)
+def test_scheduled_refresh_logs_a_dated_forecast_of_the_champion(
+    trained, sam_built, bridge_s3, tmp_path, event
+):
+    """The champion a retrain published, in a store without a forecast log yet (a deployment
+    upgraded to the daily refresh): the schedule's event logs the champion's forecast of the
+    latest close under its date, points latest.json at it and starts the track record."""
+    client = bridge_s3.client()
+    bucket = bridge_s3.new_bucket()
+    copied = [k for k in bridge_s3.keys(trained["bucket"]) if k.startswith(f"models/{TICKER}/")]
+    for key in copied:
+        client.copy_object(
+            Bucket=bucket, Key=key, CopySource={"Bucket": trained["bucket"], "Key": key}
+        )
+    champion = bridge_s3.get_json(bucket, f"models/{TICKER}/champion.json")["version"]
+    env_file = write_env_file(tmp_path / "env.json", bridge_s3, bucket)
+
+    result = li.sam_local_invoke(
+        sam_built, "refresh", EVENTS_DIR / event, env_file, bridge_s3.host_address
+    )
+    summary = result.payload
+    assert summary["ok"] is True, summary
+    [refreshed] = summary["results"]
+    assert (refreshed["ticker"], refreshed["outcome"], refreshed["champion"]) == (
+        TICKER,
+        "refreshed",
+        champion,
+    )
+    as_of = refreshed["as_of"]
+    assert as_of == "2026-10-05"  # the bundled snapshot's last close
+    dated = f"models/forecasts/{TICKER}/{as_of}/{champion}.json"
+    keys = bridge_s3.keys(bucket)
+    assert dated in keys
+    forecast = bridge_s3.get_json(bucket, dated)
+    assert (forecast["model_version"], forecast["as_of"], forecast["role"]) == (
+        champion,
+        as_of,
+        "champion",
+    )
+    assert len(forecast["result"]) == 7
+    latest = bridge_s3.get_json(bucket, f"models/forecasts/{TICKER}/latest.json")
+    assert latest["versions"][champion]["as_of"] == as_of
+    assert f"models/forecasts/{TICKER}/track-record.json" in keys
+    # The metric line the stale alarm reads, from the function's own log.
+    assert '"StaleForecasts"' in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("event", PREDICT_EVENTS + STATUS_EVENTS)
 def test_serving_events_answer_200_with_the_contract(trained, sam_built, bridge_s3, event):
     result = li.sam_local_invoke(
@@ -191,7 +247,7 @@ def test_serving_events_answer_200_with_the_contract(trained, sam_built, bridge_
 
 def test_every_shipped_event_is_invoked_by_these_tests():
     shipped = {p.name for p in EVENTS_DIR.glob("*.json")}
-    assert shipped == set(PREDICT_EVENTS + STATUS_EVENTS + RETRAIN_EVENTS)
+    assert shipped == set(PREDICT_EVENTS + STATUS_EVENTS + RETRAIN_EVENTS + REFRESH_EVENTS)
 
 
 def test_sam_local_start_api_serves_predict_and_the_page(trained, sam_built, bridge_s3):

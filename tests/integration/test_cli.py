@@ -125,8 +125,8 @@ def test_models_commands_against_an_s3_endpoint(s3_store_uri, capsys):
         version = new_version_id(dt.datetime(2026, 11, 1, 6, minute))
         registry.publish("BTC-USD", version, {"model.tflite": b"x"}, manifest_draft())
         versions.append(version)
-    assert main(["models", "promote", versions[0], "--store", s3_store_uri]) == 0
-    assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 0
+    assert main(["models", "promote", versions[0], "--store", s3_store_uri, "--yes"]) == 0
+    assert main(["models", "promote", versions[1], "--store", s3_store_uri, "--yes"]) == 0
     assert main(["models", "list", "--store", s3_store_uri]) == 0
     listing = capsys.readouterr().out
     assert f"*  {versions[1]}" in listing
@@ -150,3 +150,101 @@ def test_train_dates_a_stock_forecast_on_trading_days(tmp_path, capsys, monkeypa
     days = [dt.date.fromisoformat(parts[0]) for parts in lines]
     assert len(days) == 7
     assert all(day.weekday() < 5 for day in days)
+
+
+# ---------------------------------------------------------------------------------------------
+# The daily refresh, the live records and the replay
+
+
+def test_refresh_then_models_list_shows_the_live_record(
+    prices_csv, local_store_uri, capsys, monkeypatch
+):
+    """`cryptonic retrain` to day D, `cryptonic refresh` on the next days: the table's live
+    columns fill in, and a rerun says it is up to date."""
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    monkeypatch.setenv("BACKTEST_WEEKS", "2")
+    dates = [ts.date() for ts in make_prices(300)["date"]]
+    store = ["--store", local_store_uri, "--data", str(prices_csv)]
+    assert main(["retrain", *store, *TINY, "--end", str(dates[-8])]) == 0
+    for day in dates[-7:]:
+        assert main(["refresh", *store, "--end", str(day)]) == 0
+    out = capsys.readouterr().out
+    assert "BTC-USD: refreshed" in out
+    assert "live record: 7 forecasts" in out
+    assert main(["refresh", *store, "--end", str(dates[-1]), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["results"][0]["outcome"] == "unchanged"
+    assert main(["models", "list", "--store", local_store_uri]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[-4:] == ["LIVE_N", "LIVE_MAPE", "LIVE_PERSISTENCE", "LIVE_SKILL"]
+    assert row.split()[0] == "*"
+    assert row.split()[6] == "7"
+
+
+def test_refresh_exit_codes(local_store_uri, published_model, tmp_path, capsys):
+    """No model yet is no failure (0); prices it cannot use fail the ticker (1), saying why."""
+    from cryptonic.registry import open_registry
+    from tests.fixtures.published import publish_version
+
+    store = ["--store", local_store_uri]
+    assert main(["refresh", *store, "--data", "bundled"]) == 0
+    assert "BTC-USD: no_model" in capsys.readouterr().out
+    publish_version(open_registry(local_store_uri), published_model)
+    frame = make_prices(300)
+    frame.loc[299, "close"] = 0.0
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(to_yahoo_csv(frame))
+    assert main(["refresh", *store, "--data", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "BTC-USD: failed" in out
+    assert "error [bad_data]" in out
+    assert "non-positive close on 2020-10-31" in out
+
+
+def test_promote_asks_and_refuses_without_a_terminal(s3_store_uri, capsys, monkeypatch):
+    """Interactive by default; no terminal and no --yes: refused, the champion unchanged."""
+    import io
+
+    from cryptonic.registry import new_version_id, open_registry
+
+    registry = open_registry(s3_store_uri)
+    versions = []
+    for minute in (1, 2):
+        version = new_version_id(dt.datetime(2026, 11, 1, 6, minute))
+        registry.publish("BTC-USD", version, {"model.tflite": b"x"}, manifest_draft())
+        versions.append(version)
+    registry.promote("BTC-USD", versions[0])
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # not a terminal
+    assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 2
+    captured = capsys.readouterr()
+    assert f"champion  {versions[0]}: no live record yet" in captured.out
+    assert f"candidate {versions[1]}: no live record yet" in captured.out
+    assert "stdin is not a terminal: pass --yes" in captured.err
+    assert registry.champion("BTC-USD").version == versions[0]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 1
+    assert "not promoted: the champion is unchanged" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    assert main(["models", "promote", versions[1], "--store", s3_store_uri]) == 0
+    assert f"promote {versions[1]} to champion of BTC-USD? [y/N]" in capsys.readouterr().out
+    assert registry.champion("BTC-USD").version == versions[1]
+
+
+def test_replay_retrains_weekly_refreshes_daily_and_prints_the_record(
+    prices_csv, local_store_uri, capsys, monkeypatch
+):
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    monkeypatch.setenv("BACKTEST_WEEKS", "2")
+    args = ["--store", local_store_uri, "--data", str(prices_csv), *TINY]
+    assert main(["replay", "--weeks", "1", *args]) == 0
+    out = capsys.readouterr().out
+    dates = [ts.date() for ts in make_prices(300)["date"]]
+    assert f"replayed {dates[-8]} .. {dates[-1]}: 2 weekly retrains, 8 daily refreshes" in out
+    assert "| **all** | 8 | 28 |" in out  # 8 served forecasts, 7+6+...+1+0 days scored
+    assert main(["replay", "--weeks", "1", *args]) == 2  # never over an existing history
+    assert "already has versions" in capsys.readouterr().err

@@ -42,6 +42,17 @@ SERVING_FORBIDDEN = {"tensorflow", "tensorflow-cpu", "keras", "pandas", "yfinanc
 TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
 WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
+# Each function's image: the daily refresh runs on the retrain's (its own handler, no TensorFlow).
+IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain"}
+ALL_FUNCTIONS = ["PredictFunction", "RetrainFunction", "RefreshFunction"]
+# Parameter -> (env name, Settings field) of the daily refresh.
+REFRESH_PARAMETERS = {
+    "RefreshHourUtc": ("REFRESH_HOUR_UTC", "refresh_hour_utc"),
+    "StaleAfterHours": ("STALE_AFTER_HOURS", "stale_after_hours"),
+    "RefreshMaxMissedDays": ("REFRESH_MAX_MISSED_DAYS", "refresh_max_missed_days"),
+    "ShadowChallengers": ("SHADOW_CHALLENGERS", "shadow_challengers"),
+    "ForecastRetentionDays": ("FORECAST_RETENTION_DAYS", "forecast_retention_days"),
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -304,15 +315,15 @@ def dockerignore_patterns() -> list[str]:
 # --------------------------------------------------------------------------- functions
 
 
-def test_two_image_functions(template):
+def test_three_image_functions_on_two_images(template):
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
-    assert set(functions(template)) == {"PredictFunction", "RetrainFunction"}
+    assert set(functions(template)) == set(ALL_FUNCTIONS)
     for name, fn in functions(template).items():
         assert fn["Properties"]["PackageType"] == "Image", name
         assert fn["Metadata"]["DockerContext"] == ".", name
 
 
-@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+@pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_timeout_and_memory_within_lambda_limits(template, name):
     props = {**template.get("Globals", {}).get("Function", {})}
     props.update(template["Resources"][name]["Properties"])
@@ -352,16 +363,40 @@ def test_image_is_built_from_its_dockerfile_and_requirements(template, name):
     assert f"functions/{short}/requirements.txt" in copies
     assert f"functions/{short}/" in copies
     assert "cryptonic/" in copies
-    other = {"predict": "retrain", "retrain": "predict"}[short]
-    assert not any(src.startswith(f"functions/{other}") for src in copies), copies
+    others = {"predict": ["retrain", "refresh"], "retrain": ["predict"]}[short]
+    for other in others:
+        assert not any(src.startswith(f"functions/{other}") for src in copies), copies
     for src in copies:
         assert (ROOT / src).exists(), f"{dockerfile.name} copies {src}, which does not exist"
 
     [cmd] = [json.loads(args) for kind, args in instructions if kind == "CMD"]
     assert cmd == [f"functions.{short}.app.handler"]
+    assert "ImageConfig" not in template["Resources"][name]["Properties"]  # the CMD as built
 
 
-@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_the_refresh_runs_its_own_handler_on_the_retrain_image(template):
+    refresh = template["Resources"]["RefreshFunction"]
+    retrain = template["Resources"]["RetrainFunction"]
+    assert refresh["Metadata"] == retrain["Metadata"]  # one image: same Dockerfile and context
+    assert refresh["Properties"]["ImageConfig"] == {"Command": ["functions.refresh.app.handler"]}
+    copies = [
+        args.split()[0]
+        for kind, args in dockerfile_instructions(ROOT / retrain["Metadata"]["Dockerfile"])
+        if kind == "COPY"
+    ]
+    assert "functions/refresh/" in copies
+    assert not (ROOT / "functions" / "refresh" / "requirements.txt").exists(), (
+        "the refresh installs the retrain image's requirements; a file of its own would be ignored"
+    )
+    # No training: a fraction of the retrain's memory (the default), bounded well below Lambda's.
+    assert refresh["Properties"]["MemorySize"] <= 1024
+    # Pinned deployments refresh what they serve; the schedule never trains.
+    refresh_env = env_vars(template, "RefreshFunction")
+    assert refresh_env["MODEL_VERSION"] == env_vars(template, "PredictFunction")["MODEL_VERSION"]
+    assert not {"EPOCHS", "RETRAIN_STRATEGY", "PROMOTION_MARGIN"} & set(refresh_env)
+
+
+@pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_image_cmd_names_a_handler_that_exists(template, name):
     """The CMD module is there and defines `handler` (a def, or an assignment: Mangum(app))."""
     app = ROOT / "functions" / function_short_name(name) / "app.py"
@@ -432,7 +467,7 @@ def test_the_books_env_names_are_accepted(monkeypatch):
     assert settings.model_version == "bitcoin_lstm_v0"
 
 
-@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+@pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_template_defaults_make_valid_settings(template, name, monkeypatch):
     """Every parameter at its default, the env each function gets must parse as Settings."""
     resolver = _Resolver(template, {"ModelBucket": "cryptonic-modelbucket-abc"})
@@ -448,6 +483,14 @@ def test_template_defaults_make_valid_settings(template, name, monkeypatch):
     assert settings.model_version is None
     assert settings.start_date is None
     assert "AWS_ENDPOINT_URL_S3" not in {k for k, v in resolved.items() if v is not None}
+    # Serving and the refresh agree on when a forecast is stale and when the next one is due.
+    assert (settings.refresh_hour_utc, settings.stale_after_hours) == (0, 48.0)
+    if name == "RefreshFunction":
+        assert (
+            settings.refresh_max_missed_days,
+            settings.shadow_challengers,
+            settings.forecast_retention_days,
+        ) == (3, 2, 365)
 
 
 def test_parameters_mirror_the_settings_bounds(template):
@@ -457,6 +500,35 @@ def test_parameters_mirror_the_settings_bounds(template):
     assert params["Epochs"]["MinValue"] == epochs["Ge"].ge
     assert params["Epochs"]["MaxValue"] == epochs["Le"].le
     assert params["PeriodSize"]["AllowedValues"] == [Settings.model_fields["period_size"].default]
+
+
+@pytest.mark.parametrize("parameter", sorted(REFRESH_PARAMETERS))
+def test_refresh_parameters_map_to_their_settings_with_the_same_bounds(template, parameter):
+    env_name, field_name = REFRESH_PARAMETERS[parameter]
+    spec = template["Parameters"][parameter]
+    field = Settings.model_fields[field_name]
+    assert env_name in field.validation_alias.choices  # type: ignore[union-attr]
+    assert spec["Default"] == field.default
+    bounds = {type(m).__name__: m for m in field.metadata}
+    if "Ge" in bounds:
+        assert spec["MinValue"] == bounds["Ge"].ge
+    else:
+        assert spec["MinValue"] > bounds["Gt"].gt
+    assert spec["MaxValue"] == bounds["Le"].le
+    assert parameter in json.dumps(template["Metadata"]["AWS::CloudFormation::Interface"])
+    # Set on every function that reads it, from the parameter (Globals for the two serving
+    # needs too, the refresh's own for the rest).
+    readers = (
+        ALL_FUNCTIONS
+        if env_name in {"REFRESH_HOUR_UTC", "STALE_AFTER_HOURS"}
+        else ["RefreshFunction"]
+    )
+    for name in ALL_FUNCTIONS:
+        env = env_vars(template, name)
+        if name in readers:
+            assert env[env_name] == {"Ref": parameter}, name
+        elif name == "PredictFunction":
+            assert env_name not in env, name
 
 
 def test_store_uri_is_the_model_bucket(template):
@@ -489,6 +561,7 @@ def test_http_routes(template):
         ("GET", "/historic"),
         ("GET", "/status"),
         ("GET", "/models"),
+        ("GET", "/track-record"),
         ("GET", "/health"),
         ("GET", "/docs"),
         ("GET", "/openapi.json"),
@@ -543,6 +616,50 @@ def test_retrain_writes_only_under_the_store_prefix(template):
                 assert resources == [{"Fn::Sub": "${ModelBucket.Arn}/models/*"}], statement
 
 
+def test_refresh_writes_only_the_forecast_log(template):
+    """It reads the models; it creates, moves and prunes forecasts; it can never write a model
+    version, the champion pointer or the prices."""
+    props = template["Resources"]["RefreshFunction"]["Properties"]
+    assert "Role" not in props
+    forecasts = {"Fn::Sub": "${ModelBucket.Arn}/models/forecasts/*"}
+    writes: list[str] = []
+    for policy in props["Policies"]:
+        assert isinstance(policy, dict), policy
+        assert set(policy) == {"Statement"}, policy
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            assert "*" not in resources
+            for resource in resources:
+                assert "ModelBucket" in json.dumps(resource), resource
+            for action in statement["Action"]:
+                if READ_ACTION.match(action):
+                    continue
+                assert action in {"s3:PutObject", "s3:DeleteObject"}, action
+                assert resources == [forecasts], statement
+                writes.append(action)
+    assert sorted(writes) == ["s3:DeleteObject", "s3:PutObject"]
+
+
+def test_the_forecast_log_prefix_is_the_one_the_policies_name():
+    import datetime as dt
+
+    from cryptonic.forecast_log import (
+        FORECASTS_PREFIX,
+        LATEST_NAME,
+        SCORES_NAME,
+        TRACK_RECORD_NAME,
+        forecast_key,
+        latest_key,
+    )
+
+    assert FORECASTS_PREFIX == "forecasts/"
+    assert forecast_key("BTC-USD", dt.date(2026, 10, 5), "20261005T003000Z-1a2b3c4").count("/") == 3
+    assert latest_key("BTC-USD") == f"forecasts/BTC-USD/{LATEST_NAME}"
+    assert (SCORES_NAME, TRACK_RECORD_NAME) == ("scores.json", "track-record.json")
+
+
 def test_retrain_concurrency_reservation_is_optional_and_off_by_default(template):
     """Accounts on the starting quota of 10 refuse any reservation; correctness never needed one
     (the pipeline test two_retrains_at_once_exactly_one_promotion_wins proves it)."""
@@ -570,6 +687,46 @@ def test_retrain_failures_are_kept(template):
     assert invoke["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": dlq}
     # Lambda keeps a throttled async event for at most 6 h: enough to wait behind one other run.
     assert invoke["MaximumEventAgeInSeconds"] >= 2 * props["Timeout"]
+
+
+def test_refresh_runs_daily_after_the_close_and_keeps_its_failures(template):
+    from cryptonic.config import REFRESH_MINUTE
+
+    resources = template["Resources"]
+    props = resources["RefreshFunction"]["Properties"]
+    dlq = {"Fn::GetAtt": ["RefreshDeadLetterQueue", "Arn"]}
+    assert resources["RefreshDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+    [schedule] = [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"]
+    schedule_props = schedule["Properties"]
+    assert schedule_props["ScheduleExpression"] == {
+        "Fn::Sub": f"cron({REFRESH_MINUTE} ${{RefreshHourUtc}} * * ? *)"
+    }
+    assert schedule_props["ScheduleExpressionTimezone"] == "UTC"  # REFRESH_HOUR_UTC is UTC
+    assert schedule_props["DeadLetterConfig"] == {"Arn": dlq}
+    assert schedule_props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    invoke = props["EventInvokeConfig"]
+    assert invoke["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": dlq}
+    assert invoke["MaximumRetryAttempts"] >= 1
+    assert invoke["MaximumEventAgeInSeconds"] >= 2 * props["Timeout"]
+    assert props["LoggingConfig"]["LogGroup"] == {"Ref": "RefreshLogGroup"}
+    log_group = resources["RefreshLogGroup"]["Properties"]
+    assert log_group["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${AWS::StackName}-refresh"}
+    assert log_group["RetentionInDays"] > 0
+
+
+def test_refresh_schedule_payload_is_the_shipped_event_and_means_all_tickers(template):
+    from cryptonic.refresh_request import parse_refresh_event
+
+    events = template["Resources"]["RefreshFunction"]["Properties"]["Events"]
+    [schedule] = [e for e in events.values() if e["Type"] == "ScheduleV2"]
+    filled = json.loads(re.sub(r"<aws\.scheduler\.[a-z-]+>", "x", schedule["Properties"]["Input"]))
+    shipped = json.loads((ROOT / "infra" / "events" / "refresh-scheduled.json").read_text())
+    assert set(filled) == set(shipped)
+    assert {k: filled[k] for k in ("detail-type", "source", "detail")} == {
+        k: shipped[k] for k in ("detail-type", "source", "detail")
+    }
+    for event in (filled, shipped):
+        assert parse_refresh_event(event).tickers is None
 
 
 def test_schedule_payload_means_all_tickers_to_the_handler(template):
@@ -634,7 +791,27 @@ def test_bucket_policy_makes_versions_create_only_and_the_pointer_compare_and_sw
     assert champion["Condition"] == {"Null": {"s3:if-match": "true", "s3:if-none-match": "true"}}
 
 
-@pytest.mark.parametrize("name", ["PredictFunction", "RetrainFunction"])
+def test_bucket_policy_makes_forecasts_create_only_and_their_pointers_compare_and_swap(template):
+    statements = _bucket_policy_statements(template)
+    dated = statements["DenyOverwritingForecasts"]
+    assert (dated["Effect"], dated["Principal"], dated["Action"]) == ("Deny", "*", "s3:PutObject")
+    # forecasts/<ticker>/<as_of>/<version>.json: three levels, so never the per-ticker pointers.
+    assert dated["Resource"] == {"Fn::Sub": "${ModelBucket.Arn}/models/forecasts/*/*/*"}
+    assert dated["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    pointers = statements["DenyBlindForecastPointerWrites"]
+    assert (pointers["Effect"], pointers["Principal"], pointers["Action"]) == (
+        "Deny",
+        "*",
+        "s3:PutObject",
+    )
+    assert pointers["Resource"] == [
+        {"Fn::Sub": f"${{ModelBucket.Arn}}/models/forecasts/*/{name}"}
+        for name in ("latest.json", "scores.json", "track-record.json")
+    ]
+    assert pointers["Condition"] == {"Null": {"s3:if-match": "true", "s3:if-none-match": "true"}}
+
+
+@pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_functions_log_json_and_fetch_prices_from_yahoo_only(template, name):
     props = template["Resources"][name]["Properties"]
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
@@ -669,15 +846,70 @@ def test_alarms_page_through_one_topic_with_an_optional_email(template):
             "ApproximateNumberOfMessagesVisible",
             json.dumps({"Fn::GetAtt": ["RetrainDeadLetterQueue", "QueueName"]}),
         ),
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": "RefreshFunction"})),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            json.dumps({"Fn::GetAtt": ["RefreshDeadLetterQueue", "QueueName"]}),
+        ),
+        ("cryptonic", "StaleForecasts", json.dumps({"Ref": "RefreshFunction"})),
+        ("AWS/Lambda", "Invocations", json.dumps({"Ref": "RefreshFunction"})),
     }
     for name, alarm in _alarms(template).items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        if name == "RefreshSilentAlarm":
+            continue  # the one alarm on something missing (its own test)
         assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
             1,
             "GreaterThanOrEqualToThreshold",
         ), name
         assert alarm["TreatMissingData"] == "notBreaching", name  # no data = nothing failed
     assert template["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+
+
+def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypatch, capsys):
+    """Namespace, metric name and dimensions exactly as the refresh's EMF line declares them; in
+    Lambda the FunctionName dimension is the function's name, which ``!Ref`` of it is."""
+    from cryptonic.cloudwatch import put_metrics
+    from cryptonic.refresh_job import STALE_METRIC
+
+    alarm = _alarms(template)["ForecastStaleAlarm"]
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "stack-RefreshFunction-abc")
+    put_metrics({STALE_METRIC: 1, "TickersFailed": 0})
+    line = json.loads(capsys.readouterr().out)
+    [declared] = line["_aws"]["CloudWatchMetrics"]
+    assert alarm["Namespace"] == declared["Namespace"]
+    assert alarm["MetricName"] in {m["Name"] for m in declared["Metrics"]}
+    assert [[d["Name"] for d in alarm["Dimensions"]]] == declared["Dimensions"]
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RefreshFunction"}}]
+    assert line["FunctionName"] == "stack-RefreshFunction-abc"
+    # One data point per run: the highest count in the hour, alarming from one stale ticker.
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == (
+        "Maximum",
+        1,
+        "notBreaching",
+    )
+    assert {"StaleAfterHours", "StaleForecasts"} <= set(re.findall(r"\w+", json.dumps(alarm)))
+
+
+def test_refresh_failures_and_a_silent_schedule_page(template):
+    alarms = _alarms(template)
+    failed = alarms["RefreshFailedAlarm"]
+    assert (failed["Namespace"], failed["MetricName"]) == ("AWS/Lambda", "Errors")
+    silent = alarms["RefreshSilentAlarm"]
+    assert (silent["Namespace"], silent["MetricName"], silent["Statistic"]) == (
+        "AWS/Lambda",
+        "Invocations",
+        "Sum",
+    )
+    # Fewer than one invocation per day for two days; no data at all is the case it exists for.
+    assert (silent["Period"], silent["EvaluationPeriods"], silent["DatapointsToAlarm"]) == (
+        86400,
+        2,
+        2,
+    )
+    assert (silent["Threshold"], silent["ComparisonOperator"]) == (1, "LessThanThreshold")
+    assert silent["TreatMissingData"] == "breaching"
 
 
 def test_no_test_stand_in_reaches_a_deploy():
@@ -697,7 +929,9 @@ def test_outputs(template):
         "Fn::Sub": "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
     }
     assert {"ModelBucketName", "PredictFunctionName", "RetrainFunctionName"} <= set(outputs)
-    assert "RetrainDeadLetterQueueUrl" in outputs
+    assert {"RefreshFunctionName", "RetrainDeadLetterQueueUrl", "RefreshDeadLetterQueueUrl"} <= set(
+        outputs
+    )
 
 
 # --------------------------------------------------------------------------- requirements
@@ -716,10 +950,10 @@ def test_training_requirements_have_no_serving_stack():
     assert expected | {"botocore", "pydantic", "pydantic-settings"} <= set(pins)
 
 
-@pytest.mark.parametrize("function", ["predict", "retrain"])
+@pytest.mark.parametrize("function", sorted(IMAGE_OF))
 def test_image_installs_everything_its_handler_can_import(function):
     """Lazy imports included: a module imported inside a function fails only when that code runs."""
-    pins = requirement_pins(ROOT / "functions" / function / "requirements.txt")
+    pins = requirement_pins(ROOT / "functions" / IMAGE_OF[function] / "requirements.txt")
     closure = installed_closure(set(pins))
     providers = metadata.packages_distributions()
     missing = {
@@ -729,7 +963,8 @@ def test_image_installs_everything_its_handler_can_import(function):
     }
     assert not missing, (
         f"the {function} image does not install what these modules import "
-        f"(add the package to functions/{function}/requirements.txt, or keep it off that path): "
+        f"(add the package to functions/{IMAGE_OF[function]}/requirements.txt, or keep it off "
+        "that path): "
         f"{missing}"
     )
 

@@ -11,7 +11,13 @@ import pytest
 from cryptonic.errors import ConfigError, NoModelError, NotFoundError
 from cryptonic.manifest import Metrics, ScoreRow
 from cryptonic.registry import new_version_id, open_registry
-from cryptonic.registry_cli import format_versions_table, models_command
+from cryptonic.registry_cli import (
+    describe_live,
+    format_versions_table,
+    models_command,
+    terminal_confirm,
+)
+from cryptonic.track_record import LiveRecord
 from tests.fixtures.published import manifest_draft, manifest_of
 
 T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -47,9 +53,20 @@ def test_list(local_store_uri: str, published: list[str]) -> None:
     v1, v2 = published
     run("promote", local_store_uri, "BTC-USD", v1)
     lines = run("list", local_store_uri, "btc-usd", None).splitlines()
-    assert lines[0].split() == ["VERSION", "CREATED_AT", "STRATEGY", "MAPE", "PERSISTENCE_MAPE"]
-    assert lines[1].split() == [v2, "2026-11-24T00:00:00Z", "continue", "0.041", "0.0505"]
-    assert lines[2].split() == ["*", v1, "2026-11-23T00:00:00Z", "new", "0.052", "0.0505"]
+    assert lines[0].split() == [
+        "VERSION",
+        "CREATED_AT",
+        "STRATEGY",
+        "MAPE",
+        "PERSISTENCE_MAPE",
+        "LIVE_N",
+        "LIVE_MAPE",
+        "LIVE_PERSISTENCE",
+        "LIVE_SKILL",
+    ]
+    no_live = ["-", "-", "-", "-"]  # no refresh has scored anything yet
+    assert lines[1].split() == [v2, "2026-11-24T00:00:00Z", "continue", "0.041", "0.0505", *no_live]
+    assert lines[2].split() == ["*", v1, "2026-11-23T00:00:00Z", "new", "0.052", "0.0505", *no_live]
 
 
 def test_list_empty(local_store_uri: str) -> None:
@@ -59,7 +76,63 @@ def test_list_empty(local_store_uri: str) -> None:
 def test_table_tolerates_missing_metrics() -> None:
     manifest = manifest_of(manifest_draft(metrics=Metrics(model=ScoreRow())))
     table = format_versions_table([manifest], champion=None)
-    assert table.splitlines()[1].split() == [manifest.version, manifest.created_at, "new", "-", "-"]
+    assert (
+        table.splitlines()[1].split() == [manifest.version, manifest.created_at, "new"] + ["-"] * 6
+    )
+
+
+def test_table_shows_the_live_record() -> None:
+    manifest = manifest_of(manifest_draft(metrics=Metrics(model=ScoreRow(mape=3.0))))
+    live = {
+        manifest.version: LiveRecord(
+            forecasts=12, days_scored=70, mape=2.5, persistence_mape=2.6, skill=1 - 2.5 / 2.6
+        )
+    }
+    row = format_versions_table([manifest], champion=manifest.version, live=live).splitlines()[1]
+    assert row.split()[-4:] == ["12", "2.5", "2.6", "+0.038"]
+
+
+def test_describe_live() -> None:
+    assert describe_live(None).startswith("no live record yet")
+    record = LiveRecord(
+        forecasts=3,
+        days_scored=12,
+        mape=2.0,
+        persistence_mape=2.5,
+        skill=0.2,
+        coverage=0.75,
+        first_as_of=dt.date(2026, 10, 1),
+        last_as_of=dt.date(2026, 10, 3),
+    )
+    assert describe_live(record) == (
+        "3 forecasts (12 days) from 2026-10-01 to 2026-10-03: MAPE 2.000% vs persistence "
+        "2.500%, skill +0.200, 75% of closes inside its interval"
+    )
+
+
+def test_promote_prints_both_live_records_then_asks(local_store_uri: str, published: list[str]):
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    asked: list[str] = []
+    out = io.StringIO()
+    declined = models_command(
+        "promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda q: asked.append(q) or False
+    )
+    assert declined == 1
+    assert asked == [f"promote {v2} to champion of BTC-USD?"]
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"champion  {v1}: no live record yet")
+    assert lines[1].startswith(f"candidate {v2}: no live record yet")
+    assert lines[2] == "not promoted: the champion is unchanged"
+    assert open_registry(local_store_uri).champion("BTC-USD").version == v1
+    agreed = models_command("promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda q: True)
+    assert agreed == 0
+    assert open_registry(local_store_uri).champion("BTC-USD").version == v2
+
+
+def test_terminal_confirm_refuses_without_a_terminal() -> None:
+    with pytest.raises(ConfigError, match="stdin is not a terminal: pass --yes"):
+        terminal_confirm("promote?", io.StringIO("y\n"), io.StringIO())
 
 
 def test_show(local_store_uri: str, published: list[str]) -> None:

@@ -18,7 +18,7 @@ def router(state: ServingState) -> APIRouter:
     async def get_health() -> Response:
         """Always 200 while the process runs; lists the champions this instance has in memory."""
         cached = {
-            ticker: (champion.version, champion.promoted_at, age)
+            ticker: (champion.version, champion.promoted_at, champion.forecast_as_of, age)
             for ticker, (champion, age) in state.cache.cached().items()
         }
         body = health_response(state.store_kind, state.tickers, cached)

@@ -7,6 +7,7 @@ anyone can call this endpoint with any symbol.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,6 +21,9 @@ from cryptonic.api.schemas import ModelsResponse
 from cryptonic.api.state import ServingState
 from cryptonic.errors import CryptonicError
 from cryptonic.manifest import VERSION_PATTERN
+from cryptonic.track_record import LiveRecord
+
+log = logging.getLogger("cryptonic.api")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -38,6 +42,17 @@ CursorQuery = Annotated[
 ]
 
 
+def live_records(state: ServingState, ticker: str) -> dict[str, LiveRecord]:
+    """Each version's live record from the track record; none when it cannot be read (the
+    listing is this endpoint's answer, the live records its annotation)."""
+    try:
+        record = state.track_records.get(ticker)
+    except CryptonicError as exc:
+        log.warning("no live records for /models of %s: %s", ticker, exc)
+        return {}
+    return dict(record.versions) if record is not None else {}
+
+
 def router(state: ServingState) -> APIRouter:
     api = APIRouter(tags=["models"])
 
@@ -54,9 +69,10 @@ def router(state: ServingState) -> APIRouter:
         limit: LimitQuery = DEFAULT_LIMIT,
         cursor: CursorQuery = None,
     ) -> Response:
-        """Published versions with their backtest MAPE, persistence MAPE, skill and the gate's
-        decision, newest first; pass ``next_cursor`` back as ``cursor`` for the next page.
-        Read-only: promote and roll back with ``cryptonic models ...``."""
+        """Published versions with their backtest MAPE, persistence MAPE, skill, the gate's
+        decision and their ``live`` record (forecasts scored after the fact, as champion or as
+        shadow challenger), newest first; pass ``next_cursor`` back as ``cursor`` for the next
+        page. Read-only: promote and roll back with ``cryptonic models ...``."""
         name = state.normalize(ticker)
         state.require_configured(name)
         try:
@@ -69,6 +85,7 @@ def router(state: ServingState) -> APIRouter:
             champion=page.champion,
             pinned=state.settings.model_version,
             next_cursor=page.next_cursor,
+            live=live_records(state, name),
         )
         return Response(
             encode(body), media_type="application/json", headers={"Cache-Control": NO_STORE}

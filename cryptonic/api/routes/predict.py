@@ -27,18 +27,19 @@ def router(state: ServingState) -> APIRouter:
             304: {"description": "Not modified (If-None-Match matched the ETag)"},
             **errors(404, 422, 503),
         },
-        summary="The champion model's forecast of the next 7 closes",
+        summary="The champion model's latest forecast of the next 7 closes",
     )
     async def get_predict(request: Request, ticker: TickerQuery = None) -> Response:
-        """The forecast the champion made when it was published, with ``ETag`` and
+        """The champion's latest forecast: made by the daily refresh from the latest close (or,
+        until the first refresh, when the version was published). ``as_of`` is the last close it
+        used, ``age_hours`` its age and ``stale`` says the refresh is late. ``ETag`` and
         ``Cache-Control``; ``If-None-Match`` answers 304."""
         champion = await state.champion_async(ticker)
+        view = champion.predict_view(state.now())
         if_none_match = request.headers.get("if-none-match")
-        if if_none_match is not None and etag_matches(if_none_match, champion.etag):
-            return Response(status_code=304, headers=champion.predict_headers)
-        return Response(
-            champion.predict_body, media_type="application/json", headers=champion.predict_headers
-        )
+        if if_none_match is not None and etag_matches(if_none_match, view.etag):
+            return Response(status_code=304, headers=view.headers)
+        return Response(view.body, media_type="application/json", headers=view.headers)
 
     @api.post(
         "/predict",

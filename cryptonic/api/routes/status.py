@@ -23,10 +23,13 @@ def router(state: ServingState) -> APIRouter:
     )
     async def get_status(ticker: TickerQuery = None) -> Response:
         """App version, model version, ``trained_at`` (manifest), ``promoted_at``, data range,
-        backtest metrics of the model and of persistence with the skill, and the gate decision."""
+        backtest metrics of the model and of persistence with the skill, the gate decision, and
+        ``refresh``: the served forecast's ``as_of`` and age and when the next refresh is due."""
         champion = await state.champion_async(ticker)
         return Response(
-            champion.status_body, media_type="application/json", headers={"Cache-Control": NO_STORE}
+            champion.status_body(state.now()),
+            media_type="application/json",
+            headers={"Cache-Control": NO_STORE},
         )
 
     return api

@@ -1,11 +1,13 @@
-// cryptonic page: recent closes + the champion's 7-day forecast, drawn as SVG (no libraries).
+// cryptonic page: recent closes + the champion's 7-day forecast, drawn as SVG (no libraries),
+// how fresh that forecast is, and the live track record of the last forecasts.
 // Every URL is relative to the document base, so the page works at / and under a stage prefix.
 (function () {
   "use strict";
 
   var HISTORY_DAYS = 90;
+  var TRACK_FORECASTS = 8; // the forecasts /track-record returns with each day's outcome
   var SVG_NS = "http://www.w3.org/2000/svg";
-  var state = { ticker: null, predict: null, status: null, historic: null };
+  var state = { ticker: null, predict: null, status: null, historic: null, track: null };
 
   function $(id) { return document.getElementById(id); }
 
@@ -60,6 +62,20 @@
     var d = parseDay(String(s).slice(0, 10));
     if (isNaN(d)) return String(s);
     return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  }
+  function niceTime(s) {
+    if (!s) return "–";
+    var d = new Date(s);
+    if (isNaN(d)) return String(s);
+    return d.toLocaleString("en-GB", {
+      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC"
+    }) + " UTC";
+  }
+  function ageText(hours) {
+    if (hours === null || hours === undefined || !isFinite(hours)) return "–";
+    if (hours < 1) return Math.round(hours * 60) + " min";
+    if (hours < 48) return hours.toFixed(1) + " h";
+    return (hours / 24).toFixed(1) + " days";
   }
   function shortDay(d) {
     return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
@@ -279,6 +295,143 @@
     }
   }
 
+  // How old the served forecast is; a visible flag once /predict says it is stale.
+  function renderFreshness() {
+    var p = state.predict;
+    var r = (state.status && state.status.refresh) || {};
+    var age = p.age_hours;
+    setText("forecast-age", age === null || age === undefined ? "–" : ageText(age) + " old", age);
+    setText("forecast-made", "from the close of " + niceDay(p.as_of) +
+      (p.generated_at ? ", made " + niceTime(p.generated_at) : ""), p.as_of);
+    setText("next-refresh", r.next_due ? "next refresh " + niceTime(r.next_due) : (r.schedule || ""), r.next_due);
+    var stale = p.stale === true;
+    var flag = $("stale-flag");
+    flag.textContent = "Stale: made " + ageText(age) + " ago, the daily refresh is late";
+    flag.hidden = !stale;
+    $("freshness-card").classList.toggle("is-stale", stale);
+    document.body.setAttribute("data-stale", stale ? "true" : "false");
+  }
+
+  // The live record: pooled skill and MAPE, then the newest forecasts against what happened.
+  function renderTrackRecord() {
+    var t = state.track;
+    var s = (t && t.summary) || {};
+    var skillEl = setText("live-skill", s.skill == null ? "–" : signedPct(s.skill * 100), s.skill);
+    trend(skillEl, s.skill == null ? null : s.skill * 100);
+    setText("live-mape", pct(s.mape), s.mape);
+    setText("live-persistence-mape", pct(s.persistence_mape), s.persistence_mape);
+    setText("track-note", !t ? "track record unavailable"
+      : s.forecasts ? s.forecasts + " served forecast" + (s.forecasts === 1 ? "" : "s") + ", " +
+        s.days_scored + " days scored" + (t.closes_through ? " to " + niceDay(t.closes_through) : "")
+      : "no forecast scored yet", s.forecasts);
+    var shown = ((t && t.forecasts) || []).filter(function (f) { return f.result && f.result.length; })
+      .slice(0, TRACK_FORECASTS);
+    $("track-empty").hidden = !!(t && s.forecasts);
+    var rows = $("track-rows");
+    rows.textContent = "";
+    shown.forEach(function (f) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-as-of", f.as_of);
+      [
+        [niceDay(f.as_of), "", f.as_of],
+        [f.model_version, "mono version", f.model_version],
+        [f.days_scored + " / " + f.result.length, "num days-scored", f.days_scored],
+        [pct(f.mape), "num mape", f.mape],
+        [pct(f.persistence_mape), "num persistence-mape", f.persistence_mape]
+      ].forEach(function (c) {
+        var td = document.createElement("td");
+        td.textContent = c[0];
+        if (c[1]) td.className = c[1];
+        if (c[2] !== null && c[2] !== undefined) td.setAttribute("data-value", String(c[2]));
+        tr.appendChild(td);
+      });
+      rows.appendChild(tr);
+    });
+    $("track-card").setAttribute("data-forecasts", String(shown.length));
+    drawTrackChart(shown.slice().reverse()); // oldest first: the newest is drawn on top
+  }
+
+  function drawTrackChart(forecasts) {
+    var box = $("track-chart");
+    box.textContent = "";
+    if (!forecasts.length) { box.hidden = true; return; }
+    box.hidden = false;
+    var width = Math.max(280, Math.round(box.clientWidth || 800));
+    var height = Math.round(Math.min(260, Math.max(170, width * 0.26)));
+    var m = { top: 12, right: 16, bottom: 28, left: width < 520 ? 48 : 64 };
+    var w = width - m.left - m.right, h = height - m.top - m.bottom;
+
+    // What happened: each forecast's starting close and every realized close, one per day.
+    var actual = {};
+    var xs = [], ys = [];
+    forecasts.forEach(function (f) {
+      actual[f.as_of] = f.last_close;
+      xs.push(parseDay(f.as_of).getTime()); ys.push(f.last_close);
+      f.result.forEach(function (d) {
+        xs.push(parseDay(d.date).getTime()); ys.push(d.prediction);
+        if (d.actual != null) { actual[d.date] = d.actual; ys.push(d.actual); }
+      });
+    });
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var pad = (y1 - y0) * 0.08 || Math.abs(y1) * 0.05 || 1;
+    y0 -= pad; y1 += pad;
+    var yt = niceTicks(y0, y1, 4);
+    var ystep = yt.length > 1 ? yt[1] - yt[0] : Math.abs(yt[0]) || 1;
+    y0 = Math.min(y0, yt[0]); y1 = Math.max(y1, yt[yt.length - 1]);
+    function sx(t) { return m.left + (x1 === x0 ? w / 2 : ((t - x0) / (x1 - x0)) * w); }
+    function sy(v) { return m.top + h - ((v - y0) / (y1 - y0)) * h; }
+    function pt(day, v) { return sx(parseDay(day).getTime()).toFixed(1) + "," + sy(v).toFixed(1); }
+
+    var svg = el("svg", {
+      viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img",
+      id: "track-svg",
+      "aria-label": "The last " + forecasts.length + " forecasts against the closes that followed"
+    });
+    var grid = el("g", { "class": "grid" }, svg);
+    var axis = el("g", { "class": "axis" }, svg);
+    yt.forEach(function (v) {
+      var y = sy(v).toFixed(1);
+      el("line", { x1: m.left, x2: m.left + w, y1: y, y2: y }, grid);
+      el("text", { x: m.left - 8, y: y, "text-anchor": "end", "dominant-baseline": "middle" }, axis)
+        .textContent = tickLabel(v, ystep);
+    });
+    var dayMs = 86400000;
+    var days = Math.max(1, Math.round((x1 - x0) / dayMs));
+    var every = Math.max(1, Math.ceil(days / Math.max(2, Math.floor(w / 80))));
+    for (var d = 0; d <= days; d += every) {
+      var tx = sx(x0 + d * dayMs).toFixed(1);
+      el("text", { x: tx, y: m.top + h + 18, "text-anchor": "middle" }, axis)
+        .textContent = shortDay(new Date(x0 + d * dayMs));
+    }
+
+    forecasts.forEach(function (f, i) {
+      var newest = i === forecasts.length - 1;
+      var pts = [pt(f.as_of, f.last_close)].concat(f.result.map(function (r) { return pt(r.date, r.prediction); }));
+      var path = el("path", {
+        "class": "track-forecast" + (newest ? " latest" : ""), d: "M" + pts.join("L"),
+        "stroke-opacity": (0.3 + 0.7 * (i + 1) / forecasts.length).toFixed(2),
+        "data-as-of": f.as_of, "data-version": f.model_version,
+        "data-mape": f.mape == null ? "" : String(f.mape)
+      }, svg);
+      el("title", {}, path).textContent = "Forecast of " + niceDay(f.as_of) + " (" + f.model_version + "): " +
+        (f.days_scored ? "MAPE " + pct(f.mape) + " vs persistence " + pct(f.persistence_mape) +
+          " over " + f.days_scored + " days" : "no day closed yet");
+      el("circle", { "class": "track-start", cx: sx(parseDay(f.as_of).getTime()), cy: sy(f.last_close), r: 2.5 }, svg);
+    });
+
+    var dates = Object.keys(actual).sort();
+    el("path", { "class": "track-actual", d: "M" + dates.map(function (day) { return pt(day, actual[day]); }).join("L") }, svg);
+    var dots = el("g", { "class": "track-actual-points" }, svg);
+    dates.forEach(function (day) {
+      el("circle", {
+        "class": "track-actual-point", cx: sx(parseDay(day).getTime()).toFixed(1), cy: sy(actual[day]).toFixed(1),
+        r: 2.5, "data-date": day, "data-value": String(actual[day])
+      }, dots);
+    });
+    box.appendChild(svg);
+  }
+
   function renderStatus() {
     var s = state.status;
     var b = s.backtest || {};
@@ -325,10 +478,13 @@
     var q = "?ticker=" + encodeURIComponent(ticker);
     showMessage("", false);
     document.body.setAttribute("data-state", "loading");
-    return Promise.all([getJSON("predict" + q), getJSON("status" + q)])
+    // The track record is extra: the page works without it (a store that cannot serve it yet).
+    var track = getJSON("track-record" + q + "&limit=" + TRACK_FORECASTS).then(null, function () { return null; });
+    return Promise.all([getJSON("predict" + q), getJSON("status" + q), track])
       .then(function (res) {
         state.predict = res[0];
         state.status = res[1];
+        state.track = res[2];
         var asOf = parseDay(state.predict.as_of || isoDay(new Date()));
         var start = new Date(asOf.getTime() - (HISTORY_DAYS - 1) * 86400000);
         return getJSON("historic" + q + "&start=" + isoDay(start) + "&end=" + isoDay(asOf))
@@ -340,12 +496,15 @@
       .then(function () {
         renderForecast();
         renderStatus();
+        renderFreshness();
         drawChart();
+        renderTrackRecord();
         document.body.setAttribute("data-state", "ready");
       })
       .catch(function (e) {
-        state.predict = state.status = state.historic = null;
+        state.predict = state.status = state.historic = state.track = null;
         $("chart").textContent = "";
+        $("track-chart").textContent = "";
         showMessage(e.message, true);
         document.body.setAttribute("data-state", "error");
       });
@@ -375,7 +534,10 @@
     var timer = null;
     window.addEventListener("resize", function () {
       clearTimeout(timer);
-      timer = setTimeout(drawChart, 120);
+      timer = setTimeout(function () {
+        drawChart();
+        if (state.predict) renderTrackRecord();
+      }, 120);
     });
   }
 

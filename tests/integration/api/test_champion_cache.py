@@ -35,7 +35,8 @@ def test_cached_get_does_no_store_io(local_published_registry):
     assert store.calls == []
     clock.now += 31
     assert client.get("/predict").status_code == 200
-    assert store.calls == ["head"], "after the TTL one HEAD of champion.json, nothing more"
+    assert store.keys == ["BTC-USD/champion.json", "forecasts/BTC-USD/latest.json"]
+    assert store.calls == ["head", "head"], "after the TTL one HEAD of each pointer, no more"
 
 
 def test_new_champion_is_served_after_the_ttl(published_registry, published_model):
@@ -202,7 +203,7 @@ def test_concurrent_requests_while_the_champion_changes(local_published_registry
             while not stop.is_set():
                 champion = state.champion(TICKER)
                 seen.add(champion.version)
-                assert champion.predict_body.startswith(b'{"success":true')
+                assert champion.predict_view(state.now()).body.startswith(b'{"success":true')
                 state.cache.cached()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -217,3 +218,97 @@ def test_concurrent_requests_while_the_champion_changes(local_published_registry
     assert errors == []
     assert state.champion(TICKER).version == versions[-1]
     assert versions[-1] in seen
+
+
+# ---------------------------------------------------------------------------------------------
+# The latest dated forecast (the daily refresh's) and what happens when the log misbehaves
+
+
+def test_a_refresh_reaches_serving_within_the_ttl(local_store, published_model, tmp_path):
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280)
+    store = WatchedStore(local_store)
+    clock = FakeClock()
+    client = make_client(Registry(store), clock, cache_ttl_seconds=30)
+    before = client.get("/predict").json()
+    refresh_through(local_store, [286], tmp_path)
+    clock.now += 10
+    assert client.get("/predict").json() == before
+    store.clear()
+    clock.now += 21
+    after = client.get("/predict").json()
+    assert after["as_of"] == str(published_model.dates[286])
+    assert after["model_version"] == before["model_version"]
+    assert store.calls == ["head", "head", "get_with_etag", "get_bytes"]  # no version re-read
+
+
+def test_a_corrupt_logged_forecast_keeps_what_is_served(
+    local_store, published_model, tmp_path, caplog
+):
+    from cryptonic.forecast_log import forecast_key
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    version = publish_version(registry, published_model, days=280)
+    refresh_through(local_store, [283], tmp_path)
+    client = make_client(registry)
+    served = client.get("/predict").content
+    refresh_through(local_store, [284], tmp_path)
+    key = forecast_key(TICKER, published_model.dates[284], version)
+    local_store.delete(key)
+    local_store.put_bytes(key, b'{"result": []}')
+    assert client.get("/predict").content == served
+    assert "forecast log of BTC-USD unreadable" in caplog.text
+    cold = make_client(registry).get("/predict")  # a new instance: the version's own forecast
+    assert cold.status_code == 200
+    assert cold.json()["as_of"] == str(published_model.dates[279])
+
+
+def test_an_unreadable_log_never_stops_a_new_champion(local_published_registry, published_model):
+    store = local_published_registry.store
+    client = make_client(local_published_registry)
+    client.get("/predict")
+    store.put_bytes("forecasts/BTC-USD/latest.json", b"not json")
+    newer = publish_version(local_published_registry, published_model, days=250)
+    body = client.get("/predict").json()
+    assert body["model_version"] == newer
+    assert body["as_of"] == str(published_model.dates[249])
+
+
+def test_only_the_champions_own_logged_forecast_is_served(local_store, published_model, tmp_path):
+    from cryptonic.forecast_log import ForecastLog
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    shadow = publish_version(registry, published_model, days=270, promote=False)
+    champion = publish_version(registry, published_model, days=280)
+    refresh_through(local_store, [285], tmp_path)
+    shadow_forecast = {
+        **make_client(registry).get("/predict").json(),
+        "model_version": shadow,
+        "as_of": str(published_model.dates[289]),
+    }
+    ForecastLog(local_store).record(
+        {k: shadow_forecast[k] for k in ("ticker", "model_version", "as_of", "result")}
+        | {"last_close": 1.0, "generated_at": "2026-12-01T00:30:00Z"},
+        "shadow",
+    )
+    body = make_client(registry).get("/predict").json()
+    assert (body["model_version"], body["as_of"]) == (champion, str(published_model.dates[285]))
+
+
+def test_a_pinned_version_serves_its_latest_dated_forecast(local_store, published_model, tmp_path):
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    pinned = publish_version(registry, published_model, days=270)
+    publish_version(registry, published_model, days=280)
+    clock = FakeClock()
+    client = make_client(registry, clock, cache_ttl_seconds=30, model_version=pinned)
+    assert client.get("/predict").json()["as_of"] == str(published_model.dates[269])
+    refresh_through(local_store, [287], tmp_path, model_version=pinned)
+    clock.now += 31
+    body = client.get("/predict").json()
+    assert (body["model_version"], body["as_of"]) == (pinned, str(published_model.dates[287]))

@@ -38,6 +38,11 @@ SUCCESSES: dict[tuple[str, str], list[Request]] = {
     ],
     ("GET", "/status"): [("/status", {})],
     ("GET", "/models"): [("/models", {}), ("/models?limit=1", {})],  # next_cursor set
+    ("GET", "/track-record"): [
+        ("/track-record", {}),
+        ("/track-record?limit=1", {}),
+        ("/track-record?ticker=AAPL", {}),  # no refresh yet: an empty record
+    ],
     ("GET", "/health"): [("/health", {})],
 }
 """Requests answered 200 by each route with a response model; every such route must be here."""
@@ -57,18 +62,31 @@ ERRORS: dict[tuple[str, str], list[tuple[int, Request]]] = {
     ],
     ("GET", "/status"): [(404, ("/status?ticker=ZZZ", {})), (503, ("/status?ticker=AAPL", {}))],
     ("GET", "/models"): [(404, ("/models?ticker=ZZZ", {})), (422, ("/models?cursor=x", {}))],
+    ("GET", "/track-record"): [
+        (404, ("/track-record?ticker=ZZZ", {})),
+        (422, ("/track-record?limit=0", {})),
+    ],
 }
 """Error answers each route documents (``responses=``), provoked."""
 
 
 @pytest.fixture
-def app(local_published_registry, published_model):
+def app(local_published_registry, published_model, tmp_path):
+    from cryptonic.data import to_yahoo_csv
+    from cryptonic.refresh import refresh
+    from tests.fixtures.prices import make_prices
+
     publish_version(
         local_published_registry, published_model, days=270, promote=False, model_mape=4.0
     )
-    settings = Settings(
-        tickers=[TICKER, "AAPL"], store_uri=local_published_registry.store.uri, cache_ttl_seconds=0
-    )
+    prices = tmp_path / "prices.csv"
+    prices.write_bytes(to_yahoo_csv(make_prices(300)))
+    store = local_published_registry.store
+    for day in (285, 290, 299):  # a track record with scored forecasts, every field filled
+        settings = Settings(store_uri=store.uri, data_source=str(prices))
+        end = published_model.dates[day]
+        assert refresh(settings.model_copy(update={"end_date": end}), store, TICKER).ok
+    settings = Settings(tickers=[TICKER, "AAPL"], store_uri=store.uri, cache_ttl_seconds=0)
     return create_app(settings, local_published_registry)
 
 

@@ -29,6 +29,7 @@ OPERATIONS = [
     ("GET", "/historic"),
     ("GET", "/status"),
     ("GET", "/models"),
+    ("GET", "/track-record"),
     ("GET", "/health"),
 ]
 MAX_EXAMPLES = 30

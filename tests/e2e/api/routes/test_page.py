@@ -6,6 +6,7 @@ Saves screenshots to artifacts/page.png (desktop) and artifacts/page-mobile.png.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
 from pathlib import Path
@@ -16,7 +17,10 @@ import pytest
 from cryptonic.api import create_app
 from cryptonic.config import Settings
 from cryptonic.registry import Registry
+from tests.fixtures.api import FakeWallClock
 from tests.fixtures.browser import open_page, serving, watch
+from tests.fixtures.published import publish_version
+from tests.fixtures.refreshed import refresh_through
 
 pytestmark = pytest.mark.slow
 
@@ -79,6 +83,12 @@ def test_page_shows_the_forecast_and_accuracy(browser, local_published_registry)
         assert page.inner_text("#model-version") == status["model_version"]
         assert attr(page, "#trained-at") == status["trained_at"]
         assert page.inner_text("#ticker").strip().startswith("BTC-USD")
+        # freshness: the forecast published with the version; no refresh yet, so no record
+        assert float(attr(page, "#forecast-age")) == predict["age_hours"]
+        assert page.locator("#stale-flag").count() == 1
+        assert page.locator("#track-empty").is_visible()
+        assert page.locator("#track-chart svg").count() == 0
+        assert page.inner_text("#live-skill") == "–"
 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "page.png"), full_page=True)
@@ -240,3 +250,96 @@ def test_the_policy_refuses_inline_code_and_the_check_reports_it(browser, tmp_pa
             deadline -= 1
         outer.page.close()
         assert any("frame-ancestors 'none'" in c for c in outer.csp), outer.csp
+
+
+def test_page_shows_freshness_stale_and_the_live_track_record(
+    browser, local_store, published_model, tmp_path
+):
+    """A champion refreshed daily for 12 days (11 forecasts scored): the page says how old the
+    served forecast is, draws the newest 8 forecasts against the closes that followed with the
+    live skill from /track-record, and flags the forecast once /predict calls it stale."""
+    registry = Registry(local_store)
+    version = publish_version(registry, published_model, days=280)
+    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    refresh_through(local_store, range(279, 291), tmp_path, now=made)
+    wall = FakeWallClock(made + dt.timedelta(hours=3))
+    settings = Settings(store_uri=local_store.uri, cache_ttl_seconds=0, stale_after_hours=48)
+    app = create_app(settings, registry, wall_clock=wall)
+    with serving(app) as base:
+        predict = get_json(f"{base}/predict")
+        track = get_json(f"{base}/track-record?limit=8")
+        assert (predict["stale"], predict["age_hours"]) == (False, 3.0)
+        fresh = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 1000})
+        page = fresh.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        assert page.get_attribute("body", "data-stale") == "false"
+        assert page.locator("#stale-flag").is_hidden()
+        assert float(attr(page, "#forecast-age")) == 3.0
+        assert page.inner_text("#forecast-age") == "3.0 h old"
+        assert attr(page, "#forecast-made") == predict["as_of"]
+        assert "next refresh" in page.inner_text("#next-refresh")
+
+        # the live record: pooled figures and the newest 8 forecasts, oldest drawn first
+        summary = track["summary"]
+        assert summary["forecasts"] == 11
+        assert float(attr(page, "#live-skill")) == summary["skill"]
+        assert float(attr(page, "#live-mape")) == summary["mape"]
+        assert float(attr(page, "#live-persistence-mape")) == summary["persistence_mape"]
+        assert page.locator("#track-empty").is_hidden()
+        newest = track["forecasts"][:8]
+        paths = page.locator("#track-chart svg path.track-forecast")
+        assert paths.count() == 8
+        drawn = [paths.nth(i).get_attribute("data-as-of") for i in range(8)]
+        assert drawn == [f["as_of"] for f in reversed(newest)]
+        assert {paths.nth(i).get_attribute("data-version") for i in range(8)} == {version}
+        assert (
+            page.locator("#track-chart svg path.track-forecast.latest").get_attribute("data-as-of")
+            == predict["as_of"]
+        )
+        # what happened: every realized close of those forecasts, and where each started
+        actual = {f["as_of"]: f["last_close"] for f in newest}
+        for f in newest:
+            actual.update({d["date"]: d["actual"] for d in f["result"] if d["actual"] is not None})
+        points = page.locator("#track-chart svg circle.track-actual-point")
+        shown = {
+            points.nth(i).get_attribute("data-date"): float(
+                points.nth(i).get_attribute("data-value")
+            )
+            for i in range(points.count())
+        }
+        assert shown == pytest.approx(actual)
+        assert page.locator("#chart svg path.track-actual").count() == 0  # its own chart
+        assert page.locator("#track-chart svg path.track-actual").count() == 1
+        rows = page.locator("#track-rows tr")
+        assert rows.count() == 8
+        assert [rows.nth(i).get_attribute("data-as-of") for i in range(8)] == [
+            f["as_of"] for f in newest
+        ]
+        mapes = page.locator("#track-rows td.mape")
+        assert [mapes.nth(i).get_attribute("data-value") for i in range(8)] == [
+            None if f["mape"] is None else str(f["mape"]) for f in newest
+        ]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page-track-record.png"), full_page=True)
+        page.close()
+
+        wall.advance(hours=48)  # 51 h after it was made: stale
+        late = get_json(f"{base}/predict")
+        assert late["stale"] is True
+        stale = open_page(browser, f"{base}/", viewport={"width": 390, "height": 844})
+        page = stale.page
+        assert page.get_attribute("body", "data-stale") == "true"
+        flag = page.locator("#stale-flag")
+        assert flag.is_visible()
+        assert flag.inner_text() == "Stale: made 2.1 days ago, the daily refresh is late"
+        assert "is-stale" in (page.get_attribute("#freshness-card", "class") or "")
+        assert float(attr(page, "#forecast-age")) == late["age_hours"]
+        assert page.locator("#track-chart svg path.track-forecast").count() == 8
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, "no horizontal scrolling on a phone"
+        page.screenshot(path=str(ARTIFACTS / "page-stale-mobile.png"), full_page=True)
+        page.close()
+    assert fresh.csp == []
+    assert stale.csp == []
+    assert fresh.problems == []
+    assert stale.problems == []

@@ -88,6 +88,72 @@ def test_configured_ticker_without_a_model_is_503(published_registry):
 
 
 # ---------------------------------------------------------------------------------------------
+# GET /predict after daily refreshes: the latest dated forecast, its age, stale
+
+
+def test_get_predict_serves_the_latest_refreshed_forecast(local_store, published_model, tmp_path):
+    from cryptonic.forecast_log import ForecastLog
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    version = publish_version(registry, published_model, days=280)
+    client = make_client(registry)
+    published = client.get("/predict").json()
+    assert published["as_of"] == published_model.dates[279].isoformat()
+
+    refresh_through(local_store, [284, 285], tmp_path)
+    body = client.get("/predict").json()
+    assert (body["as_of"], body["model_version"]) == (str(published_model.dates[285]), version)
+    pointer, _ = ForecastLog(local_store).latest(TICKER)
+    logged = ForecastLog(local_store).load(TICKER, version, pointer.versions[version]).body
+    assert body["result"] == logged["result"]
+    assert body["generated_at"] == logged["generated_at"]
+    assert body["last_close"] == published_model.closes[285]
+    status = client.get("/status").json()["refresh"]
+    assert (status["forecast_as_of"], status["logged"]) == (body["as_of"], True)
+
+
+def test_age_hours_moves_in_steps_and_the_etag_with_it(local_store, published_model, tmp_path):
+    from tests.fixtures.api import FakeWallClock
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280)
+    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    refresh_through(local_store, [285], tmp_path, now=made)
+    wall = FakeWallClock(made + dt.timedelta(hours=3, minutes=2))
+    client = make_client(registry, wall_clock=wall)
+    first = client.get("/predict")
+    assert (first.json()["age_hours"], first.json()["stale"]) == (3.0, False)
+    wall.advance(minutes=3)  # 3.08 h: the same 0.1 h step, the same bytes
+    again = client.get("/predict", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    wall.advance(minutes=2)  # 3.12 h: the next step
+    later = client.get("/predict", headers={"If-None-Match": first.headers["etag"]})
+    assert later.status_code == 200
+    assert later.json()["age_hours"] == 3.1
+    assert later.headers["etag"] != first.headers["etag"]
+
+
+def test_a_forecast_older_than_48_hours_is_flagged_stale(local_store, published_model, tmp_path):
+    from tests.fixtures.api import FakeWallClock
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280)
+    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    refresh_through(local_store, [285], tmp_path, now=made)
+    wall = FakeWallClock(made + dt.timedelta(hours=47, minutes=59))
+    client = make_client(registry, wall_clock=wall, stale_after_hours=48)
+    assert client.get("/predict").json()["stale"] is False
+    wall.advance(minutes=1)
+    body = client.get("/predict").json()
+    assert (body["stale"], body["age_hours"]) == (True, 48.0)
+    assert "STALE: made 48 hours ago, the daily refresh is late" in body["message"]
+    assert client.get("/status").json()["refresh"]["stale"] is True
+
+
+# ---------------------------------------------------------------------------------------------
 # POST /predict
 
 

@@ -1,0 +1,67 @@
+"""``GET /track-record``: how the served forecasts did on the closes that came after them.
+
+Read from the one summary the daily refresh writes per ticker (cryptonic.track_record), kept in
+memory and re-checked by ETag at most every TTL. Only tickers in TICKERS: an unknown one is a
+404 that costs no store request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from cryptonic.api.bodies import encode, track_record_response
+from cryptonic.api.deps import TickerQuery
+from cryptonic.api.errors import api_error_of
+from cryptonic.api.responses import errors
+from cryptonic.api.schemas import TrackRecordResponse
+from cryptonic.api.state import ServingState
+from cryptonic.errors import CryptonicError
+from cryptonic.track_record import SHOWN_FORECASTS
+
+DEFAULT_LIMIT = 20
+TRACK_RECORD_MAX_AGE_S = 300
+
+LimitQuery = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=SHOWN_FORECASTS,
+        description=f"Forecasts to list, newest first (at most {SHOWN_FORECASTS})",
+    ),
+]
+
+
+def router(state: ServingState) -> APIRouter:
+    api = APIRouter(tags=["forecast"])
+
+    @api.get(
+        "/track-record",
+        response_model=TrackRecordResponse,
+        responses=errors(
+            404, 422, 503, descriptions={404: "Unknown ticker (not one this service forecasts)"}
+        ),
+        summary="The live track record: served forecasts scored against persistence",
+    )
+    def get_track_record(ticker: TickerQuery = None, limit: LimitQuery = DEFAULT_LIMIT) -> Response:
+        """Every served forecast (one per day) scored on the closes that came after it: MAPE and
+        the persistence MAPE of the same days (the last close as the forecast), pooled in
+        ``summary`` with ``skill`` = 1 - MAPE / persistence MAPE; the newest ``limit`` listed,
+        the newest 8 with each day's prediction and realized close. Empty before the first
+        daily refresh."""
+        name = state.normalize(ticker)
+        state.require_configured(name)
+        try:
+            record = state.track_records.get(name)
+        except CryptonicError as exc:
+            raise api_error_of(exc, name) from exc
+        body = track_record_response(name, record, limit=limit)
+        return Response(
+            encode(body),
+            media_type="application/json",
+            headers={"Cache-Control": f"public, max-age={TRACK_RECORD_MAX_AGE_S}"},
+        )
+
+    return api

@@ -1,0 +1,1 @@
+"""The daily refresh Lambda: latest closes, the champion's and shadows' forecasts, scores."""
