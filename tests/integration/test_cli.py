@@ -248,3 +248,22 @@ def test_replay_retrains_weekly_refreshes_daily_and_prints_the_record(
     assert "| **all** | 8 | 28 |" in out  # 8 served forecasts, 7+6+...+1+0 days scored
     assert main(["replay", "--weeks", "1", *args]) == 2  # never over an existing history
     assert "already has versions" in capsys.readouterr().err
+
+
+def test_python_dash_m_cryptonic_is_the_cli_with_its_exit_code():
+    import subprocess
+    import sys
+
+    ok = subprocess.run(
+        [sys.executable, "-m", "cryptonic", "--help"], capture_output=True, text=True, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "refresh" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "cryptonic", "models", "list", "--ticker", "B@D"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "invalid ticker 'B@D'" in bad.stderr

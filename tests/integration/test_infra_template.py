@@ -883,12 +883,14 @@ def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypa
     assert [[d["Name"] for d in alarm["Dimensions"]]] == declared["Dimensions"]
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RefreshFunction"}}]
     assert line["FunctionName"] == "stack-RefreshFunction-abc"
-    # One data point per run: the highest count in the hour, alarming from one stale ticker.
+    # One data point per daily run, alarming from one stale ticker; a one-day period holds the
+    # alarm until the next run reports none (an hour's period would clear it an hour later).
     assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == (
         "Maximum",
         1,
         "notBreaching",
     )
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (86400, 1)
     assert {"StaleAfterHours", "StaleForecasts"} <= set(re.findall(r"\w+", json.dumps(alarm)))
 
 
