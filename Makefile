@@ -33,7 +33,7 @@ run: $(STAMP)
 
 ## test: lint, type-check and the whole test suite, the container tests last
 test: setup lint
-	$(PY) -m pytest -m "not images"
+	$(PY) -m pytest -m "not images" -n auto
 	$(MAKE) test-images
 
 ## test-images: build both Lambda images and run them (sam build, sam local invoke / start-api,

@@ -16,13 +16,12 @@ from cryptonic.forecast_log import (
     log_published_forecast,
     parse_forecast_key,
 )
-from cryptonic.registry import new_version_id
 from tests.fixtures.api import WatchedStore
 
 TICKER = "BTC-USD"
 DAY = dt.date(2026, 10, 5)
-V1 = new_version_id(dt.datetime(2026, 10, 1, 6, 0))
-V2 = new_version_id(dt.datetime(2026, 10, 6, 6, 0))
+V1 = "20261001T060000Z-2a6d832"  # fixed: test ids must not change between runs
+V2 = "20261006T060000Z-0a334e7"
 
 
 def forecast(version: str, as_of: dt.date = DAY, level: float = 100.0) -> dict:
