@@ -105,6 +105,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}%"
 
 
+def _coverage(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
 def _skill(mape: float | None, persistence: float | None) -> str:
     return "-" if mape is None or not persistence else f"{1 - mape / persistence:+.3f}"
 
@@ -122,12 +126,16 @@ def weekly(result: ReplayResult) -> list[dict[str, Any]]:
                 "days": 0,
                 "ape": 0.0,
                 "persistence": 0.0,
+                "inside": 0,
+                "banded": 0,
             },
         )
         week["forecasts"] += 1
         week["days"] += row.days_scored
         week["ape"] += row.ape_sum
         week["persistence"] += row.persistence_ape_sum
+        week["inside"] += row.inside
+        week["banded"] += row.banded_days
     return [weeks[k] for k in sorted(weeks)]
 
 
@@ -149,33 +157,38 @@ def format_replay(result: ReplayResult) -> str:
         return "\n".join([*lines, "", "no track record"])
     lines += [
         "",
-        "| forecasts made (as_of) | served | days scored | MAPE | persistence MAPE | skill |",
-        "|---|---|---|---|---|---|",
+        "| forecasts made (as_of) | served | days scored | MAPE | persistence MAPE | skill "
+        "| interval coverage |",
+        "|---|---|---|---|---|---|---|",
     ]
     for week in weekly(result):
         days = week["days"]
         mape = week["ape"] / days if days else None
         persistence = week["persistence"] / days if days else None
+        coverage = week["inside"] / week["banded"] if week["banded"] else None
         until = min(week["from"] + dt.timedelta(days=6), result.end)
         lines.append(
             f"| {week['from']} .. {until} | {week['forecasts']} | {days} | {_pct(mape)} | "
-            f"{_pct(persistence)} | {_skill(mape, persistence)} |"
+            f"{_pct(persistence)} | {_skill(mape, persistence)} | {_coverage(coverage)} |"
         )
     summary = record.summary
     lines.append(
         f"| **all** | {len(result.served)} | {summary.days_scored} | {_pct(summary.mape)} | "
-        f"{_pct(summary.persistence_mape)} | {_skill(summary.mape, summary.persistence_mape)} |"
+        f"{_pct(summary.persistence_mape)} | {_skill(summary.mape, summary.persistence_mape)} "
+        f"| {_coverage(summary.coverage)} |"
     )
     served = {row.version for row in result.served}
     lines += [
         "",
-        "| version | role | forecasts scored | MAPE | persistence MAPE | skill |",
-        "|---|---|---|---|---|---|",
+        "| version | role | forecasts scored | MAPE | persistence MAPE | skill "
+        "| interval coverage |",
+        "|---|---|---|---|---|---|---|",
     ]
     for version, live in record.versions.items():
         role = "champion" if version in served else "shadow"
         lines.append(
             f"| {version} | {role} | {live.forecasts} | {_pct(live.mape)} | "
-            f"{_pct(live.persistence_mape)} | {_skill(live.mape, live.persistence_mape)} |"
+            f"{_pct(live.persistence_mape)} | {_skill(live.mape, live.persistence_mape)} "
+            f"| {_coverage(live.coverage)} |"
         )
     return "\n".join(lines)
