@@ -69,6 +69,7 @@ import boto3
 import numpy as np
 import tensorflow as tf
 import keras
+import cryptonic.quantiles  # registers the quantile head and loss the saved model was built with
 t1 = time.perf_counter()
 bucket, prefix, ticker = sys.argv[1], sys.argv[2], sys.argv[3]
 s3 = boto3.client("s3")
@@ -85,6 +86,8 @@ closes = np.array([float(r["Close"]) for r in rows])
 weeks = model.input_shape[1]
 window = closes[-weeks * 7:] / closes[-1] - 1.0
 out = model.predict(window.reshape(1, weeks, 7).astype("float32"), verbose=0)[0]
+if out.ndim == 2:  # (7 days, quantiles): the median is the point forecast
+    out = out[:, out.shape[1] // 2]
 forecast = (closes[-1] * (1 + out)).tolist()
 body = json.dumps({"success": True, "result": forecast})
 t2 = time.perf_counter()
