@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cryptonic.config import normalize_ticker
-from cryptonic.errors import ConfigError
-from cryptonic.retrain_request import SCHEDULED_SOURCES
+from cryptonic.retrain_request import parse_job_event
 
 
 class RefreshRequest(BaseModel):
@@ -34,25 +33,4 @@ class RefreshRequest(BaseModel):
 
 def parse_refresh_event(event: Any) -> RefreshRequest:
     """A RefreshRequest, or ConfigError with every problem spelled out."""
-    if event is None:
-        return RefreshRequest()
-    if not isinstance(event, dict):
-        raise ConfigError(f"refresh event must be a JSON object, got {type(event).__name__}")
-    if event.get("source") in SCHEDULED_SOURCES or event.get("detail-type") == "Scheduled Event":
-        return RefreshRequest(scheduled=True)
-    body = dict(event)
-    if "ticker" in body:
-        if "tickers" in body:
-            raise ConfigError("give either 'ticker' or 'tickers', not both")
-        ticker = body.pop("ticker")
-        body["tickers"] = None if ticker in (None, "") else [ticker]
-    try:
-        return RefreshRequest.model_validate(body, strict=False)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'event'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(
-            f'invalid refresh event ({problems}); expected {{"ticker": "BTC-USD"}} or {{}}'
-        ) from exc
+    return parse_job_event(event, RefreshRequest, "refresh", '{"ticker": "BTC-USD"} or {}')

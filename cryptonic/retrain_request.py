@@ -9,7 +9,7 @@ typo like ``"forse": true`` must not run a job the caller did not ask for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -17,6 +17,8 @@ from cryptonic.config import Strategy, normalize_ticker
 from cryptonic.errors import ConfigError
 
 SCHEDULED_SOURCES = {"aws.events", "aws.scheduler"}
+
+JobRequest = TypeVar("JobRequest", bound=BaseModel)
 
 
 class RetrainRequest(BaseModel):
@@ -35,14 +37,15 @@ class RetrainRequest(BaseModel):
         return None if value is None else [normalize_ticker(t) for t in value]
 
 
-def parse_retrain_event(event: Any) -> RetrainRequest:
-    """A RetrainRequest, or ConfigError with every problem spelled out."""
+def parse_job_event(event: Any, request: type[JobRequest], job: str, expected: str) -> JobRequest:
+    """``request`` from a scheduled event, a direct invoke or nothing; ConfigError with every
+    problem spelled out. Shared by the retrain and the refresh: one set of event rules."""
     if event is None:
-        return RetrainRequest()
+        return request()
     if not isinstance(event, dict):
-        raise ConfigError(f"retrain event must be a JSON object, got {type(event).__name__}")
+        raise ConfigError(f"{job} event must be a JSON object, got {type(event).__name__}")
     if event.get("source") in SCHEDULED_SOURCES or event.get("detail-type") == "Scheduled Event":
-        return RetrainRequest(scheduled=True)
+        return request(scheduled=True)
     body = dict(event)
     if "ticker" in body:
         if "tickers" in body:
@@ -50,13 +53,20 @@ def parse_retrain_event(event: Any) -> RetrainRequest:
         ticker = body.pop("ticker")
         body["tickers"] = None if ticker in (None, "") else [ticker]
     try:
-        return RetrainRequest.model_validate(body, strict=False)
+        return request.model_validate(body, strict=False)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'event'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise ConfigError(
-            f"invalid retrain event ({problems}); expected "
-            '{"ticker": "BTC-USD", "strategy": "new"|"continue", "force": false}'
-        ) from exc
+        raise ConfigError(f"invalid {job} event ({problems}); expected {expected}") from exc
+
+
+def parse_retrain_event(event: Any) -> RetrainRequest:
+    """A RetrainRequest, or ConfigError with every problem spelled out."""
+    return parse_job_event(
+        event,
+        RetrainRequest,
+        "retrain",
+        '{"ticker": "BTC-USD", "strategy": "new"|"continue", "force": false}',
+    )
