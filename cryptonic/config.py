@@ -212,6 +212,41 @@ class Settings(BaseSettings):
         description="Days of dated forecasts kept (and scored) per ticker; older ones are pruned.",
     )
 
+    # -- many tickers: the fan-out retrain, Yahoo politeness, serving memory (issue 15)
+    retrain_queue_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RETRAIN_QUEUE_URL", "retrain_queue_url"),
+        description="SQS queue of per-ticker retrain jobs; set: a scheduled run fans out to it.",
+    )
+    retrain_max_receives: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        validation_alias=AliasChoices("RETRAIN_MAX_RECEIVES", "retrain_max_receives"),
+        description="Deliveries of one ticker's job before it is dead-lettered (redrive policy).",
+    )
+    yahoo_min_interval_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=60.0,
+        validation_alias=AliasChoices("YAHOO_MIN_INTERVAL_SECONDS", "yahoo_min_interval_seconds"),
+        description="Least time between two Yahoo requests of one process (a rate bound).",
+    )
+    yahoo_max_retries: int = Field(
+        default=4,
+        ge=0,
+        le=10,
+        validation_alias=AliasChoices("YAHOO_MAX_RETRIES", "yahoo_max_retries"),
+        description="Retries of a Yahoo request answered 429 Too Many Requests, with backoff.",
+    )
+    max_loaded_tickers: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices("MAX_LOADED_TICKERS", "max_loaded_tickers"),
+        description="Champions a serving instance keeps loaded; the least recently used go.",
+    )
+
     @field_validator("tickers", mode="before")
     @classmethod
     def _split_tickers(cls, value: object) -> object:
