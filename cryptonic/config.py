@@ -225,6 +225,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("RETRAIN_MAX_RECEIVES", "retrain_max_receives"),
         description="Deliveries of one ticker's job before it is dead-lettered (redrive policy).",
     )
+    alarm_topic_arn: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ALARM_TOPIC_ARN", "alarm_topic_arn"),
+        description="SNS topic told which tickers failed when a fanned-out retrain run ends.",
+    )
     yahoo_min_interval_seconds: float = Field(
         default=1.0,
         ge=0.0,
@@ -271,9 +276,12 @@ class Settings(BaseSettings):
     @field_validator("data_source")
     @classmethod
     def _check_source(cls, value: str) -> str:
-        if value in {"auto", "yahoo", "bundled"} or value.lower().endswith(".csv"):
+        if value in {"auto", "yahoo", "bundled"} or value.lower().endswith((".csv", "/", "\\")):
             return value
-        raise ValueError(f"DATA_SOURCE={value!r}: use auto, yahoo, bundled or a path to a CSV file")
+        raise ValueError(
+            f"DATA_SOURCE={value!r}: use auto, yahoo, bundled, a path to a CSV file or a folder "
+            "of <TICKER>.csv files (ending in /)"
+        )
 
     @model_validator(mode="after")
     def _check_range(self) -> Settings:

@@ -18,6 +18,7 @@ from cryptonic.errors import CryptonicError, RefreshFailedError
 from cryptonic.refresh import refresh
 from cryptonic.refresh_request import parse_refresh_event
 from cryptonic.store import open_store
+from cryptonic.ticker_list import run_tickers
 
 log = logging.getLogger("cryptonic.refresh")
 
@@ -43,7 +44,8 @@ def refresh_event(event: Any, settings: Settings | None = None) -> dict[str, Any
     request = parse_refresh_event(event)
     store = open_store(settings.store_uri)
     results = []
-    for ticker in request.tickers or settings.tickers:
+    listed = run_tickers(settings, store, request.tickers)
+    for ticker in listed.tickers:
         result = refresh(settings, store, ticker)
         summary = result.to_dict()
         log.info(
@@ -54,7 +56,14 @@ def refresh_event(event: Any, settings: Settings | None = None) -> dict[str, Any
             extra={"summary": summary, "outcome": result.outcome},
         )
         results.append(summary)
-    return {"ok": all(r["error"] is None for r in results), "results": results}
+    run: dict[str, Any] = {
+        "ok": listed.problem is None and all(r["error"] is None for r in results),
+        "results": results,
+    }
+    if listed.problem:
+        log.error("%s: %s", "refresh run", listed.problem)
+        run["problem"] = listed.problem
+    return run
 
 
 def run_refresh_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:
@@ -95,9 +104,12 @@ def handle_refresh_invocation(event: Any) -> dict[str, Any]:
     stale = sorted(r["ticker"] for r in summary["results"] if (r.get("served") or {}).get("stale"))
     put_metrics(counts, properties={"failed_tickers": sorted(failed), "stale_tickers": stale})
     log.info("refresh run: %s", counts, extra={"counts": counts, "ok": summary["ok"]})
+    problems = [summary["problem"]] if summary.get("problem") else []
     if failed:
-        raise RefreshFailedError(
+        problems.append(
             f"{len(failed)} of {len(summary['results'])} tickers failed: "
             + "; ".join(f"{t}: [{e['code']}] {e['message']}" for t, e in failed.items())
         )
+    if problems:
+        raise RefreshFailedError(" | ".join(problems))
     return summary

@@ -15,8 +15,10 @@ from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import CryptonicError, RetrainFailedError
 from cryptonic.pipeline import outcome, retrain
+from cryptonic.retrain_queue import handle_retrain_queue, is_queue_event
 from cryptonic.retrain_request import parse_retrain_event
 from cryptonic.store import open_store
+from cryptonic.ticker_list import run_tickers
 
 log = logging.getLogger("cryptonic.retrain")
 
@@ -39,7 +41,8 @@ def retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any
     request = parse_retrain_event(event)
     store = open_store(settings.store_uri)
     results = []
-    for ticker in request.tickers or settings.tickers:
+    listed = run_tickers(settings, store, request.tickers)
+    for ticker in listed.tickers:
         result = retrain(settings, store, ticker, request.strategy, request.force)
         summary = result.to_dict()
         summary["outcome"] = "failed" if result.error else outcome(result)
@@ -51,7 +54,14 @@ def retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any
             extra={"summary": summary, "outcome": summary["outcome"]},
         )
         results.append(summary)
-    return {"ok": all(r["error"] is None for r in results), "results": results}
+    run: dict[str, Any] = {
+        "ok": listed.problem is None and all(r["error"] is None for r in results),
+        "results": results,
+    }
+    if listed.problem:
+        log.error("%s: %s", "retrain run", listed.problem)
+        run["problem"] = listed.problem
+    return run
 
 
 def run_retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:
@@ -72,7 +82,12 @@ def handle_retrain_invocation(event: Any) -> dict[str, Any]:
     results are published and the summary logged either way. A rerun skips the tickers that are
     already up to date, promoted or rejected (see retrain_skip), so Lambda's retry only redoes the
     failed ones.
+
+    An SQS event (the fan-out's per-ticker jobs, cryptonic/retrain_queue.py) never raises for a
+    ticker: its failures come back as ``batchItemFailures``, which SQS retries and dead-letters.
     """
+    if is_queue_event(event):
+        return handle_retrain_queue(event)
     try:
         summary = retrain_event(event)
     except CryptonicError as exc:
@@ -85,9 +100,12 @@ def handle_retrain_invocation(event: Any) -> dict[str, Any]:
     failed = {r["ticker"]: r["error"] for r in summary["results"] if r["error"] is not None}
     put_metrics(counts, properties={"failed_tickers": sorted(failed)})
     log.info("retrain run: %s", counts, extra={"counts": counts, "ok": summary["ok"]})
+    problems = [summary["problem"]] if summary.get("problem") else []
     if failed:
-        raise RetrainFailedError(
+        problems.append(
             f"{len(failed)} of {len(summary['results'])} tickers failed: "
             + "; ".join(f"{t}: [{e['code']}] {e['message']}" for t, e in failed.items())
         )
+    if problems:
+        raise RetrainFailedError(" | ".join(problems))
     return summary

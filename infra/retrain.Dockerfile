@@ -21,12 +21,13 @@ RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ig
     && rm /tmp/requirements.txt
 
 # The library (bundled BTC-USD.csv snapshot included: DATA_SOURCE=auto falls back to it) and the
-# handlers of the two functions built from this image: the retrain (CMD) and the daily refresh
-# (template.yaml: RefreshFunction's ImageConfig.Command).
+# handlers of the three functions built from this image: the retrain (CMD), the weekly dispatch
+# and the daily refresh (template.yaml: DispatchFunction's and RefreshFunction's ImageConfig.Command).
 COPY cryptonic/ "${LAMBDA_TASK_ROOT}/cryptonic/"
 COPY functions/__init__.py "${LAMBDA_TASK_ROOT}/functions/"
 COPY functions/retrain/ "${LAMBDA_TASK_ROOT}/functions/retrain/"
 COPY functions/refresh/ "${LAMBDA_TASK_ROOT}/functions/refresh/"
+COPY functions/dispatch/ "${LAMBDA_TASK_ROOT}/functions/dispatch/"
 
 # The task root is read-only at run time: write the bytecode now instead of on every cold start.
 RUN python -m compileall -q "${LAMBDA_TASK_ROOT}/cryptonic" "${LAMBDA_TASK_ROOT}/functions"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cryptonic.config import normalize_ticker
 from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
+from cryptonic.data.csv_folder import csv_in_folder, is_folder_source
 from cryptonic.data.csvio import read_prices_csv
 from cryptonic.data.frame import standardize
 from cryptonic.data.validation import validate_prices
@@ -43,7 +44,8 @@ def load_prices(
     """Validated daily prices of ``ticker`` from ``start`` to ``end`` (both inclusive).
 
     ``source`` is ``"yahoo"``, ``"bundled"`` (BTC-USD only), a path to a ``.csv`` file in
-    Yahoo's layout, or ``"auto"``: Yahoo, falling back to the bundled snapshot for BTC-USD when
+    Yahoo's layout, a folder of ``<TICKER>.csv`` files (a path ending in ``/``; tickers without
+    a file there follow ``"auto"``), or ``"auto"``: Yahoo, falling back to the bundled snapshot for BTC-USD when
     Yahoo cannot be reached (never when Yahoo answers with bad or no data). ``policy`` overrides
     the Yahoo retry/timeout policy (tests inject a no-op sleep through it).
 
@@ -86,6 +88,11 @@ def _from_source(
         return fetch_yahoo(symbol, start, end, policy or DEFAULT_POLICY), "Yahoo Finance"
     if source.lower().endswith(".csv"):
         return read_prices_csv(source, ticker=symbol), f"CSV file {source!r}"
+    if is_folder_source(source):
+        path = csv_in_folder(source, symbol)
+        if path is not None:
+            return read_prices_csv(str(path), ticker=symbol), f"CSV file {str(path)!r}"
+        return _auto(symbol, start, end, policy or AUTO_POLICY)
     if source == "auto":
         return _auto(symbol, start, end, policy or AUTO_POLICY)
     raise DataError(

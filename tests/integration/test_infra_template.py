@@ -44,7 +44,13 @@ WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
 # Each function's image: the daily refresh runs on the retrain's (its own handler, no TensorFlow).
 IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain"}
-ALL_FUNCTIONS = ["PredictFunction", "RetrainFunction", "RefreshFunction"]
+ALL_FUNCTIONS = ["PredictFunction", "RetrainFunction", "RefreshFunction", "DispatchFunction"]
+RESOURCE_REFS = {
+    "ModelBucket": "cryptonic-modelbucket-abc",
+    "AlarmTopic": "arn:aws:sns:us-east-1:123456789012:cryptonic-AlarmTopic-abc",
+    "RetrainQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/cryptonic-RetrainQueue-abc",
+}
+"""What ``Ref`` of a resource resolves to at deploy time, for the env-parsing tests."""
 # Parameter -> (env name, Settings field) of the daily refresh.
 REFRESH_PARAMETERS = {
     "RefreshHourUtc": ("REFRESH_HOUR_UTC", "refresh_hour_utc"),
@@ -315,7 +321,7 @@ def dockerignore_patterns() -> list[str]:
 # --------------------------------------------------------------------------- functions
 
 
-def test_three_image_functions_on_two_images(template):
+def test_four_image_functions_on_two_images(template):
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
     assert set(functions(template)) == set(ALL_FUNCTIONS)
     for name, fn in functions(template).items():
@@ -470,7 +476,7 @@ def test_the_books_env_names_are_accepted(monkeypatch):
 @pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_template_defaults_make_valid_settings(template, name, monkeypatch):
     """Every parameter at its default, the env each function gets must parse as Settings."""
-    resolver = _Resolver(template, {"ModelBucket": "cryptonic-modelbucket-abc"})
+    resolver = _Resolver(template, RESOURCE_REFS)
     for key in list(settings_env_names() | set(NON_SETTINGS_ENV)):
         monkeypatch.delenv(key, raising=False)
     resolved = {k: resolver.resolve(v) for k, v in env_vars(template, name).items()}
@@ -675,8 +681,16 @@ def test_retrain_failures_are_kept(template):
     props = resources["RetrainFunction"]["Properties"]
     dlq = {"Fn::GetAtt": ["RetrainDeadLetterQueue", "Arn"]}
     assert resources["RetrainDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+    assert not [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"], (
+        "the schedule starts the dispatch, never the retrain of every ticker in one invocation"
+    )
+    dispatch = resources["DispatchFunction"]["Properties"]
+    for function in (props, dispatch):
+        invoke = function["EventInvokeConfig"]
+        assert invoke["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": dlq}
+        assert invoke["MaximumRetryAttempts"] >= 1
 
-    [schedule] = [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"]
+    [schedule] = [e for e in dispatch["Events"].values() if e["Type"] == "ScheduleV2"]
     schedule_props = schedule["Properties"]
     assert schedule_props["DeadLetterConfig"] == {"Arn": dlq}
     assert schedule_props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
@@ -733,7 +747,7 @@ def test_schedule_payload_means_all_tickers_to_the_handler(template):
     """The Scheduler Input, placeholders filled in as Scheduler does, parses as a scheduled run."""
     from cryptonic.retrain_request import parse_retrain_event
 
-    events = template["Resources"]["RetrainFunction"]["Properties"]["Events"]
+    events = template["Resources"]["DispatchFunction"]["Properties"]["Events"]
     [schedule] = [e for e in events.values() if e["Type"] == "ScheduleV2"]
     filled = re.sub(r"<aws\.scheduler\.[a-z-]+>", "x", schedule["Properties"]["Input"])
     request = parse_retrain_event(json.loads(filled))
@@ -854,6 +868,8 @@ def test_alarms_page_through_one_topic_with_an_optional_email(template):
         ),
         ("cryptonic", "StaleForecasts", json.dumps({"Ref": "RefreshFunction"})),
         ("AWS/Lambda", "Invocations", json.dumps({"Ref": "RefreshFunction"})),
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": "DispatchFunction"})),
+        ("cryptonic", "TickersFailed", json.dumps({"Ref": "RetrainFunction"})),
     }
     for name, alarm in _alarms(template).items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
@@ -979,3 +995,107 @@ def test_function_pins_equal_the_project_pins(function):
     assert not unknown, f"functions/{function}: {sorted(unknown)} not in requirements.txt"
     drift = {name: (v, root_pins[name]) for name, v in pins.items() if v != root_pins[name]}
     assert not drift, f"functions/{function} pins differ from requirements.txt: {drift}"
+
+
+# --------------------------------------------------------------------------- the weekly fan-out
+
+
+def test_the_dispatch_runs_its_own_handler_on_the_retrain_image(template):
+    dispatch = template["Resources"]["DispatchFunction"]
+    retrain = template["Resources"]["RetrainFunction"]
+    assert dispatch["Metadata"] == retrain["Metadata"]
+    assert dispatch["Properties"]["ImageConfig"] == {"Command": ["functions.dispatch.app.handler"]}
+    copies = [
+        args.split()[0]
+        for kind, args in dockerfile_instructions(ROOT / retrain["Metadata"]["Dockerfile"])
+        if kind == "COPY"
+    ]
+    assert "functions/dispatch/" in copies
+    assert dispatch["Properties"]["MemorySize"] <= 1024  # no TensorFlow, no pandas
+    env = env_vars(template, "DispatchFunction")
+    assert env["RETRAIN_QUEUE_URL"] == {"Ref": "RetrainQueue"}
+
+
+def test_each_ticker_is_its_own_retrain_invocation_with_bounded_concurrency(template):
+    resources = template["Resources"]
+    props = resources["RetrainFunction"]["Properties"]
+    [jobs] = [e["Properties"] for e in props["Events"].values() if e["Type"] == "SQS"]
+    assert jobs["Queue"] == {"Fn::GetAtt": ["RetrainQueue", "Arn"]}
+    assert jobs["BatchSize"] == 1
+    assert jobs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert jobs["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "RetrainConcurrency"}}
+    concurrency = template["Parameters"]["RetrainConcurrency"]
+    assert concurrency["MinValue"] == 2  # SQS's least MaximumConcurrency
+    assert concurrency["MaxValue"] <= 1000
+    # New accounts have 10 concurrent executions in all; serving needs some of them.
+    assert concurrency["Default"] <= 5
+
+
+def test_the_retrain_queue_retries_then_dead_letters_each_ticker(template):
+    resources = template["Resources"]
+    queue = resources["RetrainQueue"]["Properties"]
+    timeout = resources["RetrainFunction"]["Properties"]["Timeout"]
+    # Lambda's advice for SQS sources: at least 6x the function timeout, so a slow ticker's message
+    # does not reappear while it still runs.
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["RetrainDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": {"Ref": "RetrainAttempts"},
+    }
+    dlq = resources["RetrainDeadLetterQueue"]["Properties"]
+    assert dlq["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    # The consumer knows which delivery is the last: the same number reaches it.
+    env = env_vars(template, "RetrainFunction")
+    assert env["RETRAIN_MAX_RECEIVES"] == {"Ref": "RetrainAttempts"}
+    attempts = template["Parameters"]["RetrainAttempts"]
+    field = {type(m).__name__: m for m in Settings.model_fields["retrain_max_receives"].metadata}
+    assert attempts["Default"] == Settings.model_fields["retrain_max_receives"].default
+    assert (attempts["MinValue"], attempts["MaxValue"]) == (field["Ge"].ge, field["Le"].le)
+
+
+def test_a_run_with_failed_tickers_pages_and_names_them(template):
+    resources = template["Resources"]
+    alarm = resources["RetrainTickersFailedAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("cryptonic", "TickersFailed")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RetrainFunction"}}]
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    from cryptonic.retrain_queue import SUMMARY_METRICS
+
+    assert SUMMARY_METRICS["failed"] == alarm["MetricName"]
+    env = env_vars(template, "RetrainFunction")
+    assert env["ALARM_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
+    policies = resources["RetrainFunction"]["Properties"]["Policies"]
+    assert {
+        "SNSPublishMessagePolicy": {"TopicName": {"Fn::GetAtt": ["AlarmTopic", "TopicName"]}}
+    } in (policies)
+    dispatch = resources["DispatchFailedAlarm"]["Properties"]
+    assert dispatch["Dimensions"] == [
+        {"Name": "FunctionName", "Value": {"Ref": "DispatchFunction"}}
+    ]
+
+
+def test_the_dispatch_only_reads_the_ticker_list_and_writes_the_run_ledger(template):
+    from cryptonic.retrain_runs import RUNS_PREFIX
+    from cryptonic.ticker_list import TICKERS_FILE
+
+    policies = template["Resources"]["DispatchFunction"]["Properties"]["Policies"]
+    assert {
+        "SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["RetrainQueue", "QueueName"]}}
+    } in (policies)
+    writes = []
+    for policy in policies:
+        for statement in policy.get("Statement", []):
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            for action in statement["Action"]:
+                if action == "s3:PutObject":
+                    writes.extend(resources)
+                if action == "s3:GetObject":
+                    assert resources[0]["Fn::Sub"] in {
+                        f"${{ModelBucket.Arn}}/models/{TICKERS_FILE}",
+                        f"${{ModelBucket.Arn}}/models/{RUNS_PREFIX.split('/')[0]}/*",
+                    }
+    assert writes == [{"Fn::Sub": "${ModelBucket.Arn}/models/runs/*"}]
+    rules = template["Resources"]["ModelBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    [expiry] = [r for r in rules if r.get("Prefix") == "models/runs/"]
+    assert expiry["ExpirationInDays"] >= 30
