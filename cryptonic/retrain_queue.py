@@ -45,11 +45,12 @@ Notifier = Callable[[str, str], None]
 
 
 class RetrainJob(BaseModel):
-    """One ticker's job, as cryptonic.retrain_fanout.job_message wrote it."""
+    """One ticker's job, as cryptonic.retrain_fanout.job_message writes it; ``run_id`` None: a
+    job sent by hand (``{"ticker": "AAPL"}``), retrained outside any run's ledger."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    run_id: str
+    run_id: str | None = None
     ticker: str
     strategy: Strategy | None = None
     force: bool = False
@@ -61,7 +62,9 @@ class RetrainJob(BaseModel):
 
     @field_validator("run_id")
     @classmethod
-    def _run(cls, value: str) -> str:
+    def _run(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             return check_run_id(value)
         except ConfigError as exc:
@@ -136,14 +139,15 @@ def run_record(
         log.error("retrain job refused: %s", exc, extra={"code": exc.code})
         return False
     ledger = RunLedger(store)
-    try:
-        earlier = ledger.result(job.run_id, job.ticker)
-    except CryptonicError as exc:
-        log.error("retrain %s: cannot read the run ledger: %s", job.ticker, exc)
-        return False
-    if earlier is not None and earlier["outcome"] != "failed":
-        log.info("retrain %s: already %s in run %s", job.ticker, earlier["outcome"], job.run_id)
-        return True
+    if job.run_id is not None:
+        try:
+            earlier = ledger.result(job.run_id, job.ticker)
+        except CryptonicError as exc:
+            log.error("retrain %s: cannot read the run ledger: %s", job.ticker, exc)
+            return False
+        if earlier is not None and earlier["outcome"] != "failed":
+            log.info("retrain %s: already %s in run %s", job.ticker, earlier["outcome"], job.run_id)
+            return True
     result = retrain(settings, store, job.ticker, job.strategy, job.force)
     summary = {**result.to_dict(), "outcome": "failed" if result.error else outcome(result)}
     summary["run_id"] = job.run_id
@@ -159,6 +163,8 @@ def run_record(
     )
     if result.error and not final:
         return False  # retried by SQS; only the last delivery's failure is final
+    if job.run_id is None:  # a job sent by hand, outside any run: nothing to summarize
+        return result.error is None
     try:
         ledger.record(job.run_id, summary)
         run_summary = ledger.summarize_if_complete(job.run_id)

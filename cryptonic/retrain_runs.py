@@ -163,8 +163,11 @@ class RunLedger:
     def summarize_if_complete(self, run_id: str) -> RunSummary | None:
         """The run's summary if this call completed it: every planned ticker has a result and
         this process created ``summary.json``. None otherwise (pending tickers, or another
-        invocation summarized first)."""
-        plan = self.plan(run_id)
+        invocation summarized first, or no plan: a job sent by hand with a made-up run id)."""
+        try:
+            plan = self.plan(run_id)
+        except NotFoundError:
+            return None
         planned = list(plan["tickers"])
         prefix = self._key(run_id, "results") + "/"
         present = {k.rsplit("/", 1)[-1].removesuffix(".json") for k in self.store.list(prefix)}

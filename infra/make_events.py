@@ -7,6 +7,7 @@ committed; the tests and `sam local invoke -e` use these same files.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -112,6 +113,14 @@ def main() -> None:
         ],
         "detail": {},
     }
+    # One ticker's job as the retrain queue's event source mapping delivers it (template.yaml:
+    # RetrainJobs); the body is what the dispatch sends (cryptonic.retrain_fanout.job_message).
+    # sam does not escape --body into its JSON template, so the body is set afterwards.
+    job = {"force": True, "run_id": "20261006T060000Z-7f3c6a2e", "strategy": None}
+    sqs = generate("sqs", "receive-message", "--queue-name", "cryptonic-RetrainQueue")
+    sqs["Records"][0]["body"] = json.dumps({**job, "ticker": "BTC-USD"}, sort_keys=True)
+    sqs["Records"][0]["md5OfBody"] = hashlib.md5(sqs["Records"][0]["body"].encode()).hexdigest()
+    files["retrain-sqs.json"] = sqs
     scheduled = files["retrain-scheduled.json"]
     scheduled["time"] = "2026-10-06T06:00:00Z"
     scheduled["resources"] = [

@@ -45,9 +45,9 @@ def load_prices(
 
     ``source`` is ``"yahoo"``, ``"bundled"`` (BTC-USD only), a path to a ``.csv`` file in
     Yahoo's layout, a folder of ``<TICKER>.csv`` files (a path ending in ``/``; tickers without
-    a file there follow ``"auto"``), or ``"auto"``: Yahoo, falling back to the bundled snapshot for BTC-USD when
-    Yahoo cannot be reached (never when Yahoo answers with bad or no data). ``policy`` overrides
-    the Yahoo retry/timeout policy (tests inject a no-op sleep through it).
+    a file there follow ``"auto"``), or ``"auto"``: Yahoo, falling back to the bundled snapshot
+    for BTC-USD when Yahoo cannot be reached (never when Yahoo answers with bad or no data).
+    ``policy`` overrides the Yahoo retry/timeout policy (tests inject a no-op sleep through it).
 
     Returns columns ``date, open, high, low, close, volume`` (tz-naive midnight dates,
     float64 values), one row per trading day, ascending, with a RangeIndex.

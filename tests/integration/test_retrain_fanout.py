@@ -293,10 +293,10 @@ def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
     from functions.retrain.app import handler as retrain
 
     sqs = _client("sqs")
-    sqs.send_message(QueueUrl=queues["jobs"], MessageBody=json.dumps({"ticker": "BTC-USD"}))
+    sqs.send_message(QueueUrl=queues["jobs"], MessageBody=json.dumps({"tickr": "BTC-USD"}))
     answers = deliver(queues["jobs"], retrain)
     assert len(answers) == MAX_RECEIVES
     assert all(a["answer"]["batchItemFailures"] for a in answers)
     [dead] = _drain(queues["dlq"])
-    assert json.loads(dead["Body"]) == {"ticker": "BTC-USD"}
+    assert json.loads(dead["Body"]) == {"tickr": "BTC-USD"}
     assert Registry(open_store(lambda_env)).champion("BTC-USD") is None

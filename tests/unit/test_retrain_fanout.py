@@ -88,3 +88,7 @@ def test_only_sqs_records_are_read_as_queue_events():
     assert not is_queue_event({"Records": [{"eventSource": "aws:s3"}]})
     assert not is_queue_event({"Records": []})
     assert not is_queue_event({"ticker": "BTC-USD"})
+
+
+def test_a_job_sent_by_hand_needs_no_run():
+    assert parse_job('{"ticker": "aapl"}').run_id is None
