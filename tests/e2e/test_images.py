@@ -27,7 +27,7 @@ pytestmark = pytest.mark.images
 TICKER = "BTC-USD"
 PREDICT_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("predict-*.json"))
 STATUS_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("status-*.json"))
-RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json"]
+RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json", "retrain-sqs.json"]
 REFRESH_EVENTS = ["refresh-scheduled.json"]
 SERVING_BUDGET_BYTES = 200 * 1024 * 1024  # design.md: the predict image's dependency layer
 FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas")
@@ -169,6 +169,33 @@ def test_direct_event_forces_a_retrain(trained, sam_built, bridge_s3):
     assert again["version"] not in (None, first["version"])
     assert again["outcome"] in {"promoted", "rejected"}
     assert again["error"] is None
+
+
+def test_one_tickers_job_from_the_retrain_queue_retrains_it(trained, sam_built, bridge_s3):
+    """The event the retrain queue's event source mapping delivers (one message, one ticker):
+    answered with no batch item failures, the ticker retrained (the job forces it) and its
+    result in the run's ledger."""
+    event = json.loads((EVENTS_DIR / "retrain-sqs.json").read_text())
+    job = json.loads(event["Records"][0]["body"])
+    before = bridge_s3.keys(trained["bucket"])
+    result = li.sam_local_invoke(
+        sam_built,
+        "retrain",
+        EVENTS_DIR / "retrain-sqs.json",
+        trained["env_file"],
+        bridge_s3.host_address,
+    )
+    assert result.payload == {"batchItemFailures": []}, result.stderr[-2000:]
+    key = f"models/runs/retrain/{job['run_id']}/results/{job['ticker']}.json"
+    recorded = bridge_s3.get_json(trained["bucket"], key)
+    assert recorded["outcome"] in {"promoted", "rejected"}
+    assert recorded["error"] is None
+    new_versions = {
+        k.split("/")[3]
+        for k in set(bridge_s3.keys(trained["bucket"])) - set(before)
+        if k.startswith(f"models/{TICKER}/versions/")
+    }
+    assert new_versions == {recorded["version"]}
 
 
 @pytest.mark.parametrize("event", REFRESH_EVENTS)
