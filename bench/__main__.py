@@ -15,11 +15,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import images, quality, retrain, serving
+from bench import images, quality, retrain, scaling, serving
 from bench.common import ROOT, copy_store, machine, moto_s3
 from bench.report import write_report
 
-PARTS = ("retrain", "serving", "litert", "footprint", "throughput", "quality", "images")
+PARTS = (
+    "retrain",
+    "serving",
+    "litert",
+    "footprint",
+    "throughput",
+    "quality",
+    "images",
+    "scaling",
+)
 
 
 def main() -> None:
@@ -81,6 +90,7 @@ def main() -> None:
         )
         part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)
+        part("scaling", "per-ticker costs: retrain, rerun, refresh, dispatch", scaling.run)
         part(
             "images",
             "Lambda images: build, sizes, first invocation under the emulator (needs Docker)",

@@ -226,6 +226,45 @@ def _interval_cells(row: dict[str, Any]) -> str:
     )
 
 
+def _scaling(r: dict[str, Any]) -> list[str]:
+    if not _ran(r, "scaling"):
+        return []
+    from bench.scaling import DEFAULT_CONCURRENCY, LAMBDA_CPU_FACTOR, table
+
+    m = r["scaling"]
+    retrain, refresh, dispatch = m["retrain"], m["refresh"], m["dispatch"]
+    lines = [
+        "## Scaling: per-ticker costs (moto S3 + SQS, default config, bundled BTC)",
+        "",
+        f"- one ticker's retrain: {retrain['seconds']:.1f} s ({retrain['outcome']}), "
+        f"{retrain['store']['writes']} store writes + {retrain['store']['reads']} reads",
+        f"- the same week again (a duplicate delivery): {m['rerun_same_week']['seconds']:.2f} s, "
+        f"skipped: {m['rerun_same_week']['skipped']}, "
+        f"{m['rerun_same_week']['store']['reads']} reads",
+        f"- one refresh of the next close: {refresh['seconds']:.3f} s ({refresh['outcome']}; "
+        f"no Yahoo time in it), {refresh['store']['writes']} writes + "
+        f"{refresh['store']['reads']} reads",
+        f"- dispatch of {dispatch['tickers']} tickers: {dispatch['seconds']:.2f} s, "
+        f"{dispatch['sqs_requests']} SendMessageBatch requests, {dispatch['queued']} queued",
+        "",
+        f"Weekly, at RetrainConcurrency {DEFAULT_CONCURRENCY}, retrain seconds x "
+        f'{LAMBDA_CPU_FACTOR:.2f} for Lambda\'s 1.7 vCPUs (README "Scaling" has the formulas):',
+        "",
+        "| tickers | wall time | retrain GB-s | refresh GB-s | Yahoo requests | S3 requests "
+        "| SQS requests | USD / week | daily refresh loop |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in table(m):
+        fits = "fits" if row["refresh_fits"] else "**exceeds 600 s**"
+        lines.append(
+            f"| {row['tickers']:,} | {row['weekly_wall_minutes']} min | {row['retrain_gb_s']:,} "
+            f"| {row['refresh_gb_s']:,} | {row['yahoo_requests']:,} | {row['s3_requests']:,} "
+            f"| {row['sqs_requests']:,} | ${row['usd_per_week']:.2f} "
+            f"| {row['refresh_run_seconds']:.0f} s, {fits} |"
+        )
+    return [*lines, ""]
+
+
 def write_report(results: dict[str, Any], path: Path) -> None:
     m = results["machine"]
     lines = [
@@ -248,5 +287,6 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         *_retrain(results),
         *_images(results),
         *_quality(results),
+        *_scaling(results),
     ]
     path.write_text("\n".join(lines).rstrip() + "\n")
