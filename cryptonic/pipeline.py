@@ -254,6 +254,7 @@ class _Run:
     def _snapshot(self) -> _Snapshot:
         """The validated prices, with enough rows for a fit before the first backtest origin."""
         from cryptonic.data import frame_sha256, infer_calendar, load_prices, to_yahoo_csv
+        from cryptonic.data.sources import yahoo_policy
 
         min_rows = self.spec.min_training_closes + DAYS_PER_WEEK * (
             self.settings.backtest_weeks + 1
@@ -265,6 +266,7 @@ class _Run:
                 self.settings.end_date,
                 self.settings.data_source,
                 min_rows=min_rows,
+                policy=yahoo_policy(self.settings.data_source, self.settings),
             )
         dates = [d.date() for d in frame["date"]]
         return _Snapshot(

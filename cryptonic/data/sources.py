@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 import pandas as pd
 
-from cryptonic.config import normalize_ticker
+from cryptonic.config import Settings, get_settings, normalize_ticker
 from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
 from cryptonic.data.csv_folder import csv_in_folder, is_folder_source
 from cryptonic.data.csvio import read_prices_csv
@@ -47,7 +48,8 @@ def load_prices(
     Yahoo's layout, a folder of ``<TICKER>.csv`` files (a path ending in ``/``; tickers without
     a file there follow ``"auto"``), or ``"auto"``: Yahoo, falling back to the bundled snapshot
     for BTC-USD when Yahoo cannot be reached (never when Yahoo answers with bad or no data).
-    ``policy`` overrides the Yahoo retry/timeout policy (tests inject a no-op sleep through it).
+    ``policy`` overrides the Yahoo retry/timeout policy (tests inject a no-op sleep through it);
+    without it, ``yahoo_policy(source)`` applies this process's settings.
 
     Returns columns ``date, open, high, low, close, volume`` (tz-naive midnight dates,
     float64 values), one row per trading day, ascending, with a RangeIndex.
@@ -85,18 +87,35 @@ def _from_source(
     if source == "bundled":
         return load_bundled(symbol), "the bundled snapshot"
     if source == "yahoo":
-        return fetch_yahoo(symbol, start, end, policy or DEFAULT_POLICY), "Yahoo Finance"
+        return fetch_yahoo(symbol, start, end, policy or yahoo_policy(source)), "Yahoo Finance"
     if source.lower().endswith(".csv"):
         return read_prices_csv(source, ticker=symbol), f"CSV file {source!r}"
     if is_folder_source(source):
         path = csv_in_folder(source, symbol)
         if path is not None:
             return read_prices_csv(str(path), ticker=symbol), f"CSV file {str(path)!r}"
-        return _auto(symbol, start, end, policy or AUTO_POLICY)
+        return _auto(symbol, start, end, policy or yahoo_policy("auto"))
     if source == "auto":
-        return _auto(symbol, start, end, policy or AUTO_POLICY)
+        return _auto(symbol, start, end, policy or yahoo_policy(source))
     raise DataError(
         f"unknown data source {source!r}: use auto, yahoo, bundled or a path ending in .csv"
+    )
+
+
+def yahoo_policy(source: str, settings: Settings | None = None) -> YahooPolicy:
+    """How to ask Yahoo for ``source``, with this deployment's politeness settings.
+
+    ``"auto"`` (a fallback may exist) starts from ``AUTO_POLICY``, anything else from the patient
+    ``DEFAULT_POLICY``; both take ``YAHOO_MIN_INTERVAL_SECONDS`` (the process-wide spacing of
+    Yahoo requests) and ``YAHOO_MAX_RETRIES`` (retries of a 429) from ``settings``, by default the
+    process's ``get_settings()``, so every fanned-out retrain invocation is polite the same way
+    without each caller having to thread the values through.
+    """
+    settings = settings or get_settings()
+    return replace(
+        AUTO_POLICY if source == "auto" else DEFAULT_POLICY,
+        min_interval=settings.yahoo_min_interval_seconds,
+        rate_limit_retries=settings.yahoo_max_retries,
     )
 
 

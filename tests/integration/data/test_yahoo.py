@@ -8,6 +8,7 @@ by asserting that every request it made was answered by a recording.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import socket
 import threading
@@ -23,13 +24,15 @@ import yfinance.base
 import yfinance.cache
 import yfinance.data
 
+from cryptonic.config import get_settings
 from cryptonic.data import (
     DataUnavailableError,
     YahooPolicy,
     infer_calendar,
     load_prices,
 )
-from cryptonic.data.yahoo import WORKER_THREAD_NAME
+from cryptonic.data.rate_limit import YAHOO_REQUESTS, MinInterval
+from cryptonic.data.yahoo import WORKER_THREAD_NAME, YahooRateLimitedError
 from cryptonic.errors import DataError
 from tests.fixtures.yahoo.replay import Interaction, Replayer
 
@@ -59,10 +62,16 @@ def yahoo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Replayer]:
     monkeypatch.setattr(yfinance.data.SingletonMeta, "_instances", {})
     monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", 0)
     monkeypatch.delenv("CRYPTONIC_OFFLINE", raising=False)
+    # The process-wide 1 s spacing would make every test sleep for real; the rate-bound tests
+    # below inject their own bound and clock. load_prices without a policy reads the settings.
+    monkeypatch.setenv("YAHOO_MIN_INTERVAL_SECONDS", "0")
+    get_settings.cache_clear()
+    YAHOO_REQUESTS.reset()
     _forbid_network_sockets(monkeypatch)
 
     yield replayer
 
+    get_settings.cache_clear()
     if replayer.hang is not None:
         replayer.hang.set()
     for thread in threading.enumerate():
@@ -91,7 +100,9 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def policy(sleeps: list[float]) -> YahooPolicy:
-    return YahooPolicy(attempts=3, base_delay=0.5, timeout=5.0, sleep=sleeps.append)
+    return YahooPolicy(
+        attempts=3, base_delay=0.5, timeout=5.0, min_interval=0.0, sleep=sleeps.append
+    )
 
 
 def chart_requests(replayer: Replayer, ticker: str) -> int:
@@ -118,7 +129,9 @@ def test_btc_from_yahoo_equals_bundled_snapshot(yahoo: Replayer, policy: YahooPo
 def test_the_bar_of_today_is_unfinished_and_dropped(yahoo: Replayer, sleeps: list[float]) -> None:
     """Asked on 2024-01-31 (UTC), Yahoo's bar of that day is still moving: it is not a close."""
     yahoo.load("btc_usd_2024_01.json")
-    during = YahooPolicy(attempts=1, sleep=sleeps.append, today=lambda: dt.date(2024, 1, 31))
+    during = YahooPolicy(
+        attempts=1, min_interval=0.0, sleep=sleeps.append, today=lambda: dt.date(2024, 1, 31)
+    )
 
     frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31", source="yahoo", policy=during)
 
@@ -281,7 +294,7 @@ def test_deadline_bounds_a_hanging_network(
     yahoo: Replayer, caplog: pytest.LogCaptureFixture
 ) -> None:
     yahoo.hang = threading.Event()
-    quick = YahooPolicy(attempts=1, timeout=5.0, deadline=0.3)
+    quick = YahooPolicy(attempts=1, timeout=5.0, deadline=0.3, min_interval=0.0)
 
     began = time.monotonic()
     with pytest.raises(DataUnavailableError, match=r"did not answer for 'AAPL' within 0\.3 s"):
@@ -308,3 +321,213 @@ def test_offline_switch_skips_yahoo_entirely(
 
     assert len(frame) == 31
     assert yahoo.seen == []
+
+
+# --- Yahoo says slow down (429) -----------------------------------------------------------------
+#
+# yfinance 1.7 retries a chart request that answers 4xx once, at once, after switching cookie
+# strategy, and raises YFRateLimitError (without the response) only when that second try is 429
+# too. So the recordings count 429s in pairs, and the waits we assert are our backoff's alone.
+
+
+class FakeTime:
+    """A clock that only moves when someone sleeps; each sleeper's waits are kept apart."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.backoff: list[float] = []
+        self.spacing: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep_backoff(self, seconds: float) -> None:
+        self.backoff.append(seconds)
+        self.now += seconds
+
+    def sleep_spacing(self, seconds: float) -> None:
+        self.spacing.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+def polite(fake_time: FakeTime, **overrides: Any) -> YahooPolicy:
+    """A policy on the fake clock with a fixed jitter draw of 0.5 (backoff factor 0.75)."""
+    settings: dict[str, Any] = {
+        "attempts": 1,
+        "timeout": 5.0,
+        "min_interval": 0.0,
+        "rate_limit_retries": 4,
+        "rate_limit_delay": 2.0,
+        "max_rate_limit_wait": 30.0,
+        "sleep": fake_time.sleep_backoff,
+        "clock": fake_time.clock,
+        "jitter": lambda: 0.5,
+        "rate_bound": MinInterval(clock=fake_time.clock, sleep=fake_time.sleep_spacing),
+    }
+    return YahooPolicy(**(settings | overrides))
+
+
+def tz_probes(replayer: Replayer) -> int:
+    return len(replayer.requests_to("/v8/finance/chart/BTC-USD?range=1d"))
+
+
+def test_one_429_is_absorbed_by_yfinance_own_second_try(
+    yahoo: Replayer, fake_time: FakeTime
+) -> None:
+    probe = next(i for i in yahoo.load("btc_usd_2024_01.json").interactions if "range" in i.params)
+    too_many = {"status": 429, "body": b"Too Many Requests\r\n", "times": 1}
+    yahoo.interactions.insert(0, Interaction(**(vars(probe) | too_many)))
+
+    frame = load_prices("BTC-USD", "2024-01-01", "2024-01-31", "yahoo", policy=polite(fake_time))
+
+    assert len(frame) == 31
+    assert tz_probes(yahoo) == 2
+    assert fake_time.backoff == []
+
+
+def test_429s_then_200_backs_off_exponentially_and_succeeds(
+    yahoo: Replayer, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    yahoo.load("btc_usd_429_then_ok.json", "btc_usd_2024_01.json")
+
+    with caplog.at_level(logging.WARNING, logger="cryptonic.data"):
+        frame = load_prices(
+            "BTC-USD", "2024-01-01", "2024-01-31", "yahoo", policy=polite(fake_time)
+        )
+
+    assert len(frame) == 31
+    # 2 s and 4 s, times the jitter factor 0.75; a 429 spends no attempt (attempts=1 here).
+    assert fake_time.backoff == [1.5, 3.0]
+    assert tz_probes(yahoo) == 5
+    messages = [r.getMessage() for r in caplog.records if r.name == "cryptonic.data"]
+    assert messages == [
+        "Yahoo Finance rate-limited 'BTC-USD' (HTTP 429); retry 1/4 in 1.5 s",
+        "Yahoo Finance rate-limited 'BTC-USD' (HTTP 429); retry 2/4 in 3 s",
+    ]
+
+
+def test_429_for_ever_gives_up_after_the_retry_budget(yahoo: Replayer, fake_time: FakeTime) -> None:
+    yahoo.load("btc_usd_429_then_ok.json", "btc_usd_2024_01.json")
+
+    with pytest.raises(DataUnavailableError) as caught:
+        load_prices(
+            "BTC-USD",
+            "2024-01-01",
+            "2024-01-31",
+            "yahoo",
+            policy=polite(fake_time, rate_limit_retries=1, attempts=3),
+        )
+
+    assert isinstance(caught.value, YahooRateLimitedError)
+    assert str(caught.value) == (
+        "Yahoo Finance rate-limited 'BTC-USD' (HTTP 429 Too Many Requests) after 1 retry"
+    )
+    assert caught.value.retries == 1
+    assert fake_time.backoff == [1.5]
+    assert tz_probes(yahoo) == 4  # two fetches, each tried twice by yfinance; attempts unused
+
+
+def test_retry_after_is_honoured_then_outgrown_by_the_backoff(
+    yahoo: Replayer, fake_time: FakeTime
+) -> None:
+    yahoo.load("btc_usd_429_retry_after.json")
+
+    with pytest.raises(YahooRateLimitedError) as caught:
+        load_prices("BTC-USD", "2024-01-01", "2024-01-31", "yahoo", policy=polite(fake_time))
+
+    # Never sooner than Yahoo's 7 s; the 4th backoff (16 s x 0.75 = 12 s) is longer still.
+    assert fake_time.backoff == [7.0, 7.0, 7.0, 12.0]
+    assert str(caught.value) == (
+        "Yahoo Finance rate-limited 'BTC-USD' (HTTP 429 Too Many Requests) after 4 retries; "
+        "last Retry-After 7 s"
+    )
+    assert caught.value.retry_after == 7.0
+    assert tz_probes(yahoo) == 10
+
+
+def test_retry_after_and_backoff_are_capped(yahoo: Replayer, fake_time: FakeTime) -> None:
+    yahoo.load("btc_usd_429_retry_after.json")
+
+    with pytest.raises(YahooRateLimitedError, match="after 3 retries"):
+        load_prices(
+            "BTC-USD",
+            "2024-01-01",
+            "2024-01-31",
+            "yahoo",
+            policy=polite(fake_time, rate_limit_retries=3, max_rate_limit_wait=5.0),
+        )
+
+    assert fake_time.backoff == [5.0, 5.0, 5.0]
+
+
+def test_a_429_wait_that_would_pass_the_deadline_is_not_started(
+    yahoo: Replayer, fake_time: FakeTime
+) -> None:
+    yahoo.load("btc_usd_429_retry_after.json")
+
+    with pytest.raises(YahooRateLimitedError) as caught:
+        load_prices(
+            "BTC-USD",
+            "2024-01-01",
+            "2024-01-31",
+            "yahoo",
+            policy=polite(fake_time, deadline=10.0),
+        )
+
+    assert fake_time.backoff == [7.0]  # 7 s spent; 7 more would end at 14 s > 10 s
+    assert str(caught.value) == (
+        "Yahoo Finance rate-limited 'BTC-USD' (HTTP 429 Too Many Requests) after 1 retry; "
+        "last Retry-After 7 s: waiting 7 s more would pass the 10 s deadline"
+    )
+
+
+def test_auto_falls_back_to_bundled_when_rate_limited(
+    yahoo: Replayer, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    yahoo.load("btc_usd_429_retry_after.json")
+
+    with caplog.at_level(logging.WARNING, logger="cryptonic.data"):
+        frame = load_prices(
+            "BTC-USD", "2024-01-01", "2024-01-31", policy=polite(fake_time, rate_limit_retries=0)
+        )
+
+    assert len(frame) == 31
+    assert "rate-limited 'BTC-USD'" in caplog.text
+    assert "using the bundled snapshot" in caplog.text
+    assert fake_time.backoff == []
+
+
+def test_every_request_of_consecutive_fetches_is_spaced_by_the_bound(
+    yahoo: Replayer, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    yahoo.load("btc_usd_2024_01.json", "aapl_2024_01.json")
+    started: list[float] = []
+    answer = yahoo.request
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started.append(fake_time.now)
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(yahoo, "request", timed)
+    spaced = polite(fake_time, min_interval=1.5)
+
+    load_prices("BTC-USD", "2024-01-01", "2024-01-31", "yahoo", policy=spaced)
+    first_fetch = len(started)
+    fake_time.now += 0.5  # the caller's own work between two fetches counts towards the gap
+    load_prices("AAPL", "2024-01-01", "2024-01-31", "yahoo", policy=spaced)
+
+    # Cookie, crumb, tz probe and chart; then tz probe and chart (the crumb is reused). The
+    # recorded fc.yahoo.com sets no cookie, so yfinance asks it again before every request:
+    # the bound covers yfinance's own requests too, not just one per fetch.
+    assert yahoo.requests_to("getcrumb")
+    assert (first_fetch, len(started)) == (6, 10)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(started)]
+    assert gaps == [1.5] * 9
+    assert fake_time.spacing == [1.5] * 5 + [1.0] + [1.5] * 3
+    assert fake_time.backoff == []
+    assert len(yahoo.seen) == len(started)

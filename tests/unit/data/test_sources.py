@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cryptonic.config import Settings
 from cryptonic.data import (
     AUTO_POLICY,
     COLUMNS,
@@ -25,6 +26,8 @@ from cryptonic.data import (
     to_yahoo_csv,
     validate_prices,
 )
+from cryptonic.data.rate_limit import YAHOO_REQUESTS
+from cryptonic.data.sources import yahoo_policy
 from cryptonic.errors import DataError
 from tests.fixtures.prices import make_prices
 
@@ -159,7 +162,16 @@ def test_package_keeps_heavy_imports_out_of_config() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"attempts": 0}, {"base_delay": -1.0}, {"timeout": 0.0}, {"deadline": 0.0}],
+    [
+        {"attempts": 0},
+        {"base_delay": -1.0},
+        {"timeout": 0.0},
+        {"deadline": 0.0},
+        {"min_interval": -1.0},
+        {"rate_limit_retries": -1},
+        {"rate_limit_delay": -1.0},
+        {"max_rate_limit_wait": -1.0},
+    ],
 )
 def test_yahoo_policy_rejects_nonsense(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
@@ -171,3 +183,52 @@ def test_policies_bound_the_wait() -> None:
     assert AUTO_POLICY.deadline is not None
     assert AUTO_POLICY.deadline < 10
     assert DEFAULT_POLICY.deadline is not None
+
+
+def test_429_backoff_doubles_with_jitter_and_is_capped() -> None:
+    low = YahooPolicy(rate_limit_delay=2.0, max_rate_limit_wait=30.0, jitter=lambda: 0.0)
+    high = YahooPolicy(rate_limit_delay=2.0, max_rate_limit_wait=30.0, jitter=lambda: 0.999)
+
+    assert [low.rate_limit_wait(n, None) for n in (1, 2, 3, 4, 5, 6)] == [1, 2, 4, 8, 15, 15]
+    assert high.rate_limit_wait(1, None) == pytest.approx(1.999)
+    assert high.rate_limit_wait(6, None) == pytest.approx(29.985)
+
+
+def test_429_wait_is_never_shorter_than_retry_after_up_to_the_cap() -> None:
+    policy = YahooPolicy(rate_limit_delay=2.0, max_rate_limit_wait=30.0, jitter=lambda: 0.5)
+
+    assert policy.rate_limit_wait(1, 7.0) == 7.0
+    assert policy.rate_limit_wait(1, 0.0) == 1.5  # "come back now" does not cancel the backoff
+    assert policy.rate_limit_wait(1, 3600.0) == 30.0
+    assert policy.rate_limit_wait(5, 7.0) == 22.5
+
+
+@pytest.mark.parametrize(
+    ("source", "base"), [("auto", AUTO_POLICY), ("yahoo", DEFAULT_POLICY)], ids=["auto", "yahoo"]
+)
+def test_yahoo_policy_takes_the_politeness_settings(source: str, base: YahooPolicy) -> None:
+    settings = Settings(yahoo_min_interval_seconds=0.25, yahoo_max_retries=2)
+
+    policy = yahoo_policy(source, settings)
+
+    assert (policy.min_interval, policy.rate_limit_retries) == (0.25, 2)
+    assert (policy.attempts, policy.timeout, policy.deadline) == (
+        base.attempts,
+        base.timeout,
+        base.deadline,
+    )
+    assert policy.rate_bound is YAHOO_REQUESTS
+
+
+def test_yahoo_policy_defaults_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptonic.config import get_settings
+
+    monkeypatch.setenv("YAHOO_MIN_INTERVAL_SECONDS", "2.5")
+    monkeypatch.setenv("YAHOO_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    try:
+        policy = yahoo_policy("yahoo")
+    finally:
+        get_settings.cache_clear()
+
+    assert (policy.min_interval, policy.rate_limit_retries) == (2.5, 0)
