@@ -80,7 +80,7 @@ def run(dispatch_tickers: int = 1000) -> dict[str, Any]:
     from cryptonic.data import load_prices
     from cryptonic.pipeline import retrain
     from cryptonic.refresh import refresh
-    from cryptonic.retrain_fanout import dispatch_retrain
+    from cryptonic.dispatch import dispatch_jobs
     from cryptonic.store import open_store
 
     last = load_prices("BTC-USD", source="bundled")["date"].iloc[-1].date()
@@ -119,7 +119,7 @@ def run(dispatch_tickers: int = 1000) -> dict[str, Any]:
                 data_source="bundled", store_uri=store.uri, retrain_queue_url=url, tickers=tickers
             )
             t = time.perf_counter()
-            dispatched = dispatch_retrain(None, dispatch_settings, store=store)
+            dispatched = dispatch_jobs(None, dispatch_settings, store=store)
             dispatch_s = time.perf_counter() - t
             dispatch_calls = store.take()
             queued = int(

@@ -225,6 +225,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("RETRAIN_MAX_RECEIVES", "retrain_max_receives"),
         description="Deliveries of one ticker's job before it is dead-lettered (redrive policy).",
     )
+    refresh_queue_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REFRESH_QUEUE_URL", "refresh_queue_url"),
+        description="SQS queue of per-ticker refresh jobs; set: a scheduled refresh fans out.",
+    )
+    refresh_max_receives: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        validation_alias=AliasChoices("REFRESH_MAX_RECEIVES", "refresh_max_receives"),
+        description="Deliveries of one ticker's refresh job before it is dead-lettered.",
+    )
     alarm_topic_arn: str | None = Field(
         default=None,
         validation_alias=AliasChoices("ALARM_TOPIC_ARN", "alarm_topic_arn"),

@@ -89,6 +89,12 @@ class NoModelError(NotFoundError):
     code = "no_model"
 
 
+class DispatchFailedError(CryptonicError):
+    """A dispatch could not send every job, or the ticker list was unusable (after sending)."""
+
+    code = "dispatch_failed"
+
+
 class RetrainFailedError(CryptonicError):
     """At least one ticker of a retrain run failed (the others ran and are published)."""
 

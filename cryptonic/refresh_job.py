@@ -15,6 +15,7 @@ from typing import Any
 from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import CryptonicError, RefreshFailedError
+from cryptonic.queue_jobs import is_queue_event
 from cryptonic.refresh import refresh
 from cryptonic.refresh_request import parse_refresh_event
 from cryptonic.store import open_store
@@ -75,11 +76,16 @@ def run_refresh_event(event: Any, settings: Settings | None = None) -> dict[str,
         return {"ok": False, "error": {"code": exc.code, "message": str(exc)}, "results": []}
 
 
-def stale_count(summary: dict[str, Any]) -> int:
+def stale_tickers(results: list[dict[str, Any]]) -> list[str]:
     """Tickers whose served forecast is stale after this run (a ticker without a model has no
     forecast to be stale; one whose refresh failed before it could tell counts as stale only if
     its served forecast is)."""
-    return sum(1 for r in summary["results"] if (r.get("served") or {}).get("stale"))
+    return sorted(r["ticker"] for r in results if (r.get("served") or {}).get("stale"))
+
+
+def stale_count(summary: dict[str, Any]) -> int:
+    """How many of a run's tickers are stale (see stale_tickers)."""
+    return len(stale_tickers(summary["results"]))
 
 
 def handle_refresh_invocation(event: Any) -> dict[str, Any]:
@@ -89,7 +95,14 @@ def handle_refresh_invocation(event: Any) -> dict[str, Any]:
     too long, a store error) raises ``RefreshFailedError`` naming every failed ticker after the
     others have finished and logged their forecasts. A rerun is harmless: the same day's
     forecasts are already logged and the scores are the same.
+
+    An SQS event (the fan-out's per-ticker jobs, cryptonic/refresh_queue.py) never raises for a
+    ticker: its failures come back as ``batchItemFailures``, which SQS retries and dead-letters.
     """
+    if is_queue_event(event):
+        from cryptonic.refresh_queue import handle_refresh_queue  # it reads this module's metrics
+
+        return handle_refresh_queue(event)
     try:
         summary = refresh_event(event)
     except CryptonicError as exc:
@@ -101,7 +114,7 @@ def handle_refresh_invocation(event: Any) -> dict[str, Any]:
         counts[OUTCOME_METRICS[result["outcome"]]] += 1
     counts[STALE_METRIC] = stale_count(summary)
     failed = {r["ticker"]: r["error"] for r in summary["results"] if r["error"] is not None}
-    stale = sorted(r["ticker"] for r in summary["results"] if (r.get("served") or {}).get("stale"))
+    stale = stale_tickers(summary["results"])
     put_metrics(counts, properties={"failed_tickers": sorted(failed), "stale_tickers": stale})
     log.info("refresh run: %s", counts, extra={"counts": counts, "ok": summary["ok"]})
     problems = [summary["problem"]] if summary.get("problem") else []

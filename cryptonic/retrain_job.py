@@ -15,7 +15,8 @@ from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import CryptonicError, RetrainFailedError
 from cryptonic.pipeline import outcome, retrain
-from cryptonic.retrain_queue import handle_retrain_queue, is_queue_event
+from cryptonic.queue_jobs import is_queue_event
+from cryptonic.retrain_queue import handle_retrain_queue
 from cryptonic.retrain_request import parse_retrain_event
 from cryptonic.store import open_store
 from cryptonic.ticker_list import run_tickers

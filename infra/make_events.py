@@ -100,8 +100,9 @@ def main() -> None:
         "retrain-scheduled.json": generate("cloudwatch", "scheduled-event"),
         "retrain-direct.json": {"ticker": "BTC-USD", "strategy": "new", "force": True},
     }
-    # What the daily refresh schedule sends (template.yaml: DailyRefresh Input, with Scheduler's
-    # placeholders filled in as Scheduler fills them).
+    # What the daily refresh schedule sends to the dispatch (template.yaml: DailyRefresh Input,
+    # with Scheduler's placeholders filled in as Scheduler fills them); the refresh function
+    # itself reads it as "refresh every ticker" too (sam local invoke, the loop).
     files["refresh-scheduled.json"] = {
         "version": "0",
         "id": "7f3c6a2e-5b1d-4c8e-9a0f-2d4b6c8e0a1b",
@@ -111,7 +112,7 @@ def main() -> None:
         "resources": [
             "arn:aws:scheduler:us-east-1:123456789012:schedule/default/cryptonic-refresh"
         ],
-        "detail": {},
+        "detail": {"job": "refresh"},
     }
     # One ticker's job as the retrain queue's event source mapping delivers it (template.yaml:
     # RetrainJobs); the body is what the dispatch sends (cryptonic.retrain_fanout.job_message).
@@ -121,6 +122,14 @@ def main() -> None:
     sqs["Records"][0]["body"] = json.dumps({**job, "ticker": "BTC-USD"}, sort_keys=True)
     sqs["Records"][0]["md5OfBody"] = hashlib.md5(sqs["Records"][0]["body"].encode()).hexdigest()
     files["retrain-sqs.json"] = sqs
+    refresh = generate("sqs", "receive-message", "--queue-name", "cryptonic-RefreshQueue")
+    refresh["Records"][0]["body"] = json.dumps(
+        {"run_id": "20261006T003000Z-7f3c6a2e", "ticker": "BTC-USD"}, sort_keys=True
+    )
+    refresh["Records"][0]["md5OfBody"] = hashlib.md5(
+        refresh["Records"][0]["body"].encode()
+    ).hexdigest()
+    files["refresh-sqs.json"] = refresh
     scheduled = files["retrain-scheduled.json"]
     scheduled["time"] = "2026-10-06T06:00:00Z"
     scheduled["resources"] = [

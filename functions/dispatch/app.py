@@ -7,7 +7,7 @@ Runs on the retrain image (template.yaml: ImageConfig.Command) but never imports
 from typing import Any
 
 from cryptonic.logs import configure_lambda_logging
-from cryptonic.retrain_fanout import handle_dispatch_invocation
+from cryptonic.dispatch import handle_dispatch_invocation
 
 configure_lambda_logging()
 

@@ -308,7 +308,7 @@ def test_predict_runs_as_lambda_does(trained, function_images, bridge_s3):
     assert seconds < 30
 
 
-def test_retrain_runs_as_lambda_does_and_logs_only_json(function_images, bridge_s3):
+def test_run_ledger_as_lambda_does_and_logs_only_json(function_images, bridge_s3):
     """A first model trained under Lambda's sandbox; every line it writes is a JSON object,
     TensorFlow's and LiteRT's native start-up lines included."""
     bucket = bridge_s3.new_bucket()

@@ -1075,7 +1075,7 @@ def test_a_run_with_failed_tickers_pages_and_names_them(template):
 
 
 def test_the_dispatch_only_reads_the_ticker_list_and_writes_the_run_ledger(template):
-    from cryptonic.retrain_runs import RUNS_PREFIX
+    from cryptonic.run_ledger import RUNS_PREFIX
     from cryptonic.ticker_list import TICKERS_FILE
 
     policies = template["Resources"]["DispatchFunction"]["Properties"]["Policies"]

@@ -20,9 +20,9 @@ import pytest
 
 from cryptonic.config import get_settings
 from cryptonic.data import to_yahoo_csv
-from cryptonic.errors import ConfigError, RetrainFailedError
+from cryptonic.errors import ConfigError, DispatchFailedError
 from cryptonic.registry import Registry
-from cryptonic.retrain_runs import RunLedger
+from cryptonic.run_ledger import RunLedger
 from cryptonic.store import open_store
 from cryptonic.ticker_list import TICKERS_FILE
 from tests.fixtures.prices import make_prices
@@ -279,7 +279,7 @@ def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_then_fails
 
     store = open_store(lambda_env)
     store.put_json(TICKERS_FILE, {"tickers": ["AAPL", "not a ticker!"]})
-    with pytest.raises(RetrainFailedError) as failed:
+    with pytest.raises(DispatchFailedError) as failed:
         dispatch(_scheduled_event(), None)
     assert f"{TICKERS_FILE} is not usable" in str(failed.value)
     assert "'not a ticker!'" in str(failed.value)

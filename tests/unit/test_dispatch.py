@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from cryptonic.dispatch import dispatch_jobs, job_message, run_id_of, send_jobs
 from cryptonic.errors import ConfigError
-from cryptonic.retrain_fanout import dispatch_retrain, job_message, run_id_of, send_jobs
-from cryptonic.retrain_queue import is_queue_event, parse_job
+from cryptonic.queue_jobs import is_queue_event
+from cryptonic.retrain_queue import parse_retrain_job as parse_job
 from cryptonic.retrain_request import RetrainRequest
 
 
@@ -59,7 +60,7 @@ def test_the_dispatch_needs_a_queue(local_store):
     from cryptonic.config import Settings
 
     with pytest.raises(ConfigError, match="RETRAIN_QUEUE_URL is not set"):
-        dispatch_retrain(None, Settings(), store=local_store, queue=RefusingQueue(set(), 0))
+        dispatch_jobs(None, Settings(), store=local_store, queue=RefusingQueue(set(), 0))
 
 
 def test_the_run_id_comes_from_the_schedule_event_unless_it_has_placeholders():

@@ -1,12 +1,15 @@
-"""The weekly schedule's first step: one retrain job per ticker, sent to the retrain queue.
+"""A scheduled run's first step: one job per ticker, sent to the job's queue.
 
-Why a queue and not a loop: one Lambda running every ticker in turn is bounded by 900 s, and one
-slow or failing ticker delays or sinks the rest. Here the dispatch (a small function, no
-TensorFlow) reads the ticker list (``TICKERS`` + the store's ``tickers.json``), writes the run's
-plan (cryptonic/retrain_runs.py) and sends one message per ticker; SQS delivers each to its own
-retrain invocation (cryptonic/retrain_queue.py) with ``MaximumConcurrency`` of them at once, its
-own retries and its own dead-letter path. README "Scaling" says why SQS rather than Step
-Functions.
+Why a queue and not a loop: one Lambda running every ticker in turn is bounded by its timeout
+(900 s for a retrain, 600 s for the refresh), and one slow or failing ticker delays or sinks the
+rest. Here the dispatch (a small function, no TensorFlow) reads the ticker list (``TICKERS`` +
+the store's ``tickers.json``), writes the run's plan (cryptonic/run_ledger.py) and sends one
+message per ticker; SQS delivers each to its own invocation (cryptonic/retrain_queue.py,
+refresh_queue.py) with ``MaximumConcurrency`` of them at once, its own retries and its own
+dead-letter path. README "Scaling" says why SQS rather than Step Functions.
+
+Which job: the weekly schedule's event means the retrain; the daily one carries
+``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``.
 
 The dispatch fails (and pages) only when it could not send every job, or when ``tickers.json``
 is unusable, and then after sending what it could: a broken file never costs the parameter's
@@ -25,9 +28,10 @@ from typing import Any, Final, Protocol
 
 from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
-from cryptonic.errors import ConfigError, CryptonicError, RetrainFailedError
+from cryptonic.errors import ConfigError, CryptonicError, DispatchFailedError
+from cryptonic.refresh_request import parse_refresh_event
 from cryptonic.retrain_request import RetrainRequest, parse_retrain_event
-from cryptonic.retrain_runs import RunLedger, new_run_id
+from cryptonic.run_ledger import Job, RunLedger, new_run_id
 from cryptonic.store import ArtifactStore, open_store
 from cryptonic.ticker_list import run_tickers
 
@@ -48,6 +52,7 @@ class QueueClient(Protocol):
 class Dispatch:
     """What the dispatch did."""
 
+    job: Job
     run_id: str
     tickers: list[str]
     sent: list[str]
@@ -56,6 +61,7 @@ class Dispatch:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "job": self.job,
             "run_id": self.run_id,
             "tickers": self.tickers,
             "sent": len(self.sent),
@@ -65,8 +71,23 @@ class Dispatch:
         }
 
 
+def job_of(event: Any) -> Job:
+    """The job an event asks for: ``detail.job`` of a scheduled event, ``job`` of a direct one."""
+    value: Any = "retrain"
+    if isinstance(event, dict):
+        detail = event.get("detail")
+        if isinstance(detail, dict) and "job" in detail:
+            value = detail["job"]
+        elif "job" in event:
+            value = event["job"]
+    if value not in ("retrain", "refresh"):
+        raise ConfigError(f"unknown job {value!r}: the dispatch sends 'retrain' or 'refresh' jobs")
+    job: Job = value
+    return job
+
+
 def job_message(run_id: str, ticker: str, request: RetrainRequest) -> dict[str, Any]:
-    """The body of one ticker's job (parsed back by cryptonic.retrain_queue.parse_job)."""
+    """The body of one ticker's retrain job (parsed back by cryptonic.retrain_queue)."""
     return {
         "run_id": run_id,
         "ticker": ticker,
@@ -85,7 +106,7 @@ def run_id_of(event: Any) -> str:
     return new_run_id()
 
 
-def dispatch_retrain(
+def dispatch_jobs(
     event: Any,
     settings: Settings | None = None,
     *,
@@ -93,25 +114,32 @@ def dispatch_retrain(
     queue: QueueClient | None = None,
 ) -> Dispatch:
     """Plan the run and send its jobs; ConfigError before anything is sent for a bad event or a
-    missing ``RETRAIN_QUEUE_URL``."""
+    missing queue URL (``RETRAIN_QUEUE_URL``, ``REFRESH_QUEUE_URL``)."""
     settings = settings or get_settings()
-    request = parse_retrain_event(event)
-    if not settings.retrain_queue_url:
-        raise ConfigError("RETRAIN_QUEUE_URL is not set: the dispatch has no queue to send to")
+    job = job_of(event)
+    body = {k: v for k, v in event.items() if k != "job"} if isinstance(event, dict) else event
+    if job == "retrain":
+        request = parse_retrain_event(body)
+        queue_url, env_name = settings.retrain_queue_url, "RETRAIN_QUEUE_URL"
+        options: dict[str, Any] = {"strategy": request.strategy, "force": request.force}
+        requested = request.tickers
+    else:
+        requested = parse_refresh_event(body).tickers
+        queue_url, env_name = settings.refresh_queue_url, "REFRESH_QUEUE_URL"
+        options = {}
+    if not queue_url:
+        raise ConfigError(f"{env_name} is not set: the dispatch has no {job} queue to send to")
     store = store or open_store(settings.store_uri)
-    listed = run_tickers(settings, store, request.tickers)
-    tickers, problem = listed.tickers, listed.problem
+    listed = run_tickers(settings, store, requested)
     run_id = run_id_of(event)
-    planned = RunLedger(store).write_plan(
-        run_id, tickers, {"strategy": request.strategy, "force": request.force}
-    )
+    planned = RunLedger(store, job).write_plan(run_id, listed.tickers, options)
     queue = queue or _sqs_client()
     sent, unsent = send_jobs(
-        queue,
-        settings.retrain_queue_url,
-        ((t, job_message(run_id, t, request)) for t in planned),
+        queue, queue_url, ((t, {"run_id": run_id, "ticker": t, **options}) for t in planned)
     )
-    return Dispatch(run_id=run_id, tickers=planned, sent=sent, unsent=unsent, problem=problem)
+    return Dispatch(
+        job=job, run_id=run_id, tickers=planned, sent=sent, unsent=unsent, problem=listed.problem
+    )
 
 
 def send_jobs(
@@ -159,18 +187,23 @@ def send_jobs(
 def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
     """The dispatch Lambda: send the jobs, emit ``TickersDispatched``, fail loudly if needed."""
     try:
-        dispatch = dispatch_retrain(event)
+        dispatch = dispatch_jobs(event)
     except CryptonicError as exc:
-        log.error("retrain dispatch refused: %s", exc, extra={"code": exc.code})
-        put_metrics({"RetrainRequestsRefused": 1})
+        log.error("dispatch refused: %s", exc, extra={"code": exc.code})
+        put_metrics({"DispatchRequestsRefused": 1})
         raise
     summary = dispatch.to_dict()
     put_metrics(
         {"TickersDispatched": len(dispatch.sent), "TickersNotDispatched": len(dispatch.unsent)},
-        properties={"run_id": dispatch.run_id, "unsent_tickers": sorted(dispatch.unsent)},
+        properties={
+            "job": dispatch.job,
+            "run_id": dispatch.run_id,
+            "unsent_tickers": sorted(dispatch.unsent),
+        },
     )
     log.info(
-        "retrain run %s: %d of %d tickers dispatched",
+        "%s run %s: %d of %d tickers dispatched",
+        dispatch.job,
         dispatch.run_id,
         len(dispatch.sent),
         len(dispatch.tickers),
@@ -183,7 +216,7 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
             + "; ".join(f"{t}: {why}" for t, why in dispatch.unsent.items())
         )
     if problems:
-        raise RetrainFailedError(f"retrain run {dispatch.run_id}: " + " | ".join(problems))
+        raise DispatchFailedError(f"{dispatch.job} run {dispatch.run_id}: " + " | ".join(problems))
     return summary
 
 

@@ -1,12 +1,13 @@
-"""The ledger of a fanned-out retrain run: its plan, each ticker's final result, one summary.
+"""The ledger of a fanned-out run (the weekly retrain, the daily refresh): its plan, each
+ticker's final result, one summary.
 
-With the fan-out (cryptonic/retrain_fanout.py, retrain_queue.py) every ticker is its own Lambda
-invocation, so no single process sees the whole run. The store does:
+With the fan-out (cryptonic/dispatch.py, cryptonic/queue_jobs.py) every ticker is its own job,
+so no single process sees the whole run. The store does, under ``runs/<job>/<run_id>/``:
 
-* ``runs/retrain/<run_id>/plan.json``: the tickers the dispatch sent (created once);
-* ``runs/retrain/<run_id>/results/<TICKER>.json``: the ticker's final result, written by the
-  invocation that finished it (an outcome, or its failure on the last delivery);
-* ``runs/retrain/<run_id>/summary.json``: created (``If-None-Match: *``) by whichever invocation
+* ``plan.json``: the tickers the dispatch sent (created once);
+* ``results/<TICKER>.json``: the ticker's final result, written by the invocation that
+  finished it (an outcome, or its failure on the last delivery);
+* ``summary.json``: created (``If-None-Match: *``) by whichever invocation
   finds every planned ticker's result present. Creation succeeds exactly once, so the summary is
   logged, emitted as metrics and (on failures) announced exactly once per run, whatever the
   interleaving of the last few tickers.
@@ -23,17 +24,22 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from cryptonic.config import normalize_ticker
 from cryptonic.errors import ConfigError, ConflictError, NotFoundError
 from cryptonic.store import ArtifactStore
 
-RUNS_PREFIX: Final = "runs/retrain"
+RUNS_PREFIX: Final = "runs"
 RUN_ID_PATTERN: Final = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,12}$")
-OUTCOMES: Final = ("promoted", "rejected", "skipped", "failed")
-"""A ticker's final outcome: a new champion, the champion kept (challenger rejected), nothing to
-do (already up to date), or failed after its last delivery."""
+Job = Literal["retrain", "refresh"]
+OUTCOMES: Final[dict[str, tuple[str, ...]]] = {
+    "retrain": ("promoted", "rejected", "skipped", "failed"),
+    "refresh": ("refreshed", "unchanged", "no_new_data", "no_model", "failed"),
+}
+"""A ticker's final outcome per job. Retrain: a new champion, the champion kept (challenger
+rejected), nothing to do (already up to date), failed after its last delivery. Refresh: as
+cryptonic.refresh says."""
 
 
 def new_run_id(when: dt.datetime | None = None, token: str | None = None) -> str:
@@ -55,6 +61,7 @@ def check_run_id(value: str) -> str:
 class RunSummary:
     """What a finished run did, counted once."""
 
+    job: str
     run_id: str
     tickers: int
     counts: dict[str, int]
@@ -62,9 +69,12 @@ class RunSummary:
     started: str
     finished: str
     seconds: float
+    results: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """Every ticker's final result (not stored in summary.json: they have their own objects)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "job": self.job,
             "run_id": self.run_id,
             "tickers": self.tickers,
             "counts": self.counts,
@@ -76,8 +86,8 @@ class RunSummary:
 
     def headline(self) -> str:
         """One line for the log and the alarm notification's subject."""
-        counts = ", ".join(f"{self.counts[o]} {o}" for o in OUTCOMES)
-        return f"retrain run {self.run_id}: {self.tickers} tickers, {counts}"
+        counts = ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in self.counts.items())
+        return f"{self.job} run {self.run_id}: {self.tickers} tickers, {counts}"
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,13 @@ class RunProgress:
 class RunLedger:
     """Reads and writes the run objects of one store."""
 
-    def __init__(self, store: ArtifactStore) -> None:
+    def __init__(self, store: ArtifactStore, job: Job = "retrain") -> None:
         self.store = store
+        self.job = job
+        self.outcomes = OUTCOMES[job]
 
-    @staticmethod
-    def _key(run_id: str, *parts: str) -> str:
-        return "/".join([RUNS_PREFIX, check_run_id(run_id), *parts])
+    def _key(self, run_id: str, *parts: str) -> str:
+        return "/".join([RUNS_PREFIX, self.job, check_run_id(run_id), *parts])
 
     # -- the plan
 
@@ -137,7 +148,7 @@ class RunLedger:
 
     def record(self, run_id: str, result: dict[str, Any]) -> None:
         """Store a ticker's final result (``ticker`` and ``outcome`` keys required)."""
-        if result.get("outcome") not in OUTCOMES:
+        if result.get("outcome") not in self.outcomes:
             raise ValueError(f"unknown outcome {result.get('outcome')!r}")
         ticker = normalize_ticker(str(result["ticker"]))
         self.store.put_json(self._key(run_id, "results", f"{ticker}.json"), result)
@@ -185,13 +196,15 @@ class RunLedger:
         started = dt.datetime.fromisoformat(str(plan["created"]))
         now = dt.datetime.now(dt.UTC)
         summary = RunSummary(
+            job=self.job,
             run_id=run_id,
             tickers=len(planned),
-            counts={o: counts.get(o, 0) for o in OUTCOMES},
+            counts={o: counts.get(o, 0) for o in self.outcomes},
             failed=failed,
             started=started.isoformat(timespec="seconds"),
             finished=now.isoformat(timespec="seconds"),
             seconds=round((now - started).total_seconds(), 1),
+            results=[r for r in results if r is not None],
         )
         try:
             self.store.put_json(
@@ -212,7 +225,7 @@ class RunLedger:
         """Run ids with a plan, oldest first."""
         ids = {
             key.split("/")[2]
-            for key in self.store.list(RUNS_PREFIX + "/")
+            for key in self.store.list(f"{RUNS_PREFIX}/{self.job}/")
             if key.endswith("/plan.json") and len(key.split("/")) == 4
         }
         return sorted(ids)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from cryptonic.errors import ConfigError
-from cryptonic.retrain_runs import RunLedger, check_run_id, new_run_id
+from cryptonic.run_ledger import RunLedger, check_run_id, new_run_id
 
 WHEN = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
 
