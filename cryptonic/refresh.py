@@ -413,8 +413,9 @@ class _Refresh:
 
 
 def _is_snapshot(source: str) -> bool:
-    """The bundled snapshot or a CSV file: data that never grows (``yahoo``, ``auto`` do)."""
-    return source == "bundled" or source.lower().endswith(".csv")
+    """The bundled snapshot, a CSV file or a folder of them: data that does not grow while we
+    read it (``yahoo``, ``auto`` do)."""
+    return source == "bundled" or source.lower().endswith((".csv", "/", "\\"))
 
 
 def refresh_all(

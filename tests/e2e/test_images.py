@@ -28,7 +28,7 @@ TICKER = "BTC-USD"
 PREDICT_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("predict-*.json"))
 STATUS_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("status-*.json"))
 RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json", "retrain-sqs.json"]
-REFRESH_EVENTS = ["refresh-scheduled.json"]
+REFRESH_EVENTS = ["refresh-scheduled.json", "refresh-sqs.json"]
 SERVING_BUDGET_BYTES = 200 * 1024 * 1024  # design.md: the predict image's dependency layer
 FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas")
 # Lines the emulator itself prints (in AWS these are platform events, JSON with LogFormat JSON).
@@ -198,7 +198,26 @@ def test_one_tickers_job_from_the_retrain_queue_retrains_it(trained, sam_built, 
     assert new_versions == {recorded["version"]}
 
 
-@pytest.mark.parametrize("event", REFRESH_EVENTS)
+def test_one_tickers_job_from_the_refresh_queue_refreshes_it(trained, sam_built, bridge_s3):
+    """The refresh queue's event for one ticker: no batch item failures, the result in the
+    run's ledger (unchanged: the promotion already logged the forecast of the latest close)."""
+    event = json.loads((EVENTS_DIR / "refresh-sqs.json").read_text())
+    job = json.loads(event["Records"][0]["body"])
+    result = li.sam_local_invoke(
+        sam_built,
+        "refresh",
+        EVENTS_DIR / "refresh-sqs.json",
+        trained["env_file"],
+        bridge_s3.host_address,
+    )
+    assert result.payload == {"batchItemFailures": []}, result.stderr[-2000:]
+    key = f"models/runs/refresh/{job['run_id']}/results/{job['ticker']}.json"
+    recorded = bridge_s3.get_json(trained["bucket"], key)
+    assert recorded["outcome"] in {"unchanged", "refreshed"}
+    assert recorded["error"] is None
+
+
+@pytest.mark.parametrize("event", ["refresh-scheduled.json"])
 def test_scheduled_refresh_logs_a_dated_forecast_of_the_champion(
     trained, sam_built, bridge_s3, tmp_path, event
 ):

@@ -49,6 +49,7 @@ RESOURCE_REFS = {
     "ModelBucket": "cryptonic-modelbucket-abc",
     "AlarmTopic": "arn:aws:sns:us-east-1:123456789012:cryptonic-AlarmTopic-abc",
     "RetrainQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/cryptonic-RetrainQueue-abc",
+    "RefreshQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/cryptonic-RefreshQueue-abc",
 }
 """What ``Ref`` of a resource resolves to at deploy time, for the env-parsing tests."""
 # Parameter -> (env name, Settings field) of the daily refresh.
@@ -628,9 +629,15 @@ def test_refresh_writes_only_the_forecast_log(template):
     props = template["Resources"]["RefreshFunction"]["Properties"]
     assert "Role" not in props
     forecasts = {"Fn::Sub": "${ModelBucket.Arn}/models/forecasts/*"}
+    ledger = {"Fn::Sub": "${ModelBucket.Arn}/models/runs/refresh/*"}
     writes: list[str] = []
     for policy in props["Policies"]:
         assert isinstance(policy, dict), policy
+        if set(policy) == {"SNSPublishMessagePolicy"}:  # the run summary names failed tickers
+            assert policy["SNSPublishMessagePolicy"] == {
+                "TopicName": {"Fn::GetAtt": ["AlarmTopic", "TopicName"]}
+            }
+            continue
         assert set(policy) == {"Statement"}, policy
         for statement in policy["Statement"]:
             assert statement["Effect"] == "Allow"
@@ -643,6 +650,9 @@ def test_refresh_writes_only_the_forecast_log(template):
                 if READ_ACTION.match(action):
                     continue
                 assert action in {"s3:PutObject", "s3:DeleteObject"}, action
+                if resources == [ledger]:
+                    assert action == "s3:PutObject"
+                    continue
                 assert resources == [forecasts], statement
                 writes.append(action)
     assert sorted(writes) == ["s3:DeleteObject", "s3:PutObject"]
@@ -690,7 +700,7 @@ def test_retrain_failures_are_kept(template):
         assert invoke["DestinationConfig"]["OnFailure"] == {"Type": "SQS", "Destination": dlq}
         assert invoke["MaximumRetryAttempts"] >= 1
 
-    [schedule] = [e for e in dispatch["Events"].values() if e["Type"] == "ScheduleV2"]
+    schedule = dispatch["Events"]["WeeklyRetrain"]
     schedule_props = schedule["Properties"]
     assert schedule_props["DeadLetterConfig"] == {"Arn": dlq}
     assert schedule_props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
@@ -710,8 +720,10 @@ def test_refresh_runs_daily_after_the_close_and_keeps_its_failures(template):
     props = resources["RefreshFunction"]["Properties"]
     dlq = {"Fn::GetAtt": ["RefreshDeadLetterQueue", "Arn"]}
     assert resources["RefreshDeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
-    [schedule] = [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"]
-    schedule_props = schedule["Properties"]
+    assert not [e for e in props["Events"].values() if e["Type"] == "ScheduleV2"]
+    schedule_props = resources["DispatchFunction"]["Properties"]["Events"]["DailyRefresh"][
+        "Properties"
+    ]
     assert schedule_props["ScheduleExpression"] == {
         "Fn::Sub": f"cron({REFRESH_MINUTE} ${{RefreshHourUtc}} * * ? *)"
     }
@@ -731,25 +743,28 @@ def test_refresh_runs_daily_after_the_close_and_keeps_its_failures(template):
 def test_refresh_schedule_payload_is_the_shipped_event_and_means_all_tickers(template):
     from cryptonic.refresh_request import parse_refresh_event
 
-    events = template["Resources"]["RefreshFunction"]["Properties"]["Events"]
-    [schedule] = [e for e in events.values() if e["Type"] == "ScheduleV2"]
+    schedule = template["Resources"]["DispatchFunction"]["Properties"]["Events"]["DailyRefresh"]
     filled = json.loads(re.sub(r"<aws\.scheduler\.[a-z-]+>", "x", schedule["Properties"]["Input"]))
     shipped = json.loads((ROOT / "infra" / "events" / "refresh-scheduled.json").read_text())
     assert set(filled) == set(shipped)
     assert {k: filled[k] for k in ("detail-type", "source", "detail")} == {
         k: shipped[k] for k in ("detail-type", "source", "detail")
     }
+    from cryptonic.dispatch import job_of
+
     for event in (filled, shipped):
         assert parse_refresh_event(event).tickers is None
+        assert job_of(event) == "refresh"
 
 
 def test_schedule_payload_means_all_tickers_to_the_handler(template):
     """The Scheduler Input, placeholders filled in as Scheduler does, parses as a scheduled run."""
+    from cryptonic.dispatch import job_of
     from cryptonic.retrain_request import parse_retrain_event
 
-    events = template["Resources"]["DispatchFunction"]["Properties"]["Events"]
-    [schedule] = [e for e in events.values() if e["Type"] == "ScheduleV2"]
+    schedule = template["Resources"]["DispatchFunction"]["Properties"]["Events"]["WeeklyRetrain"]
     filled = re.sub(r"<aws\.scheduler\.[a-z-]+>", "x", schedule["Properties"]["Input"])
+    assert job_of(json.loads(filled)) == "retrain"
     request = parse_retrain_event(json.loads(filled))
     assert request.scheduled
     assert request.tickers is None
@@ -870,6 +885,7 @@ def test_alarms_page_through_one_topic_with_an_optional_email(template):
         ("AWS/Lambda", "Invocations", json.dumps({"Ref": "RefreshFunction"})),
         ("AWS/Lambda", "Errors", json.dumps({"Ref": "DispatchFunction"})),
         ("cryptonic", "TickersFailed", json.dumps({"Ref": "RetrainFunction"})),
+        ("cryptonic", "TickersFailed", json.dumps({"Ref": "RefreshFunction"})),
     }
     for name, alarm in _alarms(template).items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
@@ -1099,3 +1115,27 @@ def test_the_dispatch_only_reads_the_ticker_list_and_writes_the_run_ledger(templ
     rules = template["Resources"]["ModelBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     [expiry] = [r for r in rules if r.get("Prefix") == "models/runs/"]
     assert expiry["ExpirationInDays"] >= 30
+
+
+def test_each_day_every_ticker_is_its_own_refresh_job(template):
+    resources = template["Resources"]
+    props = resources["RefreshFunction"]["Properties"]
+    [jobs] = [e["Properties"] for e in props["Events"].values() if e["Type"] == "SQS"]
+    assert jobs["Queue"] == {"Fn::GetAtt": ["RefreshQueue", "Arn"]}
+    assert jobs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 2 <= jobs["ScalingConfig"]["MaximumConcurrency"] <= 5
+    # A batch fits the timeout even if every ticker waits out Yahoo's whole deadline.
+    from cryptonic.data.yahoo import DEFAULT_POLICY
+
+    assert DEFAULT_POLICY.deadline is not None
+    assert jobs["BatchSize"] * DEFAULT_POLICY.deadline <= props["Timeout"]
+    queue = resources["RefreshQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * props["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["RefreshDeadLetterQueue", "Arn"]
+    }
+    env = env_vars(template, "RefreshFunction")
+    assert env["REFRESH_MAX_RECEIVES"] == str(queue["RedrivePolicy"]["maxReceiveCount"])
+    assert env["ALARM_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
+    dispatch_env = env_vars(template, "DispatchFunction")
+    assert dispatch_env["REFRESH_QUEUE_URL"] == {"Ref": "RefreshQueue"}

@@ -1,4 +1,5 @@
-"""The weekly fan-out end to end against moto's server: dispatch -> SQS -> per-ticker retrains.
+"""The fan-outs end to end against moto's server: dispatch -> SQS -> per-ticker retrains (weekly)
+and refreshes (daily).
 
 The handlers are the real ones (functions/dispatch, functions/retrain), fed what Lambda feeds
 them: the shipped schedule event, and SQS records in the shape Lambda's event source mapping
@@ -26,6 +27,7 @@ from cryptonic.run_ledger import RunLedger
 from cryptonic.store import open_store
 from cryptonic.ticker_list import TICKERS_FILE
 from tests.fixtures.prices import make_prices
+from tests.fixtures.published import publish_version
 from tests.fixtures.retrain import TINY_SETTINGS
 
 pytestmark = pytest.mark.slow
@@ -67,7 +69,7 @@ def queues(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, 
     ]
     topic = sns.create_topic(Name=f"alarms-{name}")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
-    yield {"jobs": jobs, "dlq": dlq, "inbox": inbox, "topic": topic, "jobs_arn": dlq_arn}
+    yield {"jobs": jobs, "dlq": dlq, "inbox": inbox, "topic": topic}
     for url in (jobs, dlq, inbox):
         sqs.delete_queue(QueueUrl=url)
 
@@ -97,6 +99,8 @@ def lambda_env(
         "TICKERS": "BTC-USD,ETH-USD",
         "RETRAIN_QUEUE_URL": queues["jobs"],
         "RETRAIN_MAX_RECEIVES": str(MAX_RECEIVES),
+        "REFRESH_QUEUE_URL": queues["jobs"],
+        "REFRESH_MAX_RECEIVES": str(MAX_RECEIVES),
         "ALARM_TOPIC_ARN": queues["topic"],
         "EPOCHS": str(TINY_SETTINGS["epochs"]),
         "LOOKBACK_WEEKS": str(TINY_SETTINGS["lookback_weeks"]),
@@ -300,3 +304,65 @@ def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
     [dead] = _drain(queues["dlq"])
     assert json.loads(dead["Body"]) == {"tickr": "BTC-USD"}
     assert Registry(open_store(lambda_env)).champion("BTC-USD") is None
+
+
+def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed_one(
+    lambda_env: str,
+    queues: dict[str, str],
+    price_folder: Path,
+    published_model: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Three champions; BAD-USD's latest prices carry a zero close, which the refresh refuses."""
+    from functions.dispatch.app import handler as dispatch
+    from functions.refresh.app import handler as refresh
+
+    store = open_store(lambda_env)
+    registry = Registry(store)
+    prices = make_prices(290)
+    for ticker in ("BTC-USD", "ETH-USD", "BAD-USD"):
+        publish_version(registry, published_model, ticker=ticker, days=280)
+        frame = prices.copy()
+        if ticker == "BAD-USD":
+            frame.loc[285, "close"] = 0.0
+        (price_folder / f"{ticker}.csv").write_bytes(to_yahoo_csv(frame))
+    store.put_json(TICKERS_FILE, ["BAD-USD"])
+
+    event = dict(json.loads((EVENTS / "refresh-scheduled.json").read_text()))
+    sent = dispatch(event, None)
+    assert (sent["job"], sent["tickers"], sent["ok"]) == (
+        "refresh",
+        ["BTC-USD", "ETH-USD", "BAD-USD"],
+        True,
+    )
+    answers = deliver(queues["jobs"], refresh)
+    per_ticker: dict[str, list[bool]] = {}
+    for item in answers:
+        per_ticker.setdefault(item["body"]["ticker"], []).append(
+            bool(item["answer"]["batchItemFailures"])
+        )
+    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, True]}
+    [dead] = _drain(queues["dlq"])
+    assert json.loads(dead["Body"]) == {"run_id": sent["run_id"], "ticker": "BAD-USD"}
+
+    summary = RunLedger(store, "refresh").summary(sent["run_id"])
+    assert summary is not None
+    assert summary["counts"]["refreshed"] == 2
+    assert summary["counts"]["failed"] == 1
+    assert list(summary["failed"]) == ["BAD-USD"]
+    [note] = _drain(queues["inbox"])
+    assert json.loads(note["Body"])["Subject"] == "cryptonic: 1 of 3 tickers failed to refresh"
+
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [counts] = [m for m in emf if "TickersRefreshed" in m]
+    assert (counts["TickersRefreshed"], counts["TickersFailed"]) == (2.0, 1.0)
+    # The stale alarm's metric counts the served forecasts each invocation found stale.
+    ledger = RunLedger(store, "refresh")
+    stale = []
+    for ticker in ("BTC-USD", "ETH-USD", "BAD-USD"):
+        result = ledger.result(sent["run_id"], ticker)
+        assert result is not None
+        if (result["served"] or {}).get("stale"):
+            stale.append(ticker)
+    assert counts["StaleForecasts"] == float(len(stale))
+    assert counts["stale_tickers"] == sorted(stale)
