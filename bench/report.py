@@ -247,20 +247,20 @@ def _scaling(r: dict[str, Any]) -> list[str]:
         f"- dispatch of {dispatch['tickers']} tickers: {dispatch['seconds']:.2f} s, "
         f"{dispatch['sqs_requests']} SendMessageBatch requests, {dispatch['queued']} queued",
         "",
-        f"Weekly, at RetrainConcurrency {DEFAULT_CONCURRENCY}, retrain seconds x "
-        f'{LAMBDA_CPU_FACTOR:.2f} for Lambda\'s 1.7 vCPUs (README "Scaling" has the formulas):',
+        f"A week (one retrain and seven refreshes of every ticker), at RetrainConcurrency "
+        f"{DEFAULT_CONCURRENCY}, retrain seconds x {LAMBDA_CPU_FACTOR:.2f} for Lambda's 1.7 vCPUs "
+        '(formulas: README "Scaling", bench/scaling.py `table`):',
         "",
-        "| tickers | wall time | retrain GB-s | refresh GB-s | Yahoo requests | S3 requests "
-        "| SQS requests | USD / week | daily refresh loop |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| tickers | weekly retrain, wall | daily refresh, wall | Lambda GB-s | Yahoo fetches "
+        "| S3 requests | SQS requests | USD / week |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in table(m):
-        fits = "fits" if row["refresh_fits"] else "**exceeds 600 s**"
         lines.append(
-            f"| {row['tickers']:,} | {row['weekly_wall_minutes']} min | {row['retrain_gb_s']:,} "
-            f"| {row['refresh_gb_s']:,} | {row['yahoo_requests']:,} | {row['s3_requests']:,} "
-            f"| {row['sqs_requests']:,} | ${row['usd_per_week']:.2f} "
-            f"| {row['refresh_run_seconds']:.0f} s, {fits} |"
+            f"| {row['tickers']:,} | {row['retrain_wall_minutes']} min "
+            f"| {row['refresh_wall_minutes']} min | {row['gb_s_per_week']:,} "
+            f"| {row['yahoo_fetches']:,} (>= {row['yahoo_requests_min']:,} requests) "
+            f"| {row['s3_requests']:,} | {row['sqs_requests']:,} | ${row['usd_per_week']:.2f} |"
         )
     return [*lines, ""]
 

@@ -31,11 +31,12 @@ PRICE_REQUEST = 0.20 / 1e6
 PRICE_S3_WRITE = 0.005 / 1000  # PUT, LIST
 PRICE_S3_READ = 0.0004 / 1000  # GET, HEAD
 PRICE_SQS = 0.40 / 1e6
-REFRESH_TIMEOUT_S = 600
+REFRESH_BATCH = 5
+REFRESH_CONCURRENCY = 2
+"""template.yaml RefreshJobs: BatchSize and MaximumConcurrency."""
+YAHOO_REQUESTS_PER_FETCH = 2
 YAHOO_MIN_INTERVAL_S = 1.0
 """YAHOO_MIN_INTERVAL_SECONDS default: the refresh's loop fetches at most one ticker a second."""
-YAHOO_FETCHES = {"retrain": 1, "refresh": 1}
-"""Price fetches per ticker per run: one ``history`` call each (cryptonic.data.yahoo)."""
 
 WRITE_CALLS = {"put_bytes", "put_json", "list"}
 
@@ -159,25 +160,34 @@ def run(dispatch_tickers: int = 1000) -> dict[str, Any]:
 def table(
     measured: dict[str, Any], counts: tuple[int, ...] = (10, 100, 1000)
 ) -> list[dict[str, Any]]:
-    """The weekly figures for each ticker count, from the per-ticker measurements."""
+    """The weekly figures for each ticker count, from the per-ticker measurements.
+
+    retrain wall = dispatch + ceil(N / RetrainConcurrency) x t_retrain x 1.18 (Lambda's CPU);
+    refresh wall = ceil(N / (5 x 2)) x 5 x t_refresh_ticker, t_refresh_ticker = measured refresh
+    + Yahoo: at least 2 requests x YAHOO_MIN_INTERVAL_SECONDS per fetch (chart + timezone probe;
+    a fresh process adds cookie and crumb); GB-s = seconds x memory; requests counted as measured.
+    """
     t_retrain = measured["retrain"]["seconds"] * LAMBDA_CPU_FACTOR
-    t_refresh = measured["refresh"]["seconds"]
+    t_refresh = measured["refresh"]["seconds"] + YAHOO_REQUESTS_PER_FETCH * YAHOO_MIN_INTERVAL_S
     per_1000_dispatch = measured["dispatch"]["seconds"] / measured["dispatch"]["tickers"] * 1000
     s3_retrain = measured["retrain"]["store"]
     s3_refresh = measured["refresh"]["store"]
     rows = []
     for n in counts:
         dispatch_s = 2.0 + per_1000_dispatch * n / 1000  # + a cold start
-        wall_s = dispatch_s + math.ceil(n / DEFAULT_CONCURRENCY) * t_retrain
-        gb_s = n * t_retrain * RETRAIN_MEMORY_GB + dispatch_s * DISPATCH_MEMORY_GB
-        refresh_s = n * max(t_refresh, YAHOO_MIN_INTERVAL_S)  # one sequential loop per day
-        refresh_gb_s = 7 * refresh_s * REFRESH_MEMORY_GB
-        lambda_requests = n + 1 + 7
-        s3_writes = n * s3_retrain["writes"] + 7 * n * s3_refresh["writes"] + 1
-        s3_reads = n * s3_retrain["reads"] + 7 * n * s3_refresh["reads"]
-        sqs_requests = math.ceil(n / 10) + 2 * n  # send batches; receive + delete per job
+        retrain_wall = dispatch_s + math.ceil(n / DEFAULT_CONCURRENCY) * t_retrain
+        refresh_wall = (
+            dispatch_s
+            + math.ceil(n / (REFRESH_BATCH * REFRESH_CONCURRENCY)) * REFRESH_BATCH * t_refresh
+        )
+        retrain_gb_s = n * t_retrain * RETRAIN_MEMORY_GB + dispatch_s * DISPATCH_MEMORY_GB
+        refresh_gb_s = 7 * (n * t_refresh * REFRESH_MEMORY_GB + dispatch_s * DISPATCH_MEMORY_GB)
+        lambda_requests = n + 7 * math.ceil(n / REFRESH_BATCH) + 8
+        s3_writes = n * s3_retrain["writes"] + 7 * n * s3_refresh["writes"] + 8 * (n + 2)
+        s3_reads = n * s3_retrain["reads"] + 7 * n * s3_refresh["reads"] + 8 * (n + 1)
+        sqs_requests = 8 * (math.ceil(n / 10) + 2 * n)  # send batches; receive + delete per job
         cost = (
-            (gb_s + refresh_gb_s) * PRICE_GB_S
+            (retrain_gb_s + refresh_gb_s) * PRICE_GB_S
             + lambda_requests * PRICE_REQUEST
             + s3_writes * PRICE_S3_WRITE
             + s3_reads * PRICE_S3_READ
@@ -186,15 +196,14 @@ def table(
         rows.append(
             {
                 "tickers": n,
-                "weekly_wall_minutes": round(wall_s / 60, 1),
-                "retrain_gb_s": round(gb_s),
-                "refresh_gb_s": round(refresh_gb_s),
-                "yahoo_requests": n * (YAHOO_FETCHES["retrain"] + 7 * YAHOO_FETCHES["refresh"]),
+                "retrain_wall_minutes": round(retrain_wall / 60, 1),
+                "refresh_wall_minutes": round(refresh_wall / 60, 1),
+                "gb_s_per_week": round(retrain_gb_s + refresh_gb_s),
+                "yahoo_fetches": n * 8,
+                "yahoo_requests_min": n * 8 * YAHOO_REQUESTS_PER_FETCH,
                 "s3_requests": s3_writes + s3_reads,
                 "sqs_requests": sqs_requests,
                 "usd_per_week": round(cost, 3),
-                "refresh_run_seconds": round(refresh_s, 1),
-                "refresh_fits": refresh_s < REFRESH_TIMEOUT_S,
             }
         )
     return rows
