@@ -173,6 +173,27 @@ class QueueConsumer(Generic[JobT]):
         return not failed
 
 
+def report_run(
+    summary: RunSummary,
+    metrics: dict[str, str],
+    notify: Notifier | None,
+    *,
+    extra_metrics: dict[str, float] | None = None,
+    extra_properties: dict[str, Any] | None = None,
+) -> None:
+    """A finished run, once: its counts as EMF metrics (``metrics`` names each outcome's), one
+    log line, and the failed tickers named to the on-call."""
+    from cryptonic.cloudwatch import put_metrics
+
+    counts: dict[str, float] = {metrics[o]: n for o, n in summary.counts.items()}
+    counts.update(extra_metrics or {})
+    properties = {"run_id": summary.run_id, "failed_tickers": sorted(summary.failed)}
+    properties.update(extra_properties or {})
+    put_metrics(counts, properties=properties)
+    log.info(summary.headline(), extra={"run": summary.to_dict(), **(extra_properties or {})})
+    announce_failures(summary, notify, summary.job)
+
+
 def announce_failures(summary: RunSummary, notify: Notifier | None, what: str) -> None:
     """Log the failed tickers and send them to the on-call, if any failed."""
     if not summary.failed:

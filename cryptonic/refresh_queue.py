@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, get_settings
 from cryptonic.queue_jobs import (
     Notifier,
     QueueConsumer,
     TickerJob,
-    announce_failures,
     parse_job,
+    report_run,
     sns_notifier,
 )
 from cryptonic.refresh import refresh
@@ -48,19 +47,14 @@ def handle_refresh_queue(
         return refresh(settings, store, job.ticker).to_dict()
 
     def report(summary: RunSummary) -> None:
-        counts = {OUTCOME_METRICS[o]: n for o, n in summary.counts.items()}
         stale = stale_tickers(summary.results)
-        counts[STALE_METRIC] = len(stale)
-        put_metrics(
-            counts,
-            properties={
-                "run_id": summary.run_id,
-                "failed_tickers": sorted(summary.failed),
-                "stale_tickers": stale,
-            },
+        report_run(
+            summary,
+            OUTCOME_METRICS,
+            notifier,
+            extra_metrics={STALE_METRIC: len(stale)},
+            extra_properties={"stale_tickers": stale},
         )
-        log.info(summary.headline(), extra={"run": summary.to_dict(), "stale_tickers": stale})
-        announce_failures(summary, notifier, "refresh")
 
     consumer = QueueConsumer(
         "refresh", store, settings.refresh_max_receives, parse_refresh_job, work, report

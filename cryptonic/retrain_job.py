@@ -55,14 +55,7 @@ def retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any
             extra={"summary": summary, "outcome": summary["outcome"]},
         )
         results.append(summary)
-    run: dict[str, Any] = {
-        "ok": listed.problem is None and all(r["error"] is None for r in results),
-        "results": results,
-    }
-    if listed.problem:
-        log.error("%s: %s", "retrain run", listed.problem)
-        run["problem"] = listed.problem
-    return run
+    return listed.run_summary(results)
 
 
 def run_retrain_event(event: Any, settings: Settings | None = None) -> dict[str, Any]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import Settings, Strategy, get_settings
 from cryptonic.pipeline import outcome, retrain
 from cryptonic.queue_jobs import (
     Notifier,
     QueueConsumer,
     TickerJob,
-    announce_failures,
     parse_job,
+    report_run,
     sns_notifier,
 )
 from cryptonic.run_ledger import RunSummary
@@ -63,12 +62,7 @@ def handle_retrain_queue(
         return {**result.to_dict(), "outcome": "failed" if result.error else outcome(result)}
 
     def report(summary: RunSummary) -> None:
-        counts = {SUMMARY_METRICS[o]: n for o, n in summary.counts.items()}
-        put_metrics(
-            counts, properties={"run_id": summary.run_id, "failed_tickers": sorted(summary.failed)}
-        )
-        log.info(summary.headline(), extra={"run": summary.to_dict()})
-        announce_failures(summary, notifier, "retrain")
+        report_run(summary, SUMMARY_METRICS, notifier)
 
     consumer = QueueConsumer(
         "retrain", store, settings.retrain_max_receives, parse_retrain_job, work, report

@@ -13,12 +13,15 @@ wrong with it and the parameter's tickers still run; the caller reports the prob
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.errors import NotFoundError
 from cryptonic.store import ArtifactStore
+
+log = logging.getLogger("cryptonic.tickers")
 
 TICKERS_FILE: Final = "tickers.json"
 """Key of the optional ticker list, relative to the store root (``STORE_URI``)."""
@@ -33,6 +36,18 @@ class TickerList:
     tickers: list[str]
     from_file: list[str]
     problem: str | None = None
+
+    def run_summary(self, results: list[dict[str, Any]]) -> dict[str, Any]:
+        """A loop's ``{"ok", "results"[, "problem"]}``: not ok if a ticker failed or the file
+        was unusable (the caller raises after the tickers ran, so the invocation pages)."""
+        summary: dict[str, Any] = {
+            "ok": self.problem is None and all(r["error"] is None for r in results),
+            "results": results,
+        }
+        if self.problem:
+            log.error("%s", self.problem)
+            summary["problem"] = self.problem
+        return summary
 
 
 def parse_ticker_file(value: Any) -> list[str]:
