@@ -55,6 +55,7 @@ class ServingState:
                 refresh_hour_utc=settings.refresh_hour_utc,
             ),
             wall_clock=self.now,
+            max_loaded=settings.max_loaded_tickers,
         )
         self.versions = VersionListing(
             registry, self.manifests, ttl_seconds=settings.cache_ttl_seconds, clock=clock
