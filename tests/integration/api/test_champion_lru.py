@@ -25,7 +25,7 @@ def three(local_store, published_model):
 
 
 def test_the_least_recently_served_champion_is_evicted(three):
-    registry, store, _ = three
+    registry, _, _ = three
     clock = FakeClock()
     client = make_client(
         registry, clock, tickers=TICKERS, cache_ttl_seconds=30, max_loaded_tickers=2
