@@ -391,7 +391,8 @@ def test_the_selector_lists_the_tickers_of_the_tickers_endpoint(
     # serves only the tickers in TICKERS (the page draws no record then)
     statuses = [p.rsplit("status of ", 1)[-1][:3] for p in watched.problems]
     assert sorted(statuses) == ["404", "503", "503"], watched.problems
-    assert len(deep.problems) == 1 and "404" in deep.problems[0], deep.problems
+    assert len(deep.problems) == 1, deep.problems
+    assert "404" in deep.problems[0], deep.problems
 
 
 def test_the_selector_follows_every_page_of_tickers(browser, local_published_registry):
