@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import images, quality, retrain, scaling, serving
+from bench import images, many_tickers, quality, retrain, scaling, serving
 from bench.common import ROOT, copy_store, machine, moto_s3
 from bench.report import write_report
 
@@ -25,6 +25,7 @@ PARTS = (
     "litert",
     "footprint",
     "throughput",
+    "many_tickers",
     "quality",
     "images",
     "scaling",
@@ -87,6 +88,11 @@ def main() -> None:
             "throughput",
             "uvicorn + wrk",
             lambda: serving.throughput(local_uri, args.throughput_seconds),
+        )
+        part(
+            "many_tickers",
+            "200 tickers in one process: RSS, cold and warm GET /predict, MAX_LOADED_TICKERS=50",
+            lambda: many_tickers.run(local_uri),
         )
         part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)

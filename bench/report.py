@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.many_tickers import WARM_ROUNDS
+
 COMMAND = "make bench   (python -m bench; figures also in bench/results.json)"
 
 
@@ -133,6 +135,48 @@ def _images(r: dict[str, Any]) -> list[str]:
         + " s (interleaved).",
         f"- Retrain image, scheduled event, default config, under the emulator: "
         f"{rt['container_start_to_end']:.1f} s from container start ({timings}).",
+        "",
+    ]
+
+
+def _many_tickers(r: dict[str, Any]) -> list[str]:
+    if "many_tickers" in r and "error" in r["many_tickers"]:
+        return [
+            "## Many tickers in one process",
+            "",
+            f"**failed**: {r['many_tickers']['error']}",
+            "",
+        ]
+    if not _ran(r, "many_tickers"):
+        return []
+    m = r["many_tickers"]
+    every, bounded = m["all_loaded"], m["bounded"]
+
+    def row(label: str, x: dict[str, Any]) -> str:
+        cold, warm = x["cold_first_request"], x["warm_get"]
+        return (
+            f"| {label} | {x['rss_start_mb']:.0f} MB | {x['rss_loaded_mb']:.0f} MB "
+            f"(peak {x['rss_peak_mb']:.0f}) | {x['loaded']} ({x['evictions']} evicted) | "
+            f"{cold['p50_ms']:.2f} / {cold['p99_ms']:.2f} ms | "
+            f"{warm['p50_ms']:.3f} / {warm['p99_ms']:.3f} ms over {x['warm_tickers']} tickers |"
+        )
+
+    return [
+        "## Many tickers in one process",
+        "",
+        f"{m['tickers']} tickers published from the retrained BTC champion ({m['store']}, "
+        f"{m['publish_seconds']:.0f} s through the registry); one fresh process each, the real "
+        "handler (FastAPI + Mangum), `GET /predict?ticker=X` for each ticker in turn (its first "
+        f"request: cold), then {WARM_ROUNDS} rounds round-robin (warm, from memory).",
+        "",
+        "| MAX_LOADED_TICKERS | RSS at start | RSS after every ticker's first request | loaded "
+        "| cold first request p50 / p99 | warm GET p50 / p99 |",
+        "|---|---|---|---|---|---|",
+        row(str(every["max_loaded_tickers"]), every),
+        row(str(bounded["max_loaded_tickers"]), bounded),
+        "",
+        f"- Memory per loaded ticker: about {every['rss_per_ticker_kb']:.0f} KB (artifacts and "
+        "bodies); the LRU keeps the process at the bound however many tickers are asked for.",
         "",
     ]
 
@@ -285,6 +329,7 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         *_goals(results),
         "",
         *_retrain(results),
+        *_many_tickers(results),
         *_images(results),
         *_quality(results),
         *_scaling(results),

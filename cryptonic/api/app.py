@@ -25,6 +25,7 @@ from cryptonic.api.routes import (
     page,
     predict,
     status,
+    tickers,
     track_record,
 )
 from cryptonic.api.state import ServingState
@@ -41,6 +42,8 @@ Forecasts of the next 7 daily closes of Yahoo Finance tickers by an LSTM retrain
 * `POST /predict` - a forecast from the closes you send, by the champion model (LiteRT)
 * `GET /track-record` - how the served forecasts did on the closes that came after them, next to
   the persistence forecast (the last close)
+* `GET /tickers` - the served tickers with their champion version and the forecast's `as_of`,
+  `age_hours` and `stale` (paged; no model is loaded to answer)
 * `GET /historic`, `GET /status`, `GET /models`, `GET /health`
 
 Errors are `{"success": false, "error": {"code", "message"}}`.
@@ -146,7 +149,7 @@ def create_app(
     )
     app.state.serving = state
     install_error_handlers(app)
-    for module in (predict, historic, status, track_record, models, health, page):
+    for module in (predict, historic, status, track_record, models, tickers, health, page):
         app.include_router(module.router(state))
     app.include_router(docs.router())
     prefix = settings.root_path if root_path is None else root_path

@@ -30,12 +30,15 @@ from cryptonic.api.schemas import (
     PredictResponse,
     RefreshStatus,
     StatusResponse,
+    TickerInfo,
+    TickersResponse,
     TrackRecordResponse,
     VersionSummary,
 )
 from cryptonic.config import REFRESH_MINUTE
 
 if TYPE_CHECKING:
+    from cryptonic.api.ticker_summaries import TickerSummary
     from cryptonic.forecast import Forecast
     from cryptonic.freshness import Freshness
     from cryptonic.manifest import Manifest
@@ -392,4 +395,30 @@ def health_response(
             )
             for ticker, (version, promoted_at, as_of, age) in cached.items()
         },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# /tickers
+
+
+def tickers_response(
+    rows: Iterable[TickerSummary], *, default: str, total: int, next_cursor: str | None
+) -> TickersResponse:
+    """One page of ``GET /tickers`` (rows from :mod:`cryptonic.api.ticker_summaries`)."""
+    return TickersResponse(
+        default=default,
+        total=total,
+        tickers=[
+            TickerInfo(
+                ticker=row.ticker,
+                champion=row.champion,
+                as_of=row.as_of,
+                age_hours=row.age_hours,
+                stale=row.stale,
+                loaded=row.loaded,
+            )
+            for row in rows
+        ],
+        next_cursor=next_cursor,
     )

@@ -8,7 +8,13 @@ The ``GET /predict`` and ``GET /status`` bodies are then built from it
 (:mod:`cryptonic.api.timed_bodies`: rebuilt only when the forecast's rounded age moves). After
 that a request costs no store I/O: at most every ``cache_ttl_seconds`` one HEAD of
 ``champion.json`` and one of ``latest.json`` compare their ETags with the ones we loaded, and
-only a changed pointer makes us read a version or a forecast again.
+only a changed pointer makes us read a version or a forecast again. The polling is per ticker:
+each ticker's pointers are checked only when that ticker is asked for, at most once per TTL.
+
+Memory is bounded: at most ``max_loaded`` champions (``MAX_LOADED_TICKERS``) are kept, least
+recently served first out. An evicted ticker loses its champion, its built bodies and its cached
+artifacts; its next request loads it again like a first one (a few store GETs), so a container
+serving hundreds of tickers holds only the ones in use, not every model it ever served.
 
 A version is switched to only when *all* its artifacts pass the manifest's sha256 check, and a
 logged forecast only when it matches the sha256 ``latest.json`` records for it: a corrupt new
@@ -178,7 +184,8 @@ def build_champion(
 
 
 class ChampionCache:
-    """Champions of every ticker asked for, refreshed when the pointer's ETag changes."""
+    """Champions of the tickers asked for (the ``max_loaded`` most recently served), refreshed
+    when the pointer's ETag changes."""
 
     def __init__(
         self,
@@ -190,8 +197,13 @@ class ChampionCache:
         manifests: ManifestCache | None = None,
         freshness: FreshnessRules | None = None,
         wall_clock: Callable[[], dt.datetime] | None = None,
+        max_loaded: int | None = None,
     ) -> None:
+        if max_loaded is not None and max_loaded < 1:
+            raise ValueError(f"max_loaded must be at least 1, got {max_loaded}")
         self.registry = registry
+        self.max_loaded = max_loaded
+        """Most champions kept in memory (None: no bound); the least recently used go first."""
         self.log = ForecastLog(registry.store)
         self.manifests = manifests if manifests is not None else ManifestCache(registry)
         self.ttl = float(ttl_seconds)
@@ -199,7 +211,10 @@ class ChampionCache:
         self.clock = clock
         self.freshness = freshness or FreshnessRules()
         self.wall_clock = wall_clock or (lambda: dt.datetime.now(dt.UTC))
-        self._entries: dict[str, Champion] = {}
+        self._entries: OrderedDict[str, Champion] = OrderedDict()  # least recently used first
+        self._entries_guard = threading.Lock()  # inserts and evictions (not the hot peek)
+        self.evictions = 0
+        """Champions evicted so far (bounded memory at work; /health and the bench read it)."""
         self._checked: dict[str, float] = {}
         self._failures: dict[str, tuple[float, CryptonicError]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -209,14 +224,36 @@ class ChampionCache:
 
     # -- reads without I/O
 
-    def peek(self, ticker: str) -> Champion | None:
-        """The champion if it was checked less than ``ttl`` seconds ago (no I/O), else None."""
+    def peek(self, ticker: str, *, touch: bool = True) -> Champion | None:
+        """The champion if it was checked less than ``ttl`` seconds ago (no I/O), else None;
+        ``touch``: count this as a use (a listing such as ``GET /tickers`` does not)."""
         entry = self._entries.get(ticker)
         if entry is None:
             return None
-        if self.clock() - self._checked[ticker] < self.ttl:
+        checked = self._checked.get(ticker)
+        if checked is not None and self.clock() - checked < self.ttl:
+            if touch:
+                self._touch(ticker)
             return entry
         return None
+
+    def held(self, ticker: str) -> Champion | None:
+        """The champion in memory however long ago it was checked (no I/O, not a use): what
+        this instance would serve if the store failed it now."""
+        return self._entries.get(ticker)
+
+    def _touch(self, ticker: str) -> None:
+        """Mark ``ticker`` most recently used: one O(1) move, no lock (an eviction racing it
+        may have removed the key; then there is nothing to move). A bare try, not
+        contextlib.suppress: this runs on every warm request."""
+        try:  # noqa: SIM105
+            self._entries.move_to_end(ticker)
+        except KeyError:
+            pass
+
+    def loaded(self) -> list[str]:
+        """The tickers whose champion is in memory, least recently used first."""
+        return list(self._entries)
 
     def cached(self) -> dict[str, tuple[Champion, float]]:
         """Every loaded champion and seconds since its pointer was last checked."""
@@ -266,8 +303,31 @@ class ChampionCache:
                     log.info("serving %s %s", ticker, entry.version)
                 elif entry.version != current.version:
                     log.info("champion of %s: %s -> %s", ticker, current.version, entry.version)
-                self._entries[ticker] = entry
+            self._keep(ticker, entry)
             return entry
+
+    def _keep(self, ticker: str, entry: Champion) -> None:
+        """Store ``entry`` as the most recently used and evict beyond ``max_loaded``."""
+        with self._entries_guard:
+            self._entries[ticker] = entry
+            self._entries.move_to_end(ticker)
+            while self.max_loaded is not None and len(self._entries) > self.max_loaded:
+                evicted, champion = self._entries.popitem(last=False)
+                self._checked.pop(evicted, None)
+                self._forget_artifacts(evicted)
+                self.evictions += 1
+                log.info(
+                    "evicted %s %s: %d champions loaded at most (MAX_LOADED_TICKERS)",
+                    evicted,
+                    champion.version,
+                    self.max_loaded,
+                )
+
+    def _forget_artifacts(self, ticker: str) -> None:
+        """Drop every cached version of ``ticker``: an evicted champion frees its bytes."""
+        with self._artifacts_guard:
+            for key in [k for k in self._artifacts if k[0] == ticker]:
+                del self._artifacts[key]
 
     def _lock_of(self, ticker: str) -> threading.Lock:
         with self._locks_guard:

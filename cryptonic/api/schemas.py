@@ -361,3 +361,44 @@ class HealthResponse(_Response):
     champions: dict[str, CachedChampion] = Field(
         description="Champions this instance has in memory (none before the first request)"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# /tickers
+
+
+class TickerInfo(_Response):
+    """A served ticker: its champion and how fresh the forecast it serves is."""
+
+    ticker: str
+    champion: str | None = Field(
+        description="The version serving it (the champion, or MODEL_VERSION when pinned); null: "
+        "no model yet"
+    )
+    as_of: dt.date | None = Field(
+        description="Date of the last close the served forecast starts from; null: no model"
+    )
+    age_hours: float | None = Field(
+        description="Hours since the served forecast was made, in steps of 0.1 (as /predict)"
+    )
+    stale: bool = Field(
+        description="True once the forecast is older than STALE_AFTER_HOURS, market-closed days "
+        "not counted (as /predict)"
+    )
+    loaded: bool = Field(
+        description="True when this instance holds its champion in memory (at most "
+        "MAX_LOADED_TICKERS; a ticker not loaded is loaded by its first /predict)"
+    )
+
+
+class TickersResponse(_Response):
+    """One page of the served tickers, sorted by symbol."""
+
+    success: Literal[True] = True
+    default: str = Field(description="The ticker served when a request names none")
+    total: int = Field(description="How many tickers are served, over every page")
+    tickers: list[TickerInfo]
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass as `cursor` to get the next page; null on the last page",
+    )

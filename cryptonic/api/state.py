@@ -1,5 +1,6 @@
-"""The state one app instance serves from: settings, registry, the champion cache, the version
-listing behind ``GET /models`` (both over one manifest cache), the track records, and the
+"""The state one app instance serves from: settings, registry, the champion cache (an LRU of at
+most ``MAX_LOADED_TICKERS`` champions), the version listing behind ``GET /models`` (both over one
+manifest cache), the track records, the ticker summaries behind ``GET /tickers``, and the
 tickers it serves."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from cryptonic.api.artifacts import ManifestCache
 from cryptonic.api.champion_cache import Champion, ChampionCache, FreshnessRules
 from cryptonic.api.errors import ApiError, api_error_of
+from cryptonic.api.ticker_summaries import TickerSummaries
 from cryptonic.api.track_records import TrackRecords
 from cryptonic.api.version_listing import VersionListing
 from cryptonic.config import Settings, normalize_ticker
@@ -55,12 +57,21 @@ class ServingState:
                 refresh_hour_utc=settings.refresh_hour_utc,
             ),
             wall_clock=self.now,
+            max_loaded=settings.max_loaded_tickers,
         )
         self.versions = VersionListing(
             registry, self.manifests, ttl_seconds=settings.cache_ttl_seconds, clock=clock
         )
         self.track_records = TrackRecords(
             registry.store, ttl_seconds=settings.cache_ttl_seconds, clock=clock
+        )
+        self.summaries = TickerSummaries(
+            registry,
+            self.manifests,
+            self.cache,
+            ttl_seconds=settings.cache_ttl_seconds,
+            stale_after_hours=settings.stale_after_hours,
+            clock=clock,
         )
         self.tickers: list[str] = list(settings.tickers)
         self.default_ticker = self.tickers[0]
@@ -108,6 +119,17 @@ class ServingState:
         """404 unless the ticker is configured or has models in the store (may list the store)."""
         if self.known_now(ticker):
             return
+        if ticker not in self._store_listing():
+            raise self.unknown_ticker(ticker)
+
+    def served_tickers(self) -> list[str]:
+        """Every ticker this instance answers for, sorted: those in TICKERS and those with
+        models in the store (listed at most every ``STORE_TICKERS_MIN_TTL_S``, or the TTL)."""
+        return sorted(self._configured | self._store_listing())
+
+    def _store_listing(self) -> frozenset[str]:
+        """The store's tickers, re-listed when the last listing is older than the TTL; a failed
+        listing keeps the previous one (logged) and is not retried before the TTL."""
         with self._store_guard:
             now = self.clock()
             ttl = max(self.settings.cache_ttl_seconds, STORE_TICKERS_MIN_TTL_S)
@@ -118,8 +140,7 @@ class ServingState:
                 except StoreError as exc:
                     log.warning("cannot list the tickers in the store: %s", exc)
                 self._store_listed_at = now
-        if ticker not in self._store_tickers:
-            raise self.unknown_ticker(ticker)
+            return self._store_tickers
 
     # -- champions
 

@@ -569,12 +569,21 @@ def test_http_routes(template):
         ("GET", "/status"),
         ("GET", "/models"),
         ("GET", "/track-record"),
+        ("GET", "/tickers"),
         ("GET", "/health"),
         ("GET", "/docs"),
         ("GET", "/openapi.json"),
         ("GET", "/"),
         ("GET", "/static/{proxy+}"),
     }
+    # Every route the app serves has its API Gateway route (a new one cannot be forgotten).
+    from cryptonic.api.app import create_app
+    from cryptonic.config import Settings
+
+    paths = create_app(Settings()).openapi()["paths"]
+    served = {(method.upper(), path) for path, item in paths.items() for method in item}
+    assert ("GET", "/tickers") in served
+    assert served <= routes, sorted(served - routes)
 
 
 # --------------------------------------------------------------------------- permissions, safety

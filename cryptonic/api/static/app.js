@@ -510,18 +510,55 @@
       });
   }
 
+  // Every served ticker from /tickers, page after page (a service may forecast hundreds); an
+  // older server without /tickers: the configured ones from /health.
+  var TICKER_PAGE = 200;
+  var TICKER_PAGES_MAX = 50;
+  function fetchTickers() {
+    var rows = [];
+    var fallback = null;
+    function page(cursor, n) {
+      var url = "tickers?limit=" + TICKER_PAGE + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
+      return getJSON(url).then(function (body) {
+        fallback = fallback || body["default"];
+        rows = rows.concat(body.tickers || []);
+        if (body.next_cursor && n < TICKER_PAGES_MAX) return page(body.next_cursor, n + 1);
+        return { rows: rows, fallback: fallback };
+      });
+    }
+    return page(null, 1).then(null, function () {
+      return getJSON("health").then(function (h) {
+        return {
+          rows: (h.tickers || []).map(function (t) { return { ticker: t }; }),
+          fallback: (h.tickers || [])[0]
+        };
+      }, function () { return { rows: [], fallback: null }; });
+    });
+  }
+
+  function tickerLabel(row) {
+    if (row.champion === null) return row.ticker + " · no model yet";
+    return row.ticker + (row.stale ? " · stale" : "");
+  }
+
   function init() {
     var wanted = new URLSearchParams(window.location.search).get("ticker");
-    getJSON("health").then(function (h) { return h.tickers || []; }, function () { return []; })
-      .then(function (tickers) {
-        if (wanted && tickers.indexOf(wanted.toUpperCase()) < 0) tickers.push(wanted.toUpperCase());
+    wanted = wanted && wanted.toUpperCase();
+    fetchTickers()
+      .then(function (listed) {
+        var rows = listed.rows;
+        var symbols = rows.map(function (r) { return r.ticker; });
+        if (wanted && symbols.indexOf(wanted) < 0) rows.push({ ticker: wanted });
         var select = $("ticker");
-        tickers.forEach(function (t) {
+        rows.forEach(function (row) {
           var o = document.createElement("option");
-          o.value = t; o.textContent = t;
+          o.value = row.ticker;
+          o.textContent = tickerLabel(row);
+          if (row.champion !== undefined) o.setAttribute("data-champion", row.champion || "");
+          if (row.stale !== undefined) o.setAttribute("data-stale", String(row.stale));
           select.appendChild(o);
         });
-        var first = (wanted && wanted.toUpperCase()) || tickers[0] || "";
+        var first = wanted || listed.fallback || symbols[0] || "";
         select.value = first;
         select.addEventListener("change", function () {
           var url = new URL(window.location.href);

@@ -44,6 +44,7 @@ SUCCESSES: dict[tuple[str, str], list[Request]] = {
         ("/track-record?ticker=AAPL", {}),  # no refresh yet: an empty record
     ],
     ("GET", "/health"): [("/health", {})],
+    ("GET", "/tickers"): [("/tickers", {}), ("/tickers?limit=1", {})],  # next_cursor set
 }
 """Requests answered 200 by each route with a response model; every such route must be here."""
 
@@ -66,6 +67,7 @@ ERRORS: dict[tuple[str, str], list[tuple[int, Request]]] = {
         (404, ("/track-record?ticker=ZZZ", {})),
         (422, ("/track-record?limit=0", {})),
     ],
+    ("GET", "/tickers"): [(422, ("/tickers?limit=0", {})), (422, ("/tickers?cursor=a b", {}))],
 }
 """Error answers each route documents (``responses=``), provoked."""
 

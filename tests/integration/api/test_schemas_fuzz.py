@@ -31,6 +31,7 @@ OPERATIONS = [
     ("GET", "/models"),
     ("GET", "/track-record"),
     ("GET", "/health"),
+    ("GET", "/tickers"),
 ]
 MAX_EXAMPLES = 30
 

@@ -53,3 +53,11 @@ def test_no_model_answer_is_remembered_for_the_ttl(local_store_uri, local_store)
     clock.now += 31
     assert_error(client.get("/predict"), 503, "no_model")
     assert store.reads == ["get_with_etag", "get_with_etag"]
+
+
+def test_the_bound_of_loaded_champions_is_at_least_one(local_store):
+    from cryptonic.api.champion_cache import ChampionCache
+
+    with pytest.raises(ValueError, match="max_loaded must be at least 1"):
+        ChampionCache(Registry(local_store), ttl_seconds=0, max_loaded=0)
+    assert ChampionCache(Registry(local_store), ttl_seconds=0, max_loaded=1).max_loaded == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
@@ -343,3 +344,70 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
     assert stale.csp == []
     assert fresh.problems == []
     assert stale.problems == []
+
+
+def test_the_selector_lists_the_tickers_of_the_tickers_endpoint(
+    browser, local_store, published_model
+):
+    """Every served ticker from /tickers (configured or only in the store), with no model yet
+    said; choosing one loads its forecast, and one without a model says how to train it."""
+    registry = Registry(local_store)
+    btc = publish_version(registry, published_model)
+    eth = publish_version(registry, published_model, ticker="ETH-USD", days=280)
+    settings = Settings(tickers=["BTC-USD", "AAPL"], store_uri=local_store.uri)
+    app = create_app(settings, registry)
+    with serving(app) as base:
+        listed = get_json(f"{base}/tickers")["tickers"]
+        watched = open_page(browser, f"{base}/")
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        options = page.locator("#ticker option")
+        values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+        assert values == [row["ticker"] for row in listed] == ["AAPL", "BTC-USD", "ETH-USD"]
+        assert page.input_value("#ticker") == "BTC-USD", "the default ticker is chosen"
+        aapl = page.locator("#ticker option[value=AAPL]")
+        assert "no model yet" in aapl.inner_text()
+        assert aapl.get_attribute("data-champion") == ""
+        assert page.locator("#ticker option[value=ETH-USD]").get_attribute("data-champion") == eth
+        assert page.inner_text("#model-version") == btc
+
+        page.select_option("#ticker", "ETH-USD")
+        expect(page.locator("#model-version")).to_have_text(eth)  # no eval under the page's CSP
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert "ticker=ETH-USD" in page.url
+        assert page.locator("#chart svg circle.forecast-point").count() == 7
+
+        page.select_option("#ticker", "AAPL")
+        expect(page.locator("body")).to_have_attribute("data-state", "error")
+        assert "cryptonic retrain --ticker AAPL" in page.inner_text("#message")
+        page.close()
+
+        deep = open_page(browser, f"{base}/?ticker=eth-usd")
+        assert deep.page.input_value("#ticker") == "ETH-USD"
+        assert deep.page.inner_text("#model-version") == eth
+        deep.page.close()
+    assert watched.csp == deep.csp == []
+    # AAPL's /predict, /status: 503 (no model); ETH-USD's /track-record: 404, as that endpoint
+    # serves only the tickers in TICKERS (the page draws no record then)
+    statuses = [p.rsplit("status of ", 1)[-1][:3] for p in watched.problems]
+    assert sorted(statuses) == ["404", "503", "503"], watched.problems
+    assert len(deep.problems) == 1, deep.problems
+    assert "404" in deep.problems[0], deep.problems
+
+
+def test_the_selector_follows_every_page_of_tickers(browser, local_published_registry):
+    """More tickers than one /tickers page: the selector reads the pages after the first."""
+    registry = local_published_registry
+    many = ["BTC-USD"] + [f"T{i:03d}" for i in range(260)]
+    app = create_app(Settings(tickers=many, store_uri=registry.store.uri), registry)
+    with serving(app) as base:
+        assert get_json(f"{base}/tickers?limit=200")["next_cursor"] is not None
+        watched = open_page(browser, f"{base}/")
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        assert page.locator("#ticker option").count() == len(many)
+        assert page.locator("#ticker option[value=T259]").count() == 1
+        assert page.input_value("#ticker") == "BTC-USD"
+        page.close()
+    assert watched.csp == []
+    assert watched.problems == []

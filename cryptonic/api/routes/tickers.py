@@ -1,0 +1,92 @@
+"""``GET /tickers``: the served tickers, a page at a time, each with its champion version and the
+served forecast's ``as_of``, ``age_hours`` and ``stale`` flag; the page's ticker selector reads it.
+
+Cheap by construction, for a service of hundreds of tickers: no model is loaded to answer it
+(a summary comes from the champion in memory, else from the ticker's pointers, read at most
+every ``CACHE_TTL_SECONDS``: :mod:`cryptonic.api.ticker_summaries`), listing does not count as
+using a ticker (it keeps no champion in the LRU), and the list is paged by symbol (``limit`` /
+``cursor``, like ``GET /models``), so one request reads the pointers of at most ``limit``
+tickers. The served tickers are those in TICKERS and those with models in the store (the store's
+listing is re-read at most every few seconds).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from cryptonic.api.bodies import encode, tickers_response
+from cryptonic.api.errors import NO_STORE, ApiError
+from cryptonic.api.responses import errors
+from cryptonic.api.schemas import TickersResponse
+from cryptonic.api.state import ServingState
+from cryptonic.config import normalize_ticker
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 200
+"""Most tickers one page summarizes: a bound on the pointer reads one request can cost."""
+
+LimitQuery = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Tickers per page (at most {MAX_LIMIT})")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        description="The `next_cursor` of the previous page: tickers after this symbol",
+        max_length=40,
+        examples=["BTC-USD"],
+    ),
+]
+
+
+def router(state: ServingState) -> APIRouter:
+    api = APIRouter(tags=["service"])
+
+    @api.get(
+        "/tickers",
+        response_model=TickersResponse,
+        responses=errors(422),
+        summary="The served tickers with their champion and forecast freshness, paged",
+    )
+    def get_tickers(limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None) -> Response:
+        """Every ticker this service forecasts (those in TICKERS and those with models in the
+        store), sorted by symbol, with the version serving it (``champion``, null before its
+        first model), the served forecast's ``as_of``, ``age_hours`` and ``stale`` (as
+        ``/predict`` would say) and whether this instance has it ``loaded``; pass
+        ``next_cursor`` back as ``cursor`` for the next page. No model is loaded to answer."""
+        after = _cursor(cursor)
+        served = state.served_tickers()
+        start = (
+            0
+            if after is None
+            else next((i for i, t in enumerate(served) if t > after), len(served))
+        )
+        chosen = served[start : start + limit]
+        more = start + limit < len(served)
+        rows = state.summaries.summaries(chosen, state.now())
+        body = tickers_response(
+            rows,
+            default=state.default_ticker,
+            total=len(served),
+            next_cursor=chosen[-1] if more and chosen else None,
+        )
+        return Response(
+            encode(body), media_type="application/json", headers={"Cache-Control": NO_STORE}
+        )
+
+    return api
+
+
+def _cursor(raw: str | None) -> str | None:
+    """The symbol to continue after (upper-cased), or 422 when it cannot be a ticker."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = normalize_ticker(raw)
+    except ValueError:
+        raise ApiError(
+            422, "invalid_cursor", "invalid cursor: pass the next_cursor of the previous page"
+        ) from None
+    return value

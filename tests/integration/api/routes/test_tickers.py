@@ -1,0 +1,182 @@
+"""``GET /tickers`` over published champions: what ``/predict`` would say of each ticker, without
+loading a model, from pointers re-read at most every TTL, through a store outage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cryptonic.api.app import serving_state
+from cryptonic.registry import Registry
+from tests.fixtures.api import FakeClock, FakeWallClock, WatchedStore, make_client
+from tests.fixtures.published import BASE_TIME, TICKER, publish_version
+from tests.fixtures.refreshed import refresh_through
+
+pytestmark = pytest.mark.slow
+
+MODEL_FILES = ("model.tflite", "model.keras", "prices.csv", "forecast.json")
+
+
+@pytest.fixture
+def watched(local_store, published_model):
+    """BTC-USD and ETH-USD published and promoted, AAPL configured without a model."""
+    registry = Registry(local_store)
+    versions = {
+        t: publish_version(registry, published_model, ticker=t) for t in (TICKER, "ETH-USD")
+    }
+    store = WatchedStore(local_store)
+    return Registry(store), store, versions
+
+
+def rows(client, **params):
+    body = client.get("/tickers", params=params).json()
+    return {row["ticker"]: row for row in body["tickers"]}
+
+
+def test_each_row_says_what_predict_says_without_loading_a_model(watched):
+    registry, store, versions = watched
+    wall = FakeWallClock(BASE_TIME + dt.timedelta(hours=5, minutes=7))
+    client = make_client(registry, wall_clock=wall, tickers=[TICKER, "AAPL"])
+    listed = rows(client)
+    assert sorted(listed) == ["AAPL", TICKER, "ETH-USD"], "configured and in the store"
+    assert not any(key.endswith(MODEL_FILES) for key in store.keys), "pointers only"
+    assert serving_state(client.app).cache.loaded() == []
+    assert listed["AAPL"]["champion"] is None
+    for ticker in (TICKER, "ETH-USD"):
+        predict = client.get("/predict", params={"ticker": ticker}).json()
+        row = listed[ticker]
+        assert row["champion"] == versions[ticker] == predict["model_version"]
+        assert row["as_of"] == predict["as_of"]
+        assert row["age_hours"] == predict["age_hours"] is not None
+        assert row["stale"] is predict["stale"]
+        assert row["loaded"] is False
+    loaded = rows(client)
+    assert loaded[TICKER]["loaded"] is True
+    assert {k: v for k, v in loaded[TICKER].items() if k != "loaded"} == {
+        k: v for k, v in listed[TICKER].items() if k != "loaded"
+    }
+    wall.advance(hours=60)
+    late = rows(client)
+    assert late[TICKER]["stale"] is True
+    assert late["ETH-USD"]["stale"] is client.get("/predict?ticker=ETH-USD").json()["stale"]
+
+
+def test_a_refreshed_forecast_is_listed_as_predict_serves_it(
+    local_store, published_model, tmp_path
+):
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280)
+    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    refresh_through(local_store, range(279, 283), tmp_path, now=made)
+    client = make_client(registry, wall_clock=FakeWallClock(made + dt.timedelta(hours=2)))
+    row = rows(client)[TICKER]
+    predict = client.get("/predict").json()
+    assert predict["as_of"] == published_model.dates[282].isoformat()
+    assert (row["as_of"], row["age_hours"], row["stale"]) == (
+        predict["as_of"],
+        predict["age_hours"],
+        predict["stale"],
+    )
+
+
+def test_pointers_are_read_at_most_every_ttl(watched):
+    registry, store, _ = watched
+    clock = FakeClock()
+    client = make_client(registry, clock, tickers=[TICKER, "AAPL"], cache_ttl_seconds=30)
+    assert client.get("/tickers").status_code == 200
+    assert "ETH-USD/versions/" in " ".join(store.keys), "manifests read the first time"
+    store.clear()
+    for _ in range(5):
+        assert client.get("/tickers").status_code == 200
+    assert store.calls == [], "within the TTL: no store request at all"
+    clock.now += 31
+    client.get("/tickers")
+    assert sorted(k for k in store.keys if k) == sorted(
+        [
+            "AAPL/champion.json",
+            f"{TICKER}/champion.json",
+            "ETH-USD/champion.json",
+            f"forecasts/{TICKER}/latest.json",
+            "forecasts/ETH-USD/latest.json",
+        ]
+    ), "after it: the pointers (and the store's listing), never a manifest again"
+
+
+def test_listing_does_not_keep_a_champion_loaded(watched, published_model):
+    registry, store, _ = watched
+    publish_version(Registry(store.inner), published_model, ticker="SOL-USD")
+    client = make_client(
+        registry, FakeClock(), tickers=[TICKER], cache_ttl_seconds=30, max_loaded_tickers=2
+    )
+    client.get(f"/predict?ticker={TICKER}")
+    client.get("/predict?ticker=ETH-USD")
+    for _ in range(3):
+        assert rows(client)[TICKER]["loaded"] is True
+    client.get("/predict?ticker=SOL-USD")
+    cache = serving_state(client.app).cache
+    assert cache.loaded() == ["ETH-USD", "SOL-USD"], "the listing did not count as a use"
+    assert rows(client)[TICKER]["loaded"] is False
+
+
+def test_pages_bound_the_reads_of_one_request(watched):
+    registry, store, _ = watched
+    client = make_client(registry, tickers=[TICKER, "AAPL"])
+    store.clear()
+    first = client.get("/tickers?limit=1").json()
+    assert [r["ticker"] for r in first["tickers"]] == ["AAPL"]
+    assert not any(k.startswith((f"{TICKER}/", "ETH-USD/")) for k in store.keys)
+    second = client.get("/tickers", params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    third = client.get("/tickers", params={"limit": 1, "cursor": second["next_cursor"]}).json()
+    assert [r["ticker"] for r in second["tickers"] + third["tickers"]] == [TICKER, "ETH-USD"]
+    assert third["next_cursor"] is None
+    assert {first["total"], second["total"], third["total"]} == {3}
+
+
+def test_a_store_outage_lists_what_is_served(watched):
+    registry, store, versions = watched
+    clock = FakeClock()
+    client = make_client(registry, clock, tickers=[TICKER, "AAPL"], cache_ttl_seconds=30)
+    client.get(f"/predict?ticker={TICKER}")
+    before = rows(client)
+    clock.now += 31
+    store.down = True
+    store.clear()
+    during = rows(client)
+    assert during[TICKER]["champion"] == versions[TICKER], "from the champion in memory"
+    assert during[TICKER]["loaded"] is True
+    assert during["ETH-USD"] == before["ETH-USD"], "the facts read before the outage"
+    attempts = len(store.calls)
+    assert attempts > 0
+    rows(client)
+    assert len(store.calls) == attempts, "a failed read is not retried within the TTL"
+
+
+def test_a_cold_store_outage_lists_no_champions(local_store, published_model):
+    publish_version(Registry(local_store), published_model)
+    store = WatchedStore(local_store)
+    client = make_client(Registry(store), tickers=[TICKER])
+    store.down = True
+    response = client.get("/tickers")
+    assert response.status_code == 200
+    assert response.json()["tickers"] == [
+        {
+            "ticker": TICKER,
+            "champion": None,
+            "as_of": None,
+            "age_hours": None,
+            "stale": False,
+            "loaded": False,
+        }
+    ]
+
+
+def test_a_pinned_version_is_listed(local_store, published_model):
+    registry = Registry(local_store)
+    old = publish_version(registry, published_model, days=250)
+    publish_version(registry, published_model)
+    client = make_client(registry, model_version=old)
+    row = rows(client)[TICKER]
+    predict = client.get("/predict").json()
+    assert row["champion"] == old == predict["model_version"]
+    assert row["as_of"] == predict["as_of"] == published_model.dates[249].isoformat()
