@@ -1,8 +1,9 @@
 """``GET /models``: the published versions of a ticker, a page at a time (read-only; promotion is
 a CLI operation).
 
-Only tickers in TICKERS are listed: an unknown one is a 404 that costs no store request, since
-anyone can call this endpoint with any symbol.
+Tickers in TICKERS and those with models in the store (added through ``tickers.json``) are
+listed; an unknown one is a 404 that lists the store at most once per TTL window, since anyone
+can call this endpoint with any symbol.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def router(state: ServingState) -> APIRouter:
         shadow challenger), newest first; pass ``next_cursor`` back as ``cursor`` for the next
         page. Read-only: promote and roll back with ``cryptonic models ...``."""
         name = state.normalize(ticker)
-        state.require_configured(name)
+        state.require_known(name)
         try:
             page = state.versions.page(name, limit=limit, cursor=cursor)
         except CryptonicError as exc:

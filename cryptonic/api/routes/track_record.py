@@ -1,8 +1,8 @@
 """``GET /track-record``: how the served forecasts did on the closes that came after them.
 
 Read from the one summary the daily refresh writes per ticker (cryptonic.track_record), kept in
-memory and re-checked by ETag at most every TTL. Only tickers in TICKERS: an unknown one is a
-404 that costs no store request.
+memory and re-checked by ETag at most every TTL. Tickers in TICKERS or with models in the store;
+an unknown one is a 404 that lists the store at most once per TTL window.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def router(state: ServingState) -> APIRouter:
         the newest 8 with each day's prediction and realized close. Empty before the first
         daily refresh."""
         name = state.normalize(ticker)
-        state.require_configured(name)
+        state.require_known(name)
         try:
             record = state.track_records.get(name)
         except CryptonicError as exc:

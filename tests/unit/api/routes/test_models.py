@@ -50,15 +50,20 @@ def test_paging_parameters_are_documented(client):
     assert "next_cursor" in params["cursor"]["description"]
 
 
-def test_unknown_ticker_is_404_without_listing_the_store(local_store_uri, local_store):
-    """Even a ticker that has versions in the bucket: /models lists only what TICKERS names."""
+def test_a_store_only_ticker_is_served_and_unknown_ones_cost_one_listing(
+    local_store_uri, local_store
+):
+    """Tickers added through the store's tickers.json have no TICKERS entry: a ticker with
+    models in the store is listed; an unknown one is a 404, and a burst of unknown ones lists
+    the store once per TTL window (never a request per call)."""
     local_store.put_json("ETH-USD/champion.json", {"version": "x"})
     store = WatchedStore(local_store)
-    settings = Settings(tickers=["BTC-USD"], store_uri=local_store_uri, cache_ttl_seconds=0)
+    settings = Settings(tickers=["BTC-USD"], store_uri=local_store_uri, cache_ttl_seconds=30)
     client = api_client(create_app(settings, Registry(store)))
-    for ticker in ("ETH-USD", "eth-usd", "SOL-USD"):
+    for ticker in ("SOL-USD", "sol-usd", "ADA-USD"):
         message = assert_error(
             client.get("/models", params={"ticker": ticker}), 404, "unknown_ticker"
         )
         assert "BTC-USD" in message
-    assert store.calls == []
+    assert store.calls.count("list") == 1
+    assert client.get("/models", params={"ticker": "ETH-USD"}).status_code != 404
