@@ -342,17 +342,21 @@ def cmd_tune(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    """Registry operations: list, show, promote, rollback (never exposed over HTTP)."""
+    """Registry operations: list, show, compare, promote, rollback (never over HTTP)."""
     from cryptonic.registry_cli import models_command, terminal_confirm
 
     settings = settings_from(args)
+    versions: list[str] = args.version or []
+    if len(versions) > 1 and args.action != "compare":
+        raise ConfigError(f"models {args.action} takes one version at most, got {len(versions)}")
     return models_command(
         args.action,
         settings.store_uri,
         settings.tickers[0],
-        args.version,
+        versions[0] if versions and args.action != "compare" else None,
         sys.stdout,
         confirm=None if args.yes else lambda q: terminal_confirm(q, sys.stdin, sys.stdout),
+        versions=versions if args.action == "compare" else (),
     )
 
 
@@ -538,8 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_tune)
 
     p = sub.add_parser("models", parents=[common], help=cmd_models.__doc__)
-    p.add_argument("action", choices=["list", "show", "promote", "rollback"])
-    p.add_argument("version", nargs="?", help="version for show/promote")
+    p.add_argument("action", choices=["list", "show", "compare", "promote", "rollback"])
+    p.add_argument(
+        "version", nargs="*", help="version for show/promote; versions to compare (default: 5)"
+    )
     p.add_argument("--yes", action="store_true", help="promote without asking")
     p.set_defaults(func=cmd_models)
 
