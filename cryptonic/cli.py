@@ -286,6 +286,16 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _seeds(text: str | None) -> list[int] | None:
+    """``--backtest-seeds 1,2,3`` as ints (None: the SEED alone)."""
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ConfigError(f"--backtest-seeds {text!r}: use integers, e.g. 1,2,3") from exc
+
+
 def cmd_tune(args: argparse.Namespace) -> int:
     """Random or grid search over the model's knobs on weeks before the backtest window, then the
     best and the default backtested on that window (cryptonic/tune.py)."""
@@ -322,6 +332,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         objective=args.objective,
         tensorboard=tensorboard,
         final_backtest=not args.no_backtest,
+        backtest_seeds=_seeds(args.backtest_seeds),
         progress=progress,
         on_trial=None if progress else (lambda t: print_trial(t, args.trials)),
         ticker=ticker,
@@ -536,6 +547,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="relative to persistence; mape+pinball (default) averages both",
     )
     p.add_argument("--no-backtest", action="store_true", help="skip the final backtest")
+    p.add_argument(
+        "--backtest-seeds",
+        metavar="S1,S2",
+        help="fit the final backtest's models once per seed and report means (default: SEED)",
+    )
     p.add_argument("--save", metavar="FILE", help="also write the --json document to FILE")
     p.add_argument("--plot", help="write a PNG of the objective against each parameter")
     p.add_argument("--json", action="store_true")

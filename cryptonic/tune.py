@@ -171,6 +171,8 @@ class TuneResult:
     windows: dict[str, dict[str, Any]]
     base: dict[str, Any]
     backtest: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of the final backtest: means over the seeds, with ``mape_min``/``mape_max``."""
+    backtest_by_seed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     budget: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +189,7 @@ class TuneResult:
             "trials": [t.to_dict() for t in self.trials],
             "best": self.best.to_dict() if self.best else None,
             "backtest": self.backtest,
+            "backtest_by_seed": self.backtest_by_seed,
         }
 
 
@@ -219,6 +222,25 @@ def _score(report: BacktestReport, name: str, objective: Objective) -> tuple[flo
     )
 
 
+SCORE_FIELDS: Final = ("mape", "rmse", "skill", "coverage", "width", "pinball", "pinball_skill")
+
+
+def seed_means(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per model, the mean of each score over the seeds' runs and the range of its MAPE."""
+    rows = []
+    for position, first in enumerate(runs[0]):
+        same = [run[position] for run in runs]
+        row: dict[str, Any] = {"model": first["model"], "seeds": len(runs)}
+        for key in SCORE_FIELDS:
+            values = [r.get(key) for r in same]
+            present = [float(v) for v in values if v is not None]
+            row[key] = float(np.mean(present)) if len(present) == len(values) else None
+        row["mape_min"] = min(r["mape"] for r in same)
+        row["mape_max"] = max(r["mape"] for r in same)
+        rows.append(row)
+    return rows
+
+
 def _window_info(dates: Sequence[dt.date], origins: Sequence[int]) -> dict[str, Any]:
     return {
         "first_origin": dates[origins[0]].isoformat(),
@@ -240,6 +262,7 @@ def tune(
     objective: Objective = "mape+pinball",
     tensorboard: Path | None = None,
     final_backtest: bool = True,
+    backtest_seeds: Sequence[int] | None = None,
     progress: bool = False,
     on_trial: Callable[[Trial], None] | None = None,
     ticker: str = "",
@@ -247,7 +270,10 @@ def tune(
     """Search ``space`` on the tuning window, then backtest the best and the default on the
     backtest window (``final_backtest``). Same seed (``settings.seed``), same trials, same best.
 
-    ``timeout`` (seconds) stops starting new trials; the one running finishes."""
+    ``timeout`` (seconds) stops starting new trials; the one running finishes. The final
+    backtest fits each model once per seed of ``backtest_seeds`` (default: ``settings.seed``) and
+    reports the means, with the MAPE range: a small network's seed noise is the yardstick a
+    tuned config has to clear before it deserves to become the default."""
     import optuna
 
     if settings.arch != "default":
@@ -342,21 +368,23 @@ def tune(
         budget={"trials": trials, "timeout_seconds": timeout},
     )
     if best is not None and final_backtest:
-        tuned = _Named(spec_for(base, best.params), "tuned")
-        default = _Named(base, "default")
-        if tensorboard is not None:
-            tuned.log_dir, default.log_dir = (
-                tensorboard / "final-tuned",
-                tensorboard / "final-default",
+        seeds = list(backtest_seeds or [settings.seed])
+        for seed in seeds:
+            tuned = _Named(replace(spec_for(base, best.params), seed=seed), "tuned")
+            default = _Named(replace(base, seed=seed), "default")
+            if tensorboard is not None:
+                suffix = f"-seed{seed}" if len(seeds) > 1 else ""
+                tuned.log_dir = tensorboard / f"final-tuned{suffix}"
+                default.log_dir = tensorboard / f"final-default{suffix}"
+            report = walk_forward(
+                values,
+                list(dates),
+                [Persistence(quantiles=settings.quantiles), default, tuned],
+                weeks=settings.backtest_weeks,
+                ticker=ticker,
             )
-        report = walk_forward(
-            values,
-            list(dates),
-            [Persistence(quantiles=settings.quantiles), default, tuned],
-            weeks=settings.backtest_weeks,
-            ticker=ticker,
-        )
-        result.backtest = [r.to_dict() for r in report.rows]
+            result.backtest_by_seed[str(seed)] = [r.to_dict() for r in report.rows]
+        result.backtest = seed_means(list(result.backtest_by_seed.values()))
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -421,14 +449,15 @@ def backtest_table(result: TuneResult) -> str:
     """The nested report: persistence, today's default and the tuned config on the backtest
     window, which no trial read."""
     lines = [
-        f"{'':<12} {'MAPE%':>8} {'RMSE':>12} {'SKILL':>7} {'COVER':>6} {'PINBALL':>8} "
-        f"{'P-SKILL':>8}"
+        f"{'':<12} {'MAPE%':>8} {'MAPE RANGE':>15} {'RMSE':>10} {'SKILL':>7} {'COVER':>6} "
+        f"{'PINBALL':>8} {'P-SKILL':>8}"
     ]
     for row in result.backtest:
+        spread = f"{row['mape_min']:.3f}..{row['mape_max']:.3f}" if row["seeds"] > 1 else "-"
         lines.append(
-            f"{row['model']:<12} {row['mape']:>8.3f} {row['rmse']:>12,.1f} {row['skill']:>+7.3f} "
-            f"{_num(row.get('coverage'), '.0%'):>6} {_num(row.get('pinball'), '.3f'):>8} "
-            f"{_num(row.get('pinball_skill'), '+.3f'):>8}"
+            f"{row['model']:<12} {row['mape']:>8.3f} {spread:>15} {row['rmse']:>10,.1f} "
+            f"{row['skill']:>+7.3f} {_num(row.get('coverage'), '.0%'):>6} "
+            f"{_num(row.get('pinball'), '.3f'):>8} {_num(row.get('pinball_skill'), '+.3f'):>8}"
         )
     return "\n".join(lines)
 
@@ -454,7 +483,12 @@ def report_text(result: TuneResult) -> str:
         return "\n".join(out)
     out += [f"best: trial {result.best.number}, objective {result.best.objective:.4f}", ""]
     if result.backtest:
-        out += ["backtest window, fitted once before it:", backtest_table(result), ""]
+        seeds = ", ".join(result.backtest_by_seed)
+        out += [
+            f"backtest window, each fitted once before it (seeds {seeds}; means):",
+            backtest_table(result),
+            "",
+        ]
     out += ["as environment lines:", *env_lines(result), "", parameter_overrides(result)]
     return "\n".join(out)
 
@@ -515,6 +549,7 @@ __all__ = [
     "parse_space",
     "plot_trials",
     "report_text",
+    "seed_means",
     "spec_for",
     "split_windows",
     "to_json",

@@ -41,6 +41,8 @@ def test_tune_prints_the_leaderboard_the_config_and_the_nested_backtest(
     # The nested report: the tuned and the default on the backtest window, after it
     assert result["windows"]["tune"]["last_day"] <= result["windows"]["backtest"]["first_origin"]
     assert [r["model"] for r in result["backtest"]] == ["persistence", "default", "tuned"]
+    assert list(result["backtest_by_seed"]) == ["5"]
+    assert result["backtest"][2]["mape"] == result["backtest_by_seed"]["5"][2]["mape"]
     # The terminal: leaderboard, backtest table, env lines, sam arguments
     assert "OBJECTIVE" in out
     assert "tuned" in out

@@ -17,6 +17,7 @@ from cryptonic.tune import (
     leaderboard,
     parameter_overrides,
     parse_space,
+    seed_means,
     spec_for,
     split_windows,
 )
@@ -118,3 +119,24 @@ def test_the_leaderboard_ranks_best_first_and_failures_last():
     assert [line.split()[1] for line in table[1:]] == ["2", "0", "1"]
     assert "failed" in table[-1]
     assert env_lines(_result([trials[1]])) == []
+
+
+def test_the_final_backtest_reports_seed_means_and_the_mape_range():
+    def row(model, mape, coverage):
+        scores = {"mape": mape, "rmse": mape * 10, "skill": 1 - mape / 4, "width": None}
+        return {"model": model, **scores, "coverage": coverage, "pinball": None}
+
+    runs = [
+        [row("persistence", 4.0, 0.8), row("tuned", 3.0, 0.7)],
+        [row("persistence", 4.0, 0.8), row("tuned", 3.6, 0.9)],
+    ]
+    persistence, tuned = seed_means(runs)
+    assert (persistence["model"], persistence["seeds"], persistence["mape"]) == (
+        "persistence",
+        2,
+        4.0,
+    )
+    assert tuned["mape"] == pytest.approx(3.3)
+    assert (tuned["mape_min"], tuned["mape_max"]) == (3.0, 3.6)
+    assert tuned["coverage"] == pytest.approx(0.8)
+    assert tuned["pinball"] is None  # not every seed has it: no mean
