@@ -41,7 +41,7 @@ import numpy as np
 from cryptonic.backtest import BacktestReport, walk_forward, weekly_origins
 from cryptonic.baselines import Persistence
 from cryptonic.config import Settings
-from cryptonic.errors import ConfigError, CryptonicError, DataError
+from cryptonic.errors import ConfigError, CryptonicError, DataError, ModelError
 from cryptonic.model import Model, ModelSpec
 from cryptonic.windows import DAYS_PER_WEEK, FloatArray
 
@@ -173,6 +173,8 @@ class TuneResult:
     backtest: list[dict[str, Any]] = field(default_factory=list)
     """Rows of the final backtest: means over the seeds, with ``mape_min``/``mape_max``."""
     backtest_by_seed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    default: Trial | None = None
+    """Today's default scored on the tuning window like a trial (number -1), not a trial."""
     budget: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +190,7 @@ class TuneResult:
             "base": self.base,
             "trials": [t.to_dict() for t in self.trials],
             "best": self.best.to_dict() if self.best else None,
+            "default": self.default.to_dict() if self.default else None,
             "backtest": self.backtest,
             "backtest_by_seed": self.backtest_by_seed,
         }
@@ -263,6 +266,7 @@ def tune(
     tensorboard: Path | None = None,
     final_backtest: bool = True,
     backtest_seeds: Sequence[int] | None = None,
+    include_default: bool = True,
     progress: bool = False,
     on_trial: Callable[[Trial], None] | None = None,
     ticker: str = "",
@@ -307,15 +311,13 @@ def tune(
     study = optuna.create_study(direction="minimize", sampler=chosen)
     records: list[Trial] = []
 
-    def run_trial(trial: optuna.Trial) -> float:
-        params = {
-            name: trial.suggest_categorical(name, options) for name, options in choices.items()
-        }
+    def evaluate(number: int, params: dict[str, Any], run: str) -> Trial:
+        """Fit before the tuning window, score on it; a CryptonicError marks the trial failed."""
         started = time.perf_counter()
         model = Model(spec_for(base, params))
         if tensorboard is not None:
-            model.log_dir = tensorboard / f"trial-{trial.number:03d}"
-        record = Trial(trial.number, params, None, 0.0)
+            model.log_dir = tensorboard / run
+        record = Trial(number, params, None, 0.0)
         try:
             report = walk_forward(
                 tune_closes,
@@ -326,20 +328,25 @@ def tune(
             )
             value, scored = _score(report, model.name, objective)
         except CryptonicError as exc:
-            record.seconds = round(time.perf_counter() - started, 3)
             record.error = str(exc)
-            records.append(record)
-            if on_trial:
-                on_trial(record)
-            raise
-        record.objective = value
-        record.mape_ratio, record.pinball_ratio = scored.mape_ratio, scored.pinball_ratio
-        record.coverage = scored.coverage
+        else:
+            record.objective = value
+            record.mape_ratio, record.pinball_ratio = scored.mape_ratio, scored.pinball_ratio
+            record.coverage = scored.coverage
         record.seconds = round(time.perf_counter() - started, 3)
+        return record
+
+    def run_trial(trial: optuna.Trial) -> float:
+        params = {
+            name: trial.suggest_categorical(name, options) for name, options in choices.items()
+        }
+        record = evaluate(trial.number, params, f"trial-{trial.number:03d}")
         records.append(record)
         if on_trial:
             on_trial(record)
-        return value
+        if record.objective is None:
+            raise ModelError(record.error or "the trial failed")
+        return record.objective
 
     started = time.perf_counter()
     study.optimize(
@@ -367,6 +374,9 @@ def tune(
         base={name: getattr(base, KNOBS[name].spec_field) for name in KNOBS},
         budget={"trials": trials, "timeout_seconds": timeout},
     )
+    if include_default:
+        # Today's default on the same tuning window: what a trial has to beat there.
+        result.default = evaluate(-1, dict(result.base), "tune-default")
     if best is not None and final_backtest:
         seeds = list(backtest_seeds or [settings.seed])
         for seed in seeds:
@@ -413,11 +423,23 @@ def leaderboard(result: TuneResult, top: int | None = None) -> str:
         ),
     )
     rows = [header]
-    for rank, t in enumerate(ranked[:top] if top else ranked, start=1):
+    listed = [(str(rank), t) for rank, t in enumerate(ranked[:top] if top else ranked, start=1)]
+    if result.default is not None:  # in its place by objective, unranked
+        value = result.default.objective
+        at = next(
+            (
+                i
+                for i, (_, t) in enumerate(listed)
+                if value is not None and (t.objective is None or t.objective > value)
+            ),
+            len(listed),
+        )
+        listed.insert(at, ("-", result.default))
+    for rank, t in listed:
         rows.append(
             [
-                str(rank),
-                str(t.number),
+                rank,
+                "default" if t.number < 0 else str(t.number),
                 _num(t.objective, ".4f") if t.error is None else "failed",
                 _num(t.mape_ratio, ".4f"),
                 _num(t.pinball_ratio, ".4f"),
@@ -481,7 +503,12 @@ def report_text(result: TuneResult) -> str:
     if result.best is None:
         out.append("no trial finished: nothing to recommend")
         return "\n".join(out)
-    out += [f"best: trial {result.best.number}, objective {result.best.objective:.4f}", ""]
+    out.append(f"best: trial {result.best.number}, objective {result.best.objective:.4f}")
+    if result.default is not None and result.default.objective is not None:
+        out.append(
+            f"today's default on the same tuning window: objective {result.default.objective:.4f}"
+        )
+    out.append("")
     if result.backtest:
         seeds = ", ".join(result.backtest_by_seed)
         out += [

@@ -38,6 +38,10 @@ def test_tune_prints_the_leaderboard_the_config_and_the_nested_backtest(
         assert trial["seconds"] > 0
     best = min(result["trials"], key=lambda t: t["objective"])
     assert result["best"] == best
+    # today's default, scored on the same tuning window, is the bar (not a trial)
+    assert result["default"]["number"] == -1
+    assert result["default"]["params"]["units"] == 32
+    assert result["default"]["objective"] > 0
     # The nested report: the tuned and the default on the backtest window, after it
     assert result["windows"]["tune"]["last_day"] <= result["windows"]["backtest"]["first_origin"]
     assert [r["model"] for r in result["backtest"]] == ["persistence", "default", "tuned"]
@@ -52,7 +56,8 @@ def test_tune_prints_the_leaderboard_the_config_and_the_nested_backtest(
     # TensorBoard: one run per trial, and the two fits of the final backtest
     [run] = list(board.iterdir())
     fits = {p.relative_to(run).parts[0] for p in run.rglob("events.out.tfevents.*")}
-    assert fits == {"trial-000", "trial-001", "trial-002", "final-default", "final-tuned"}
+    trials = {"trial-000", "trial-001", "trial-002", "tune-default"}
+    assert fits == {*trials, "final-default", "final-tuned"}
 
 
 def _tune(**kwargs):
@@ -74,6 +79,7 @@ def _tune(**kwargs):
         space=space,
         tune_weeks=3,
         final_backtest=False,
+        include_default=False,
         **kwargs,
     )
 

@@ -118,6 +118,15 @@ def test_the_leaderboard_ranks_best_first_and_failures_last():
     assert table[0].split()[:3] == ["#", "TRIAL", "OBJECTIVE"]
     assert [line.split()[1] for line in table[1:]] == ["2", "0", "1"]
     assert "failed" in table[-1]
+    with_default = _result(trials)
+    with_default.default = Trial(-1, dict(BEST), 1.0, 2.5)
+    table = leaderboard(with_default).splitlines()
+    assert [line.split()[:2] for line in table[1:]] == [
+        ["1", "2"],
+        ["-", "default"],
+        ["2", "0"],
+        ["3", "1"],
+    ]
     assert env_lines(_result([trials[1]])) == []
 
 
