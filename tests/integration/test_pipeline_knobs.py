@@ -18,7 +18,7 @@ def test_retrain_records_its_knobs_and_writes_tensorboard_runs(
     board = tmp_path / "tb"
     settings = make_settings(
         local_store.uri,
-        epochs=2,
+        epochs=1,
         lstm_units=4,
         lstm_layers=2,
         dropout=0.1,

@@ -142,7 +142,7 @@ def test_settings_refuse_knobs_out_of_range(monkeypatch):
 
 @pytest.mark.slow
 def test_a_knobbed_model_trains_exports_and_reloads_with_its_knobs(tmp_path):
-    closes = make_prices(300, seed=5)["close"].to_numpy()
+    closes = make_prices(150, seed=5)["close"].to_numpy()
     model = Model(KNOBBED)
     model.log_dir = tmp_path / "tb"
     report = model.train(closes, verbose=False)
