@@ -40,6 +40,19 @@ SETTING_FLAGS = {
     "data": "data_source",
     "weeks": "backtest_weeks",
     "strategy": "retrain_strategy",
+    "lookback": "lookback_weeks",
+    "units": "lstm_units",
+    "layers": "lstm_layers",
+    "activation": "activation",
+    "dropout": "dropout",
+    "recurrent_dropout": "recurrent_dropout",
+    "l1": "l1",
+    "l2": "l2",
+    "learning_rate": "learning_rate",
+    "batch_size": "batch_size",
+    "optimizer": "optimizer",
+    "tensorboard": "tensorboard_dir",
+    "seed": "seed",
 }
 
 
@@ -123,6 +136,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     spec = ModelSpec.from_settings(settings)
     frame = _prices(settings, ticker, spec.min_training_closes)
     model = Model(spec)
+    if settings.tensorboard_dir:
+        model.log_dir = Path(settings.tensorboard_dir) / f"train-{ticker}-{_stamp()}"
     report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
     out = Path(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
     model.save(out)
@@ -264,18 +279,95 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     return 0 if summary["ok"] else 1
 
 
+def _stamp() -> str:
+    """UTC now as a folder name: one TensorBoard run per invocation."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _seeds(text: str | None) -> list[int] | None:
+    """``--backtest-seeds 1,2,3`` as ints (None: the SEED alone)."""
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise ConfigError(f"--backtest-seeds {text!r}: use integers, e.g. 1,2,3") from exc
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Random or grid search over the model's knobs on weeks before the backtest window, then the
+    best and the default backtested on that window (cryptonic/tune.py)."""
+    import numpy as np
+
+    from cryptonic.tune import (
+        parse_space,
+        plot_trials,
+        print_trial,
+        report_text,
+        to_json,
+        tune,
+    )
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    space = parse_space(args.param or [])
+    if not args.verbose:  # one line per trial, not two per fit
+        logging.getLogger("cryptonic.model").setLevel(logging.WARNING)
+    frame = _prices(settings, ticker)
+    progress = sys.stderr.isatty() and not args.json
+    tensorboard = None
+    if settings.tensorboard_dir:
+        tensorboard = Path(settings.tensorboard_dir) / f"tune-{ticker}-{_stamp()}"
+    result = tune(
+        frame["close"].to_numpy(dtype=np.float64),
+        [d.date() for d in frame["date"]],
+        settings,
+        space=space,
+        trials=args.trials,
+        timeout=args.timeout * 60 if args.timeout else None,
+        sampler="grid" if args.grid else "random",
+        tune_weeks=args.tune_weeks,
+        objective=args.objective,
+        tensorboard=tensorboard,
+        final_backtest=not args.no_backtest,
+        backtest_seeds=_seeds(args.backtest_seeds),
+        progress=progress,
+        on_trial=None if progress else (lambda t: print_trial(t, args.trials)),
+        ticker=ticker,
+    )
+    if args.plot:
+        plot_trials(result, Path(args.plot))
+    if args.save:
+        Path(args.save).write_text(to_json(result) + "\n")
+    if args.json:
+        print(to_json(result))
+    else:
+        print(report_text(result))
+        if args.plot:
+            print(f"\nplot written to {args.plot}")
+        if tensorboard is not None:
+            print(f"TensorBoard logs in {tensorboard}: tensorboard --logdir {tensorboard}")
+    return 0 if result.best is not None else 1
+
+
 def cmd_models(args: argparse.Namespace) -> int:
-    """Registry operations: list, show, promote, rollback (never exposed over HTTP)."""
+    """Registry operations: list, show, compare, promote, rollback (never over HTTP)."""
     from cryptonic.registry_cli import models_command, terminal_confirm
 
     settings = settings_from(args)
+    versions: list[str] = args.version or []
+    if len(versions) > 1 and args.action != "compare":
+        raise ConfigError(f"models {args.action} takes one version at most, got {len(versions)}")
     return models_command(
         args.action,
         settings.store_uri,
         settings.tickers[0],
-        args.version,
+        versions[0] if versions and args.action != "compare" else None,
         sys.stdout,
         confirm=None if args.yes else lambda q: terminal_confirm(q, sys.stdin, sys.stdout),
+        versions=versions if args.action == "compare" else (),
     )
 
 
@@ -382,9 +474,26 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--end", help="last date (END_DATE)")
     model = argparse.ArgumentParser(add_help=False)
     model.add_argument("--epochs", type=int, help="maximum epochs (EPOCHS)")
+    knobs = model.add_argument_group("model knobs (default: the env, then ModelSpec's)")
+    knobs.add_argument("--lookback", type=int, help="weeks of input (LOOKBACK_WEEKS)")
+    knobs.add_argument("--units", type=int, help="units per LSTM layer (LSTM_UNITS)")
+    knobs.add_argument("--layers", type=int, help="stacked LSTM layers (LSTM_LAYERS)")
+    knobs.add_argument("--activation", help="LSTM activation: tanh, relu, elu, sigmoid")
+    knobs.add_argument("--dropout", type=float, help="input dropout (DROPOUT)")
+    knobs.add_argument("--recurrent-dropout", type=float, help="(RECURRENT_DROPOUT)")
+    knobs.add_argument("--l1", type=float, help="L1 penalty on the LSTM weights (L1)")
+    knobs.add_argument("--l2", type=float, help="L2 penalty on the LSTM weights (L2)")
+    knobs.add_argument("--learning-rate", type=float, help="(LEARNING_RATE)")
+    knobs.add_argument("--batch-size", type=int, help="(BATCH_SIZE)")
+    knobs.add_argument("--optimizer", help="adam, rmsprop or sgd (OPTIMIZER)")
+    knobs.add_argument("--seed", type=int, help="weights' and the search's seed (SEED)")
+    board = argparse.ArgumentParser(add_help=False)
+    board.add_argument(
+        "--tensorboard", metavar="DIR", help="write TensorBoard logs there (TENSORBOARD_DIR)"
+    )
 
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("train", parents=[common, data, model], help=cmd_train.__doc__)
+    p = sub.add_parser("train", parents=[common, data, model, board], help=cmd_train.__doc__)
     p.add_argument("--arch", choices=ARCHS)
     p.add_argument("--out", help="where to save the .keras file")
     p.set_defaults(func=cmd_train)
@@ -408,15 +517,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backtest)
 
-    p = sub.add_parser("retrain", parents=[common, data, model], help=cmd_retrain.__doc__)
+    p = sub.add_parser("retrain", parents=[common, data, model, board], help=cmd_retrain.__doc__)
     p.add_argument("--strategy", choices=["new", "continue"])
     p.add_argument("--force", action="store_true", help="retrain even without new data")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_retrain)
 
+    p = sub.add_parser("tune", parents=[common, data, model, board], help=cmd_tune.__doc__)
+    p.add_argument("--trials", type=int, default=20, help="most trials (default 20)")
+    p.add_argument("--timeout", type=float, help="minutes after which no new trial starts")
+    p.add_argument("--grid", action="store_true", help="grid search (default: random)")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=V1,V2",
+        help="values of one knob (repeatable; one value fixes it; epochs=... searches epochs)",
+    )
+    p.add_argument(
+        "--tune-weeks",
+        type=int,
+        default=52,
+        help="weeks before the backtest window the trials are scored on (default 52)",
+    )
+    p.add_argument("--weeks", type=int, help="backtest weeks of the final report (BACKTEST_WEEKS)")
+    p.add_argument(
+        "--objective",
+        choices=["mape", "pinball", "mape+pinball"],
+        default="mape+pinball",
+        help="relative to persistence; mape+pinball (default) averages both",
+    )
+    p.add_argument("--no-backtest", action="store_true", help="skip the final backtest")
+    p.add_argument(
+        "--backtest-seeds",
+        metavar="S1,S2",
+        help="fit the final backtest's models once per seed and report means (default: SEED)",
+    )
+    p.add_argument("--save", metavar="FILE", help="also write the --json document to FILE")
+    p.add_argument("--plot", help="write a PNG of the objective against each parameter")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tune)
+
     p = sub.add_parser("models", parents=[common], help=cmd_models.__doc__)
-    p.add_argument("action", choices=["list", "show", "promote", "rollback"])
-    p.add_argument("version", nargs="?", help="version for show/promote")
+    p.add_argument("action", choices=["list", "show", "compare", "promote", "rollback"])
+    p.add_argument(
+        "version", nargs="*", help="version for show/promote; versions to compare (default: 5)"
+    )
     p.add_argument("--yes", action="store_true", help="promote without asking")
     p.set_defaults(func=cmd_models)
 

@@ -31,6 +31,12 @@ Arch = Literal["default", "book"]
 """The network architectures: ours (``default``) and the textbook's (``book``)."""
 ARCHS: Final[tuple[Arch, ...]] = get_args(Arch)
 Strategy = Literal["new", "continue"]
+Activation = Literal["tanh", "relu", "elu", "sigmoid"]
+"""The LSTM cell activations the textbook's tuning chapter compares (tanh is Keras' default)."""
+ACTIVATIONS: Final[tuple[Activation, ...]] = get_args(Activation)
+Optimizer = Literal["adam", "rmsprop", "sgd"]
+"""Optimizers of the default architecture (the book's stays rmsprop, to reproduce its numbers)."""
+OPTIMIZERS: Final[tuple[Optimizer, ...]] = get_args(Optimizer)
 
 DEFAULT_INTERVAL_LEVEL: Final = 0.8
 """Nominal coverage of the served interval: 80% of realized closes should fall inside."""
@@ -262,6 +268,80 @@ class Settings(BaseSettings):
         le=100_000,
         validation_alias=AliasChoices("MAX_LOADED_TICKERS", "max_loaded_tickers"),
         description="Champions a serving instance keeps loaded; the least recently used go.",
+    )
+
+    # -- the network's size, regularization and optimizer (issue 16: `cryptonic tune` prints
+    # the best of them as these env lines); the defaults are ModelSpec's, unchanged
+    lstm_units: int = Field(
+        default=32,
+        ge=1,
+        le=1024,
+        validation_alias=AliasChoices("LSTM_UNITS", "lstm_units"),
+        description="Units of each LSTM layer of the default architecture (the book's has 7).",
+    )
+    lstm_layers: int = Field(
+        default=1,
+        ge=1,
+        le=4,
+        validation_alias=AliasChoices("LSTM_LAYERS", "lstm_layers"),
+        description="Stacked LSTM layers (each but the last returns its sequence).",
+    )
+    activation: Activation = Field(
+        default="tanh",
+        validation_alias=AliasChoices("ACTIVATION", "activation"),
+        description="Activation of the LSTM cells.",
+    )
+    dropout: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.9,
+        validation_alias=AliasChoices("DROPOUT", "dropout"),
+        description="Dropout of each LSTM layer's inputs during training.",
+    )
+    recurrent_dropout: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.9,
+        validation_alias=AliasChoices("RECURRENT_DROPOUT", "recurrent_dropout"),
+        description="Dropout of each LSTM layer's recurrent state during training.",
+    )
+    l1: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("L1", "l1"),
+        description="L1 penalty on the LSTM weights (kernel and recurrent kernel).",
+    )
+    l2: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("L2", "l2"),
+        description="L2 penalty on the LSTM weights (kernel and recurrent kernel).",
+    )
+    learning_rate: float = Field(
+        default=3e-4,
+        gt=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("LEARNING_RATE", "learning_rate"),
+        description="Step size of the default architecture's optimizer.",
+    )
+    batch_size: int = Field(
+        default=64,
+        ge=1,
+        le=4096,
+        validation_alias=AliasChoices("BATCH_SIZE", "batch_size"),
+        description="Training windows per gradient step.",
+    )
+    optimizer: Optimizer = Field(
+        default="adam",
+        validation_alias=AliasChoices("OPTIMIZER", "optimizer"),
+        description="Optimizer of the default architecture (the book's is always rmsprop).",
+    )
+    tensorboard_dir: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TENSORBOARD_DIR", "tensorboard_dir"),
+        description="Folder of TensorBoard logs of every fit (local runs; unset: none).",
     )
 
     @field_validator("tickers", mode="before")

@@ -34,7 +34,18 @@ import numpy as np
 import numpy.typing as npt
 
 from cryptonic.calibration import IntervalCalibration, calibrate
-from cryptonic.config import ARCHS, DEFAULT_QUANTILES, Arch, Settings, check_quantiles, is_arch
+from cryptonic.config import (
+    ACTIVATIONS,
+    ARCHS,
+    DEFAULT_QUANTILES,
+    OPTIMIZERS,
+    Activation,
+    Arch,
+    Optimizer,
+    Settings,
+    check_quantiles,
+    is_arch,
+)
 from cryptonic.errors import DataError, ModelError
 from cryptonic.windows import (
     DAYS_PER_WEEK,
@@ -78,6 +89,21 @@ class ModelSpec:
     seed: int = 42
     quantiles: tuple[float, ...] = DEFAULT_QUANTILES
     """Levels the default model forecasts; ``()`` a point model. The book arch is point only."""
+    # The textbook's tuning knobs (issue 16). The defaults build exactly the network that was
+    # published before they existed; ``cryptonic tune`` searches them.
+    lstm_layers: int = 1
+    """Stacked LSTM layers of ``units`` each (the book's: of 7)."""
+    activation: Activation = "tanh"
+    dropout: float = 0.0
+    """Dropout of each LSTM layer's inputs, training only."""
+    recurrent_dropout: float = 0.0
+    """Dropout of each LSTM layer's recurrent state, training only."""
+    l1: float = 0.0
+    """L1 penalty on the LSTM kernels (input and recurrent)."""
+    l2: float = 0.0
+    """L2 penalty on the LSTM kernels (input and recurrent)."""
+    optimizer: Optimizer = "adam"
+    """The default architecture's optimizer; the book's is rmsprop whatever this says."""
 
     def __post_init__(self) -> None:
         if not is_arch(self.arch):
@@ -97,6 +123,16 @@ class ModelSpec:
             raise ModelError("weeks, units and epochs must be positive")
         if not 0.0 <= self.validation_fraction < 0.5:
             raise ModelError("validation_fraction must be in [0, 0.5)")
+        if self.lstm_layers < 1 or self.batch_size < 1 or not self.learning_rate > 0:
+            raise ModelError("lstm_layers, batch_size and learning_rate must be positive")
+        if not (0.0 <= self.dropout < 1.0 and 0.0 <= self.recurrent_dropout < 1.0):
+            raise ModelError("dropout and recurrent_dropout must be in [0, 1)")
+        if self.l1 < 0 or self.l2 < 0:
+            raise ModelError("the L1 and L2 penalties cannot be negative")
+        if self.activation not in ACTIVATIONS:
+            raise ModelError(f"unknown activation {self.activation!r}: use one of {ACTIVATIONS}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ModelError(f"unknown optimizer {self.optimizer!r}: use one of {OPTIMIZERS}")
 
     @property
     def lookback(self) -> int:
@@ -122,15 +158,40 @@ class ModelSpec:
         return self.lookback + self.horizon + 60
 
     def shape_mismatch(self, wanted: ModelSpec) -> str | None:
-        """Why a saved model of this spec cannot warm-start ``wanted`` (None: it can)."""
+        """Why a saved model of this spec cannot warm-start ``wanted`` (None: it can).
+
+        The layers, activation, dropouts, penalties and optimizer count too: a warm start trains
+        the saved network as it was built, so continuing it under other knobs would publish a
+        manifest that describes a network nobody trained."""
         mine = (self.arch, self.weeks, self.units, self.quantiles)
-        if mine == (wanted.arch, wanted.weeks, wanted.units, wanted.quantiles):
-            return None
-        return (
-            f"saved model is {self.arch} with {self.weeks} weeks x {self.units} units"
-            f"{_outputs(self.quantiles)}; asked for {wanted.arch} with {wanted.weeks} weeks x "
-            f"{wanted.units} units{_outputs(wanted.quantiles)}"
-        )
+        if mine != (wanted.arch, wanted.weeks, wanted.units, wanted.quantiles):
+            return (
+                f"saved model is {self.arch} with {self.weeks} weeks x {self.units} units"
+                f"{_outputs(self.quantiles)}; asked for {wanted.arch} with {wanted.weeks} weeks x "
+                f"{wanted.units} units{_outputs(wanted.quantiles)}"
+            )
+        knobs = [
+            f"{name} {mine_value} (asked {wanted_value})"
+            for name, mine_value, wanted_value in (
+                (name, self.knobs()[name], wanted.knobs()[name]) for name in self.knobs()
+            )
+            if mine_value != wanted_value
+        ]
+        if self.arch == "book":  # the book's optimizer is fixed
+            knobs = [k for k in knobs if not k.startswith("optimizer ")]
+        return f"saved model has {', '.join(knobs)}" if knobs else None
+
+    def knobs(self) -> dict[str, Any]:
+        """The tuning knobs baked into a built network (floats rounded: Keras keeps float32)."""
+        return {
+            "lstm_layers": self.lstm_layers,
+            "activation": self.activation,
+            "dropout": round(self.dropout, 6),
+            "recurrent_dropout": round(self.recurrent_dropout, 6),
+            "l1": round(self.l1, 9),
+            "l2": round(self.l2, 9),
+            "optimizer": self.optimizer,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (lists, not tuples), so a config read back from a manifest compares equal."""
@@ -155,8 +216,28 @@ class ModelSpec:
             epochs=settings.epochs,
             seed=settings.seed,
             quantiles=settings.quantiles,
+            units=settings.lstm_units,
+            batch_size=settings.batch_size,
+            learning_rate=settings.learning_rate,
+            lstm_layers=settings.lstm_layers,
+            activation=settings.activation,
+            dropout=settings.dropout,
+            recurrent_dropout=settings.recurrent_dropout,
+            l1=settings.l1,
+            l2=settings.l2,
+            optimizer=settings.optimizer,
         )
         return replace(spec, **overrides)
+
+
+def _optimizer(keras: Any, name: Optimizer, learning_rate: float) -> Any:
+    """A fresh Keras optimizer by name (sgd with Nesterov momentum: plain SGD barely moves an
+    LSTM in 100 epochs)."""
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate)
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
+    return keras.optimizers.Adam(learning_rate)
 
 
 def _outputs(quantiles: tuple[float, ...]) -> str:
@@ -206,6 +287,8 @@ class Model:
         self.network = network
         self.report: TrainReport | None = None
         self.calibration: IntervalCalibration | None = None
+        self.log_dir: Path | None = None
+        """Set: every fit writes TensorBoard logs (loss, val loss, learning rate) there."""
 
     @property
     def name(self) -> str:
@@ -227,7 +310,7 @@ class Model:
         keras.utils.set_random_seed(self.spec.seed)
         inputs = keras.Input((self.spec.weeks, DAYS_PER_WEEK), name="weeks")
         if self.spec.arch == "book":
-            hidden = keras.layers.LSTM(DAYS_PER_WEEK, name="lstm")(inputs)
+            hidden = self._lstm_stack(keras, inputs, DAYS_PER_WEEK)
             outputs = keras.layers.Dense(DAYS_PER_WEEK, activation="linear", name="next_week")(
                 hidden
             )
@@ -235,8 +318,8 @@ class Model:
             network.compile(optimizer="rmsprop", loss="mse")
         else:
             scaled = keras.layers.Rescaling(INPUT_SCALE, name="input_scale")(inputs)
-            hidden = keras.layers.LSTM(self.spec.units, name="lstm")(scaled)
-            optimizer = keras.optimizers.Adam(self.spec.learning_rate)
+            hidden = self._lstm_stack(keras, scaled, self.spec.units)
+            optimizer = _optimizer(keras, self.spec.optimizer, self.spec.learning_rate)
             if self.spec.quantiles:
                 from cryptonic.quantiles import PinballLoss, QuantileHead
 
@@ -254,6 +337,26 @@ class Model:
                 network.compile(optimizer=optimizer, loss="mae")
         self.network = network
         return network
+
+    def _lstm_stack(self, keras: Any, inputs: Any, units: int) -> Any:
+        """``lstm_layers`` LSTMs with the spec's activation, dropouts and penalties; the last is
+        named ``lstm`` (what :meth:`load` reads), so the default is the single layer of old."""
+        spec = self.spec
+        penalty = keras.regularizers.L1L2(l1=spec.l1, l2=spec.l2) if spec.l1 or spec.l2 else None
+        hidden = inputs
+        for index in range(spec.lstm_layers):
+            last = index == spec.lstm_layers - 1
+            hidden = keras.layers.LSTM(
+                units,
+                activation=spec.activation,
+                dropout=spec.dropout,
+                recurrent_dropout=spec.recurrent_dropout,
+                kernel_regularizer=penalty,
+                recurrent_regularizer=penalty,
+                return_sequences=not last,
+                name="lstm" if last else f"lstm_{index + 1}",
+            )(hidden)
+        return hidden
 
     # -- data shaping ------------------------------------------------------------------------
     def inputs_at(self, closes: FloatArray, origins: npt.ArrayLike) -> npt.NDArray[np.float32]:
@@ -320,6 +423,10 @@ class Model:
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss", patience=self.spec.patience, restore_best_weights=True
                 )
+            )
+        if self.log_dir is not None:
+            callbacks.append(
+                keras.callbacks.TensorBoard(log_dir=str(self.log_dir), write_graph=False)
             )
         if head is not None:
             # Training fits raw quantiles; the spread is calibrated afresh after every fit, a
@@ -453,6 +560,7 @@ class Model:
             weeks=weeks,
             units=int(network.get_layer("lstm").units),
             quantiles=quantiles,
+            **_saved_knobs(network, arch),
         )
         if spec is not None:
             mismatch = loaded.shape_mismatch(spec)
@@ -460,3 +568,24 @@ class Model:
                 raise ModelError(mismatch)
             loaded = spec
         return cls(loaded, network)
+
+
+def _saved_knobs(network: Any, arch: Arch) -> dict[str, Any]:
+    """The tuning knobs a loaded network was built with, read from its layers and optimizer, so
+    that a warm start under other knobs is refused rather than silently trained as saved."""
+    lstm = network.get_layer("lstm")
+    layers = sum(1 for layer in network.layers if type(layer).__name__ == "LSTM")
+    penalty = lstm.kernel_regularizer
+    activation = getattr(lstm.activation, "__name__", "tanh")
+    optimizer = type(network.optimizer).__name__.lower()
+    knobs: dict[str, Any] = {
+        "lstm_layers": layers,
+        "activation": activation if activation in ACTIVATIONS else "tanh",
+        "dropout": float(lstm.dropout),
+        "recurrent_dropout": float(lstm.recurrent_dropout),
+        "l1": float(getattr(penalty, "l1", 0.0)),
+        "l2": float(getattr(penalty, "l2", 0.0)),
+    }
+    if arch == "default" and optimizer in OPTIMIZERS:
+        knobs["optimizer"] = optimizer
+    return knobs

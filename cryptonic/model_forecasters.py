@@ -13,6 +13,8 @@ published before intervals existed).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy.typing as npt
 
 from cryptonic.model import Model, ModelSpec
@@ -53,6 +55,8 @@ class WarmStartModel:
     def __init__(self, parent_keras: bytes, spec: ModelSpec) -> None:
         self.parent_keras, self.spec = parent_keras, spec
         self.model: Model | None = None
+        self.log_dir: Path | None = None
+        """Set: the fit writes TensorBoard logs there (see Model.log_dir)."""
 
     @property
     def name(self) -> str:
@@ -65,6 +69,7 @@ class WarmStartModel:
 
     def fit(self, closes: FloatArray) -> None:
         self.model = Model.from_keras_bytes(self.parent_keras, self.spec)
+        self.model.log_dir = self.log_dir
         self.model.train(closes, warm_start=True)
 
     @property

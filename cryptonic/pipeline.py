@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -223,6 +224,7 @@ class _Run:
         self.verbose = verbose
         self.spec = ModelSpec.from_settings(settings)
         self.config = run_config(settings, self.spec)
+        self.started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def __call__(self, force: bool) -> None:
         champion = self._champion()
@@ -324,11 +326,12 @@ class _Run:
         self, snapshot: _Snapshot, plan: _Plan, weights: _ChampionWeights | None
     ) -> BacktestReport:
         """The challenger, the baselines and (when it loads) the champion on the same origins."""
-        challenger: Forecaster = (
+        challenger: Model | WarmStartModel = (
             Model(self.spec)
             if plan.parent_keras is None
             else WarmStartModel(plan.parent_keras, self.spec)
         )
+        challenger.log_dir = self._log_dir("backtest")
         forecasters: list[Forecaster] = [
             Persistence(quantiles=self.settings.quantiles),
             Drift(),
@@ -489,11 +492,20 @@ class _Run:
     def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
         if parent_keras is not None:
             model = Model.from_keras_bytes(parent_keras, self.spec)
+            model.log_dir = self._log_dir("final")
             model.train(closes, warm_start=True, verbose=self.verbose)
         else:
             model = Model(self.spec)
+            model.log_dir = self._log_dir("final")
             model.train(closes, verbose=self.verbose)
         return model
+
+    def _log_dir(self, fit: str) -> Path | None:
+        """TensorBoard run of one of this retrain's fits (TENSORBOARD_DIR set): one folder per
+        ticker and run, ``backtest`` (the fit the gate judged) and ``final`` (the one published)."""
+        if not self.settings.tensorboard_dir:
+            return None
+        return Path(self.settings.tensorboard_dir) / f"retrain-{self.ticker}-{self.started}" / fit
 
     def _export(self, model: Model, closes: FloatArray) -> tuple[ExportResult | None, str]:
         try:

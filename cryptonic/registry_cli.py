@@ -1,4 +1,4 @@
-"""``cryptonic models list|show|promote|rollback``: the registry's command-line operations.
+"""``cryptonic models list|show|compare|promote|rollback``: the registry's command-line operations.
 
 :func:`models_command` does the work and prints to ``out``; ``cryptonic/cli.py`` wires arguments
 to it. Store and registry failures are raised as :class:`~cryptonic.errors.CryptonicError`
@@ -8,6 +8,10 @@ to it. Store and registry failures are raised as :class:`~cryptonic.errors.Crypt
 forecasts did on the closes that came after them (as champion or shadow challenger), against
 persistence on the same days (cryptonic.track_record). ``promote`` prints both versions' and
 then asks (``confirm``); the CLI answers for a terminal, or ``--yes``.
+
+``compare`` is the textbook's table of model versions (v0..v4 by RMSE and MAPE), read from the
+registry: versions side by side, the config keys in which they differ, their backtest against
+persistence (points and intervals) and the gate's decision.
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from cryptonic.track_record import LiveRecord, load_track_record
 __all__ = [
     "Action",
     "describe_live",
+    "format_compare",
     "format_versions_table",
     "models_command",
     "terminal_confirm",
 ]
 
-Action = Literal["list", "show", "promote", "rollback"]
-ACTIONS: tuple[Action, ...] = ("list", "show", "promote", "rollback")
+Action = Literal["list", "show", "compare", "promote", "rollback"]
+ACTIONS: tuple[Action, ...] = ("list", "show", "compare", "promote", "rollback")
+COMPARE_DEFAULT = 5
+"""Versions ``compare`` shows when none is named: the newest five (the book's v0..v4)."""
 
 
 def _mape(row: ScoreRow | None) -> str:
@@ -86,6 +93,97 @@ def format_versions_table(
     return "\n".join(lines) + "\n"
 
 
+def _flatten(prefix: str, value: Any, into: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else key, item, into)
+    else:
+        into[prefix] = value
+
+
+def _config(manifest: Manifest) -> dict[str, Any]:
+    """A version's run config as flat keys (``model.dropout``), with its data's last day."""
+    flat: dict[str, Any] = {}
+    if manifest.config is not None:
+        _flatten("", manifest.config.model_dump(mode="json", exclude_unset=True), flat)
+    flat["data.end"] = manifest.data.end.isoformat() if manifest.data.end else None
+    return flat
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ",".join(_cell(v) for v in value)
+    return str(value)
+
+
+def format_compare(manifests: Sequence[Manifest], champion: str | None) -> str:
+    """Versions side by side, oldest first: each config key on which they differ (``-``: not
+    recorded, an older release's default), the backtest against persistence, the gate."""
+    configs = [_config(m) for m in manifests]
+    keys = sorted({k for c in configs for k in c})
+    differing = [k for k in keys if len({json.dumps(c.get(k)) for c in configs}) > 1]
+    rows: list[tuple[str, ...]] = [
+        ("", *(m.version for m in manifests)),
+        ("champion", *("*" if m.version == champion else "" for m in manifests)),
+        ("created_at", *(m.created_at for m in manifests)),
+        ("strategy", *(m.strategy for m in manifests)),
+    ]
+    rows += [(f"config {k}", *(_cell(c.get(k)) for c in configs)) for k in differing]
+
+    def metric(name: str, spec: str, of: str = "model") -> tuple[str, ...]:
+        cells = []
+        for m in manifests:
+            row = getattr(m.metrics, of, None) if m.metrics else None
+            cells.append(_number(getattr(row, name, None) if row else None, spec))
+        return (f"{of} {name}" if of != "model" else name, *cells)
+
+    windows = []
+    for m in manifests:
+        w = m.metrics.window if m.metrics else None
+        windows.append(f"{w.start}..{w.end} ({w.weeks} w)" if w and w.start else "-")
+    rows.append(("backtest window", *windows))
+    rows += [
+        metric("mape", ".3f"),
+        metric("rmse", ",.1f"),
+        metric("skill", "+.3f"),
+        metric("mape", ".3f", "persistence"),
+        metric("rmse", ",.1f", "persistence"),
+    ]
+    if any(
+        m.metrics and m.metrics.model and m.metrics.model.coverage is not None for m in manifests
+    ):
+        rows += [
+            metric("coverage", ".1%"),
+            metric("interval_level", ".0%"),
+            metric("width", ".3f"),
+            metric("pinball", ".3f"),
+            metric("pinball_skill", "+.3f"),
+        ]
+    rows.append(
+        (
+            "gate",
+            *(
+                "-" if m.gate is None else ("promote" if m.gate.promote else "reject")
+                for m in manifests
+            ),
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.append("")
+    lines += [f"{m.version}: {m.gate.reason}" for m in manifests if m.gate is not None]
+    if not differing:
+        lines.append("(the versions share one config)")
+    return "\n".join(lines) + "\n"
+
+
 def describe_live(record: LiveRecord | None) -> str:
     """One line: a version's live record against persistence, or that it has none."""
     if record is None or record.forecasts == 0:
@@ -124,12 +222,14 @@ def models_command(
     *,
     registry: Registry | None = None,
     confirm: Callable[[str], bool] | None = None,
+    versions: Sequence[str] = (),
 ) -> int:
     """Run one ``cryptonic models`` action against ``store_uri`` and print the result to ``out``.
 
     * ``list``: a table of published versions, newest first, ``*`` marking the champion, each
       with its backtest and its live record.
     * ``show``: the manifest of ``version`` (default: the champion) as JSON, with ``champion``.
+    * ``compare``: ``versions`` (default: the newest five) side by side, oldest first.
     * ``promote``: print the live records of the champion and of ``version``, ask ``confirm``
       (None: do not ask), then make ``version`` the champion (conditional swap; a lost race
       raises :class:`~cryptonic.errors.ConflictError`). Declined: 1, nothing written.
@@ -154,6 +254,20 @@ def models_command(
                 record.versions if record else None,
             )
         )
+        return 0
+
+    if action == "compare":
+        named = list(versions) or ([version] if version else [])
+        if named:
+            chosen = [reg.manifest(ticker, v) for v in named]
+        else:
+            chosen = list(reg.manifests(ticker))[:COMPARE_DEFAULT]
+        if not chosen:
+            out.write(f"no published versions of {ticker} in {reg.store.uri}\n")
+            return 0
+        chosen.sort(key=lambda m: m.version)
+        pointer = reg.champion(ticker)
+        out.write(format_compare(chosen, pointer.version if pointer else None))
         return 0
 
     if action == "show":
