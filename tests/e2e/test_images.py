@@ -86,11 +86,13 @@ def test_sam_build_takes_every_layer_from_the_images_just_built(sam_built, funct
     assert sam_built.cached_steps >= 2 * 5
     built = yaml.load(sam_built.template.read_text(), Loader=_CfnLoader)["Resources"]
     uris = {f: built[logical]["Properties"]["ImageUri"] for f, logical in li.FUNCTIONS.items()}
-    # One build per Dockerfile: SAM builds the refresh's image once, as the retrain's.
+    # One build per Dockerfile: SAM builds the refresh's and the dispatch's image once, as the
+    # retrain's.
     assert uris == {
         "predict": function_images["predict"].name,
         "retrain": function_images["retrain"].name,
         "refresh": function_images["retrain"].name,
+        "dispatch": function_images["retrain"].name,
     }
 
 
