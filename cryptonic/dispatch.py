@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -86,14 +87,14 @@ def job_of(event: Any) -> Job:
     return job
 
 
-def job_message(run_id: str, ticker: str, request: RetrainRequest) -> dict[str, Any]:
-    """The body of one ticker's retrain job (parsed back by cryptonic.retrain_queue)."""
-    return {
-        "run_id": run_id,
-        "ticker": ticker,
-        "strategy": request.strategy,
-        "force": request.force,
-    }
+def retrain_options(request: RetrainRequest) -> dict[str, Any]:
+    """What every ticker's retrain job of a run carries besides its ticker."""
+    return {"strategy": request.strategy, "force": request.force}
+
+
+def job_message(run_id: str, ticker: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The body of one ticker's job (parsed back by cryptonic.retrain_queue, refresh_queue)."""
+    return {"run_id": run_id, "ticker": ticker, **options}
 
 
 def run_id_of(event: Any) -> str:
@@ -121,7 +122,7 @@ def dispatch_jobs(
     if job == "retrain":
         request = parse_retrain_event(body)
         queue_url, env_name = settings.retrain_queue_url, "RETRAIN_QUEUE_URL"
-        options: dict[str, Any] = {"strategy": request.strategy, "force": request.force}
+        options: dict[str, Any] = retrain_options(request)
         requested = request.tickers
     else:
         requested = parse_refresh_event(body).tickers
@@ -135,7 +136,7 @@ def dispatch_jobs(
     planned = RunLedger(store, job).write_plan(run_id, listed.tickers, options)
     queue = queue or _sqs_client()
     sent, unsent = send_jobs(
-        queue, queue_url, ((t, {"run_id": run_id, "ticker": t, **options}) for t in planned)
+        queue, queue_url, ((t, job_message(run_id, t, options)) for t in planned)
     )
     return Dispatch(
         job=job, run_id=run_id, tickers=planned, sent=sent, unsent=unsent, problem=listed.problem
@@ -151,8 +152,6 @@ def send_jobs(
 ) -> tuple[list[str], dict[str, str]]:
     """Send in batches of 10, re-sending the entries SQS refused (up to 3 tries); returns the
     tickers sent and, for the others, why not."""
-    import time
-
     pause = sleep or time.sleep
     pending = list(jobs)
     sent: list[str] = []

@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cryptonic.cloudwatch import put_metrics
 from cryptonic.config import normalize_ticker
 from cryptonic.errors import ConfigError, CryptonicError
 from cryptonic.run_ledger import Job, RunLedger, RunSummary, check_run_id
@@ -183,8 +184,6 @@ def report_run(
 ) -> None:
     """A finished run, once: its counts as EMF metrics (``metrics`` names each outcome's), one
     log line, and the failed tickers named to the on-call."""
-    from cryptonic.cloudwatch import put_metrics
-
     counts: dict[str, float] = {metrics[o]: n for o, n in summary.counts.items()}
     counts.update(extra_metrics or {})
     properties = {"run_id": summary.run_id, "failed_tickers": sorted(summary.failed)}

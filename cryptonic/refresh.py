@@ -29,6 +29,7 @@ import pandas as pd
 
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.data import DataUnavailableError, load_prices
+from cryptonic.data.csv_folder import is_folder_source
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast import Calendar
 from cryptonic.forecast_log import (
@@ -415,7 +416,7 @@ class _Refresh:
 def _is_snapshot(source: str) -> bool:
     """The bundled snapshot, a CSV file or a folder of them: data that does not grow while we
     read it (``yahoo``, ``auto`` do)."""
-    return source == "bundled" or source.lower().endswith((".csv", "/", "\\"))
+    return source == "bundled" or source.lower().endswith(".csv") or is_folder_source(source)
 
 
 def refresh_all(

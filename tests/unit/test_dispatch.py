@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cryptonic.dispatch import dispatch_jobs, job_message, run_id_of, send_jobs
+from cryptonic.dispatch import dispatch_jobs, job_message, retrain_options, run_id_of, send_jobs
 from cryptonic.errors import ConfigError
 from cryptonic.queue_jobs import is_queue_event
 from cryptonic.retrain_queue import parse_retrain_job as parse_job
@@ -38,7 +38,10 @@ class RefusingQueue:
 
 def _jobs(n: int) -> list[tuple[str, dict[str, Any]]]:
     request = RetrainRequest()
-    return [(f"T{i}", job_message("20261201T060000Z-abc", f"T{i}", request)) for i in range(n)]
+    return [
+        (f"T{i}", job_message("20261201T060000Z-abc", f"T{i}", retrain_options(request)))
+        for i in range(n)
+    ]
 
 
 def test_jobs_go_in_batches_of_ten_and_refused_ones_are_resent():
@@ -74,7 +77,9 @@ def test_the_run_id_comes_from_the_schedule_event_unless_it_has_placeholders():
 def test_a_job_message_round_trips_and_a_bad_one_is_explained():
     import json
 
-    body = json.dumps(job_message("20261201T060000Z-abc", "btc-usd", RetrainRequest(force=True)))
+    body = json.dumps(
+        job_message("20261201T060000Z-abc", "btc-usd", retrain_options(RetrainRequest(force=True)))
+    )
     job = parse_job(body)
     assert (job.ticker, job.force, job.strategy) == ("BTC-USD", True, None)
     with pytest.raises(ConfigError, match="invalid retrain job message") as bad:
