@@ -88,7 +88,7 @@ def moto_s3(host: str = "127.0.0.1", bucket: str = "cryptonic-bench") -> Iterato
 
 def copy_store(source_uri: str, target_uri: str) -> None:
     """Copy every object of one store into another (a trained champion into S3)."""
-    from cryptonic.store import open_store
+    from cryptonic.store.uri import open_store
 
     source, target = open_store(source_uri), open_store(target_uri)
     for key in source.list(""):

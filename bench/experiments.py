@@ -48,17 +48,18 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.common import ROOT, machine
-from cryptonic.backtest import BacktestReport, walk_forward
-from cryptonic.baselines import Persistence
 from cryptonic.data import load_prices
-from cryptonic.model import INPUT_SCALE, OUTPUT_SCALE, Model, ModelSpec, _keras
-from cryptonic.windows import (
+from cryptonic.forecast.windows import (
     DAYS_PER_WEEK,
     FloatArray,
     history_windows,
     target_windows,
     training_origins,
 )
+from cryptonic.training.baselines.naive import Persistence
+from cryptonic.training.evaluation.backtest import BacktestReport, walk_forward
+from cryptonic.training.model.keras_model import INPUT_SCALE, OUTPUT_SCALE, Model, _keras
+from cryptonic.training.model.spec import ModelSpec
 
 VARIANTS = ("default", "ensemble", "log returns", "daily closes", "ohlcv")
 LOG_RETURN_SCALE = 3.0
@@ -116,7 +117,7 @@ class Daily(Named):
 
     def build(self) -> Any:
         keras = _keras()
-        from cryptonic.quantiles import PinballLoss, QuantileHead
+        from cryptonic.training.model.quantile_head import PinballLoss, QuantileHead
 
         keras.utils.set_random_seed(self.spec.seed)
         inputs = keras.Input((self.spec.lookback, self.features), name="days")

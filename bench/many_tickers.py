@@ -93,8 +93,9 @@ print(json.dumps({
 
 def publish_many(source_uri: str, target_uri: str, count: int = TICKERS) -> list[str]:
     """The source's BTC champion published (and promoted) under ``count`` tickers."""
-    from cryptonic.manifest import FORECAST_NAME, ManifestDraft
-    from cryptonic.registry import new_version_id, open_registry
+    from cryptonic.registry.keys import FORECAST_NAME
+    from cryptonic.registry.manifest import ManifestDraft
+    from cryptonic.registry.registry import new_version_id, open_registry
 
     source = open_registry(source_uri)
     version = source.resolve_version("BTC-USD")

@@ -19,18 +19,19 @@ import statistics
 import time
 from typing import Any
 
-from cryptonic.backtest import (
+from cryptonic.data import load_prices
+from cryptonic.forecast.scores import ScoringProtocol
+from cryptonic.training.baselines.garch import Garch
+from cryptonic.training.baselines.naive import Drift, Persistence
+from cryptonic.training.evaluation.backtest import (
     BOOK_TEST_END,
     BOOK_TRAIN_START,
     BacktestReport,
-    ScoringProtocol,
     book_window_origins,
     walk_forward,
 )
-from cryptonic.baselines import Drift, Persistence
-from cryptonic.data import load_prices
-from cryptonic.garch import Garch
-from cryptonic.model import Model, ModelSpec
+from cryptonic.training.model.keras_model import Model
+from cryptonic.training.model.spec import ModelSpec
 
 SEEDS = (1, 2, 3)
 INTERVAL_FIELDS = ("coverage", "interval_level", "width", "pinball", "pinball_skill")

@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 from cryptonic.config import Settings
-from cryptonic.pipeline import retrain
-from cryptonic.store import open_store
+from cryptonic.jobs.retrain.one_ticker import retrain
+from cryptonic.store.uri import open_store
 
 
 def run(store_uri: str | None = None) -> dict[str, Any]:

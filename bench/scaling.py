@@ -79,10 +79,10 @@ def _requests(calls: dict[str, int]) -> dict[str, Any]:
 def run(dispatch_tickers: int = 1000) -> dict[str, Any]:
     from cryptonic.config import Settings
     from cryptonic.data import load_prices
-    from cryptonic.dispatch import dispatch_jobs
-    from cryptonic.pipeline import retrain
-    from cryptonic.refresh import refresh
-    from cryptonic.store import open_store
+    from cryptonic.jobs.dispatch import dispatch_jobs
+    from cryptonic.jobs.refresh.one_ticker import refresh
+    from cryptonic.jobs.retrain.one_ticker import retrain
+    from cryptonic.store.uri import open_store
 
     last = load_prices("BTC-USD", source="bundled")["date"].iloc[-1].date()
     week_before = last - dt.timedelta(days=7)

@@ -69,7 +69,8 @@ import boto3
 import numpy as np
 import tensorflow as tf
 import keras
-import cryptonic.quantiles  # registers the quantile head and loss the saved model was built with
+# registers the quantile head and loss the saved model was built with
+import cryptonic.training.model.quantile_head
 t1 = time.perf_counter()
 bucket, prefix, ticker = sys.argv[1], sys.argv[2], sys.argv[3]
 s3 = boto3.client("s3")
@@ -238,7 +239,7 @@ LITERT = r"""
 import time
 t0 = time.perf_counter()
 import sys
-from cryptonic.predictor import Predictor
+from cryptonic.forecast.predictor import Predictor
 t1 = time.perf_counter()
 predictor = Predictor(open(sys.argv[1], "rb").read(), arch=sys.argv[2])
 t2 = time.perf_counter()
@@ -254,8 +255,8 @@ def litert(store_uri: str, calls: int = 10_000) -> dict[str, Any]:
     """The serving model alone: LiteRT import, model load, first and warm predictions, parity."""
     import numpy as np
 
-    from cryptonic.predictor import Predictor
-    from cryptonic.registry import open_registry
+    from cryptonic.forecast.predictor import Predictor
+    from cryptonic.registry.registry import open_registry
 
     registry = open_registry(store_uri)
     version = registry.resolve_version("BTC-USD")

@@ -28,9 +28,9 @@ from cryptonic.api.routes import (
     tickers,
     track_record,
 )
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.config import Settings, get_settings
-from cryptonic.registry import Registry, open_registry
+from cryptonic.registry.registry import Registry, open_registry
 
 log = logging.getLogger("cryptonic.api")
 

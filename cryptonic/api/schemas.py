@@ -1,7 +1,7 @@
 """Pydantic models of the HTTP API: request bodies (validated) and responses (documented).
 
 Every success body is one of the response models below, built and serialized by
-:mod:`cryptonic.api.bodies`, so ``/docs`` and ``/openapi.json`` describe exactly what the
+:mod:`cryptonic.api.responses.bodies`, so ``/docs`` and ``/openapi.json`` describe exactly what the
 endpoints send. Response models forbid undocumented keys: a body with a key the schema does not
 name fails while it is built, not in a client. The hot ``GET /predict`` path serializes its model
 once per champion and then serves the bytes.

@@ -7,7 +7,7 @@ import it (``cryptonic.config`` and ``cryptonic.errors`` stay free of it on purp
 from __future__ import annotations
 
 from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
-from cryptonic.data.calendar import MAX_HOLIDAY_RUN, Calendar, infer_calendar
+from cryptonic.data.calendar import MAX_HOLIDAY_RUN, infer_calendar
 from cryptonic.data.csvio import frame_sha256, read_prices_csv, to_yahoo_csv
 from cryptonic.data.frame import COLUMNS
 from cryptonic.data.sources import load_prices
@@ -28,7 +28,6 @@ __all__ = [
     "DEFAULT_POLICY",
     "MAX_HOLIDAY_RUN",
     "OFFLINE_ENV",
-    "Calendar",
     "DataUnavailableError",
     "YahooPolicy",
     "fetch_yahoo",

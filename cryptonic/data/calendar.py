@@ -1,22 +1,21 @@
 """Which days a ticker trades on, and which of them a series is missing.
 
-Crypto trades every calendar day; stocks, indices and funds only on weekdays, minus holidays we
-have no exchange calendar for. The calendar decides what counts as a gap in the history and
-which dates a 7-step forecast is for (``cryptonic.forecast.next_dates``, which stays free of
-pandas for the serving path), so it is inferred once here from the data itself.
+Crypto trades every calendar day; stocks, indices and funds only on weekdays, minus holidays we have
+no exchange calendar for. The calendar decides what counts as a gap in the history and which dates a
+7-step forecast is for (``cryptonic.forecast.calendar.next_dates``, which stays free of pandas for
+the serving path), so it is inferred once here from the data itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-Calendar = Literal["D", "B"]
-"""``"D"``: every calendar day (crypto). ``"B"``: weekdays only (stocks, indices, funds)."""
+from cryptonic.forecast.calendar import Calendar
 
 MAX_HOLIDAY_RUN: Final = 4
 """Weekdays in a row a trading-day series may skip before we call it a gap.

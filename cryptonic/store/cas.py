@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptonic.errors import ConflictError, NotFoundError
-from cryptonic.store import ArtifactStore
+from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.objects import load_json
 
 log = logging.getLogger("cryptonic.store")

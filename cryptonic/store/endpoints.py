@@ -10,12 +10,13 @@ endpoint rules decide, and a signature computed for the wrong host would only fa
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ReaderEndpoint", "reader_endpoint"]
+__all__ = ["ReaderEndpoint", "endpoint_override", "reader_endpoint"]
 
 _AWS_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+$")
 """Regions of the ``aws`` partition (botocore's ``regionRegex``): not ``us-gov-*``, ``cn-*``."""
@@ -26,6 +27,13 @@ _DNS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 _OTHER_AWS_HOSTS = re.compile(
     r"(\.amazonaws\.com\.cn|\.c2s\.ic\.gov|\.sc2s\.sgov\.gov)$|fips|dualstack|us-gov"
 )
+
+
+def endpoint_override(env: Mapping[str, str] | None = None) -> str | None:
+    """The S3 endpoint the environment sets (MinIO, LocalStack, moto), as botocore reads it."""
+    values = os.environ if env is None else env
+    return values.get("AWS_ENDPOINT_URL_S3") or values.get("AWS_ENDPOINT_URL") or None
+
 
 _TRUE = {"1", "true", "yes", "on"}
 

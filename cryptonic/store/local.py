@@ -24,7 +24,7 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import BINARY_CONTENT_TYPE, ObjectInfo, validate_key, validate_prefix
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo, validate_key, validate_prefix
 from cryptonic.store.objects import JsonObjects, check_conditions, md5_hex, strip_etag
 
 __all__ = ["LocalStore"]

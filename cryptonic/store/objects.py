@@ -11,7 +11,7 @@ import json
 from typing import Any, Literal
 
 from cryptonic.errors import ConfigError, IntegrityError
-from cryptonic.store import BINARY_CONTENT_TYPE, JSON_CONTENT_TYPE
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, JSON_CONTENT_TYPE
 
 
 def check_conditions(if_match: str | None, if_none_match: str | None) -> None:

@@ -23,8 +23,9 @@ from cryptonic.errors import (
     NotFoundError,
     StoreError,
 )
-from cryptonic.store import BINARY_CONTENT_TYPE, ObjectInfo, endpoint_override
 from cryptonic.store.budget import BATCH, Budget
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo
+from cryptonic.store.endpoints import endpoint_override
 from cryptonic.store.objects import check_conditions, md5_hex, strip_etag
 from cryptonic.store.s3_errors import Call, S3Failure, store_error, unreachable
 from cryptonic.store.s3_objects import S3Objects

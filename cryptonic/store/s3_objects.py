@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from cryptonic.errors import ConfigError, NotFoundError, StoreError
-from cryptonic.store import ObjectInfo, validate_key, validate_prefix
+from cryptonic.store.contract import ObjectInfo, validate_key, validate_prefix
 from cryptonic.store.objects import JsonObjects
 from cryptonic.store.s3_errors import Call, S3Failure, store_error
 

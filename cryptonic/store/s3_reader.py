@@ -34,9 +34,9 @@ from typing import Literal
 from xml.etree import ElementTree
 
 from cryptonic.errors import AccessDeniedError, ConfigError, StoreError
-from cryptonic.store import BINARY_CONTENT_TYPE, ObjectInfo, endpoint_override
 from cryptonic.store.budget import SERVING, Budget
-from cryptonic.store.endpoints import ReaderEndpoint, reader_endpoint
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo
+from cryptonic.store.endpoints import ReaderEndpoint, endpoint_override, reader_endpoint
 from cryptonic.store.objects import strip_etag
 from cryptonic.store.s3_errors import Call, S3Failure, rule_for, store_error, unreachable
 from cryptonic.store.s3_objects import S3Objects

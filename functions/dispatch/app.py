@@ -6,7 +6,7 @@ Runs on the retrain image (template.yaml: ImageConfig.Command) but never imports
 
 from typing import Any
 
-from cryptonic.dispatch import handle_dispatch_invocation
+from cryptonic.jobs.dispatch import handle_dispatch_invocation
 from cryptonic.logs import configure_lambda_logging
 
 configure_lambda_logging()

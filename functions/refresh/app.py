@@ -6,12 +6,12 @@ the published ``.tflite`` models run with LiteRT (an import-linter contract hold
 
 from typing import Any
 
+from cryptonic.jobs.refresh.invocation import handle_refresh_invocation
 from cryptonic.logs import configure_lambda_logging
-from cryptonic.refresh_job import handle_refresh_invocation
 
 configure_lambda_logging()
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Refresh each ticker; raises if any failed (see cryptonic.refresh_job), else the summary."""
+    """Refresh each ticker; raises if any failed (cryptonic.jobs.refresh.invocation)."""
     return handle_refresh_invocation(event)

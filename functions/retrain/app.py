@@ -2,12 +2,12 @@
 
 from typing import Any
 
+from cryptonic.jobs.retrain.invocation import handle_retrain_invocation
 from cryptonic.logs import configure_lambda_logging
-from cryptonic.retrain_job import handle_retrain_invocation
 
 configure_lambda_logging()
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Retrain each ticker; raises if any failed (see cryptonic.retrain_job), else the summary."""
+    """Retrain each ticker; raises if any failed (cryptonic.jobs.retrain.invocation)."""
     return handle_retrain_invocation(event)

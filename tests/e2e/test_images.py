@@ -20,7 +20,7 @@ import yaml
 from tests.fixtures import lambda_images as li
 from tests.fixtures.containers import BridgeS3, function_env, write_env_file
 from tests.fixtures.published import EVENTS_DIR
-from tests.integration.test_infra_template import _CfnLoader
+from tests.fixtures.template import CfnLoader
 
 pytestmark = pytest.mark.images
 
@@ -84,7 +84,7 @@ def test_the_stand_in_keeps_the_aws_base_images_contract(base_image):
 def test_sam_build_takes_every_layer_from_the_images_just_built(sam_built, function_images):
     assert sam_built.executed_steps == 0, sam_built.output[-3000:]
     assert sam_built.cached_steps >= 2 * 5
-    built = yaml.load(sam_built.template.read_text(), Loader=_CfnLoader)["Resources"]
+    built = yaml.load(sam_built.template.read_text(), Loader=CfnLoader)["Resources"]
     uris = {f: built[logical]["Properties"]["ImageUri"] for f, logical in li.FUNCTIONS.items()}
     # One build per Dockerfile: SAM builds the refresh's and the dispatch's image once, as the
     # retrain's.

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +27,6 @@ from tests.fixtures.published import EVENTS_DIR, http_event, run_handler_in_subp
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 API_EVENTS = ["predict-http-get", "predict-http-post", "predict-rest-get", "predict-rest-post"]
 SITE_BUDGET_BYTES = 200 * 1024 * 1024
 NOT_SERVING = {"pip", "setuptools", "pkg_resources", "_distutils_hack", "__pycache__"}

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.clean_env import function_venv, install_package, venv_python
 from tests.fixtures.published import EVENTS_DIR
 from tests.fixtures.retrain import TINY_SETTINGS

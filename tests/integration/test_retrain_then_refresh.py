@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 
 from cryptonic.config import get_settings
-from cryptonic.forecast_log import ForecastLog, latest_key
-from cryptonic.pipeline import retrain
-from cryptonic.refresh import refresh
-from cryptonic.registry import Registry
-from cryptonic.store import open_store
+from cryptonic.jobs.refresh.one_ticker import refresh
+from cryptonic.jobs.retrain.one_ticker import retrain
+from cryptonic.registry.forecast_log import ForecastLog
+from cryptonic.registry.keys import latest_key
+from cryptonic.registry.registry import Registry
+from cryptonic.store.uri import open_store
 from tests.fixtures.prices import make_prices
 from tests.fixtures.published import http_event
 
@@ -102,8 +103,8 @@ def test_retrain_to_d_then_refresh_to_d7_serves_and_scores(make_settings, store_
 def beatable_champion(store, version: str) -> str:
     """Promote a copy of ``version`` whose recorded skill any challenger beats, so the rival
     retrain below is promoted whatever its tiny model learns (the gate is not under test)."""
-    from cryptonic.manifest import ManifestDraft
-    from cryptonic.registry import new_version_id
+    from cryptonic.registry.manifest import ManifestDraft
+    from cryptonic.registry.registry import new_version_id
 
     registry = Registry(store)
     manifest = registry.manifest(TICKER, version).model_dump(mode="json")

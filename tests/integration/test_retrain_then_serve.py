@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from cryptonic.config import get_settings
-from cryptonic.manifest import Manifest
-from cryptonic.pipeline import retrain
-from cryptonic.registry import Registry
-from cryptonic.store import open_store
+from cryptonic.jobs.retrain.one_ticker import retrain
+from cryptonic.registry.manifest import Manifest
+from cryptonic.registry.registry import Registry
+from cryptonic.store.uri import open_store
 from tests.fixtures.published import http_event
 
 pytestmark = pytest.mark.slow

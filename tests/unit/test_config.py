@@ -13,7 +13,7 @@ from cryptonic.config import (
     is_arch,
     normalize_ticker,
 )
-from cryptonic.store import open_store
+from cryptonic.store.uri import open_store
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """The API's routers, one module per resource; each exposes ``router(...) -> APIRouter``.
 
 ``create_app`` (:mod:`cryptonic.api.app`) includes them. Parameters several routes share live in
-:mod:`cryptonic.api.deps`.
+:mod:`cryptonic.api.params`.
 """

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, health_response
 from cryptonic.api.errors import NO_STORE
+from cryptonic.api.responses.bodies import encode, health_response
 from cryptonic.api.schemas import HealthResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 
 
 def router(state: ServingState) -> APIRouter:

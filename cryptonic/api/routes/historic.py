@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, historic_response
-from cryptonic.api.deps import TickerQuery
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import ApiError
-from cryptonic.api.responses import errors
+from cryptonic.api.params import TickerQuery
+from cryptonic.api.responses.bodies import encode, historic_response
 from cryptonic.api.schemas import HistoricResponse, IsoDate
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import DataError
 
 HISTORIC_MAX_AGE_S = 300

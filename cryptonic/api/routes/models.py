@@ -14,15 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, models_response
-from cryptonic.api.deps import TickerQuery
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, api_error_of
-from cryptonic.api.responses import errors
+from cryptonic.api.params import TickerQuery
+from cryptonic.api.responses.bodies import encode, models_response
 from cryptonic.api.schemas import ModelsResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import CryptonicError
-from cryptonic.manifest import VERSION_PATTERN
-from cryptonic.track_record import LiveRecord
+from cryptonic.registry.keys import VERSION_PATTERN
+from cryptonic.registry.track_record import LiveScores
 
 log = logging.getLogger("cryptonic.api")
 
@@ -43,7 +43,7 @@ CursorQuery = Annotated[
 ]
 
 
-def live_records(state: ServingState, ticker: str) -> dict[str, LiveRecord]:
+def live_records(state: ServingState, ticker: str) -> dict[str, LiveScores]:
     """Each version's live record from the track record; none when it cannot be read (the
     listing is this endpoint's answer, the live records its annotation)."""
     try:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from cryptonic.api.errors import ApiError
 from cryptonic.api.security_headers import ASSET_HEADERS, HTML_HEADERS
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 """``cryptonic/api/static``: package data (pyproject.toml ships it)."""

@@ -7,13 +7,13 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, on_demand_predict_response
-from cryptonic.api.deps import TickerQuery
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
 from cryptonic.api.etags import etag_matches
-from cryptonic.api.responses import errors
+from cryptonic.api.params import TickerQuery
+from cryptonic.api.responses.bodies import encode, on_demand_predict_response
 from cryptonic.api.schemas import PredictRequest, PredictResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import ModelError
 
 

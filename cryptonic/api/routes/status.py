@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from cryptonic.api.deps import TickerQuery
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE
-from cryptonic.api.responses import errors
+from cryptonic.api.params import TickerQuery
 from cryptonic.api.schemas import StatusResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 
 
 def router(state: ServingState) -> APIRouter:

@@ -3,7 +3,7 @@ served forecast's ``as_of``, ``age_hours`` and ``stale`` flag; the page's ticker
 
 Cheap by construction, for a service of hundreds of tickers: no model is loaded to answer it
 (a summary comes from the champion in memory, else from the ticker's pointers, read at most
-every ``CACHE_TTL_SECONDS``: :mod:`cryptonic.api.ticker_summaries`), listing does not count as
+every ``CACHE_TTL_SECONDS``: :mod:`cryptonic.api.state.ticker_summaries`), listing does not count as
 using a ticker (it keeps no champion in the LRU), and the list is paged by symbol (``limit`` /
 ``cursor``, like ``GET /models``), so one request reads the pointers of at most ``limit``
 tickers. The served tickers are those in TICKERS and those with models in the store (the store's
@@ -17,11 +17,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, tickers_response
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
-from cryptonic.api.responses import errors
+from cryptonic.api.responses.bodies import encode, tickers_response
 from cryptonic.api.schemas import TickersResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.config import normalize_ticker
 
 DEFAULT_LIMIT = 100

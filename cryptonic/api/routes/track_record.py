@@ -1,8 +1,8 @@
 """``GET /track-record``: how the served forecasts did on the closes that came after them.
 
-Read from the one summary the daily refresh writes per ticker (cryptonic.track_record), kept in
-memory and re-checked by ETag at most every TTL. Tickers in TICKERS or with models in the store;
-an unknown one is a 404 that lists the store at most once per TTL window.
+Read from the one summary the daily refresh writes per ticker (cryptonic.registry.track_record),
+kept in memory and re-checked by ETag at most every TTL. Tickers in TICKERS or with models in the
+store; an unknown one is a 404 that lists the store at most once per TTL window.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cryptonic.api.bodies import encode, track_record_response
-from cryptonic.api.deps import TickerQuery
+from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import api_error_of
-from cryptonic.api.responses import errors
+from cryptonic.api.params import TickerQuery
+from cryptonic.api.responses.bodies import encode, track_record_response
 from cryptonic.api.schemas import TrackRecordResponse
-from cryptonic.api.state import ServingState
+from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import CryptonicError
-from cryptonic.track_record import SHOWN_FORECASTS
+from cryptonic.registry.track_record import SHOWN_FORECASTS
 
 DEFAULT_LIMIT = 20
 TRACK_RECORD_MAX_AGE_S = 300

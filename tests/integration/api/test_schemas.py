@@ -75,7 +75,7 @@ ERRORS: dict[tuple[str, str], list[tuple[int, Request]]] = {
 @pytest.fixture
 def app(local_published_registry, published_model, tmp_path):
     from cryptonic.data import to_yahoo_csv
-    from cryptonic.refresh import refresh
+    from cryptonic.jobs.refresh.one_ticker import refresh
     from tests.fixtures.prices import make_prices
 
     publish_version(

@@ -25,12 +25,7 @@ import yfinance.cache
 import yfinance.data
 
 from cryptonic.config import get_settings
-from cryptonic.data import (
-    DataUnavailableError,
-    YahooPolicy,
-    infer_calendar,
-    load_prices,
-)
+from cryptonic.data import DataUnavailableError, YahooPolicy, infer_calendar, load_prices
 from cryptonic.data.rate_limit import YAHOO_REQUESTS, MinInterval
 from cryptonic.data.yahoo import WORKER_THREAD_NAME, YahooRateLimitedError
 from cryptonic.errors import DataError

@@ -11,12 +11,12 @@ import time
 import pytest
 
 from cryptonic.errors import StoreUnavailableError
-from cryptonic.store import open_store
 from cryptonic.store.budget import SERVING
 from cryptonic.store.s3 import S3Store
 from cryptonic.store.s3_reader import S3ReadOnlyStore
+from cryptonic.store.uri import open_store
 from tests.fixtures.s3_fakes import SilentEndpoint
-from tests.integration.test_infra_template import load_template
+from tests.fixtures.template import load_template
 
 SLACK_S = 0.75
 

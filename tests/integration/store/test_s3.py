@@ -17,8 +17,9 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store import S3Store, open_store
 from cryptonic.store.budget import BATCH
+from cryptonic.store.s3 import S3Store
+from cryptonic.store.uri import open_store
 from tests.fixtures.s3 import free_port, moto_auth_enforced, s3_client
 
 

@@ -26,7 +26,7 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from cryptonic.store.budget import SERVING
 from cryptonic.store.s3 import S3Store
 from cryptonic.store.s3_objects import S3Objects

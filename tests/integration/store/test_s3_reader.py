@@ -13,9 +13,10 @@ from cryptonic.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
-from cryptonic.store import S3Store, open_store
+from cryptonic.store.s3 import S3Store
 from cryptonic.store.s3_reader import S3ReadOnlyStore
 from cryptonic.store.sigv4 import Credentials
+from cryptonic.store.uri import open_store
 from tests.fixtures.s3 import free_port, moto_auth_enforced
 from tests.fixtures.s3_fakes import Answer, s3_error
 

@@ -8,8 +8,8 @@ import pytest
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
-from cryptonic.registry import Registry
-from cryptonic.store import LocalStore
+from cryptonic.registry.registry import Registry
+from cryptonic.store.local import LocalStore
 from tests.fixtures.published import api_client
 
 

@@ -10,7 +10,7 @@ from mangum import Mangum
 from cryptonic.api import create_app
 from cryptonic.api.app import stage_prefix
 from cryptonic.config import Settings
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.published import api_client, http_event, load_event, rest_event
 
 CONTEXT: Any = None  # Mangum does not read the Lambda context

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from cryptonic.errors import ConfigError, ConflictError, IntegrityError, NotFoundError
-from cryptonic.store import LocalStore
+from cryptonic.store.local import LocalStore
 
 
 def md5(data: bytes) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cryptonic.store import S3Store
+from cryptonic.store.s3 import S3Store
 
 
 def test_s3_uri_parsing_without_network() -> None:

@@ -15,7 +15,7 @@ from botocore.credentials import Credentials as BotoCredentials
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cryptonic.store import validate_key
+from cryptonic.store.contract import validate_key
 from cryptonic.store.sigv4 import (
     Credentials,
     canonical_query,

@@ -7,7 +7,7 @@ import pytest
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.browser import serving, watch
 
 pytestmark = pytest.mark.slow
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 def test_api_docs_render_without_any_cdn(browser, tmp_path):
     """Swagger UI draws the operations from assets the app serves; nothing else is fetched."""
-    from cryptonic.store import LocalStore
+    from cryptonic.store.local import LocalStore
 
     store = LocalStore(tmp_path / "empty")
     app = create_app(Settings(store_uri=store.uri), Registry(store))

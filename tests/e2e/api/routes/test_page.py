@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeWallClock
 from tests.fixtures.browser import open_page, serving, watch
 from tests.fixtures.published import publish_version
@@ -164,7 +164,7 @@ def test_page_draws_the_interval_band_and_states_its_record(browser, local_publi
 
 def test_page_of_a_point_model_draws_no_band(browser, tmp_path):
     """A point model (QUANTILES=()) serves no bounds: no band, no card, no legend entry."""
-    from cryptonic.store import LocalStore
+    from cryptonic.store.local import LocalStore
     from tests.fixtures.published import build_published_model, publish_version
 
     registry = Registry(LocalStore(tmp_path / "store"))
@@ -200,7 +200,7 @@ def test_page_works_under_a_stage_prefix(browser, local_published_registry):
 
 
 def test_page_without_a_model_says_how_to_train(browser, tmp_path):
-    from cryptonic.store import LocalStore
+    from cryptonic.store.local import LocalStore
 
     store = LocalStore(tmp_path / "empty")
     app = create_app(Settings(store_uri=store.uri), Registry(store))
@@ -226,7 +226,7 @@ INJECT = """() => {
 def test_the_policy_refuses_inline_code_and_the_check_reports_it(browser, tmp_path):
     """What the checks above would see if the page used an inline script or style, or were
     framed: the policy blocks it and ``watched.csp`` is not empty."""
-    from cryptonic.store import LocalStore
+    from cryptonic.store.local import LocalStore
 
     store = LocalStore(tmp_path / "empty")
     app = create_app(Settings(store_uri=store.uri), Registry(store))

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from cryptonic.manifest import MANIFEST_NAME
-from cryptonic.registry import Registry, artifact_key
+from cryptonic.registry.keys import MANIFEST_NAME, artifact_key
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeClock, WatchedStore, make_client
 from tests.fixtures.published import TICKER, publish_version
 

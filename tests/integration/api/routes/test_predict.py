@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cryptonic.predictor import Predictor
-from cryptonic.registry import Registry
+from cryptonic.forecast.predictor import Predictor
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import make_client
 from tests.fixtures.published import TICKER, load_event, publish_version
 
@@ -92,7 +92,7 @@ def test_configured_ticker_without_a_model_is_503(published_registry):
 
 
 def test_get_predict_serves_the_latest_refreshed_forecast(local_store, published_model, tmp_path):
-    from cryptonic.forecast_log import ForecastLog
+    from cryptonic.registry.forecast_log import ForecastLog
     from tests.fixtures.refreshed import refresh_through
 
     registry = Registry(local_store)

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from cryptonic.api.app import serving_state
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeClock, FakeWallClock, WatchedStore, make_client
 from tests.fixtures.published import BASE_TIME, TICKER, publish_version
 from tests.fixtures.refreshed import refresh_through

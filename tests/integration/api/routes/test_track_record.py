@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeClock, WatchedStore, make_client
 from tests.fixtures.published import TICKER, publish_version
 from tests.fixtures.refreshed import refresh_through

@@ -6,7 +6,7 @@ import pytest
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
-from cryptonic.registry import Registry
+from cryptonic.registry.registry import Registry
 from tests.fixtures.api import WatchedStore, assert_error
 from tests.fixtures.published import api_client
 

@@ -1,0 +1,1 @@
+"""The success bodies of every endpoint, built as the documented response models."""

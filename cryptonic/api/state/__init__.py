@@ -1,0 +1,2 @@
+"""What one serving instance keeps in memory: its settings and caches (champions, manifests,
+version listings, track records, ticker summaries) and the bodies built from them."""

@@ -1,0 +1,429 @@
+"""What a serving instance keeps in memory: each ticker's champion, checked against the store.
+
+The first request for a ticker reads its champion pointer, the version's verified artifacts
+(:mod:`cryptonic.api.state.versions`) and the forecast log's pointer
+(``forecasts/<ticker>/latest.json``, :mod:`cryptonic.registry.forecast_log`): the champion serves
+its **latest dated forecast** (the daily refresh's) when the log has one newer than the forecast the
+version made when it was published. The ``GET /predict`` and ``GET /status`` bodies are then built
+from it (:mod:`cryptonic.api.state.timed_bodies`: rebuilt only when the forecast's rounded age
+moves). After that a request costs no store I/O: at most every ``cache_ttl_seconds`` one HEAD of
+``champion.json`` and one of ``latest.json`` compare their ETags with the ones we loaded, and
+only a changed pointer makes us read a version or a forecast again. The polling is per ticker:
+each ticker's pointers are checked only when that ticker is asked for, at most once per TTL.
+
+Memory is bounded: at most ``max_loaded`` champions (``MAX_LOADED_TICKERS``) are kept, least
+recently served first out. An evicted ticker loses its champion, its built bodies and its cached
+artifacts; its next request loads it again like a first one (a few store GETs), so a container
+serving hundreds of tickers holds only the ones in use, not every model it ever served.
+
+A version is switched to only when *all* its artifacts pass the manifest's sha256 check, and a
+logged forecast only when it matches the sha256 ``latest.json`` records for it: a corrupt new
+version, an unreachable store or a vanished pointer leave the instance serving what it has
+(logged as a warning). A log that cannot be read never stops a new champion: it then serves the
+forecast it was published with. With nothing loaded yet the failures propagate (the API answers
+503).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptonic.api.responses.bodies import refresh_status, status_response
+from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
+from cryptonic.api.state.versions import Artifacts, ManifestCache, check_forecast, load_artifacts
+from cryptonic.errors import CryptonicError, IntegrityError, NoModelError
+from cryptonic.forecast.freshness import freshness_of, next_refresh_due
+from cryptonic.registry.champion import ChampionPointer
+from cryptonic.registry.forecast_log import ForecastLog
+from cryptonic.registry.manifest import Manifest
+from cryptonic.registry.registry import Registry
+
+log = logging.getLogger("cryptonic.api")
+
+PREDICT_MAX_AGE_S = 300
+"""``Cache-Control: max-age`` of ``GET /predict``: a new champion reaches clients within minutes."""
+
+ARTIFACTS_KEPT = 8
+"""Loaded versions kept in memory (the current champions plus recent ones, for quick rollbacks)."""
+
+
+# --------------------------------------------------------------------------------------------
+# What is served for one ticker
+
+
+@dataclass(frozen=True)
+class FreshnessRules:
+    """What serving needs to say how fresh a forecast is (settings the refresh reads too)."""
+
+    stale_after_hours: float = 48.0
+    refresh_hour_utc: int = 0
+
+
+@dataclass(frozen=True)
+class ServedForecast:
+    """The forecast a champion serves: its body, where it came from, the log pointer's ETag."""
+
+    body: dict[str, Any]
+    logged: bool
+    latest_etag: str | None
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The served version of one ticker and its forecast, with the bodies built from them."""
+
+    ticker: str
+    version: str
+    pinned: bool
+    pointer: ChampionPointer | None
+    promoted_at: str | None
+    previous_version: str | None
+    artifacts: Artifacts
+    served: ServedForecast
+    bodies: TimedBodies
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.artifacts.manifest
+
+    @property
+    def pointer_etag(self) -> str | None:
+        """The champion pointer's ETag this entry was built from (None when pinned)."""
+        return self.pointer.etag if self.pointer is not None and not self.pinned else None
+
+    @property
+    def forecast(self) -> dict[str, Any]:
+        return self.served.body
+
+    @property
+    def forecast_as_of(self) -> dt.date:
+        return self.bodies.as_of
+
+    def predict_view(self, now: dt.datetime) -> PredictView:
+        """The ``GET /predict`` body, ETag and headers at ``now``."""
+        return self.bodies.predict(now)
+
+    def status_body(self, now: dt.datetime) -> bytes:
+        """The ``GET /status`` body at ``now``."""
+        return self.bodies.status(now)
+
+
+def build_champion(
+    artifacts: Artifacts,
+    pointer: ChampionPointer | None,
+    *,
+    pinned: bool,
+    served: ServedForecast | None = None,
+    freshness: FreshnessRules | None = None,
+    now: dt.datetime | None = None,
+) -> Champion:
+    """The champion serving ``artifacts`` (and ``served``, default: the version's own
+    forecast); the pointer's dates apply when it names this version."""
+    ticker, version = artifacts.ticker, artifacts.version
+    served = served or ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+    freshness = freshness or FreshnessRules()
+    now = now or dt.datetime.now(dt.UTC)
+    promoted_at = pointer.promoted_at if pointer and pointer.version == version else None
+    previous = pointer.previous if pointer and pointer.version == version else None
+    as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
+    fresh = freshness_of(
+        as_of,
+        served.body.get("generated_at"),
+        artifacts.calendar,
+        freshness.stale_after_hours,
+        now,
+    )
+    status = status_response(
+        ticker,
+        version,
+        artifacts.manifest,
+        pinned=pinned,
+        promoted_at=promoted_at,
+        previous_version=previous,
+        refresh=refresh_status(
+            fresh,
+            age_hours=fresh.age_hours,
+            next_due=next_refresh_due(now, freshness.refresh_hour_utc),
+            refresh_hour_utc=freshness.refresh_hour_utc,
+            stale_after_hours=freshness.stale_after_hours,
+            logged=served.logged,
+        ),
+    )
+    bodies = TimedBodies(
+        ticker,
+        version,
+        served.body,
+        calendar=artifacts.calendar,
+        status=status,
+        stale_after_hours=freshness.stale_after_hours,
+        refresh_hour_utc=freshness.refresh_hour_utc,
+        logged=served.logged,
+        max_age_s=PREDICT_MAX_AGE_S,
+    )
+    return Champion(
+        ticker=ticker,
+        version=version,
+        pinned=pinned,
+        pointer=None if pinned else pointer,
+        promoted_at=promoted_at,
+        previous_version=previous,
+        artifacts=artifacts,
+        served=served,
+        bodies=bodies,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The cache
+
+
+class ChampionCache:
+    """Champions of the tickers asked for (the ``max_loaded`` most recently served), refreshed
+    when the pointer's ETag changes."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        ttl_seconds: float,
+        pinned_version: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        manifests: ManifestCache | None = None,
+        freshness: FreshnessRules | None = None,
+        wall_clock: Callable[[], dt.datetime] | None = None,
+        max_loaded: int | None = None,
+    ) -> None:
+        if max_loaded is not None and max_loaded < 1:
+            raise ValueError(f"max_loaded must be at least 1, got {max_loaded}")
+        self.registry = registry
+        self.max_loaded = max_loaded
+        """Most champions kept in memory (None: no bound); the least recently used go first."""
+        self.log = ForecastLog(registry.store)
+        self.manifests = manifests if manifests is not None else ManifestCache(registry)
+        self.ttl = float(ttl_seconds)
+        self.pinned = pinned_version or None
+        self.clock = clock
+        self.freshness = freshness or FreshnessRules()
+        self.wall_clock = wall_clock or (lambda: dt.datetime.now(dt.UTC))
+        self._entries: OrderedDict[str, Champion] = OrderedDict()  # least recently used first
+        self._entries_guard = threading.Lock()  # inserts and evictions (not the hot peek)
+        self.evictions = 0
+        """Champions evicted so far (bounded memory at work; /health and the bench read it)."""
+        self._checked: dict[str, float] = {}
+        self._failures: dict[str, tuple[float, CryptonicError]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._artifacts: OrderedDict[tuple[str, str], Artifacts] = OrderedDict()
+        self._artifacts_guard = threading.Lock()
+
+    # -- reads without I/O
+
+    def peek(self, ticker: str, *, touch: bool = True) -> Champion | None:
+        """The champion if it was checked less than ``ttl`` seconds ago (no I/O), else None;
+        ``touch``: count this as a use (a listing such as ``GET /tickers`` does not)."""
+        entry = self._entries.get(ticker)
+        if entry is None:
+            return None
+        checked = self._checked.get(ticker)
+        if checked is not None and self.clock() - checked < self.ttl:
+            if touch:
+                self._touch(ticker)
+            return entry
+        return None
+
+    def held(self, ticker: str) -> Champion | None:
+        """The champion in memory however long ago it was checked (no I/O, not a use): what
+        this instance would serve if the store failed it now."""
+        return self._entries.get(ticker)
+
+    def _touch(self, ticker: str) -> None:
+        """Mark ``ticker`` most recently used: one O(1) move, no lock (an eviction racing it
+        may have removed the key; then there is nothing to move). A bare try, not
+        contextlib.suppress: this runs on every warm request."""
+        try:  # noqa: SIM105
+            self._entries.move_to_end(ticker)
+        except KeyError:
+            pass
+
+    def loaded(self) -> list[str]:
+        """The tickers whose champion is in memory, least recently used first."""
+        return list(self._entries)
+
+    def cached(self) -> dict[str, tuple[Champion, float]]:
+        """Every loaded champion and seconds since its pointer was last checked."""
+        now = self.clock()
+        entries = list(self._entries.items())  # a copy: other threads may add entries
+        return {t: (c, max(0.0, now - self._checked.get(t, now))) for t, c in entries}
+
+    # -- reads that may touch the store
+
+    def get(self, ticker: str) -> Champion:
+        """The champion to serve, checking the store if the last check is older than ``ttl``.
+
+        Raises a :class:`~cryptonic.errors.CryptonicError` only when nothing is loaded for the
+        ticker; with a champion loaded, store failures are logged and the loaded one is served.
+        A failure with nothing loaded (no model yet, store down) is remembered for ``ttl``
+        seconds, so a ticker without a model does not cost store I/O on every request.
+        """
+        fresh = self.peek(ticker)
+        if fresh is not None:
+            return fresh
+        with self._lock_of(ticker):
+            fresh = self.peek(ticker)  # another thread may have refreshed meanwhile
+            if fresh is not None:
+                return fresh
+            current = self._entries.get(ticker)
+            failed = self._failures.get(ticker)
+            if current is None and failed is not None and self.clock() - failed[0] < self.ttl:
+                raise failed[1].with_traceback(None)
+            try:
+                entry = self._refresh(ticker, current)
+            except CryptonicError as exc:
+                if current is None:
+                    log.warning("no champion of %s can be served: %s", ticker, exc)
+                    self._failures[ticker] = (self.clock(), exc)
+                    raise
+                log.warning(
+                    "keeping %s %s: checking the store for a new champion failed: %s",
+                    ticker,
+                    current.version,
+                    exc,
+                )
+                entry = current
+            self._checked[ticker] = self.clock()  # before the entry: peek() reads both
+            self._failures.pop(ticker, None)
+            if entry is not current:
+                if current is None:
+                    log.info("serving %s %s", ticker, entry.version)
+                elif entry.version != current.version:
+                    log.info("champion of %s: %s -> %s", ticker, current.version, entry.version)
+            self._keep(ticker, entry)
+            return entry
+
+    def _keep(self, ticker: str, entry: Champion) -> None:
+        """Store ``entry`` as the most recently used and evict beyond ``max_loaded``."""
+        with self._entries_guard:
+            self._entries[ticker] = entry
+            self._entries.move_to_end(ticker)
+            while self.max_loaded is not None and len(self._entries) > self.max_loaded:
+                evicted, champion = self._entries.popitem(last=False)
+                self._checked.pop(evicted, None)
+                self._forget_artifacts(evicted)
+                self.evictions += 1
+                log.info(
+                    "evicted %s %s: %d champions loaded at most (MAX_LOADED_TICKERS)",
+                    evicted,
+                    champion.version,
+                    self.max_loaded,
+                )
+
+    def _forget_artifacts(self, ticker: str) -> None:
+        """Drop every cached version of ``ticker``: an evicted champion frees its bytes."""
+        with self._artifacts_guard:
+            for key in [k for k in self._artifacts if k[0] == ticker]:
+                del self._artifacts[key]
+
+    def _lock_of(self, ticker: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(ticker)
+            if lock is None:
+                lock = self._locks[ticker] = threading.Lock()
+            return lock
+
+    def _refresh(self, ticker: str, current: Champion | None) -> Champion:
+        if self.pinned:
+            if current is not None and current.version == self.pinned:
+                return self._with_latest_forecast(current)
+            version = self.registry.resolve_version(ticker, self.pinned)
+            return self._build(self._artifacts_of(ticker, version), None, True, current)
+
+        if current is not None:
+            etag = self.registry.champion_etag(ticker)
+            if etag is not None and etag == current.pointer_etag:
+                return self._with_latest_forecast(current)
+            if etag is None:
+                log.warning(
+                    "champion pointer of %s disappeared from the store; still serving %s",
+                    ticker,
+                    current.version,
+                )
+                return current
+        pointer = self.registry.champion(ticker)
+        if pointer is None:
+            if current is not None:
+                return current
+            raise NoModelError(f"no champion of {ticker} in {self.registry.store.uri}")
+        if current is not None and pointer.version == current.version:
+            # Same version, rewritten pointer (e.g. re-promoted): refresh dates, keep the artifacts.
+            return self._build(current.artifacts, pointer, False, current)
+        return self._build(self._artifacts_of(ticker, pointer.version), pointer, False, current)
+
+    def _with_latest_forecast(self, current: Champion) -> Champion:
+        """``current``, or rebuilt on a newer logged forecast if ``latest.json`` changed (HEAD)."""
+        if self.log.latest_etag(current.ticker) == current.served.latest_etag:
+            return current
+        return self._build(current.artifacts, current.pointer, current.pinned, current)
+
+    def _build(
+        self,
+        artifacts: Artifacts,
+        pointer: ChampionPointer | None,
+        pinned: bool,
+        current: Champion | None,
+    ) -> Champion:
+        return build_champion(
+            artifacts,
+            pointer,
+            pinned=pinned,
+            served=self._served_forecast(artifacts, current),
+            freshness=self.freshness,
+            now=self.wall_clock(),
+        )
+
+    def _served_forecast(self, artifacts: Artifacts, current: Champion | None) -> ServedForecast:
+        """The version's latest logged forecast when it is newer than the one it was published
+        with; the log failing keeps what this instance serves for the version, if anything."""
+        ticker, version = artifacts.ticker, artifacts.version
+        own = ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+        try:
+            pointer, etag = self.log.latest(ticker)
+            entry = pointer.versions.get(version) if pointer else None
+            own_as_of = str(artifacts.forecast.get("as_of", ""))[:10]
+            if entry is None or entry.as_of.isoformat() <= own_as_of:
+                return ServedForecast(artifacts.forecast, logged=False, latest_etag=etag)
+            logged = self.log.load(ticker, version, entry)
+            where = f"the logged forecast of {ticker} {version} as of {entry.as_of}"
+            body = check_forecast(logged.body, where)
+            if body.get("model_version") != version or body.get("ticker") != ticker:
+                raise IntegrityError(f"{where} names another model or ticker")
+            return ServedForecast(body, True, etag)
+        except CryptonicError as exc:
+            keep = current.served if current is not None and current.version == version else own
+            log.warning(
+                "forecast log of %s unreadable (%s); serving the forecast as of %s",
+                ticker,
+                exc,
+                keep.body.get("as_of"),
+            )
+            return keep
+
+    def _artifacts_of(self, ticker: str, version: str) -> Artifacts:
+        key = (ticker, version)
+        with self._artifacts_guard:
+            found = self._artifacts.get(key)
+            if found is not None:
+                self._artifacts.move_to_end(key)
+                return found
+        loaded = load_artifacts(self.manifests, ticker, version)
+        with self._artifacts_guard:
+            self._artifacts[key] = loaded
+            while len(self._artifacts) > ARTIFACTS_KEPT:
+                self._artifacts.popitem(last=False)
+        return loaded

@@ -1,0 +1,182 @@
+"""The state one app instance serves from: settings, registry, the champion cache (an LRU of at
+most ``MAX_LOADED_TICKERS`` champions), the version listing behind ``GET /models`` (both over one
+manifest cache), the track records, the ticker summaries behind ``GET /tickers``, and the
+tickers it serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from cryptonic.api.errors import ApiError, api_error_of
+from cryptonic.api.state.champions import Champion, ChampionCache, FreshnessRules
+from cryptonic.api.state.ticker_summaries import TickerSummaries
+from cryptonic.api.state.track_records import TrackRecords
+from cryptonic.api.state.version_listing import VersionListing
+from cryptonic.api.state.versions import ManifestCache
+from cryptonic.config import Settings, normalize_ticker
+from cryptonic.errors import ConfigError, CryptonicError, StoreError
+from cryptonic.registry.registry import Registry
+
+log = logging.getLogger("cryptonic.api")
+
+STORE_TICKERS_MIN_TTL_S = 5.0
+"""The store's ticker list (for tickers not in TICKERS) is re-listed at most this often."""
+
+
+class ServingState:
+    """Shared by the routers of one app; thread-safe (sync endpoints run in a thread pool)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.clock = clock
+        self.now = wall_clock or (lambda: dt.datetime.now(dt.UTC))
+        """UTC now: the served forecast's age (``clock`` is monotonic, for the TTLs)."""
+        self.manifests = ManifestCache(registry)
+        self.cache = ChampionCache(
+            registry,
+            ttl_seconds=settings.cache_ttl_seconds,
+            pinned_version=settings.model_version,
+            clock=clock,
+            manifests=self.manifests,
+            freshness=FreshnessRules(
+                stale_after_hours=settings.stale_after_hours,
+                refresh_hour_utc=settings.refresh_hour_utc,
+            ),
+            wall_clock=self.now,
+            max_loaded=settings.max_loaded_tickers,
+        )
+        self.versions = VersionListing(
+            registry, self.manifests, ttl_seconds=settings.cache_ttl_seconds, clock=clock
+        )
+        self.track_records = TrackRecords(
+            registry.store, ttl_seconds=settings.cache_ttl_seconds, clock=clock
+        )
+        self.summaries = TickerSummaries(
+            registry,
+            self.manifests,
+            self.cache,
+            ttl_seconds=settings.cache_ttl_seconds,
+            stale_after_hours=settings.stale_after_hours,
+            clock=clock,
+        )
+        self.tickers: list[str] = list(settings.tickers)
+        self.default_ticker = self.tickers[0]
+        self._configured = frozenset(self.tickers)
+        self._store_tickers: frozenset[str] = frozenset()
+        self._store_listed_at: float | None = None
+        self._store_guard = threading.Lock()
+        scheme, sep, _ = registry.store.uri.partition("://")
+        self.store_kind = scheme if sep else "unknown"
+
+    # -- tickers
+
+    def normalize(self, raw: str | None) -> str:
+        """The ticker asked for (default: the first configured), upper-cased; 422 if malformed."""
+        if raw is None or raw == "":
+            return self.default_ticker
+        if raw in self._configured:
+            return raw
+        try:
+            return normalize_ticker(raw)
+        except (ValueError, AttributeError):
+            raise ApiError(
+                422,
+                "invalid_ticker",
+                "invalid ticker: use a Yahoo Finance symbol such as BTC-USD or AAPL",
+            ) from None
+
+    def known_now(self, ticker: str) -> bool:
+        """Known without I/O: configured in TICKERS, or seen in the store's last listing."""
+        return ticker in self._configured or ticker in self._store_tickers
+
+    def unknown_ticker(self, ticker: str) -> ApiError:
+        return ApiError(
+            404,
+            "unknown_ticker",
+            f"unknown ticker {ticker}: this service forecasts {', '.join(self.tickers)}",
+        )
+
+    def require_configured(self, ticker: str) -> None:
+        """404 unless the ticker is in TICKERS (no I/O: an unknown ticker never lists the store)."""
+        if ticker not in self._configured:
+            raise self.unknown_ticker(ticker)
+
+    def require_known(self, ticker: str) -> None:
+        """404 unless the ticker is configured or has models in the store (may list the store)."""
+        if self.known_now(ticker):
+            return
+        if ticker not in self._store_listing():
+            raise self.unknown_ticker(ticker)
+
+    def served_tickers(self) -> list[str]:
+        """Every ticker this instance answers for, sorted: those in TICKERS and those with
+        models in the store (listed at most every ``STORE_TICKERS_MIN_TTL_S``, or the TTL)."""
+        return sorted(self._configured | self._store_listing())
+
+    def _store_listing(self) -> frozenset[str]:
+        """The store's tickers, re-listed when the last listing is older than the TTL; a failed
+        listing keeps the previous one (logged) and is not retried before the TTL."""
+        with self._store_guard:
+            now = self.clock()
+            ttl = max(self.settings.cache_ttl_seconds, STORE_TICKERS_MIN_TTL_S)
+            stale = self._store_listed_at is None or now - self._store_listed_at >= ttl
+            if stale:
+                try:
+                    self._store_tickers = frozenset(self.registry.tickers())
+                except StoreError as exc:
+                    log.warning("cannot list the tickers in the store: %s", exc)
+                self._store_listed_at = now
+            return self._store_tickers
+
+    # -- champions
+
+    def champion(self, ticker: str) -> Champion:
+        """The champion to serve (may read the store); our errors become ApiError."""
+        try:
+            return self.cache.get(ticker)
+        except ConfigError as exc:  # e.g. a malformed MODEL_VERSION: ours, not the client's
+            raise ApiError(
+                503, "bad_config", "the service's model configuration is invalid; see its log"
+            ) from exc
+        except CryptonicError as exc:
+            raise api_error_of(exc, ticker) from exc
+
+    async def champion_async(self, raw_ticker: str | None) -> Champion:
+        """Resolve the ticker and its champion; no store I/O and no thread hop when cached."""
+        ticker = self.normalize(raw_ticker)
+        if not self.known_now(ticker):
+            await run_in_threadpool(self.require_known, ticker)
+        entry = self.cache.peek(ticker)
+        if entry is not None:
+            return entry
+        return await run_in_threadpool(self.champion, ticker)
+
+    def champion_sync(self, raw_ticker: str | None) -> Champion:
+        ticker = self.normalize(raw_ticker)
+        self.require_known(ticker)
+        return self.champion(ticker)
+
+    def warm(self) -> dict[str, str | None]:
+        """Load every configured ticker's champion now (best effort; failures are logged)."""
+        loaded: dict[str, str | None] = {}
+        for ticker in self.tickers:
+            try:
+                loaded[ticker] = self.champion(ticker).version
+            except ApiError as exc:
+                log.warning("no champion loaded for %s at start: %s", ticker, exc.message)
+                loaded[ticker] = None
+        return loaded

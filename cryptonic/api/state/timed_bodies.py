@@ -1,0 +1,126 @@
+"""The ``GET /predict`` and ``GET /status`` bodies, whose content moves with the clock.
+
+Both carry the served forecast's age (``age_hours``, in steps of :data:`AGE_STEP_HOURS`) and its
+``stale`` flag; ``/status`` also the next scheduled refresh. Serializing a body per request would
+cost the warm ``GET /predict`` its speed (it serves bytes built once), so each body is built
+once per step of what moves in it and served as bytes in between: at most once every six
+minutes per container. The ETag names the bytes, so ``If-None-Match`` matches until the age
+moves on. Per request this costs one clock read and two comparisons (no numpy, no I/O).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from cryptonic.api.etags import body_etag
+from cryptonic.api.responses.bodies import encode, predict_response, refresh_status
+from cryptonic.api.schemas import StatusResponse
+from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.freshness import Freshness, freshness_of, next_refresh_due
+
+AGE_STEP_HOURS: Final = 0.1
+"""Resolution of ``age_hours``: six minutes, far below anything a 48 h threshold cares about."""
+
+
+@dataclass(frozen=True)
+class PredictView:
+    """The ``GET /predict`` answer at one age step: body, its ETag and the headers to send."""
+
+    body: bytes
+    headers: dict[str, str]
+    etag: str
+
+
+class TimedBodies:
+    """The served forecast's two answers, rebuilt when their rounded age or flags change.
+
+    Thread-safe without a lock: a view is one tuple swapped in whole, and two threads that
+    rebuild the same step build the same bytes.
+    """
+
+    def __init__(
+        self,
+        ticker: str,
+        version: str,
+        forecast: Mapping[str, Any],
+        *,
+        calendar: Calendar,
+        status: StatusResponse,
+        stale_after_hours: float,
+        refresh_hour_utc: int,
+        logged: bool,
+        max_age_s: int,
+    ) -> None:
+        self.ticker, self.version, self.forecast = ticker, version, forecast
+        self.as_of = dt.date.fromisoformat(str(forecast["as_of"])[:10])
+        self.generated_at = forecast.get("generated_at")
+        self.calendar: Calendar = calendar
+        self.stale_after_hours = stale_after_hours
+        self.refresh_hour_utc = refresh_hour_utc
+        self.logged = logged
+        self._status = status
+        self._cache_control = f"public, max-age={max_age_s}"
+        probe = freshness_of(self.as_of, self.generated_at, calendar, stale_after_hours, _EPOCH)
+        self._made, self._stale_at = probe.generated_at, probe.stale_at
+        self._predict: tuple[tuple[int | None, bool], PredictView] | None = None
+        self._status_view: tuple[tuple[int | None, bool, dt.datetime], bytes] | None = None
+
+    def freshness(self, now: dt.datetime) -> Freshness:
+        """Age and staleness at ``now`` (precomputed instants: two subtractions)."""
+        if self._made is None or self._stale_at is None:
+            return Freshness(self.as_of, None, None, False, None)
+        age = max(0.0, (now - self._made).total_seconds() / 3600.0)
+        return Freshness(self.as_of, self._made, age, now >= self._stale_at, self._stale_at)
+
+    @staticmethod
+    def _step(fresh: Freshness) -> int | None:
+        return None if fresh.age_hours is None else int(fresh.age_hours / AGE_STEP_HOURS)
+
+    @staticmethod
+    def _rounded(step: int | None) -> float | None:
+        return None if step is None else round(step * AGE_STEP_HOURS, 1)
+
+    def predict(self, now: dt.datetime) -> PredictView:
+        fresh = self.freshness(now)
+        key = (self._step(fresh), fresh.stale)
+        cached = self._predict
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        body = encode(
+            predict_response(
+                self.ticker,
+                self.version,
+                self.forecast,
+                age_hours=self._rounded(key[0]),
+                stale=fresh.stale,
+            )
+        )
+        etag = body_etag(body, self.version)
+        view = PredictView(body, {"ETag": etag, "Cache-Control": self._cache_control}, etag)
+        self._predict = (key, view)
+        return view
+
+    def status(self, now: dt.datetime) -> bytes:
+        fresh = self.freshness(now)
+        due = next_refresh_due(now, self.refresh_hour_utc)
+        key = (self._step(fresh), fresh.stale, due)
+        cached = self._status_view
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        refresh = refresh_status(
+            fresh,
+            age_hours=self._rounded(key[0]),
+            next_due=due,
+            refresh_hour_utc=self.refresh_hour_utc,
+            stale_after_hours=self.stale_after_hours,
+            logged=self.logged,
+        )
+        body = encode(self._status.model_copy(update={"refresh": refresh}))
+        self._status_view = (key, body)
+        return body
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -1,0 +1,111 @@
+"""What ``GET /models`` reads: each ticker's version ids and champion, listed at most every TTL.
+
+A public endpoint must not cost one store GET per published version on every request. The
+version ids (one LIST) and the champion pointer (one GET) are re-read at most every
+``cache_ttl_seconds``, like the champion pointer of the serving cache; the manifests come from the
+:class:`~cryptonic.api.artifacts.ManifestCache` (immutable, read once per container), and only
+those of the page asked for are read at all.
+
+A failed listing is not remembered and not papered over: the request answers 503 and the next one
+lists again (the champion cache is what keeps forecasts served through an outage).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptonic.api.state.versions import ManifestCache, list_version_ids
+from cryptonic.errors import IntegrityError, NotFoundError
+from cryptonic.registry.manifest import Manifest
+from cryptonic.registry.registry import Registry
+
+log = logging.getLogger("cryptonic.api")
+
+
+@dataclass(frozen=True)
+class VersionIds:
+    """A ticker's published version ids, newest first, and the version its pointer names."""
+
+    versions: tuple[str, ...]
+    champion: str | None
+    listed_at: float
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """Up to ``limit`` versions (id, manifest), newest first, after the cursor asked for."""
+
+    champion: str | None
+    versions: list[tuple[str, Manifest]]
+    next_cursor: str | None
+
+
+class VersionListing:
+    """Version ids per ticker, refreshed at most every ``ttl_seconds``; thread-safe."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        manifests: ManifestCache,
+        *,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.registry = registry
+        self.manifests = manifests
+        self.ttl = float(ttl_seconds)
+        self.clock = clock
+        self._listed: dict[str, VersionIds] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def ids(self, ticker: str) -> VersionIds:
+        """The ticker's version ids (one LIST and one pointer GET when older than the TTL)."""
+        found = self._listed.get(ticker)
+        if found is not None and self.clock() - found.listed_at < self.ttl:
+            return found
+        with self._lock_of(ticker):
+            found = self._listed.get(ticker)  # another thread may have listed meanwhile
+            if found is not None and self.clock() - found.listed_at < self.ttl:
+                return found
+            versions = tuple(list_version_ids(self.registry, ticker))
+            pointer = self.registry.champion(ticker)
+            champion = pointer.version if pointer and pointer.version in versions else None
+            found = self._listed[ticker] = VersionIds(versions, champion, self.clock())
+            return found
+
+    def page(self, ticker: str, *, limit: int, cursor: str | None = None) -> VersionPage:
+        """Versions older than ``cursor`` (a version id; ``None``: the newest), ``limit`` of them.
+
+        A version whose manifest cannot be read is logged and left out of the page (the page is
+        then shorter than ``limit``); ``next_cursor`` still continues after it.
+        """
+        listed = self.ids(ticker)
+        ids = listed.versions
+        start = (
+            0 if cursor is None else next((i for i, v in enumerate(ids) if v < cursor), len(ids))
+        )
+        chosen = ids[start : start + limit]
+        rows: list[tuple[str, Manifest]] = []
+        for version in chosen:
+            try:
+                rows.append((version, self.manifests.get(ticker, version)))
+            except (IntegrityError, NotFoundError) as exc:
+                log.warning("skipping %s %s: %s", ticker, version, exc)
+        more = start + limit < len(ids)
+        return VersionPage(
+            champion=listed.champion,
+            versions=rows,
+            next_cursor=chosen[-1] if more and chosen else None,
+        )
+
+    def _lock_of(self, ticker: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(ticker)
+            if lock is None:
+                lock = self._locks[ticker] = threading.Lock()
+            return lock

@@ -1,0 +1,1 @@
+"""``cryptonic``: the command line, one module per command group."""

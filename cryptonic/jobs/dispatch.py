@@ -1,0 +1,239 @@
+"""A scheduled run's first step: one job per ticker, sent to the job's queue.
+
+Why a queue and not a loop: one Lambda running every ticker in turn is bounded by its timeout
+(900 s for a retrain, 600 s for the refresh), and one slow or failing ticker delays or sinks the
+rest. Here the dispatch (a small function, no TensorFlow) reads the ticker list (``TICKERS`` +
+the store's ``tickers.json``), writes the run's plan (cryptonic/run_ledger.py) and sends one
+message per ticker; SQS delivers each to its own invocation (cryptonic/retrain_queue.py,
+refresh_queue.py) with ``MaximumConcurrency`` of them at once, its own retries and its own
+dead-letter path. README "Scaling" says why SQS rather than Step Functions.
+
+Which job: the weekly schedule's event means the retrain; the daily one carries
+``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``.
+
+The dispatch fails (and pages) only when it could not send every job, or when ``tickers.json``
+is unusable, and then after sending what it could: a broken file never costs the parameter's
+tickers their week. A retried dispatch reuses its run (same scheduled event, same run id) and
+sends again; the consumers are idempotent per ticker within a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from cryptonic.config import Settings, get_settings
+from cryptonic.errors import ConfigError, CryptonicError, DispatchFailedError
+from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.refresh.request import parse_refresh_event
+from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
+from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id
+from cryptonic.jobs.ticker_list import run_tickers
+from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.uri import open_store
+
+log = logging.getLogger("cryptonic.dispatch")
+
+SQS_BATCH: Final = 10
+"""SendMessageBatch's limit."""
+SEND_ATTEMPTS: Final = 3
+
+
+class QueueClient(Protocol):
+    """The one SQS call the dispatch needs (boto3's client has it)."""
+
+    def send_message_batch(self, *, QueueUrl: str, Entries: list[dict[str, Any]]) -> Any: ...  # noqa: N803
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """What the dispatch did."""
+
+    job: Job
+    run_id: str
+    tickers: list[str]
+    sent: list[str]
+    unsent: dict[str, str]
+    problem: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "run_id": self.run_id,
+            "tickers": self.tickers,
+            "sent": len(self.sent),
+            "unsent": self.unsent,
+            "problem": self.problem,
+            "ok": not self.unsent and self.problem is None,
+        }
+
+
+def job_of(event: Any) -> Job:
+    """The job an event asks for: ``detail.job`` of a scheduled event, ``job`` of a direct one."""
+    value: Any = "retrain"
+    if isinstance(event, dict):
+        detail = event.get("detail")
+        if isinstance(detail, dict) and "job" in detail:
+            value = detail["job"]
+        elif "job" in event:
+            value = event["job"]
+    if value not in ("retrain", "refresh"):
+        raise ConfigError(f"unknown job {value!r}: the dispatch sends 'retrain' or 'refresh' jobs")
+    job: Job = value
+    return job
+
+
+def retrain_options(request: RetrainRequest) -> dict[str, Any]:
+    """What every ticker's retrain job of a run carries besides its ticker."""
+    return {"strategy": request.strategy, "force": request.force}
+
+
+def job_message(run_id: str, ticker: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The body of one ticker's job (parsed back by cryptonic.jobs.retrain.queue, refresh_queue)."""
+    return {"run_id": run_id, "ticker": ticker, **options}
+
+
+def run_id_of(event: Any) -> str:
+    """The run id a scheduled event names (its time and execution id), else a fresh one."""
+    if isinstance(event, dict):
+        when = _event_time(event.get("time"))
+        token = event.get("id")
+        if when is not None and isinstance(token, str) and not token.startswith("<"):
+            return new_run_id(when, token)
+    return new_run_id()
+
+
+def dispatch_jobs(
+    event: Any,
+    settings: Settings | None = None,
+    *,
+    store: ArtifactStore | None = None,
+    queue: QueueClient | None = None,
+) -> Dispatch:
+    """Plan the run and send its jobs; ConfigError before anything is sent for a bad event or a
+    missing queue URL (``RETRAIN_QUEUE_URL``, ``REFRESH_QUEUE_URL``)."""
+    settings = settings or get_settings()
+    job = job_of(event)
+    body = {k: v for k, v in event.items() if k != "job"} if isinstance(event, dict) else event
+    if job == "retrain":
+        request = parse_retrain_event(body)
+        queue_url, env_name = settings.retrain_queue_url, "RETRAIN_QUEUE_URL"
+        options: dict[str, Any] = retrain_options(request)
+        requested = request.tickers
+    else:
+        requested = parse_refresh_event(body).tickers
+        queue_url, env_name = settings.refresh_queue_url, "REFRESH_QUEUE_URL"
+        options = {}
+    if not queue_url:
+        raise ConfigError(f"{env_name} is not set: the dispatch has no {job} queue to send to")
+    store = store or open_store(settings.store_uri)
+    listed = run_tickers(settings, store, requested)
+    run_id = run_id_of(event)
+    planned = RunLedger(store, job).write_plan(run_id, listed.tickers, options)
+    queue = queue or _sqs_client()
+    sent, unsent = send_jobs(
+        queue, queue_url, ((t, job_message(run_id, t, options)) for t in planned)
+    )
+    return Dispatch(
+        job=job, run_id=run_id, tickers=planned, sent=sent, unsent=unsent, problem=listed.problem
+    )
+
+
+def send_jobs(
+    queue: QueueClient,
+    queue_url: str,
+    jobs: Iterable[tuple[str, dict[str, Any]]],
+    *,
+    sleep: Callable[[float], None] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Send in batches of 10, re-sending the entries SQS refused (up to 3 tries); returns the
+    tickers sent and, for the others, why not."""
+    pause = sleep or time.sleep
+    pending = list(jobs)
+    sent: list[str] = []
+    unsent: dict[str, str] = {}
+    for start in range(0, len(pending), SQS_BATCH):
+        batch = {str(i): job for i, job in enumerate(pending[start : start + SQS_BATCH])}
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            entries = [
+                {"Id": i, "MessageBody": json.dumps(body, sort_keys=True)}
+                for i, (_, body) in batch.items()
+            ]
+            try:
+                answer = queue.send_message_batch(QueueUrl=queue_url, Entries=entries)
+            except Exception as exc:  # botocore raises many types; each is reported per ticker
+                failures = {i: f"{type(exc).__name__}: {exc}" for i in batch}
+            else:
+                sent.extend(batch[ok["Id"]][0] for ok in answer.get("Successful", ()))
+                failures = {
+                    f["Id"]: f"{f.get('Code', 'error')}: {f.get('Message', '')}".strip()
+                    for f in answer.get("Failed", ())
+                }
+            batch = {i: batch[i] for i in failures}
+            if not batch:
+                break
+            if attempt == SEND_ATTEMPTS:
+                unsent.update({batch[i][0]: failures[i] for i in batch})
+            else:
+                pause(0.2 * attempt)
+    return sent, unsent
+
+
+def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
+    """The dispatch Lambda: send the jobs, emit ``TickersDispatched``, fail loudly if needed."""
+    try:
+        dispatch = dispatch_jobs(event)
+    except CryptonicError as exc:
+        log.error("dispatch refused: %s", exc, extra={"code": exc.code})
+        put_metrics({"DispatchRequestsRefused": 1})
+        raise
+    summary = dispatch.to_dict()
+    put_metrics(
+        {"TickersDispatched": len(dispatch.sent), "TickersNotDispatched": len(dispatch.unsent)},
+        properties={
+            "job": dispatch.job,
+            "run_id": dispatch.run_id,
+            "unsent_tickers": sorted(dispatch.unsent),
+        },
+    )
+    log.info(
+        "%s run %s: %d of %d tickers dispatched",
+        dispatch.job,
+        dispatch.run_id,
+        len(dispatch.sent),
+        len(dispatch.tickers),
+        extra={"dispatch": summary},
+    )
+    problems = [dispatch.problem] if dispatch.problem else []
+    if dispatch.unsent:
+        problems.append(
+            f"{len(dispatch.unsent)} of {len(dispatch.tickers)} jobs not sent: "
+            + "; ".join(f"{t}: {why}" for t, why in dispatch.unsent.items())
+        )
+    if problems:
+        raise DispatchFailedError(f"{dispatch.job} run {dispatch.run_id}: " + " | ".join(problems))
+    return summary
+
+
+def _event_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _sqs_client() -> QueueClient:
+    """botocore, as the store uses (the images install it, not boto3); it honours the standard
+    environment, ``AWS_ENDPOINT_URL_SQS`` included (the tests point it at moto's server)."""
+    import botocore.session
+
+    client: QueueClient = botocore.session.get_session().create_client("sqs")
+    return client

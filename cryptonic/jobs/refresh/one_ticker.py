@@ -1,0 +1,433 @@
+"""The daily refresh of one ticker: latest closes -> the champion's (and shadows') forecast -> log
+-> scores. No training: the models are the published ``.tflite`` files, run with LiteRT.
+
+``_Refresh.__call__`` lists the steps in order: what to refresh (the served version and the
+shadow challengers), the latest prices, one forecast per version, pruning, scoring, verdict.
+
+Safety comes from the same rules as the retrain's: forecast objects are create-only under a key
+made of the day and the version (a rerun finds them there and changes nothing), and the three
+small pointers move only by compare-and-swap with a merge (cryptonic.store.cas), so a retrain
+publishing a new champion at the same time and this refresh both keep their work. A failure
+before a forecast is logged leaves the previous one serving; bad prices (a gap, a zero close)
+are refused with the validation's message; no new close (a weekend for stocks, Yahoo failing)
+is reported and only fails the run once ``REFRESH_MAX_MISSED_DAYS`` trading days are missing.
+
+Never imports TensorFlow (an import-linter contract holds it): the refresh function is small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from cryptonic.config import Settings, normalize_ticker
+from cryptonic.data import DataUnavailableError, load_prices
+from cryptonic.data.csv_folder import is_folder_source
+from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
+from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.freshness import freshness_of, last_expected_close, missing_closes
+from cryptonic.forecast.predictor import Predictor
+from cryptonic.registry.champion import ChampionPointer
+from cryptonic.registry.forecast_log import (
+    ForecastLog,
+    LatestForecasts,
+    LoggedForecast,
+    Recorded,
+    Role,
+)
+from cryptonic.registry.keys import MODEL_TFLITE, SCORES_NAME, TRACK_RECORD_NAME, forecasts_prefix
+from cryptonic.registry.manifest import Manifest
+from cryptonic.registry.registry import Registry
+from cryptonic.registry.shadows import shadow_challengers
+from cryptonic.registry.track_record import (
+    CHART_FORECASTS,
+    Key,
+    ScoreLedger,
+    build_track_record,
+    served_rows,
+    update_ledger,
+)
+from cryptonic.store.cas import read_json, update_json
+from cryptonic.store.contract import ArtifactStore
+
+log = logging.getLogger("cryptonic.refresh")
+
+SNAPSHOT_SOURCES_NOTE = "a fixed snapshot (bundled or CSV): no newer close is expected of it"
+
+Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed"]
+"""``refreshed``: a new forecast for the served version. ``unchanged``: it already had the
+forecast of the latest close (a rerun). ``no_new_data``: the expected close is not there yet
+(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``."""
+
+
+class PriceLoader(Protocol):
+    """:func:`cryptonic.data.load_prices` (tests pass one that fails like Yahoo)."""
+
+    def __call__(
+        self,
+        ticker: str,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        source: str = "auto",
+        min_rows: int | None = None,
+    ) -> pd.DataFrame: ...
+
+
+@dataclass
+class RefreshResult:
+    """The per-ticker summary the Lambda returns and the CLI prints."""
+
+    ticker: str
+    outcome: Outcome = "failed"
+    reason: str = ""
+    champion: str | None = None
+    as_of: str | None = None
+    expected: str | None = None
+    missing: list[str] = field(default_factory=list)
+    shadows: list[str] = field(default_factory=list)
+    forecasts: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    served: dict[str, Any] | None = None
+    track_record: dict[str, Any] | None = None
+    pruned: int = 0
+    error: dict[str, str] | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def refresh(
+    settings: Settings,
+    store: ArtifactStore,
+    ticker: str,
+    *,
+    now: dt.datetime | None = None,
+    load: PriceLoader = load_prices,
+) -> RefreshResult:
+    """Refresh one ticker; errors come back in the result, never as exceptions."""
+    started = time.perf_counter()
+    result = RefreshResult(ticker=ticker)
+    try:
+        result.ticker = normalize_ticker(ticker)
+        moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        _Refresh(settings, store, result, moment, load)()
+    except CryptonicError as exc:
+        result.outcome = "failed"
+        result.error = {"code": exc.code, "message": str(exc)}
+        result.reason = f"failed: {exc}"
+        log.warning("refresh %s failed: %s", result.ticker, exc)
+    except ValueError as exc:
+        result.outcome = "failed"
+        result.error = {"code": "bad_input", "message": str(exc)}
+        result.reason = f"failed: {exc}"
+    except Exception as exc:  # a bug or an outage we did not foresee: report, do not crash others
+        log.exception("refresh %s crashed", result.ticker)
+        result.outcome = "failed"
+        result.error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+        result.reason = "failed: internal error (see logs)"
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A version to refresh: the served one (``champion``) or a shadow challenger."""
+
+    manifest: Manifest
+    role: Role
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version
+
+
+@dataclass(frozen=True)
+class _Prices:
+    """The validated recent closes (or why there are none: Yahoo could not be asked)."""
+
+    dates: list[dt.date]
+    closes: list[float]
+    unavailable: str = ""
+
+    @property
+    def last(self) -> dt.date | None:
+        return self.dates[-1] if self.dates else None
+
+    def by_date(self) -> dict[dt.date, float]:
+        return dict(zip(self.dates, self.closes, strict=True))
+
+
+class _Refresh:
+    """One ticker's refresh, step by step; each step a method so the order reads top to bottom."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArtifactStore,
+        result: RefreshResult,
+        now: dt.datetime,
+        load: PriceLoader,
+    ) -> None:
+        self.settings, self.store, self.result, self.now, self.load = (
+            settings,
+            store,
+            result,
+            now,
+            load,
+        )
+        self.ticker = result.ticker
+        self.registry = Registry(store)
+        self.log = ForecastLog(store)
+
+    def __call__(self) -> None:
+        pointer, served = self._served()
+        if served is None:
+            return
+        targets = [_Target(served, "champion"), *self._shadows(pointer, served)]
+        latest, _ = self.log.latest(self.ticker)
+        calendar = served.model.calendar
+        prices = self._prices(targets, calendar)
+        created = False
+        if prices.last is not None:
+            for target in targets:
+                recorded = self._forecast(target, prices, latest)
+                created |= bool(recorded and recorded.created and target.role == "champion")
+            keep_from = prices.last - dt.timedelta(days=self.settings.forecast_retention_days)
+            self.result.pruned = self.log.prune(self.ticker, keep_from)
+            self._score(prices, keep_from)
+        self._verdict(served, prices, calendar, created)
+
+    # -- steps, in the order __call__ runs them ------------------------------------------------
+    def _served(self) -> tuple[ChampionPointer | None, Manifest | None]:
+        """The version serving reads (MODEL_VERSION when pinned, else the champion)."""
+        pointer = self.registry.champion(self.ticker)
+        try:
+            version = self.registry.resolve_version(self.ticker, self.settings.model_version)
+        except NoModelError as exc:
+            self.result.outcome, self.result.reason = "no_model", str(exc)
+            return pointer, None
+        self.result.champion = version
+        return pointer, self.registry.manifest(self.ticker, version)
+
+    def _shadows(self, pointer: ChampionPointer | None, served: Manifest) -> list[_Target]:
+        manifests = shadow_challengers(
+            self.registry, self.ticker, pointer, self.settings.shadow_challengers
+        )
+        shadows = [_Target(m, "shadow") for m in manifests if m.version != served.version]
+        self.result.shadows = [t.version for t in shadows]
+        return shadows
+
+    def _prices(self, targets: list[_Target], calendar: Calendar) -> _Prices:
+        """Closes from far enough back to forecast (every target's lookback) and to score every
+        retained forecast; Yahoo being unreachable is not an error here (see _verdict)."""
+        lookback = max(t.manifest.model.lookback for t in targets)
+        end = self.settings.end_date
+        start = self.settings.start_date
+        if end is not None or not _is_snapshot(self.settings.data_source):
+            # A live feed (or a replay to END_DATE): only the window the refresh needs, so an old
+            # hole in the history cannot stop today's forecast. A snapshot: all of it (its end is
+            # unknown until read).
+            reference = end or self.now.date()
+            lookback_days = math.ceil(lookback * (7 / 5 if calendar == "B" else 1)) + 14
+            days = max(self.settings.forecast_retention_days + 14, lookback_days)
+            window = reference - dt.timedelta(days=days)
+            start = window if start is None else max(start, window)
+        try:
+            frame = self.load(self.ticker, start, end, self.settings.data_source, min_rows=lookback)
+        except DataUnavailableError as exc:
+            log.warning("refresh %s: no prices: %s", self.ticker, exc)
+            return _Prices([], [], unavailable=str(exc))
+        dates = [d.date() for d in frame["date"]]
+        closes = [float(c) for c in frame["close"].to_numpy(dtype=np.float64)]
+        self.result.as_of = dates[-1].isoformat()
+        return _Prices(dates, closes)
+
+    def _forecast(
+        self, target: _Target, prices: _Prices, latest: LatestForecasts | None
+    ) -> Recorded | None:
+        """The target's forecast from the latest close, logged (create-only). Skipped when the
+        log already has one as recent; a shadow's failure is reported, not raised."""
+        last = prices.last
+        assert last is not None
+        known = latest.versions.get(target.version) if latest else None
+        if known is not None and known.as_of >= last:
+            self.result.forecasts.append(
+                {
+                    "version": target.version,
+                    "role": target.role,
+                    "as_of": known.as_of.isoformat(),
+                    "created": False,
+                }
+            )
+            return None
+        try:
+            recorded = self._run_model(target, prices)
+        except CryptonicError as exc:
+            if target.role == "champion":
+                raise
+            log.warning("shadow %s of %s not refreshed: %s", target.version, self.ticker, exc)
+            self.result.problems.append(f"shadow {target.version}: [{exc.code}] {exc}")
+            return None
+        self.result.forecasts.append(
+            {
+                "version": recorded.version,
+                "role": recorded.role,
+                "as_of": recorded.as_of.isoformat(),
+                "created": recorded.created,
+            }
+        )
+        return recorded
+
+    def _run_model(self, target: _Target, prices: _Prices) -> Recorded:
+        manifest = target.manifest
+        tflite = self.registry.load_artifact(
+            self.ticker, target.version, MODEL_TFLITE, manifest=manifest
+        )
+        last = prices.last
+        assert last is not None
+        forecast = Predictor(tflite, arch=manifest.model.arch).forecast(
+            prices.closes,
+            last,
+            ticker=self.ticker,
+            calendar=manifest.model.calendar,
+            model_version=target.version,
+            generated_at=_iso(self.now),
+        )
+        return self.log.record(forecast.to_dict(), target.role)
+
+    def _score(self, prices: _Prices, keep_from: dt.date) -> None:
+        """Ledger (scores.json) then summary (track-record.json), each by compare-and-swap."""
+        closes = prices.by_date()
+        prefix = forecasts_prefix(self.ticker)
+        read: dict[Key, LoggedForecast] = {}
+
+        def reader(key: str) -> LoggedForecast:
+            logged = self.log.read(key)
+            read[(logged.as_of, logged.version)] = logged
+            return logged
+
+        def next_ledger(current: Any) -> Any:
+            ledger = None if current is None else ScoreLedger.parse(current, prefix + SCORES_NAME)
+            updated, _ = update_ledger(
+                ledger, self.ticker, self.log.keys(self.ticker), reader, closes, keep_from
+            )
+            return updated.model_dump(mode="json")
+
+        written = update_json(self.store, prefix + SCORES_NAME, next_ledger)
+        ledger = ScoreLedger.model_validate(written.value)
+
+        def next_record(_current: Any) -> Any:
+            fresh, _ = read_json(self.store, prefix + SCORES_NAME)
+            latest = ScoreLedger.parse(fresh, prefix + SCORES_NAME) if fresh is not None else ledger
+            details: dict[Key, dict[str, Any]] = {}
+            for row in served_rows(latest.rows)[:CHART_FORECASTS]:
+                logged = read.get(row.key) or reader(
+                    f"{prefix}{row.as_of.isoformat()}/{row.version}.json"
+                )
+                details[row.key] = logged.body
+            record = build_track_record(
+                latest, details, closes, self.settings.forecast_retention_days
+            )
+            return record.model_dump(mode="json")
+
+        summary = update_json(self.store, prefix + TRACK_RECORD_NAME, next_record).value
+        self.result.track_record = summary["summary"]
+
+    def _verdict(
+        self, served: Manifest, prices: _Prices, calendar: Calendar, created: bool
+    ) -> None:
+        """Outcome and reason; raises StaleDataError once too many closes are missing (after
+        every forecast there was to log is logged)."""
+        res, settings = self.result, self.settings
+        latest, _ = self.log.latest(self.ticker)
+        entry = latest.versions.get(served.version) if latest else None
+        as_of = entry.as_of if entry else served.data.end
+        generated_at = entry.generated_at if entry else served.created_at
+        if as_of is not None:
+            fresh = freshness_of(
+                as_of, generated_at, calendar, settings.stale_after_hours, self.now
+            )
+            res.served = {
+                "version": served.version,
+                "as_of": as_of.isoformat(),
+                "generated_at": generated_at,
+                "age_hours": None if fresh.age_hours is None else round(fresh.age_hours, 2),
+                "stale": fresh.stale,
+            }
+        have = prices.last or as_of
+        expected = self._expected(calendar)
+        missing = missing_closes(have, expected, calendar) if have and expected else []
+        res.expected = expected.isoformat() if expected else None
+        res.missing = [d.isoformat() for d in missing]
+        limit = settings.refresh_max_missed_days
+        why = f" ({prices.unavailable})" if prices.unavailable else ""
+        if len(missing) >= limit:
+            raise StaleDataError(
+                f"{self.ticker}: no close for {len(missing)} trading days (since {have}, "
+                f"expected up to {expected}; REFRESH_MAX_MISSED_DAYS={limit}){why}: still serving "
+                f"the forecast as of {as_of}"
+            )
+        if created:
+            res.outcome = "refreshed"
+            res.reason = f"new forecast as of {prices.last} by {served.version}"
+            if missing:
+                res.reason += f" (still {len(missing)} of {limit} allowed closes behind)"
+        elif missing or prices.unavailable:
+            res.outcome = "no_new_data"
+            source = "Yahoo Finance unavailable" + why if prices.unavailable else "no new close"
+            res.reason = (
+                f"no new data: {source}; latest close {have}, expected {expected} "
+                f"({len(missing)} of {limit} allowed trading days missing); still serving the "
+                f"forecast as of {as_of}"
+            )
+        else:
+            res.outcome = "unchanged"
+            note = "" if expected else f"; {SNAPSHOT_SOURCES_NOTE}"
+            res.reason = f"already up to date: forecast as of {as_of} by {served.version}{note}"
+
+    def _expected(self, calendar: Calendar) -> dt.date | None:
+        """The latest close there should be: END_DATE's (reproducible runs), None for a fixed
+        snapshot, else the last trading day before today (UTC)."""
+        end = self.settings.end_date
+        if end is not None:
+            return last_expected_close(end + dt.timedelta(days=1), calendar)
+        if _is_snapshot(self.settings.data_source):
+            return None
+        return last_expected_close(self.now.date(), calendar)
+
+
+def _is_snapshot(source: str) -> bool:
+    """The bundled snapshot, a CSV file or a folder of them: data that does not grow while we
+    read it (``yahoo``, ``auto`` do)."""
+    return source == "bundled" or source.lower().endswith(".csv") or is_folder_source(source)
+
+
+def refresh_all(
+    settings: Settings,
+    store: ArtifactStore,
+    tickers: list[str] | None = None,
+    *,
+    now: dt.datetime | None = None,
+    load: PriceLoader = load_prices,
+) -> list[RefreshResult]:
+    """Each ticker independently: one failing does not stop the others."""
+    return [refresh(settings, store, t, now=now, load=load) for t in (tickers or settings.tickers)]
+
+
+__all__ = ["Outcome", "PriceLoader", "RefreshResult", "refresh", "refresh_all"]

@@ -1,0 +1,200 @@
+"""Replay a price history day by day, as the schedules would have run it: a retrain every seven
+days, a refresh every day, then the live track record that produced.
+
+This answers "how would the served forecasts have done" without waiting eight weeks, on the
+same code paths as the deployed jobs (cryptonic.pipeline.retrain and cryptonic.refresh.refresh,
+each with ``END_DATE`` set to the replayed day, so no job sees a close after its day). It writes
+a whole history into the store, so it refuses a store that already has versions of the ticker.
+The model is whatever the settings say (the default one in the README's table); replaying the
+bundled snapshot needs no network (``--data bundled``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptonic.config import Settings
+from cryptonic.errors import ConfigError
+from cryptonic.jobs.refresh.one_ticker import refresh
+from cryptonic.jobs.retrain.one_ticker import outcome, retrain
+from cryptonic.registry.keys import SCORES_NAME, forecasts_prefix
+from cryptonic.registry.registry import Registry
+from cryptonic.registry.track_record import (
+    LedgerRow,
+    ScoreLedger,
+    TrackRecord,
+    load_track_record,
+    served_rows,
+)
+from cryptonic.store.cas import read_json
+from cryptonic.store.contract import ArtifactStore
+
+log = logging.getLogger("cryptonic.replay")
+
+__all__ = ["ReplayResult", "format_replay", "replay"]
+
+
+@dataclass
+class ReplayResult:
+    """What the replay ran and the track record it left."""
+
+    ticker: str
+    start: dt.date
+    end: dt.date
+    retrains: list[dict[str, Any]] = field(default_factory=list)
+    refreshes: dict[str, int] = field(default_factory=dict)
+    record: TrackRecord | None = None
+    served: list[LedgerRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["record"] = self.record.model_dump(mode="json") if self.record else None
+        body["served"] = [row.model_dump(mode="json") for row in self.served]
+        return body
+
+
+def _last_close(settings: Settings, ticker: str) -> dt.date:
+    from cryptonic.data import load_prices
+
+    frame = load_prices(ticker, settings.start_date, settings.end_date, settings.data_source)
+    last: dt.date = frame["date"].iloc[-1].date()
+    return last
+
+
+def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) -> ReplayResult:
+    """Retrain on day 0, 7, 14, ... and refresh every day, for ``weeks`` weeks ending on the
+    last close of the data (or ``END_DATE``)."""
+    if weeks < 1:
+        raise ConfigError(f"replay needs at least 1 week, got {weeks}")
+    registry = Registry(store)
+    if registry.version_ids(ticker):
+        raise ConfigError(
+            f"replay writes a whole history, and {store.uri} already has versions of {ticker}: "
+            "use an empty store, e.g. --store file:///tmp/cryptonic-replay"
+        )
+    end = _last_close(settings, ticker)
+    start = end - dt.timedelta(days=7 * weeks)
+    result = ReplayResult(ticker=ticker, start=start, end=end)
+    day = start
+    while day <= end:
+        on_day = settings.model_copy(update={"end_date": day})
+        if (day - start).days % 7 == 0:
+            trained = retrain(on_day, store, ticker, force=True)
+            if trained.error and not trained.version:
+                raise ConfigError(f"replay: the retrain of {day} failed: {trained.reason}")
+            result.retrains.append(
+                {
+                    "day": day.isoformat(),
+                    "outcome": outcome(trained),
+                    "version": trained.version,
+                    "reason": trained.reason,
+                }
+            )
+            log.info("replay %s: retrain %s %s", day, outcome(trained), trained.version)
+        refreshed = refresh(on_day, store, ticker)
+        if refreshed.error:
+            raise ConfigError(f"replay: the refresh of {day} failed: {refreshed.reason}")
+        result.refreshes[refreshed.outcome] = result.refreshes.get(refreshed.outcome, 0) + 1
+        day += dt.timedelta(days=1)
+    result.record = load_track_record(store, ticker)
+    key = forecasts_prefix(ticker) + SCORES_NAME
+    ledger, _ = read_json(store, key)
+    if ledger is not None:
+        result.served = served_rows(ScoreLedger.parse(ledger, key).rows)
+    return result
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}%"
+
+
+def _coverage(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _skill(mape: float | None, persistence: float | None) -> str:
+    return "-" if mape is None or not persistence else f"{1 - mape / persistence:+.3f}"
+
+
+def weekly(result: ReplayResult) -> list[dict[str, Any]]:
+    """The served forecasts pooled per replayed week (by ``as_of``), oldest first."""
+    weeks: dict[int, dict[str, Any]] = {}
+    for row in result.served:
+        index = (row.as_of - result.start).days // 7
+        week = weeks.setdefault(
+            index,
+            {
+                "from": result.start + dt.timedelta(days=7 * index),
+                "forecasts": 0,
+                "days": 0,
+                "ape": 0.0,
+                "persistence": 0.0,
+                "inside": 0,
+                "banded": 0,
+            },
+        )
+        week["forecasts"] += 1
+        week["days"] += row.days_scored
+        week["ape"] += row.ape_sum
+        week["persistence"] += row.persistence_ape_sum
+        week["inside"] += row.inside
+        week["banded"] += row.banded_days
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def format_replay(result: ReplayResult) -> str:
+    """The replay as the README shows it: the retrains, the served forecasts week by week
+    against persistence, and each version's live record (champions and shadows)."""
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(result.refreshes.items()))
+    lines = [
+        f"{result.ticker}: replayed {result.start} .. {result.end}: "
+        f"{len(result.retrains)} weekly retrains, "
+        f"{sum(result.refreshes.values())} daily refreshes ({counts})",
+        "",
+        "| retrain on | outcome | version |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {r['day']} | {r['outcome']} | {r['version']} |" for r in result.retrains]
+    record = result.record
+    if record is None:
+        return "\n".join([*lines, "", "no track record"])
+    lines += [
+        "",
+        "| forecasts made (as_of) | served | days scored | MAPE | persistence MAPE | skill "
+        "| interval coverage |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for week in weekly(result):
+        days = week["days"]
+        mape = week["ape"] / days if days else None
+        persistence = week["persistence"] / days if days else None
+        coverage = week["inside"] / week["banded"] if week["banded"] else None
+        until = min(week["from"] + dt.timedelta(days=6), result.end)
+        lines.append(
+            f"| {week['from']} .. {until} | {week['forecasts']} | {days} | {_pct(mape)} | "
+            f"{_pct(persistence)} | {_skill(mape, persistence)} | {_coverage(coverage)} |"
+        )
+    summary = record.summary
+    lines.append(
+        f"| **all** | {len(result.served)} | {summary.days_scored} | {_pct(summary.mape)} | "
+        f"{_pct(summary.persistence_mape)} | {_skill(summary.mape, summary.persistence_mape)} "
+        f"| {_coverage(summary.coverage)} |"
+    )
+    served = {row.version for row in result.served}
+    lines += [
+        "",
+        "| version | role | forecasts scored | MAPE | persistence MAPE | skill "
+        "| interval coverage |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for version, live in record.versions.items():
+        role = "champion" if version in served else "shadow"
+        lines.append(
+            f"| {version} | {role} | {live.forecasts} | {_pct(live.mape)} | "
+            f"{_pct(live.persistence_mape)} | {_skill(live.mape, live.persistence_mape)} "
+            f"| {_coverage(live.coverage)} |"
+        )
+    return "\n".join(lines)

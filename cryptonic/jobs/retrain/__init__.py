@@ -1,0 +1,2 @@
+"""The weekly retrain: request, one ticker, the invocation, the queue consumer (and its skip
+check and promotion gate)."""

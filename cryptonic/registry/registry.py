@@ -1,0 +1,435 @@
+"""Model registry over an :class:`~cryptonic.store.ArtifactStore`: versions, manifests, champion.
+
+Layout under the store root (the ``prefix`` of ``s3://bucket/prefix``)::
+
+    <ticker>/versions/<version>/model.keras      full Keras model
+    <ticker>/versions/<version>/model.tflite     serving model
+    <ticker>/versions/<version>/forecast.json    the forecast made at publish time
+    <ticker>/versions/<version>/prices.csv       the price snapshot it was trained on
+    <ticker>/versions/<version>/manifest.json    written LAST: a version exists once this exists
+    <ticker>/champion.json                       {version, promoted_at, history: [...]}
+    <ticker>/prices.csv                          mirror of the champion's snapshot
+
+Rules:
+
+* Versions are immutable: every object of a version is written with ``If-None-Match: *``.
+* ``manifest.json`` is written last and records ``sha256``/``bytes`` of every artifact, so a crash
+  mid-publish leaves no visible version, and every load is checked against it.
+* ``champion.json`` is the only mutable object. It is swapped with a conditional write (``If-Match``
+  on the ETag read, ``If-None-Match: *`` when there is none): of two concurrent promotions exactly
+  one wins, the other gets :class:`ConflictError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+
+from cryptonic.errors import (
+    ConfigError,
+    ConflictError,
+    IntegrityError,
+    NoModelError,
+    NotFoundError,
+    StoreError,
+)
+from cryptonic.registry.champion import HISTORY_LIMIT, ChampionPointer, Promotion
+from cryptonic.registry.keys import (
+    CHAMPION_NAME,
+    MANIFEST_NAME,
+    PRICES_NAME,
+    VERSION_PATTERN,
+    artifact_key,
+    champion_key,
+    check_artifact_name,
+    check_ticker,
+    check_version,
+    prices_key,
+)
+from cryptonic.registry.manifest import ArtifactEntry, Manifest, ManifestDraft
+from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.uri import open_store
+
+__all__ = ["READ_NOW", "Registry", "new_version_id", "open_registry"]
+
+log = logging.getLogger("cryptonic.registry")
+
+
+class _ReadNow(enum.Enum):
+    READ_NOW = "read-now"
+
+
+READ_NOW = _ReadNow.READ_NOW
+"""Default of ``promote(expected=...)``: compare against the champion as read at call time."""
+
+
+def _utc(now: dt.datetime | None) -> dt.datetime:
+    now = now or dt.datetime.now(dt.UTC)
+    return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
+
+
+def _iso(now: dt.datetime) -> str:
+    return _utc(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_version_id(now: dt.datetime | None = None) -> str:
+    """A new sortable version id: ``YYYYMMDDTHHMMSSZ-<7 random hex>`` in UTC.
+
+    A naive ``now`` is taken as UTC.
+    """
+    return f"{_utc(now):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)[:7]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Registry
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Registry:
+    """Versions, manifests and the champion pointer of every ticker in one store."""
+
+    def __init__(
+        self,
+        store: ArtifactStore,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    def __repr__(self) -> str:
+        return f"Registry({self.store.uri!r})"
+
+    def _where(self, key: str) -> str:
+        return f"{self.store.uri.rstrip('/')}/{key}"
+
+    # -- publishing
+
+    def publish(
+        self,
+        ticker: str,
+        version: str,
+        artifacts: Mapping[str, bytes],
+        draft: ManifestDraft,
+    ) -> Manifest:
+        """Write a new immutable version; ``manifest.json`` goes last. Returns the manifest.
+
+        Every object is written with ``If-None-Match: *``: publishing a version id that exists
+        (even partly, after a crash) raises :class:`ConflictError`.
+        """
+        ticker = check_ticker(ticker)
+        check_version(version)
+        if not artifacts:
+            raise ConfigError(f"publish {ticker} {version}: no artifacts given")
+        if check_ticker(draft.ticker) != ticker:
+            raise ConfigError(f"publish {ticker} {version}: the draft is of {draft.ticker}")
+        blobs = {check_artifact_name(name): bytes(data) for name, data in artifacts.items()}
+        fields = draft.model_dump(exclude_unset=True)
+        fields["created_at"] = draft.created_at or _iso(self._clock())
+        manifest = Manifest(
+            **fields,
+            version=version,
+            artifacts={
+                name: ArtifactEntry(sha256=_sha256(data), bytes=len(data))
+                for name, data in sorted(blobs.items())
+            },
+        )
+        try:
+            manifest_bytes = manifest.to_json_bytes()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"manifest of {ticker} {version} is not JSON-serializable: {exc}"
+            ) from exc
+
+        for name, data in sorted(blobs.items()):
+            self._create(ticker, version, name, data, _content_type(name))
+        self._create(ticker, version, MANIFEST_NAME, manifest_bytes, "application/json")
+        log.info("published %s %s (%d artifacts)", ticker, version, len(blobs))
+        return manifest
+
+    def _create(self, ticker: str, version: str, name: str, data: bytes, ctype: str) -> None:
+        key = artifact_key(ticker, version, name)
+        try:
+            self.store.put_bytes(key, data, if_none_match="*", content_type=ctype)
+        except ConflictError as exc:
+            raise ConflictError(
+                f"version {version} of {ticker} already exists ({name} is there): versions are "
+                "immutable, publish under a new version id (see new_version_id())"
+            ) from exc
+
+    # -- reading versions
+
+    def manifest(self, ticker: str, version: str) -> Manifest:
+        """The manifest of one published version (:class:`NotFoundError` if it has none)."""
+        ticker = check_ticker(ticker)
+        key = artifact_key(ticker, version, MANIFEST_NAME)
+        try:
+            data = self.store.get_json(key)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"version {version} of {ticker} not found in {self.store.uri}"
+            ) from exc
+        manifest = Manifest.parse(data, self._where(key))
+        if manifest.version != version:
+            raise IntegrityError(
+                f"{self._where(key)} names version {manifest.version!r}, not {version}"
+            )
+        return manifest
+
+    def exists(self, ticker: str, version: str) -> bool:
+        """Whether a version is published (its manifest exists)."""
+        return self.store.exists(artifact_key(ticker, version, MANIFEST_NAME))
+
+    def load_artifact(
+        self,
+        ticker: str,
+        version: str,
+        name: str,
+        *,
+        manifest: Manifest | None = None,
+    ) -> bytes:
+        """An artifact's bytes, checked against the manifest's sha256 and size.
+
+        A mismatch raises :class:`IntegrityError` and returns nothing. Pass the ``manifest``
+        already read (manifests are immutable) to load several artifacts with one manifest GET:
+        the serving cold start reads three.
+        """
+        ticker = check_ticker(ticker)
+        check_artifact_name(name)
+        if manifest is None:
+            manifest = self.manifest(ticker, version)
+        return self._verified(ticker, version, name, manifest)
+
+    def _verified(self, ticker: str, version: str, name: str, manifest: Manifest) -> bytes:
+        entry = manifest.artifacts.get(name)
+        if entry is None:
+            raise NotFoundError(
+                f"version {version} of {ticker} has no artifact {name!r} "
+                f"(it has {', '.join(sorted(manifest.artifacts)) or 'none'})"
+            )
+        key = artifact_key(ticker, version, name)
+        try:
+            data = self.store.get_bytes(key)
+        except NotFoundError as exc:
+            raise IntegrityError(
+                f"{name} of {ticker} version {version} is listed in its manifest but missing "
+                f"from the store ({self._where(key)})"
+            ) from exc
+        digest = _sha256(data)
+        if digest != entry.sha256 or len(data) != entry.bytes:
+            raise IntegrityError(
+                f"{name} of {ticker} version {version} is corrupt: sha256 {digest[:12]}... "
+                f"({len(data)} bytes) does not match the manifest's {entry.sha256[:12]}... "
+                f"({entry.bytes} bytes)"
+            )
+        return data
+
+    def version_ids(self, ticker: str) -> list[str]:
+        """Ids of the published versions of ``ticker`` (their manifest exists), newest first.
+
+        One LIST and no GET: a version whose publish crashed before its manifest is not listed.
+        """
+        prefix = f"{check_ticker(ticker)}/versions/"
+        found = {
+            parts[2]
+            for key in self.store.list(prefix)
+            if len(parts := key.split("/")) == 4
+            and parts[3] == MANIFEST_NAME
+            and VERSION_PATTERN.match(parts[2])
+        }
+        return sorted(found, reverse=True)
+
+    def manifests(self, ticker: str) -> Iterator[Manifest]:
+        """Manifests of every published version, newest first, read one at a time as iterated
+        (stop early to read fewer). An unreadable manifest is logged and skipped."""
+        ticker = check_ticker(ticker)
+        for version in self.version_ids(ticker):
+            try:
+                yield self.manifest(ticker, version)
+            except (IntegrityError, NotFoundError) as exc:
+                log.warning("skipping %s %s: %s", ticker, version, exc)
+
+    def tickers(self) -> list[str]:
+        """Tickers that have a champion or at least one published version, sorted."""
+        found: set[str] = set()
+        for key in self.store.list(""):
+            parts = key.split("/")
+            is_champion = len(parts) == 2 and parts[1] == CHAMPION_NAME
+            is_manifest = len(parts) == 4 and parts[1] == "versions" and parts[3] == MANIFEST_NAME
+            if is_champion or is_manifest:
+                try:
+                    found.add(check_ticker(parts[0]))
+                except ConfigError:
+                    continue
+        return sorted(found)
+
+    # -- champion pointer
+
+    def champion(self, ticker: str) -> ChampionPointer | None:
+        """The current champion pointer with its ETag, or ``None`` when there is none yet."""
+        ticker = check_ticker(ticker)
+        key = champion_key(ticker)
+        try:
+            data, etag = self.store.get_with_etag(key)
+        except NotFoundError:
+            return None
+        try:
+            value = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IntegrityError(f"{self._where(key)} is not valid JSON: {exc}") from exc
+        return ChampionPointer.parse(value, self._where(key), ticker=ticker, etag=etag)
+
+    def champion_etag(self, ticker: str) -> str | None:
+        """The champion pointer's ETag (one HEAD): poll this, re-read when it changes."""
+        try:
+            return self.store.head(champion_key(ticker)).etag
+        except NotFoundError:
+            return None
+
+    def promote(
+        self,
+        ticker: str,
+        version: str,
+        *,
+        expected: ChampionPointer | _ReadNow | None = READ_NOW,
+    ) -> ChampionPointer:
+        """Make ``version`` the champion with a conditional swap of ``champion.json``.
+
+        ``expected``: the pointer the caller compared against (``None``: "only if there is no
+        champion yet"); by default the pointer as read now. If the champion changed in between,
+        :class:`ConflictError` and nothing is written. Promoting the current champion is a no-op.
+        """
+        ticker = check_ticker(ticker)
+        check_version(version)
+        manifest = self.manifest(ticker, version)  # NotFoundError if not published
+        read_now = isinstance(expected, _ReadNow)
+        current = self.champion(ticker) if isinstance(expected, _ReadNow) else expected
+
+        if current is not None and current.version == version:
+            if not read_now and self.champion_etag(ticker) != current.etag:
+                raise self._lost_race(ticker, version, current, "promoting")
+            return current
+
+        now = _iso(self._clock())
+        history: tuple[Promotion, ...] = ()
+        if current is not None:
+            former = Promotion(version=current.version, promoted_at=current.promoted_at)
+            history = (former, *current.history)
+        pointer = ChampionPointer(
+            ticker=ticker, version=version, promoted_at=now, history=history[:HISTORY_LIMIT]
+        )
+        written = self._swap(ticker, version, pointer, current, "promoting")
+        self._mirror_prices(ticker, version, manifest)
+        log.info(
+            "promoted %s %s (previous: %s)", ticker, version, current.version if current else None
+        )
+        return written
+
+    def rollback(self, ticker: str) -> ChampionPointer:
+        """Move the champion back to the previous one in its history (conditional swap)."""
+        ticker = check_ticker(ticker)
+        current = self.champion(ticker)
+        if current is None:
+            raise NoModelError(f"no champion of {ticker} yet: nothing to roll back")
+        if not current.history:
+            raise NotFoundError(
+                f"no previous champion to roll back to: {ticker} has only ever had "
+                f"{current.version}"
+            )
+        target = current.history[0]
+        manifest = self.manifest(ticker, target.version)
+        pointer = ChampionPointer(
+            ticker=ticker,
+            version=target.version,
+            promoted_at=_iso(self._clock()),
+            history=current.history[1:],
+            rolled_back_from=current.version,
+        )
+        written = self._swap(ticker, target.version, pointer, current, "rolling back to")
+        self._mirror_prices(ticker, target.version, manifest)
+        log.info("rolled back %s from %s to %s", ticker, current.version, target.version)
+        return written
+
+    def _swap(
+        self,
+        ticker: str,
+        version: str,
+        pointer: ChampionPointer,
+        current: ChampionPointer | None,
+        doing: str,
+    ) -> ChampionPointer:
+        key = champion_key(ticker)
+        try:
+            if current is None:
+                etag = self.store.put_json(key, pointer.to_json(), if_none_match="*")
+            else:
+                etag = self.store.put_json(key, pointer.to_json(), if_match=current.etag)
+        except ConflictError as exc:
+            raise self._lost_race(ticker, version, current, doing) from exc
+        return pointer.with_etag(etag)
+
+    @staticmethod
+    def _lost_race(
+        ticker: str, version: str, current: ChampionPointer | None, doing: str
+    ) -> ConflictError:
+        was = f"champion {current.version}" if current else "no champion"
+        return ConflictError(
+            f"champion of {ticker} changed while {doing} {version}: another promotion won "
+            f"(expected {was}); read the champion again and retry if still wanted"
+        )
+
+    def _mirror_prices(self, ticker: str, version: str, manifest: Manifest) -> None:
+        """Copy the new champion's prices.csv to ``<ticker>/prices.csv`` (best effort).
+
+        The pointer is the truth; the mirror is a convenience for readers that want the champion's
+        snapshot in one GET. A failure here is logged, not raised: the promotion has happened.
+        """
+        if PRICES_NAME not in manifest.artifacts:
+            return
+        try:
+            data = self._verified(ticker, version, PRICES_NAME, manifest)
+            self.store.put_bytes(prices_key(ticker), data, content_type="text/csv")
+        except StoreError as exc:
+            log.warning("could not mirror prices.csv of %s %s: %s", ticker, version, exc)
+
+    def resolve_version(self, ticker: str, pinned: str | None = None) -> str:
+        """The version to serve: ``pinned`` (``MODEL_VERSION``/``MODEL_NAME``) if given and
+        published, else the champion; :class:`NoModelError` when there is neither."""
+        ticker = check_ticker(ticker)
+        if pinned:
+            check_version(pinned)
+            if not self.exists(ticker, pinned):
+                raise NotFoundError(
+                    f"pinned model version {pinned} (MODEL_VERSION) of {ticker} not found in "
+                    f"{self.store.uri}: unset it or pick one from `cryptonic models list "
+                    f"--ticker {ticker}`"
+                )
+            return pinned
+        pointer = self.champion(ticker)
+        if pointer is None:
+            raise NoModelError(
+                f"no model for {ticker} yet: run `cryptonic retrain --ticker {ticker}` "
+                "(or invoke the retrain function)"
+            )
+        return pointer.version
+
+
+def _content_type(name: str) -> str:
+    if name.endswith(".json"):
+        return "application/json"
+    if name.endswith(".csv"):
+        return "text/csv"
+    return "application/octet-stream"
+
+
+def open_registry(uri: str | None = None, *, read_only: bool = False) -> Registry:
+    """A registry over :func:`cryptonic.store.open_store` (``None``: the default local store)."""
+    return Registry(open_store(uri, read_only=read_only))

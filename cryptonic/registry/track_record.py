@@ -1,0 +1,342 @@
+"""The live track record: logged forecasts scored on the closes that came after them.
+
+A forecasting service is judged by prices that came after its forecasts. At each refresh every
+retained forecast (cryptonic.registry.forecast_log) whose dates have passed is scored, always next
+to the persistence forecast of the same days (its ``last_close`` repeated): MAPE, the persistence
+MAPE, and interval coverage when the forecast carries an interval. Two objects per ticker:
+
+* ``scores.json``, the **ledger**: one row per retained forecast with its error sums. Rows whose
+  days have all been realized are final and kept as they are; open rows are scored again from
+  their forecast object at each refresh. The refresh alone reads it (one GET instead of one per
+  forecast), and it is exactly the retained log: rows of pruned forecasts are dropped.
+* ``track-record.json``, the **summary** serving reads in one GET: the served record pooled
+  (``mape`` over every scored day, so long and short horizons weigh as in the backtest), each
+  version's live record (the champion's and the shadow challengers'), and the newest served
+  forecasts, the last :data:`CHART_FORECASTS` of them with each day's prediction and outcome.
+
+Both are functions of the log and the closes only, so a rerun the same day computes the same
+bytes and writes nothing. Pure Python (no numpy): the serving path parses these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+from pydantic import Field, ValidationError
+
+from cryptonic.errors import IntegrityError
+from cryptonic.forecast.value import Forecast
+from cryptonic.registry.documents import ClosedDocument
+from cryptonic.registry.forecast_log import LoggedForecast, Role
+from cryptonic.registry.keys import TRACK_RECORD_NAME, forecasts_prefix
+from cryptonic.store.cas import read_json
+from cryptonic.store.contract import ArtifactStore
+
+__all__ = [
+    "CHART_FORECASTS",
+    "SHOWN_FORECASTS",
+    "ForecastScore",
+    "LedgerRow",
+    "LiveScores",
+    "ScoreLedger",
+    "ScoredDay",
+    "TrackRecord",
+    "build_track_record",
+    "live_record",
+    "load_track_record",
+    "score_forecast",
+    "served_rows",
+    "update_ledger",
+]
+
+CHART_FORECASTS: Final = 8
+"""Newest served forecasts whose days (prediction and realized close) the summary keeps: what
+the page draws against what happened."""
+SHOWN_FORECASTS: Final = 100
+"""Newest served forecasts listed in the summary (``GET /track-record?limit`` at most)."""
+
+Key = tuple[dt.date, str]
+"""(as_of, version): one logged forecast."""
+
+
+# --------------------------------------------------------------------------------------------
+# The ledger (scores.json)
+
+
+class LedgerRow(ClosedDocument):
+    """One logged forecast's errors so far, as sums over its realized days (percent)."""
+
+    as_of: dt.date
+    version: str
+    role: Role
+    generated_at: str | None = None
+    last_close: float
+    last_date: dt.date = Field(description="The forecast's last date")
+    days_scored: int = 0
+    ape_sum: float = 0.0
+    persistence_ape_sum: float = 0.0
+    banded_days: int = 0
+    inside: int = 0
+    interval_level: float | None = None
+    final: bool = False
+
+    @property
+    def key(self) -> Key:
+        return (self.as_of, self.version)
+
+
+class ScoreLedger(ClosedDocument):
+    """``forecasts/<ticker>/scores.json``: the rows, newest first."""
+
+    ticker: str
+    closes_through: dt.date | None = None
+    rows: list[LedgerRow] = Field(default_factory=list)
+
+    @classmethod
+    def parse(cls, data: Any, where: str) -> ScoreLedger:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise IntegrityError(f"{where} is not a valid score ledger: {exc}") from exc
+
+
+def score_forecast(
+    logged: LoggedForecast, closes: Mapping[dt.date, float], closes_through: dt.date
+) -> LedgerRow:
+    """Score one forecast on the closes known up to ``closes_through``.
+
+    A forecast day without a close (a holiday of a trading-day ticker, never to come) is not
+    scored; the row is final once its last date is no later than ``closes_through``.
+    """
+    forecast = Forecast.from_dict(logged.body)
+    ape = persistence = 0.0
+    days = banded = inside = 0
+    for i, (day, predicted) in enumerate(zip(forecast.dates, forecast.values, strict=True)):
+        actual = closes.get(day)
+        if day > closes_through or actual is None or actual <= 0:
+            continue
+        days += 1
+        ape += abs(actual - predicted) / actual * 100.0
+        persistence += abs(actual - forecast.last_close) / actual * 100.0
+        if forecast.lower is not None and forecast.upper is not None:
+            banded += 1
+            inside += int(forecast.lower[i] <= actual <= forecast.upper[i])
+    return LedgerRow(
+        as_of=logged.as_of,
+        version=logged.version,
+        role=logged.role,
+        generated_at=forecast.generated_at,
+        last_close=forecast.last_close,
+        last_date=max(forecast.dates),
+        days_scored=days,
+        ape_sum=ape,
+        persistence_ape_sum=persistence,
+        banded_days=banded,
+        inside=inside,
+        interval_level=forecast.interval_level,
+        final=max(forecast.dates) <= closes_through,
+    )
+
+
+def update_ledger(
+    ledger: ScoreLedger | None,
+    ticker: str,
+    logged: Mapping[str, Key],
+    read: Callable[[str], LoggedForecast],
+    closes: Mapping[dt.date, float],
+    keep_from: dt.date,
+) -> tuple[ScoreLedger, dict[Key, LoggedForecast]]:
+    """The ledger of the retained log (``logged``: key -> (as_of, version)) on these closes,
+    and the forecasts it had to read (the open ones and the new ones)."""
+    closes_through = max(closes) if closes else None
+    known = {row.key: row for row in (ledger.rows if ledger else [])}
+    rows: list[LedgerRow] = []
+    read_now: dict[Key, LoggedForecast] = {}
+    for key, (as_of, version) in logged.items():
+        if as_of < keep_from:
+            continue
+        row = known.get((as_of, version))
+        if row is None or (not row.final and closes_through is not None):
+            forecast = read(key)
+            read_now[(as_of, version)] = forecast
+            if closes_through is None:
+                row = score_forecast(forecast, {}, as_of)
+            else:
+                row = score_forecast(forecast, closes, closes_through)
+        rows.append(row)
+    rows.sort(key=lambda r: (r.as_of, r.version), reverse=True)
+    through = closes_through or (ledger.closes_through if ledger else None)
+    return ScoreLedger(ticker=ticker, closes_through=through, rows=rows), read_now
+
+
+# --------------------------------------------------------------------------------------------
+# The summary (track-record.json)
+
+
+class LiveScores(ClosedDocument):
+    """Scores pooled over forecasts: MAPE over every realized day, persistence on the same."""
+
+    forecasts: int = Field(description="Forecasts with at least one realized day")
+    days_scored: int = 0
+    mape: float | None = Field(default=None, description="Percent, over every scored day")
+    persistence_mape: float | None = Field(
+        default=None, description="The last close as the forecast, on the same days (percent)"
+    )
+    skill: float | None = Field(default=None, description="1 - mape / persistence_mape")
+    coverage: float | None = Field(
+        default=None, description="Share of realized closes inside the interval (null: none)"
+    )
+    interval_level: float | None = None
+    first_as_of: dt.date | None = None
+    last_as_of: dt.date | None = None
+
+
+class ScoredDay(ClosedDocument):
+    date: dt.date
+    prediction: float
+    lower: float | None = None
+    upper: float | None = None
+    actual: float | None = Field(default=None, description="The realized close (null: not yet)")
+
+
+class ForecastScore(ClosedDocument):
+    """One served forecast against what happened."""
+
+    as_of: dt.date
+    model_version: str
+    generated_at: str | None = None
+    last_close: float
+    days_scored: int
+    mape: float | None = None
+    persistence_mape: float | None = None
+    coverage: float | None = None
+    result: list[ScoredDay] | None = Field(
+        default=None, description=f"Each day, for the newest {CHART_FORECASTS} forecasts only"
+    )
+
+
+class TrackRecord(ClosedDocument):
+    """``forecasts/<ticker>/track-record.json``."""
+
+    ticker: str
+    closes_through: dt.date | None = None
+    retention_days: int
+    summary: LiveScores
+    forecasts: list[ForecastScore] = Field(default_factory=list)
+    versions: dict[str, LiveScores] = Field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, data: Any, where: str) -> TrackRecord:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise IntegrityError(f"{where} is not a valid track record: {exc}") from exc
+
+    @classmethod
+    def empty(cls, ticker: str, retention_days: int) -> TrackRecord:
+        return cls(ticker=ticker, retention_days=retention_days, summary=LiveScores(forecasts=0))
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def live_record(rows: Iterable[LedgerRow]) -> LiveScores:
+    """Pooled scores of ``rows`` (their realized days only)."""
+    scored = [r for r in rows if r.days_scored > 0]
+    days = sum(r.days_scored for r in scored)
+    mape = _ratio(sum(r.ape_sum for r in scored), days)
+    persistence = _ratio(sum(r.persistence_ape_sum for r in scored), days)
+    banded = sum(r.banded_days for r in scored)
+    levels = {r.interval_level for r in scored if r.banded_days}
+    return LiveScores(
+        forecasts=len(scored),
+        days_scored=days,
+        mape=mape,
+        persistence_mape=persistence,
+        skill=1.0 - mape / persistence if mape is not None and persistence else None,
+        coverage=_ratio(sum(r.inside for r in scored), banded),
+        interval_level=levels.pop() if len(levels) == 1 else None,
+        first_as_of=min((r.as_of for r in scored), default=None),
+        last_as_of=max((r.as_of for r in scored), default=None),
+    )
+
+
+def served_rows(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
+    """The forecast served for each ``as_of``, newest first: of the champion-role forecasts of
+    that day, the one made last (a promotion the same day replaces the morning's forecast)."""
+    best: dict[dt.date, LedgerRow] = {}
+    for row in rows:
+        if row.role != "champion":
+            continue
+        known = best.get(row.as_of)
+        if known is None or (row.generated_at or "", row.version) > (
+            known.generated_at or "",
+            known.version,
+        ):
+            best[row.as_of] = row
+    return [best[day] for day in sorted(best, reverse=True)]
+
+
+def _days(body: Mapping[str, Any], closes: Mapping[dt.date, float]) -> list[ScoredDay]:
+    forecast = Forecast.from_dict(dict(body))
+    return [
+        ScoredDay(
+            date=day,
+            prediction=value,
+            lower=forecast.lower[i] if forecast.lower is not None else None,
+            upper=forecast.upper[i] if forecast.upper is not None else None,
+            actual=closes.get(day),
+        )
+        for i, (day, value) in enumerate(zip(forecast.dates, forecast.values, strict=True))
+    ]
+
+
+def build_track_record(
+    ledger: ScoreLedger,
+    details: Mapping[Key, Mapping[str, Any]],
+    closes: Mapping[dt.date, float],
+    retention_days: int,
+) -> TrackRecord:
+    """The summary of ``ledger``; ``details`` holds the forecast bodies of (at least) the newest
+    :data:`CHART_FORECASTS` served forecasts, whose days it lists."""
+    served = served_rows(ledger.rows)
+    by_version: dict[str, list[LedgerRow]] = {}
+    for row in ledger.rows:
+        by_version.setdefault(row.version, []).append(row)
+    shown: list[ForecastScore] = []
+    for position, row in enumerate(served[:SHOWN_FORECASTS]):
+        body = details.get(row.key) if position < CHART_FORECASTS else None
+        single = live_record([row])
+        shown.append(
+            ForecastScore(
+                as_of=row.as_of,
+                model_version=row.version,
+                generated_at=row.generated_at,
+                last_close=row.last_close,
+                days_scored=row.days_scored,
+                mape=single.mape,
+                persistence_mape=single.persistence_mape,
+                coverage=single.coverage,
+                result=_days(body, closes) if body is not None else None,
+            )
+        )
+    return TrackRecord(
+        ticker=ledger.ticker,
+        closes_through=ledger.closes_through,
+        retention_days=retention_days,
+        summary=live_record(served),
+        forecasts=shown,
+        versions={v: live_record(rows) for v, rows in sorted(by_version.items())},
+    )
+
+
+def load_track_record(store: ArtifactStore, ticker: str) -> TrackRecord | None:
+    """The ticker's ``track-record.json`` (None before the first refresh), one GET."""
+    key = forecasts_prefix(ticker) + TRACK_RECORD_NAME
+    value, _ = read_json(store, key)
+    if value is None:
+        return None
+    return TrackRecord.parse(value, f"{store.uri.rstrip('/')}/{key}")

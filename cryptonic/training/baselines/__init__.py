@@ -1,0 +1,1 @@
+"""The bars every model is judged against: persistence and drift (naive.py), GARCH (garch.py)."""

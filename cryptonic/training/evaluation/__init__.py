@@ -1,0 +1,1 @@
+"""How a forecaster is judged: error measures, the walk-forward backtest, its plots."""

@@ -1,0 +1,1 @@
+"""``cryptonic tune``: the search over the model's knobs, scored without leakage."""

@@ -1,0 +1,315 @@
+"""The champion cache over a published registry: no store I/O when fresh, new champions after the
+TTL, pinning, and serving what it has through store outages and corrupt new versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from cryptonic.api import create_app
+from cryptonic.config import Settings
+from cryptonic.registry.keys import artifact_key
+from cryptonic.registry.registry import Registry
+from tests.fixtures.api import FakeClock, WatchedStore, make_client
+from tests.fixtures.published import TICKER, publish_version
+
+pytestmark = pytest.mark.slow
+
+
+def champion_version(registry: Registry) -> str:
+    pointer = registry.champion(TICKER)
+    assert pointer is not None
+    return pointer.version
+
+
+def test_cached_get_does_no_store_io(local_published_registry):
+    store = WatchedStore(local_published_registry.store)
+    registry = Registry(store)
+    clock = FakeClock()
+    client = make_client(registry, clock, cache_ttl_seconds=30)
+    assert client.get("/predict").status_code == 200
+    assert store.calls, "the first request loads the champion"
+    store.clear()
+    for _ in range(50):
+        assert client.get("/predict").status_code == 200
+        assert client.get("/status").status_code == 200
+        assert client.get("/historic").status_code == 200
+    assert store.calls == []
+    clock.now += 31
+    assert client.get("/predict").status_code == 200
+    assert store.keys == ["BTC-USD/champion.json", "forecasts/BTC-USD/latest.json"]
+    assert store.calls == ["head", "head"], "after the TTL one HEAD of each pointer, no more"
+
+
+def test_new_champion_is_served_after_the_ttl(published_registry, published_model):
+    clock = FakeClock()
+    client = make_client(published_registry, clock, cache_ttl_seconds=30)
+    first = client.get("/predict")
+    old_etag = first.headers["etag"]
+    new_version = publish_version(published_registry, published_model, days=250)
+
+    clock.now += 10  # within the TTL: still the old champion, no store check
+    assert client.get("/predict").headers["etag"] == old_etag
+
+    clock.now += 25
+    response = client.get("/predict", headers={"If-None-Match": old_etag})
+    assert response.status_code == 200
+    assert response.json()["model_version"] == new_version
+    assert response.headers["etag"] != old_etag
+    assert response.json()["as_of"] == published_model.dates[249].isoformat()
+    status = client.get("/status").json()
+    assert status["model_version"] == new_version
+    assert client.get("/health").json()["champions"][TICKER]["version"] == new_version
+
+
+def test_rollback_is_picked_up_with_ttl_zero(published_registry, published_model):
+    client = make_client(published_registry)
+    first = champion_version(published_registry)
+    second = publish_version(published_registry, published_model, days=280)
+    assert client.get("/predict").json()["model_version"] == second
+    published_registry.rollback(TICKER)
+    body = client.get("/predict").json()
+    assert body["model_version"] == first
+    status = client.get("/status").json()
+    assert status["model_version"] == first
+    assert status["previous_version"] is None
+
+
+def test_pinned_model_version_is_served(published_registry, published_model):
+    first = champion_version(published_registry)
+    publish_version(published_registry, published_model, days=260)
+    client = make_client(published_registry, model_version=first)
+    assert client.get("/predict").json()["model_version"] == first
+    status = client.get("/status").json()
+    assert status["pinned"] is True
+    assert status["model_version"] == first
+    assert client.get("/models").json()["pinned"] == first
+
+
+def test_first_model_is_served_within_the_ttl_of_its_promotion(local_store, published_model):
+    registry = Registry(local_store)
+    clock = FakeClock()
+    client = make_client(registry, clock, cache_ttl_seconds=30)
+    assert client.get("/predict").status_code == 503
+    version = publish_version(registry, published_model)
+    assert client.get("/predict").status_code == 503  # the "no model" answer is cached
+    clock.now += 31
+    response = client.get("/predict")
+    assert response.status_code == 200
+    assert response.json()["model_version"] == version
+
+
+# ---------------------------------------------------------------------------------------------
+# Failures: store outage, corrupt artifacts
+
+
+def test_warm_instance_survives_a_store_outage(local_published_registry, published_model):
+    store = WatchedStore(local_published_registry.store)
+    client = make_client(Registry(store))
+    before = client.get("/predict")
+    assert before.status_code == 200
+    store.down = True
+    for path in ("/predict", "/status", "/historic"):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.text)
+    assert client.get("/predict").content == before.content
+    posted = client.post("/predict", json={"closes": published_model.closes[-14:]})
+    assert posted.status_code == 200, posted.text
+    models = client.get("/models")
+    assert models.status_code == 503
+    assert models.json()["error"]["code"] == "store_unavailable"
+    store.down = False
+    assert client.get("/predict").status_code == 200
+
+
+def test_cold_instance_with_store_down_is_503(local_published_registry):
+    store = WatchedStore(local_published_registry.store)
+    store.down = True
+    response = make_client(Registry(store)).get("/predict")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "store_unavailable"
+
+
+def test_warm_instance_survives_a_real_s3_outage(aws_env, monkeypatch, published_model):
+    """A moto server of its own, stopped after the first load: boto3 really fails to connect."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from cryptonic.store.uri import open_store
+    from tests.fixtures.s3 import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{port}")
+        boto3.session.Session().client("s3").create_bucket(Bucket="outage-test")
+        registry = Registry(open_store("s3://outage-test/models"))
+        publish_version(registry, published_model)
+        client = make_client(registry)
+        before = client.get("/predict")
+        assert before.status_code == 200
+    finally:
+        server.stop()
+    after = client.get("/predict")
+    assert after.status_code == 200
+    assert after.content == before.content
+    cold = make_client(Registry(open_store("s3://outage-test/models"))).get("/predict")
+    assert cold.status_code == 503
+    assert cold.json()["error"]["code"] == "store_unavailable"
+
+
+@pytest.mark.parametrize("artifact", ["forecast.json", "model.tflite", "prices.csv"])
+def test_corrupt_new_version_keeps_the_cached_one(published_registry, published_model, artifact):
+    client = make_client(published_registry)
+    first = champion_version(published_registry)
+    assert client.get("/predict").json()["model_version"] == first
+    second = publish_version(published_registry, published_model, days=260, promote=False)
+    key = artifact_key(TICKER, second, artifact)
+    published_registry.store.put_bytes(key, b"corrupted" + published_registry.store.get_bytes(key))
+    if artifact != "prices.csv":
+        published_registry.promote(TICKER, second)
+    else:  # promote mirrors prices.csv (and verifies it): move the pointer by hand
+        pointer = published_registry.champion(TICKER)
+        published_registry.store.put_json(
+            f"{TICKER}/champion.json",
+            {"version": second, "promoted_at": "2026-11-23T00:00:00Z", "history": []},
+            if_match=pointer.etag,
+        )
+    assert champion_version(published_registry) == second
+    response = client.get("/predict")
+    assert response.status_code == 200
+    assert response.json()["model_version"] == first
+
+    fresh = make_client(published_registry).get("/predict")
+    assert fresh.status_code == 503
+    assert fresh.json()["error"]["code"] == "integrity_error"
+    assert "sha256" not in fresh.text
+
+
+def test_concurrent_requests_while_the_champion_changes(local_published_registry, published_model):
+    """Sync endpoints run in a thread pool: the cache must stay consistent under threads."""
+    import threading
+
+    from cryptonic.api import serving_state
+
+    registry = local_published_registry
+    app = create_app(Settings(store_uri=registry.store.uri, cache_ttl_seconds=0), registry)
+    state = serving_state(app)
+    errors: list[BaseException] = []
+    seen: set[str] = set()
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                champion = state.champion(TICKER)
+                seen.add(champion.version)
+                assert champion.predict_view(state.now()).body.startswith(b'{"success":true')
+                state.cache.cached()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    versions = [publish_version(registry, published_model, days=200 + 10 * i) for i in range(4)]
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert state.champion(TICKER).version == versions[-1]
+    assert versions[-1] in seen
+
+
+# ---------------------------------------------------------------------------------------------
+# The latest dated forecast (the daily refresh's) and what happens when the log misbehaves
+
+
+def test_a_refresh_reaches_serving_within_the_ttl(local_store, published_model, tmp_path):
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280)
+    store = WatchedStore(local_store)
+    clock = FakeClock()
+    client = make_client(Registry(store), clock, cache_ttl_seconds=30)
+    before = client.get("/predict").json()
+    refresh_through(local_store, [286], tmp_path)
+    clock.now += 10
+    assert client.get("/predict").json() == before
+    store.clear()
+    clock.now += 21
+    after = client.get("/predict").json()
+    assert after["as_of"] == str(published_model.dates[286])
+    assert after["model_version"] == before["model_version"]
+    assert store.calls == ["head", "head", "get_with_etag", "get_bytes"]  # no version re-read
+
+
+def test_a_corrupt_logged_forecast_keeps_what_is_served(
+    local_store, published_model, tmp_path, caplog
+):
+    from cryptonic.registry.keys import forecast_key
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    version = publish_version(registry, published_model, days=280)
+    refresh_through(local_store, [283], tmp_path)
+    client = make_client(registry)
+    served = client.get("/predict").content
+    refresh_through(local_store, [284], tmp_path)
+    key = forecast_key(TICKER, published_model.dates[284], version)
+    local_store.delete(key)
+    local_store.put_bytes(key, b'{"result": []}')
+    assert client.get("/predict").content == served
+    assert "forecast log of BTC-USD unreadable" in caplog.text
+    cold = make_client(registry).get("/predict")  # a new instance: the version's own forecast
+    assert cold.status_code == 200
+    assert cold.json()["as_of"] == str(published_model.dates[279])
+
+
+def test_an_unreadable_log_never_stops_a_new_champion(local_published_registry, published_model):
+    store = local_published_registry.store
+    client = make_client(local_published_registry)
+    client.get("/predict")
+    store.put_bytes("forecasts/BTC-USD/latest.json", b"not json")
+    newer = publish_version(local_published_registry, published_model, days=250)
+    body = client.get("/predict").json()
+    assert body["model_version"] == newer
+    assert body["as_of"] == str(published_model.dates[249])
+
+
+def test_only_the_champions_own_logged_forecast_is_served(local_store, published_model, tmp_path):
+    from cryptonic.registry.forecast_log import ForecastLog
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    shadow = publish_version(registry, published_model, days=270, promote=False)
+    champion = publish_version(registry, published_model, days=280)
+    refresh_through(local_store, [285], tmp_path)
+    shadow_forecast = {
+        **make_client(registry).get("/predict").json(),
+        "model_version": shadow,
+        "as_of": str(published_model.dates[289]),
+    }
+    ForecastLog(local_store).record(
+        {k: shadow_forecast[k] for k in ("ticker", "model_version", "as_of", "result")}
+        | {"last_close": 1.0, "generated_at": "2026-12-01T00:30:00Z"},
+        "shadow",
+    )
+    body = make_client(registry).get("/predict").json()
+    assert (body["model_version"], body["as_of"]) == (champion, str(published_model.dates[285]))
+
+
+def test_a_pinned_version_serves_its_latest_dated_forecast(local_store, published_model, tmp_path):
+    from tests.fixtures.refreshed import refresh_through
+
+    registry = Registry(local_store)
+    pinned = publish_version(registry, published_model, days=270)
+    publish_version(registry, published_model, days=280)
+    clock = FakeClock()
+    client = make_client(registry, clock, cache_ttl_seconds=30, model_version=pinned)
+    assert client.get("/predict").json()["as_of"] == str(published_model.dates[269])
+    refresh_through(local_store, [287], tmp_path, model_version=pinned)
+    clock.now += 31
+    body = client.get("/predict").json()
+    assert (body["model_version"], body["as_of"]) == (pinned, str(published_model.dates[287]))

@@ -1,0 +1,122 @@
+"""functions/refresh/app.handler driven by the shipped schedule event, against moto S3 and local:
+metrics for the alarms, a failing ticker failing the invocation after the others ran."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cryptonic.config import get_settings
+from cryptonic.data import to_yahoo_csv
+from cryptonic.errors import ConfigError, RefreshFailedError
+from cryptonic.registry.forecast_log import ForecastLog
+from cryptonic.registry.registry import Registry
+from cryptonic.store.uri import open_store
+from tests.fixtures.paths import EVENTS
+from tests.fixtures.prices import make_prices
+from tests.fixtures.published import TICKER, publish_version
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def published(store_uri, published_model):
+    return publish_version(Registry(open_store(store_uri)), published_model, days=280)
+
+
+@pytest.fixture
+def handler(monkeypatch, tmp_path, store_uri):
+    """The real handler, configured through the environment the way Lambda configures it."""
+    csv = tmp_path / "prices.csv"
+    csv.write_bytes(to_yahoo_csv(make_prices(290)))
+    env = {"STORE_URI": store_uri, "DATA_SOURCE": str(csv), "TICKERS": TICKER}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("END_DATE", raising=False)
+    get_settings.cache_clear()
+    from functions.refresh.app import handler
+
+    yield handler
+    get_settings.cache_clear()
+
+
+def _event(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text())
+
+
+def _emf_lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_the_schedule_refreshes_every_configured_ticker(handler, published, store_uri, capsys):
+    summary = handler(_event("refresh-scheduled.json"), None)
+    assert summary["ok"] is True
+    [result] = summary["results"]
+    assert (result["ticker"], result["outcome"], result["champion"]) == (
+        TICKER,
+        "refreshed",
+        published,
+    )
+    assert result["served"]["stale"] is False
+    pointer, _ = ForecastLog(open_store(store_uri)).latest(TICKER)
+    assert pointer.versions[published].as_of.isoformat() == result["as_of"]
+    json.dumps(summary)  # the Lambda runtime must be able to serialize it
+    [metrics] = _emf_lines(capsys.readouterr().out)
+    assert (metrics["TickersRefreshed"], metrics["TickersFailed"], metrics["StaleForecasts"]) == (
+        1,
+        0,
+        0,
+    )
+    assert metrics["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FunctionName"]]
+
+    again = handler(_event("refresh-scheduled.json"), None)
+    assert again["results"][0]["outcome"] == "unchanged"
+
+
+def test_bad_payload_fails_fast(handler, published, store_uri, capsys):
+    with pytest.raises(ConfigError, match="force"):
+        handler({"ticker": TICKER, "force": True}, None)
+    assert ForecastLog(open_store(store_uri)).latest(TICKER) == (None, None)
+    [metrics] = _emf_lines(capsys.readouterr().out)
+    assert metrics["RefreshRequestsRefused"] == 1
+
+
+def test_a_failing_ticker_raises_after_the_others_finished(
+    handler, published, monkeypatch, store_uri, capsys
+):
+    monkeypatch.setenv("TICKERS", f"ETH-USD,{TICKER}")
+    monkeypatch.setenv("DATA_SOURCE", "bundled")  # has BTC-USD only; ETH-USD has a model here
+    get_settings.cache_clear()
+    from tests.fixtures.published import build_published_model
+
+    publish_version(Registry(open_store(store_uri)), build_published_model(), ticker="ETH-USD")
+    with pytest.raises(RefreshFailedError) as caught:
+        handler(_event("refresh-scheduled.json"), None)
+    assert str(caught.value).startswith("1 of 2 tickers failed: ETH-USD: [bad_data]")
+    pointer, _ = ForecastLog(open_store(store_uri)).latest(TICKER)
+    assert pointer is not None
+    assert published in pointer.versions
+    [metrics] = _emf_lines(capsys.readouterr().out)
+    assert (metrics["TickersFailed"], metrics["TickersRefreshed"]) == (1, 1)
+    assert metrics["failed_tickers"] == ["ETH-USD"]
+
+
+def test_a_stale_served_forecast_is_counted_for_the_alarm(published, store_uri):
+    """StaleForecasts counts the served forecast's age after the run, whatever the outcome:
+    here Yahoo fails and the only forecast is the one published a month ago."""
+    from cryptonic.config import Settings
+    from cryptonic.data import DataUnavailableError
+    from cryptonic.jobs.refresh.invocation import stale_count
+    from cryptonic.jobs.refresh.one_ticker import refresh
+
+    def yahoo_down(*args, **kwargs):
+        raise DataUnavailableError("no route to Yahoo (test)")
+
+    settings = Settings(store_uri=store_uri, data_source="yahoo", tickers=[TICKER])
+    result = refresh(settings, open_store(store_uri), TICKER, load=yahoo_down)
+    assert result.error["code"] == "stale_data"
+    assert result.served["stale"] is True
+    assert stale_count({"results": [result.to_dict()]}) == 1
+    fresh = {"results": [{**result.to_dict(), "served": {**result.served, "stale": False}}]}
+    assert stale_count(fresh) == 0

@@ -1,0 +1,262 @@
+"""The daily refresh against both stores: forecasts of the latest close logged once, scored on
+the closes that follow, shadows beside the champion, and every way it must not lose anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from cryptonic.config import Settings
+from cryptonic.data import DataUnavailableError, load_prices, to_yahoo_csv
+from cryptonic.forecast.predictor import Predictor
+from cryptonic.forecast.value import Forecast
+from cryptonic.jobs.refresh.one_ticker import refresh
+from cryptonic.registry.forecast_log import ForecastLog
+from cryptonic.registry.keys import latest_key
+from cryptonic.registry.registry import Registry
+from tests.fixtures.api import WatchedStore
+from tests.fixtures.prices import make_prices
+from tests.fixtures.published import BASE_TIME, TICKER, publish_version
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def csv(tmp_path: Path) -> Path:
+    """The prices the published fixture model was trained on (300 days from 2020-01-06)."""
+    path = tmp_path / "prices.csv"
+    path.write_bytes(to_yahoo_csv(make_prices(300)))
+    return path
+
+
+def settings(store, source, end: dt.date | None, **overrides) -> Settings:
+    return Settings(store_uri=store.uri, data_source=str(source), end_date=end, **overrides)
+
+
+def cut_at(csv: Path, last: dt.date):
+    """A price loader whose newest close is ``last`` whatever the day (a feed that stopped)."""
+
+    def load(ticker, start=None, end=None, source="auto", min_rows=None):
+        return load_prices(ticker, start, last, str(csv), min_rows=min_rows)
+
+    return load
+
+
+def failing(ticker, start=None, end=None, source="auto", min_rows=None):
+    raise DataUnavailableError("Yahoo Finance did not answer (test)")
+
+
+def at(day: dt.date, hour: int = 0, minute: int = 30) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC)
+
+
+def champion_entry(store, version):
+    pointer, _ = ForecastLog(store).latest(TICKER)
+    assert pointer is not None
+    return pointer.versions[version]
+
+
+def test_refresh_logs_the_champions_forecast_of_the_latest_close(store, published_model, csv):
+    registry = Registry(store)
+    version = publish_version(registry, published_model, days=280)
+    end = published_model.dates[289]
+    result = refresh(settings(store, csv, end), store, TICKER, now=at(end + dt.timedelta(1)))
+    assert result.ok, result.error
+    assert (result.outcome, result.champion, result.as_of) == ("refreshed", version, str(end))
+    assert result.forecasts == [
+        {"version": version, "role": "champion", "as_of": str(end), "created": True}
+    ]
+    entry = champion_entry(store, version)
+    assert (entry.as_of, entry.role) == (end, "champion")
+    body = ForecastLog(store).load(TICKER, version, entry).body
+    expected = Predictor(published_model.tflite).forecast(
+        published_model.closes[:290], end, ticker=TICKER
+    )
+    assert Forecast.from_dict(body).values == pytest.approx(expected.values)
+    assert result.served == {
+        "version": version,
+        "as_of": str(end),
+        "generated_at": f"{end + dt.timedelta(1)}T00:30:00Z",
+        "age_hours": 0.0,
+        "stale": False,
+    }
+    record = store.get_json(f"forecasts/{TICKER}/track-record.json")
+    assert [(f["as_of"], f["days_scored"]) for f in record["forecasts"]] == [(str(end), 0)]
+
+
+def test_a_rerun_the_same_day_writes_nothing(store, published_model, csv):
+    publish_version(Registry(store), published_model, days=280)
+    end = published_model.dates[289]
+    first = refresh(settings(store, csv, end), store, TICKER)
+    watched = WatchedStore(store)
+    again = refresh(settings(store, csv, end), watched, TICKER)
+    assert first.outcome == "refreshed"
+    assert again.outcome == "unchanged", again.reason
+    assert "already up to date" in again.reason
+    assert [c for c in watched.calls if c in {"put_bytes", "put_json", "delete"}] == []
+
+
+def test_daily_refreshes_score_the_first_forecast_against_persistence(store, published_model, csv):
+    version = publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    for i in range(280, 288):  # forecasts as of days[280] .. days[287]
+        result = refresh(settings(store, csv, days[i]), store, TICKER)
+        assert result.outcome == "refreshed", result.reason
+    record = store.get_json(f"forecasts/{TICKER}/track-record.json")
+    first = record["forecasts"][-1]
+    assert (first["as_of"], first["model_version"], first["days_scored"]) == (
+        str(days[280]),
+        version,
+        7,
+    )
+    logged = ForecastLog(store).read(f"forecasts/{TICKER}/{days[280]}/{version}.json")
+    forecast = Forecast.from_dict(logged.body)
+    actual = published_model.closes[281:288]
+    mape = sum(abs(a - p) / a for a, p in zip(actual, forecast.values, strict=True)) / 7 * 100
+    persistence = sum(abs(a - forecast.last_close) / a for a in actual) / 7 * 100
+    assert first["mape"] == pytest.approx(mape)
+    assert first["persistence_mape"] == pytest.approx(persistence)
+    assert [d["actual"] for d in first["result"]] == pytest.approx(actual)
+    summary = record["summary"]
+    assert summary["forecasts"] == 7  # the newest has no realized day yet
+    assert summary["days_scored"] == 7 + 6 + 5 + 4 + 3 + 2 + 1
+    assert summary["skill"] == pytest.approx(1 - summary["mape"] / summary["persistence_mape"])
+    assert record["versions"][version]["forecasts"] == 7
+    assert all(f["result"] is not None for f in record["forecasts"])  # 8: the chart's all
+
+
+def test_no_new_close_is_said_and_fails_only_after_n_trading_days(store, published_model, csv):
+    version = publish_version(Registry(store), published_model, days=280)
+    last = published_model.dates[285]
+    yahoo = {"refresh_max_missed_days": 3}
+    stopped = cut_at(csv, last)
+    first = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
+                    now=at(last + dt.timedelta(1)), load=stopped)  # fmt: skip
+    assert first.outcome == "refreshed"
+
+    later = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
+                    now=at(last + dt.timedelta(2)), load=stopped)  # fmt: skip
+    assert later.ok
+    assert later.outcome == "no_new_data"
+    assert later.missing == [str(last + dt.timedelta(1))]
+    assert "1 of 3 allowed trading days missing" in later.reason
+    assert f"still serving the forecast as of {last}" in later.reason
+
+    loud = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
+                   now=at(last + dt.timedelta(4)), load=stopped)  # fmt: skip
+    assert loud.outcome == "failed"
+    assert loud.error["code"] == "stale_data"
+    assert "no close for 3 trading days" in loud.error["message"]
+    assert champion_entry(store, version).as_of == last  # the previous forecast keeps serving
+
+
+def test_yahoo_failing_keeps_the_previous_forecast_and_loses_nothing(store, published_model, csv):
+    version = publish_version(Registry(store), published_model, days=280)
+    last = published_model.dates[285]
+    yahoo: dict[str, object] = {}
+    refresh(settings(store, csv, last), store, TICKER, now=at(last + dt.timedelta(1)))
+    before = sorted(store.list(""))
+    result = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
+                     now=at(last + dt.timedelta(2)), load=failing)  # fmt: skip
+    assert result.ok
+    assert result.outcome == "no_new_data"
+    assert "Yahoo Finance unavailable (Yahoo Finance did not answer (test))" in result.reason
+    assert sorted(store.list("")) == before
+    assert result.served["as_of"] == str(last)
+    loud = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
+                   now=at(last + dt.timedelta(5)), load=failing)  # fmt: skip
+    assert loud.error["code"] == "stale_data"
+    assert "Yahoo Finance did not answer" in loud.error["message"]
+    assert champion_entry(store, version).as_of == last
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda f: f.assign(close=f["close"].where(f.index != len(f) - 1, 0.0)), "non-positive"),
+        (lambda f: f.drop(index=len(f) - 3).reset_index(drop=True), "missing 1 day between"),
+    ],
+    ids=["zero-close", "gap"],
+)
+def test_bad_latest_prices_are_refused_and_the_previous_forecast_serves(
+    store, published_model, csv, tmp_path, damage, message
+):
+    version = publish_version(Registry(store), published_model, days=280)
+    good_end = published_model.dates[285]
+    refresh(settings(store, csv, good_end), store, TICKER)
+    before = {k: store.get_bytes(k) for k in store.list("forecasts/")}
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(to_yahoo_csv(damage(make_prices(290))))
+    result = refresh(settings(store, bad, None), store, TICKER)
+    assert result.outcome == "failed"
+    assert result.error["code"] == "bad_data"
+    assert message in result.error["message"]
+    assert {k: store.get_bytes(k) for k in store.list("forecasts/")} == before
+    assert champion_entry(store, version).as_of == good_end
+
+
+def test_shadow_challengers_are_refreshed_and_scored_never_served(store, published_model, csv):
+    minute = dt.timedelta(minutes=1)
+    registry = Registry(store, clock=lambda: BASE_TIME + minute)  # promoted a minute after
+    before = publish_version(registry, published_model, days=270, promote=False, when=BASE_TIME)
+    champion = publish_version(registry, published_model, days=275, when=BASE_TIME)
+    rejected = [
+        publish_version(
+            registry,
+            published_model,
+            days=276 + i,
+            promote=False,
+            when=BASE_TIME + (2 + i) * minute,
+        )
+        for i in range(3)
+    ]
+    days = published_model.dates
+    for i in (285, 292):
+        result = refresh(settings(store, csv, days[i], shadow_challengers=2), store, TICKER)
+        assert result.ok, result.error
+    assert result.champion == champion
+    assert result.shadows == [rejected[2], rejected[1]]  # the newest two, never `before`
+    pointer, _ = ForecastLog(store).latest(TICKER)
+    roles = {v: e.role for v, e in pointer.versions.items()}
+    assert roles == {champion: "champion", rejected[2]: "shadow", rejected[1]: "shadow"}
+    assert before not in roles
+    record = store.get_json(f"forecasts/{TICKER}/track-record.json")
+    assert {f["model_version"] for f in record["forecasts"]} == {champion}
+    assert set(record["versions"]) == {champion, rejected[2], rejected[1]}
+    assert record["versions"][rejected[2]]["forecasts"] == 1
+
+
+def test_a_pinned_version_is_the_one_refreshed(store, published_model, csv):
+    registry = Registry(store)
+    pinned = publish_version(registry, published_model, days=270)
+    publish_version(registry, published_model, days=280)
+    end = published_model.dates[289]
+    result = refresh(settings(store, csv, end, model_version=pinned), store, TICKER)
+    assert result.champion == pinned
+    assert champion_entry(store, pinned).as_of == end
+
+
+def test_no_model_yet_is_not_a_failure(store, csv):
+    result = refresh(settings(store, csv, None), store, TICKER)
+    assert result.ok
+    assert result.outcome == "no_model"
+    assert "cryptonic retrain --ticker BTC-USD" in result.reason
+    assert store.list("") == []
+
+
+def test_old_forecasts_are_pruned_after_the_retention(store, published_model, csv):
+    version = publish_version(Registry(store), published_model, days=200)
+    days = published_model.dates
+    keep = {"forecast_retention_days": 14}
+    refresh(settings(store, csv, days[230], **keep), store, TICKER)
+    result = refresh(settings(store, csv, days[250], **keep), store, TICKER)
+    assert result.pruned == 1
+    assert list(ForecastLog(store).keys(TICKER).values()) == [(days[250], version)]
+    ledger = store.get_json(f"forecasts/{TICKER}/scores.json")
+    assert [r["as_of"] for r in ledger["rows"]] == [str(days[250])]
+    assert json.loads(store.get_bytes(latest_key(TICKER)))["versions"][version]["as_of"] == str(
+        days[250]
+    )

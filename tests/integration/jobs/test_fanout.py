@@ -1,0 +1,368 @@
+"""The fan-outs end to end against moto's server: dispatch -> SQS -> per-ticker retrains (weekly)
+and refreshes (daily).
+
+The handlers are the real ones (functions/dispatch, functions/retrain), fed what Lambda feeds
+them: the shipped schedule event, and SQS records in the shape Lambda's event source mapping
+delivers (``sam local generate-event sqs receive-message``) built from the messages moto's queue
+actually holds. ``deliver`` does what the event source mapping does: receive one message, invoke,
+delete it unless the answer reports it in ``batchItemFailures``. The queue's redrive policy is
+moto's: a message received more than ``maxReceiveCount`` times moves to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryptonic.config import get_settings
+from cryptonic.data import to_yahoo_csv
+from cryptonic.errors import ConfigError, DispatchFailedError
+from cryptonic.jobs.run_ledger import RunLedger
+from cryptonic.jobs.ticker_list import TICKERS_FILE
+from cryptonic.registry.registry import Registry
+from cryptonic.store.uri import open_store
+from tests.fixtures.paths import EVENTS
+from tests.fixtures.prices import make_prices
+from tests.fixtures.published import publish_version
+from tests.fixtures.retrain import TINY_SETTINGS
+
+pytestmark = pytest.mark.slow
+MAX_RECEIVES = 2
+
+
+def _client(service: str) -> Any:
+    import boto3
+
+    return boto3.session.Session().client(service)
+
+
+@pytest.fixture
+def queues(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """A retrain queue redriving to a dead-letter queue after 2 receives, as template.yaml wires
+    them (visibility 0 s instead of 90 min, so a reported failure is visible again at once), and
+    an SNS topic with a queue subscribed, standing in for the on-call's inbox."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", aws_env)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", aws_env)
+    sqs, sns = _client("sqs"), _client("sns")
+    name = uuid.uuid4().hex[:12]
+    dlq = sqs.create_queue(QueueName=f"dlq-{name}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    jobs = sqs.create_queue(
+        QueueName=f"jobs-{name}",
+        Attributes={
+            "VisibilityTimeout": "0",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)}
+            ),
+        },
+    )["QueueUrl"]
+    inbox = sqs.create_queue(QueueName=f"inbox-{name}")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    topic = sns.create_topic(Name=f"alarms-{name}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    yield {"jobs": jobs, "dlq": dlq, "inbox": inbox, "topic": topic}
+    for url in (jobs, dlq, inbox):
+        sqs.delete_queue(QueueUrl=url)
+
+
+@pytest.fixture
+def price_folder(tmp_path: Path) -> Path:
+    """ETH-USD's prices as a CSV export; BAD-USD's export has a zero close (refused); BTC-USD
+    has no file, so it comes from the bundled snapshot."""
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    (folder / "ETH-USD.csv").write_bytes(to_yahoo_csv(make_prices(300, seed=3)))
+    bad = make_prices(300, seed=4)
+    bad.loc[150, "close"] = 0.0
+    (folder / "BAD-USD.csv").write_bytes(to_yahoo_csv(bad))
+    return folder
+
+
+@pytest.fixture
+def lambda_env(
+    monkeypatch: pytest.MonkeyPatch, s3_store_uri: str, queues: dict[str, str], price_folder: Path
+) -> Iterator[str]:
+    """The environment template.yaml gives the dispatch and the retrain, tiny model settings."""
+    env = {
+        "STORE_URI": s3_store_uri,
+        "DATA_SOURCE": f"{price_folder}/",
+        "CRYPTONIC_OFFLINE": "1",
+        "TICKERS": "BTC-USD,ETH-USD",
+        "RETRAIN_QUEUE_URL": queues["jobs"],
+        "RETRAIN_MAX_RECEIVES": str(MAX_RECEIVES),
+        "REFRESH_QUEUE_URL": queues["jobs"],
+        "REFRESH_MAX_RECEIVES": str(MAX_RECEIVES),
+        "ALARM_TOPIC_ARN": queues["topic"],
+        "EPOCHS": str(TINY_SETTINGS["epochs"]),
+        "LOOKBACK_WEEKS": str(TINY_SETTINGS["lookback_weeks"]),
+        "BACKTEST_WEEKS": str(TINY_SETTINGS["backtest_weeks"]),
+        "COVERAGE_TOLERANCE": "1.0",
+        "AWS_LAMBDA_FUNCTION_NAME": "cryptonic-retrain",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield s3_store_uri
+    get_settings.cache_clear()
+
+
+def sqs_event(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda's SQS event source mapping sends for one received message (the layout
+    of ``sam local generate-event sqs receive-message``)."""
+    attributes = message["Attributes"]
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": {
+                    "ApproximateReceiveCount": attributes["ApproximateReceiveCount"],
+                    "SentTimestamp": attributes["SentTimestamp"],
+                    "SenderId": attributes.get("SenderId", "AIDAIENQZJOLO23YVJ4VO"),
+                    "ApproximateFirstReceiveTimestamp": attributes[
+                        "ApproximateFirstReceiveTimestamp"
+                    ],
+                },
+                "messageAttributes": {},
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+def deliver(queue_url: str, handler: Callable[..., Any]) -> list[dict[str, Any]]:
+    """Drain the queue the way the event source mapping does, one message per invocation."""
+    sqs = _client("sqs")
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    answers = []
+    for _ in range(20):
+        received = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not received:
+            break
+        [message] = received
+        answer = handler(sqs_event(message, arn), None)
+        answers.append({"body": json.loads(message["Body"]), "answer": answer})
+        if not answer["batchItemFailures"]:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return answers
+
+
+def _drain(queue_url: str) -> list[dict[str, Any]]:
+    sqs = _client("sqs")
+    found = []
+    for _ in range(10):
+        batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            break
+        found.extend(batch)
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def _scheduled_event() -> dict[str, Any]:
+    return dict(json.loads((EVENTS / "retrain-scheduled.json").read_text()))
+
+
+def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one(
+    lambda_env: str, queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from functions.dispatch.app import handler as dispatch
+    from functions.retrain.app import handler as retrain
+
+    store = open_store(lambda_env)
+    store.put_json(TICKERS_FILE, {"tickers": ["BAD-USD", "eth-usd"]})  # one new, one repeated
+
+    sent = dispatch(_scheduled_event(), None)
+    assert sent["tickers"] == ["BTC-USD", "ETH-USD", "BAD-USD"]
+    assert (sent["sent"], sent["ok"]) == (3, True)
+
+    answers = deliver(queues["jobs"], retrain)
+    per_ticker: dict[str, list[bool]] = {}
+    for item in answers:
+        failed = bool(item["answer"]["batchItemFailures"])
+        per_ticker.setdefault(item["body"]["ticker"], []).append(failed)
+    # Each good ticker ran once and succeeded; the bad one was delivered twice, failing each time.
+    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, True]}
+
+    registry = Registry(store)
+    for ticker in ("BTC-USD", "ETH-USD"):
+        champion = registry.champion(ticker)
+        assert champion is not None, ticker
+    assert registry.champion("BAD-USD") is None
+
+    [dead] = _drain(queues["dlq"])
+    assert json.loads(dead["Body"])["ticker"] == "BAD-USD"
+
+    ledger = RunLedger(store)
+    [run_id] = ledger.runs()
+    assert run_id == sent["run_id"]
+    summary = ledger.summary(run_id)
+    assert summary is not None
+    assert summary["counts"] == {"promoted": 2, "rejected": 0, "skipped": 0, "failed": 1}
+    assert list(summary["failed"]) == ["BAD-USD"]
+    assert summary["failed"]["BAD-USD"]["code"] == "bad_data"
+
+    # The on-call is told which ticker failed and why, once.
+    notes = _drain(queues["inbox"])
+    assert len(notes) == 1
+    note = json.loads(notes[0]["Body"])
+    assert note["Subject"] == "cryptonic: 1 of 3 tickers failed to retrain"
+    assert "BAD-USD: [bad_data]" in note["Message"]
+    assert "ETH-USD" not in note["Message"].split("\n", 2)[-1]
+
+    # The run's counts are emitted once, as the metrics the template's alarm reads.
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    counts = [m for m in emf if "TickersPromoted" in m]
+    assert len(counts) == 1
+    assert (counts[0]["TickersPromoted"], counts[0]["TickersFailed"]) == (2.0, 1.0)
+    assert counts[0]["failed_tickers"] == ["BAD-USD"]
+    assert counts[0]["FunctionName"] == "cryptonic-retrain"
+
+
+def test_without_a_queue_the_dispatch_refuses_and_sends_nothing(
+    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.dispatch.app import handler as dispatch
+
+    monkeypatch.delenv("RETRAIN_QUEUE_URL")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError, match="RETRAIN_QUEUE_URL is not set"):
+        dispatch(_scheduled_event(), None)
+    assert _drain(queues["jobs"]) == []
+    assert RunLedger(open_store(lambda_env)).runs() == []
+
+
+def test_a_rerun_of_the_same_schedule_event_redoes_nothing_that_finished(
+    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.dispatch.app import handler as dispatch
+    from functions.retrain.app import handler as retrain
+
+    monkeypatch.setenv("TICKERS", "BTC-USD")
+    get_settings.cache_clear()
+    event = _scheduled_event()
+    first = dispatch(event, None)
+    [done] = deliver(queues["jobs"], retrain)
+    assert not done["answer"]["batchItemFailures"]
+    store = open_store(lambda_env)
+    versions = Registry(store).version_ids("BTC-USD")
+
+    again = dispatch(event, None)  # Scheduler's retry of the same delivery: the same run
+    assert again["run_id"] == first["run_id"]
+    [duplicate] = deliver(queues["jobs"], retrain)
+    assert not duplicate["answer"]["batchItemFailures"]
+    assert Registry(store).version_ids("BTC-USD") == versions  # nothing retrained
+    assert RunLedger(store).runs() == [first["run_id"]]
+    summary = RunLedger(store).summary(first["run_id"])
+    assert summary is not None
+    assert summary["counts"]["promoted"] == 1
+
+
+def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_then_fails(
+    lambda_env: str, queues: dict[str, str]
+) -> None:
+    from functions.dispatch.app import handler as dispatch
+
+    store = open_store(lambda_env)
+    store.put_json(TICKERS_FILE, {"tickers": ["AAPL", "not a ticker!"]})
+    with pytest.raises(DispatchFailedError) as failed:
+        dispatch(_scheduled_event(), None)
+    assert f"{TICKERS_FILE} is not usable" in str(failed.value)
+    assert "'not a ticker!'" in str(failed.value)
+    sent = sorted(json.loads(m["Body"])["ticker"] for m in _drain(queues["jobs"]))
+    assert sent == ["BTC-USD", "ETH-USD"]
+
+
+def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
+    lambda_env: str, queues: dict[str, str]
+) -> None:
+    from functions.retrain.app import handler as retrain
+
+    sqs = _client("sqs")
+    sqs.send_message(QueueUrl=queues["jobs"], MessageBody=json.dumps({"tickr": "BTC-USD"}))
+    answers = deliver(queues["jobs"], retrain)
+    assert len(answers) == MAX_RECEIVES
+    assert all(a["answer"]["batchItemFailures"] for a in answers)
+    [dead] = _drain(queues["dlq"])
+    assert json.loads(dead["Body"]) == {"tickr": "BTC-USD"}
+    assert Registry(open_store(lambda_env)).champion("BTC-USD") is None
+
+
+def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed_one(
+    lambda_env: str,
+    queues: dict[str, str],
+    price_folder: Path,
+    published_model: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Three champions; BAD-USD's latest prices carry a zero close, which the refresh refuses."""
+    from functions.dispatch.app import handler as dispatch
+    from functions.refresh.app import handler as refresh
+
+    store = open_store(lambda_env)
+    registry = Registry(store)
+    prices = make_prices(290)
+    for ticker in ("BTC-USD", "ETH-USD", "BAD-USD"):
+        publish_version(registry, published_model, ticker=ticker, days=280)
+        frame = prices.copy()
+        if ticker == "BAD-USD":
+            frame.loc[285, "close"] = 0.0
+        (price_folder / f"{ticker}.csv").write_bytes(to_yahoo_csv(frame))
+    store.put_json(TICKERS_FILE, ["BAD-USD"])
+
+    event = dict(json.loads((EVENTS / "refresh-scheduled.json").read_text()))
+    sent = dispatch(event, None)
+    assert (sent["job"], sent["tickers"], sent["ok"]) == (
+        "refresh",
+        ["BTC-USD", "ETH-USD", "BAD-USD"],
+        True,
+    )
+    answers = deliver(queues["jobs"], refresh)
+    per_ticker: dict[str, list[bool]] = {}
+    for item in answers:
+        per_ticker.setdefault(item["body"]["ticker"], []).append(
+            bool(item["answer"]["batchItemFailures"])
+        )
+    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, True]}
+    [dead] = _drain(queues["dlq"])
+    assert json.loads(dead["Body"]) == {"run_id": sent["run_id"], "ticker": "BAD-USD"}
+
+    summary = RunLedger(store, "refresh").summary(sent["run_id"])
+    assert summary is not None
+    assert summary["counts"]["refreshed"] == 2
+    assert summary["counts"]["failed"] == 1
+    assert list(summary["failed"]) == ["BAD-USD"]
+    [note] = _drain(queues["inbox"])
+    assert json.loads(note["Body"])["Subject"] == "cryptonic: 1 of 3 tickers failed to refresh"
+
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [counts] = [m for m in emf if "TickersRefreshed" in m]
+    assert (counts["TickersRefreshed"], counts["TickersFailed"]) == (2.0, 1.0)
+    # The stale alarm's metric counts the served forecasts each invocation found stale.
+    ledger = RunLedger(store, "refresh")
+    stale = []
+    for ticker in ("BTC-USD", "ETH-USD", "BAD-USD"):
+        result = ledger.result(sent["run_id"], ticker)
+        assert result is not None
+        if (result["served"] or {}).get("stale"):
+            stale.append(ticker)
+    assert counts["StaleForecasts"] == float(len(stale))
+    assert counts["stale_tickers"] == sorted(stale)

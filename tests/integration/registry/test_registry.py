@@ -1,0 +1,431 @@
+"""The registry on both stores (local folder and moto S3): one suite, parametrized by `store`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from typing import Any, Literal
+
+import pytest
+
+from cryptonic.errors import (
+    BucketNotFoundError,
+    ConfigError,
+    ConflictError,
+    IntegrityError,
+    NoModelError,
+    NotFoundError,
+)
+from cryptonic.registry.champion import ChampionPointer
+from cryptonic.registry.manifest import ArtifactEntry, BacktestRecord
+from cryptonic.registry.registry import Registry, new_version_id
+from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.uri import open_store
+from tests.fixtures.published import manifest_draft, score_row
+
+TICKER = "BTC-USD"
+T0 = dt.datetime(2026, 11, 23, 19, 20, tzinfo=dt.UTC)
+
+
+def artifacts(tag: str) -> dict[str, bytes]:
+    return {
+        "model.keras": f"keras-{tag}".encode(),
+        "model.tflite": f"tflite-{tag}".encode(),
+        "forecast.json": b'{"result": []}',
+        "prices.csv": f"date,close\n2026-01-01,{tag}\n".encode(),
+    }
+
+
+def publish(reg: Registry, day: int, tag: str | None = None, **extra: Any) -> str:
+    version = new_version_id(T0 + dt.timedelta(days=day))
+    draft = manifest_draft(TICKER, metrics=BacktestRecord(model=score_row(mape=0.05)), **extra)
+    reg.publish(TICKER, version, artifacts(tag or version), draft)
+    return version
+
+
+@pytest.fixture
+def reg(store: ArtifactStore) -> Registry:
+    return Registry(store)
+
+
+# -- publishing -----------------------------------------------------------------------------
+
+
+def test_publish_writes_the_layout_and_a_manifest_last(reg: Registry, store: ArtifactStore) -> None:
+    version = new_version_id(T0)
+    manifest = reg.publish(TICKER, version, artifacts("a"), manifest_draft(parent=None))
+    names = ["forecast.json", "manifest.json", "model.keras", "model.tflite", "prices.csv"]
+    assert store.list(f"{TICKER}/") == [f"{TICKER}/versions/{version}/{n}" for n in names]
+    assert manifest.version == version
+    assert manifest.ticker == TICKER
+    assert manifest.created_at.endswith("Z")
+    assert manifest.artifacts["model.tflite"] == ArtifactEntry(
+        sha256=hashlib.sha256(b"tflite-a").hexdigest(), bytes=len(b"tflite-a")
+    )
+    assert reg.manifest(TICKER, version) == manifest
+    assert reg.load_artifact(TICKER, version, "model.tflite") == b"tflite-a"
+
+
+def test_created_at_is_kept_when_given(reg: Registry) -> None:
+    version = new_version_id(T0)
+    draft = manifest_draft(created_at="2026-01-01T00:00:00Z")
+    assert reg.publish(TICKER, version, artifacts("a"), draft).created_at == "2026-01-01T00:00:00Z"
+
+
+def test_versions_are_immutable(reg: Registry, store: ArtifactStore) -> None:
+    version = publish(reg, 0, "first")
+    with pytest.raises(ConflictError, match=f"version {version} of {TICKER} already exists"):
+        reg.publish(TICKER, version, artifacts("second"), manifest_draft())
+    assert reg.load_artifact(TICKER, version, "model.keras") == b"keras-first"
+
+
+def test_manifest_must_be_json(reg: Registry, store: ArtifactStore) -> None:
+    with pytest.raises(ConfigError, match="not JSON-serializable"):
+        reg.publish(TICKER, new_version_id(T0), artifacts("a"), manifest_draft(bad=object()))
+    assert store.list() == []  # nothing written
+
+
+def test_reserved_or_unsafe_artifact_names(reg: Registry) -> None:
+    for name in ("manifest.json", "../x", "a/b", ".hidden"):
+        with pytest.raises(ConfigError):
+            reg.publish(TICKER, new_version_id(T0), {name: b"x"}, manifest_draft())
+
+
+def test_ticker_is_normalized(reg: Registry) -> None:
+    version = new_version_id(T0)
+    reg.publish("btc-usd", version, artifacts("a"), manifest_draft())
+    assert reg.manifest("BTC-USD", version).ticker == "BTC-USD"
+    with pytest.raises(ConfigError, match="invalid ticker"):
+        reg.version_ids("../etc")
+    with pytest.raises(ConfigError, match="the draft is of AAPL"):
+        reg.publish(TICKER, new_version_id(T0), artifacts("a"), manifest_draft("AAPL"))
+
+
+@pytest.mark.parametrize("bad", ["../x", "..", "20261123T192000Z-1a2b3c4/../..", "latest", ""])
+def test_path_traversal_versions_are_refused(reg: Registry, bad: str) -> None:
+    with pytest.raises(ConfigError, match="invalid model version"):
+        reg.load_artifact(TICKER, bad, "model.tflite")
+    with pytest.raises(ConfigError):
+        reg.promote(TICKER, bad)
+    with pytest.raises(ConfigError):
+        reg.publish(TICKER, bad, artifacts("a"), manifest_draft())
+
+
+# -- listing --------------------------------------------------------------------------------
+
+
+def test_versions_are_listed_newest_first(reg: Registry, store: ArtifactStore) -> None:
+    v2 = publish(reg, 2)
+    v1 = publish(reg, 1)
+    v3 = publish(reg, 3)
+    assert reg.version_ids(TICKER) == [v3, v2, v1]
+    assert [m.version for m in reg.manifests(TICKER)] == [v3, v2, v1]
+    assert reg.version_ids("AAPL") == []
+    store.put_bytes(f"{TICKER}/versions/{v2}/manifest.json", b'{"version": "broken"}')
+    assert [m.version for m in reg.manifests(TICKER)] == [v3, v1]  # logged and skipped
+
+
+def test_tickers(reg: Registry) -> None:
+    assert reg.tickers() == []
+    publish(reg, 0)
+    reg.publish("AAPL", new_version_id(T0), artifacts("x"), manifest_draft("AAPL"))
+    assert reg.tickers() == ["AAPL", TICKER]
+
+
+# -- integrity ------------------------------------------------------------------------------
+
+
+def test_corrupt_artifact_is_refused(reg: Registry, store: ArtifactStore) -> None:
+    version = publish(reg, 0)
+    key = f"{TICKER}/versions/{version}/model.tflite"
+    store.put_bytes(key, b"tampered behind the registry's back")
+    with pytest.raises(IntegrityError, match=rf"model\.tflite of {TICKER} version {version}"):
+        reg.load_artifact(TICKER, version, "model.tflite")
+    # same size, different bytes: still caught by sha256
+    original = f"tflite-{version}".encode()
+    store.put_bytes(key, bytes(reversed(original)))
+    with pytest.raises(IntegrityError, match="corrupt"):
+        reg.load_artifact(TICKER, version, "model.tflite")
+    assert reg.load_artifact(TICKER, version, "model.keras")  # the others still load
+
+
+def test_artifact_missing_from_the_store(reg: Registry, store: ArtifactStore) -> None:
+    version = publish(reg, 0)
+    store.delete(f"{TICKER}/versions/{version}/model.keras")
+    with pytest.raises(IntegrityError, match="missing from the store"):
+        reg.load_artifact(TICKER, version, "model.keras")
+
+
+def test_artifact_not_in_manifest(reg: Registry) -> None:
+    version = publish(reg, 0)
+    with pytest.raises(NotFoundError, match=r"has no artifact 'other\.bin'"):
+        reg.load_artifact(TICKER, version, "other.bin")
+
+
+def test_unknown_version(reg: Registry) -> None:
+    version = new_version_id(T0)
+    with pytest.raises(NotFoundError, match=f"version {version} of {TICKER} not found"):
+        reg.manifest(TICKER, version)
+    with pytest.raises(NotFoundError):
+        reg.load_artifact(TICKER, version, "model.tflite")
+
+
+def test_corrupt_champion_pointer(reg: Registry, store: ArtifactStore) -> None:
+    store.put_bytes(f"{TICKER}/champion.json", b"not json")
+    with pytest.raises(IntegrityError, match=r"champion\.json is not valid JSON"):
+        reg.champion(TICKER)
+    store.put_json(f"{TICKER}/champion.json", {"version": "../x", "promoted_at": "now"})
+    with pytest.raises(IntegrityError, match="not a valid champion pointer"):
+        reg.champion(TICKER)
+
+
+# -- champion, promotion, rollback ------------------------------------------------------------
+
+
+def test_no_champion_yet(reg: Registry) -> None:
+    assert reg.champion(TICKER) is None
+    assert reg.champion_etag(TICKER) is None
+    with pytest.raises(NoModelError, match=r"no model for BTC-USD yet: run `cryptonic retrain"):
+        reg.resolve_version(TICKER, None)
+    publish(reg, 0)  # published but never promoted: still no model to serve
+    with pytest.raises(NoModelError):
+        reg.resolve_version(TICKER, None)
+
+
+def test_promote_and_history(reg: Registry, store: ArtifactStore) -> None:
+    v1, v2, v3 = publish(reg, 1), publish(reg, 2), publish(reg, 3)
+    p1 = reg.promote(TICKER, v1)
+    assert (p1.version, p1.history, p1.etag) == (v1, (), reg.champion_etag(TICKER))
+    p2 = reg.promote(TICKER, v2)
+    p3 = reg.promote(TICKER, v3, expected=p2)
+    assert [h.version for h in p3.history] == [v2, v1]
+    assert p3.history[0].promoted_at == p2.promoted_at
+    assert reg.champion(TICKER) == p3
+    raw = store.get_json(f"{TICKER}/champion.json")
+    assert raw["version"] == v3
+    assert [h["version"] for h in raw["history"]] == [v2, v1]
+    assert reg.resolve_version(TICKER, None) == v3
+    # the mirror holds the champion's price snapshot; manifests were not touched
+    assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v3)["prices.csv"]
+    assert "promoted" not in reg.manifest(TICKER, v1).model_dump()
+
+
+def test_promote_the_current_champion_is_a_no_op(reg: Registry) -> None:
+    v1 = publish(reg, 1)
+    p1 = reg.promote(TICKER, v1)
+    again = reg.promote(TICKER, v1)
+    assert again == p1
+    assert again.etag == p1.etag
+    assert reg.promote(TICKER, v1, expected=p1).etag == p1.etag
+
+
+def test_promote_unpublished_version(reg: Registry) -> None:
+    with pytest.raises(NotFoundError, match="not found"):
+        reg.promote(TICKER, new_version_id(T0))
+    assert reg.champion(TICKER) is None
+
+
+def test_champion_etag_changes_on_promotion(reg: Registry) -> None:
+    v1, v2 = publish(reg, 1), publish(reg, 2)
+    e1 = reg.promote(TICKER, v1).etag
+    assert reg.champion_etag(TICKER) == e1
+    reg.promote(TICKER, v2)
+    assert reg.champion_etag(TICKER) not in {None, e1}
+
+
+def test_stale_expected_pointer_loses(reg: Registry) -> None:
+    v1, v2, v3 = publish(reg, 1), publish(reg, 2), publish(reg, 3)
+    p1 = reg.promote(TICKER, v1)
+    reg.promote(TICKER, v2, expected=p1)
+    with pytest.raises(
+        ConflictError,
+        match=rf"champion of BTC-USD changed while promoting {v3}: another promotion won",
+    ):
+        reg.promote(TICKER, v3, expected=p1)
+    assert reg.champion(TICKER).version == v2  # type: ignore[union-attr]
+
+
+def test_expected_none_means_only_if_there_is_no_champion(reg: Registry) -> None:
+    v1, v2 = publish(reg, 1), publish(reg, 2)
+    reg.promote(TICKER, v1, expected=None)
+    with pytest.raises(ConflictError, match="expected no champion"):
+        reg.promote(TICKER, v2, expected=None)
+
+
+@pytest.mark.parametrize("start", ["empty", "champion"])
+def test_concurrent_promotions_exactly_one_wins(
+    reg: Registry, start: Literal["empty", "champion"]
+) -> None:
+    base = publish(reg, 0)
+    if start == "champion":
+        reg.promote(TICKER, base)
+    contenders = [publish(reg, day) for day in range(1, 5)]
+    expected = reg.champion(TICKER)
+    barrier = threading.Barrier(len(contenders))
+    outcomes: dict[str, object] = {}
+    lock = threading.Lock()
+
+    def promote(version: str) -> None:
+        barrier.wait()
+        try:
+            result: object = reg.promote(TICKER, version, expected=expected)
+        except ConflictError as exc:
+            result = exc
+        with lock:
+            outcomes[version] = result
+
+    threads = [threading.Thread(target=promote, args=(v,)) for v in contenders]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [v for v, r in outcomes.items() if isinstance(r, ChampionPointer)]
+    losers = [r for r in outcomes.values() if isinstance(r, ConflictError)]
+    assert len(winners) == 1, outcomes
+    assert len(losers) == len(contenders) - 1
+    assert all("another promotion won" in str(e) for e in losers)
+    final = reg.champion(TICKER)
+    assert final is not None
+    assert final.version == winners[0]
+    assert [h.version for h in final.history] == ([base] if start == "champion" else [])
+
+
+def test_rollback(reg: Registry, store: ArtifactStore) -> None:
+    v1, v2, v3 = publish(reg, 1), publish(reg, 2), publish(reg, 3)
+    for v in (v1, v2, v3):
+        reg.promote(TICKER, v)
+    back = reg.rollback(TICKER)
+    assert (back.version, back.rolled_back_from) == (v2, v3)
+    assert [h.version for h in back.history] == [v1]
+    assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v2)["prices.csv"]
+    assert reg.rollback(TICKER).version == v1
+    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+        reg.rollback(TICKER)
+    assert reg.champion(TICKER).version == v1  # type: ignore[union-attr]
+
+
+def test_rollback_without_champion(reg: Registry) -> None:
+    with pytest.raises(NoModelError, match="nothing to roll back"):
+        reg.rollback(TICKER)
+
+
+def test_rollback_with_no_history(reg: Registry) -> None:
+    reg.promote(TICKER, publish(reg, 1))
+    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+        reg.rollback(TICKER)
+
+
+# -- pinning --------------------------------------------------------------------------------
+
+
+def test_pinned_version_wins_over_champion(reg: Registry) -> None:
+    v1, v2 = publish(reg, 1), publish(reg, 2)
+    reg.promote(TICKER, v2)
+    assert reg.resolve_version(TICKER, v1) == v1
+    assert reg.resolve_version(TICKER, None) == v2
+    assert reg.resolve_version(TICKER, "") == v2
+    missing = new_version_id(T0 + dt.timedelta(days=9))
+    with pytest.raises(NotFoundError, match=f"pinned model version {missing}"):
+        reg.resolve_version(TICKER, missing)
+    with pytest.raises(ConfigError):
+        reg.resolve_version(TICKER, "../../etc/passwd")
+
+
+def test_pin_works_without_any_champion(reg: Registry) -> None:
+    v1 = publish(reg, 1)
+    assert reg.resolve_version(TICKER, v1) == v1
+
+
+# -- crash safety ---------------------------------------------------------------------------
+
+
+class CrashError(RuntimeError):
+    """The process 'dies' here."""
+
+
+class CrashingStore:
+    """Delegates to a real store but fails every write whose key ends with ``crash_on``."""
+
+    def __init__(self, inner: ArtifactStore, crash_on: str) -> None:
+        self.inner = inner
+        self.crash_on = crash_on
+
+    @property
+    def uri(self) -> str:
+        return self.inner.uri
+
+    def put_bytes(self, key: str, data: bytes, **kwargs: Any) -> str:
+        if key.endswith(self.crash_on):
+            raise CrashError(key)
+        return self.inner.put_bytes(key, data, **kwargs)
+
+    def put_json(self, key: str, value: Any, **kwargs: Any) -> str:
+        if key.endswith(self.crash_on):
+            raise CrashError(key)
+        return self.inner.put_json(key, value, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_crash_between_artifacts_and_manifest_keeps_the_old_champion(
+    reg: Registry, store: ArtifactStore
+) -> None:
+    v1 = publish(reg, 1, "old")
+    reg.promote(TICKER, v1)
+    crashing = Registry(CrashingStore(store, "manifest.json"))
+    v2 = new_version_id(T0 + dt.timedelta(days=2))
+    with pytest.raises(CrashError):
+        crashing.publish(TICKER, v2, artifacts("new"), manifest_draft())
+    # v2's artifacts are in the store, but without a manifest the version does not exist
+    assert store.exists(f"{TICKER}/versions/{v2}/model.tflite")
+    assert reg.version_ids(TICKER) == [v1]
+    with pytest.raises(NotFoundError):
+        reg.promote(TICKER, v2)
+    with pytest.raises(NotFoundError):
+        reg.resolve_version(TICKER, v2)
+    # the old champion still serves
+    assert reg.resolve_version(TICKER, None) == v1
+    assert reg.load_artifact(TICKER, v1, "model.tflite") == b"tflite-old"
+    # and the half-published id cannot be reused: versions are never overwritten
+    with pytest.raises(ConflictError):
+        reg.publish(TICKER, v2, artifacts("again"), manifest_draft())
+
+
+def test_crash_between_publish_and_promote_keeps_the_old_champion(reg: Registry) -> None:
+    v1 = publish(reg, 1, "old")
+    reg.promote(TICKER, v1)
+    v2 = publish(reg, 2, "new")  # published, but the process dies before promote
+    assert reg.resolve_version(TICKER, None) == v1
+    assert reg.load_artifact(TICKER, v1, "model.tflite") == b"tflite-old"
+    assert reg.version_ids(TICKER) == [v2, v1]
+    assert reg.champion(TICKER).version == v1  # type: ignore[union-attr]
+
+
+def test_failed_pointer_write_changes_nothing(reg: Registry, store: ArtifactStore) -> None:
+    v1, v2 = publish(reg, 1), publish(reg, 2)
+    reg.promote(TICKER, v1)
+    crashing = Registry(CrashingStore(store, "champion.json"))
+    with pytest.raises(CrashError):
+        crashing.promote(TICKER, v2)
+    assert reg.resolve_version(TICKER, None) == v1
+    assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v1)["prices.csv"]
+
+
+# -- S3-only: a missing bucket is not "no model yet" -------------------------------------------
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_missing_bucket_is_not_mistaken_for_no_champion() -> None:
+    reg = Registry(open_store("s3://cryptonic-missing-bucket/models"))
+    with pytest.raises(BucketNotFoundError, match="cryptonic-missing-bucket"):
+        reg.champion(TICKER)
+    with pytest.raises(BucketNotFoundError):
+        reg.champion_etag(TICKER)
+    with pytest.raises(BucketNotFoundError):
+        reg.resolve_version(TICKER, None)
+    with pytest.raises(BucketNotFoundError):
+        reg.resolve_version(TICKER, new_version_id(T0))
+    with pytest.raises(BucketNotFoundError):
+        reg.version_ids(TICKER)

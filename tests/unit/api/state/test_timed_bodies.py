@@ -1,0 +1,81 @@
+"""Bodies whose age moves: rebuilt once per 0.1 h step (or when stale flips), bytes in between."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from cryptonic.api.responses.bodies import status_response
+from cryptonic.api.state.timed_bodies import TimedBodies
+from tests.fixtures.published import manifest_of
+from tests.unit.api.responses.test_bodies import REFRESH
+
+MADE = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+FORECAST = {
+    "ticker": "BTC-USD",
+    "model_version": "v",
+    "as_of": "2026-10-05",
+    "generated_at": "2026-10-06T00:30:00Z",
+    "last_close": 100.0,
+    "result": [{"date": "2026-10-06", "prediction": 101.0}],
+}
+
+
+def bodies(forecast=FORECAST, calendar="D") -> TimedBodies:
+    status = status_response(
+        "BTC-USD",
+        "v",
+        manifest_of(),
+        pinned=False,
+        promoted_at=None,
+        previous_version=None,
+        refresh=REFRESH,
+    )
+    return TimedBodies(
+        "BTC-USD",
+        "v",
+        forecast,
+        calendar=calendar,
+        status=status,
+        stale_after_hours=48,
+        refresh_hour_utc=0,
+        logged=True,
+        max_age_s=300,
+    )
+
+
+def test_the_same_step_serves_the_same_bytes_object():
+    timed = bodies()
+    first = timed.predict(MADE + dt.timedelta(minutes=61))
+    assert timed.predict(MADE + dt.timedelta(minutes=65)) is first
+    assert json.loads(first.body)["age_hours"] == 1.0
+    nxt = timed.predict(MADE + dt.timedelta(minutes=66))
+    assert json.loads(nxt.body)["age_hours"] == 1.1
+    assert nxt.etag != first.etag
+    assert first.headers == {"ETag": first.etag, "Cache-Control": "public, max-age=300"}
+
+
+def test_stale_flips_at_48_hours_and_the_weekend_counts_for_stocks():
+    crypto = bodies()
+    assert json.loads(crypto.predict(MADE + dt.timedelta(hours=48)).body)["stale"] is True
+    friday = {**FORECAST, "as_of": "2026-10-02", "generated_at": "2026-10-03T00:30:00Z"}
+    stock = bodies(friday, calendar="B")
+    saturday = dt.datetime(2026, 10, 3, 0, 30, tzinfo=dt.UTC)
+    assert json.loads(stock.predict(saturday + dt.timedelta(hours=95)).body)["stale"] is False
+    assert json.loads(stock.predict(saturday + dt.timedelta(hours=96)).body)["stale"] is True
+
+
+def test_a_forecast_that_does_not_say_when_it_was_made_has_no_age():
+    undated = bodies({k: v for k, v in FORECAST.items() if k != "generated_at"})
+    body = json.loads(undated.predict(MADE + dt.timedelta(days=30)).body)
+    assert (body["age_hours"], body["stale"]) == (None, False)
+
+
+def test_status_moves_with_the_next_refresh_too():
+    timed = bodies()
+    before = json.loads(timed.status(dt.datetime(2026, 10, 6, 0, 29, 59, tzinfo=dt.UTC)))
+    after = json.loads(timed.status(dt.datetime(2026, 10, 6, 0, 30, 1, tzinfo=dt.UTC)))
+    assert before["refresh"]["next_due"] == "2026-10-06T00:30:00Z"
+    assert after["refresh"]["next_due"] == "2026-10-07T00:30:00Z"
+    assert after["refresh"]["age_hours"] == 0.0
+    assert after["refresh"]["logged"] is True

@@ -1,0 +1,77 @@
+"""Reading versions for serving: the version listing and the manifest cache, on a local store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cryptonic.api.state.versions import ManifestCache, list_version_ids, load_artifacts
+from cryptonic.errors import IntegrityError, NotFoundError
+from cryptonic.registry.keys import artifact_key
+from cryptonic.registry.registry import Registry, new_version_id
+from tests.fixtures.api import WatchedStore
+from tests.fixtures.published import manifest_draft
+
+TICKER = "BTC-USD"
+
+
+def publish(registry: Registry, minute: int, artifacts: dict[str, bytes] | None = None) -> str:
+    version = new_version_id(dt.datetime(2026, 1, 1, 0, minute, tzinfo=dt.UTC))
+    registry.publish(TICKER, version, artifacts or {"notes.txt": b"x"}, manifest_draft())
+    return version
+
+
+def test_list_version_ids_newest_first_and_only_complete_versions(local_store):
+    registry = Registry(local_store)
+    versions = [publish(registry, minute) for minute in (5, 1, 9)]
+    crashed = new_version_id(dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC))
+    local_store.put_bytes(artifact_key(TICKER, crashed, "notes.txt"), b"no manifest yet")
+    local_store.put_bytes(f"{TICKER}/versions/not-a-version/manifest.json", b"{}")
+    assert list_version_ids(registry, TICKER) == sorted(versions, reverse=True)
+    assert list_version_ids(registry, "ETH-USD") == []
+
+
+def test_manifest_cache_reads_each_manifest_once_and_keeps_a_bounded_number(local_store):
+    versions = [publish(Registry(local_store), minute) for minute in range(3)]
+    store = WatchedStore(local_store)
+    manifests = ManifestCache(Registry(store), kept=2)
+    for _ in range(3):
+        assert manifests.get(TICKER, versions[0]).version == versions[0]
+    assert store.reads == ["get_json"]
+    manifests.get(TICKER, versions[1])
+    manifests.get(TICKER, versions[0])  # most recently used: kept
+    manifests.get(TICKER, versions[2])  # evicts versions[1]
+    store.clear()
+    manifests.get(TICKER, versions[0])
+    manifests.get(TICKER, versions[2])
+    assert store.reads == []
+    manifests.get(TICKER, versions[1])
+    assert store.reads == ["get_json"]
+
+
+def test_manifest_cache_does_not_remember_a_failure(local_store):
+    """A version listed while its publish still runs has a manifest a moment later."""
+    store = WatchedStore(local_store)
+    manifests = ManifestCache(Registry(store))
+    version = new_version_id(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(NotFoundError):
+        manifests.get(TICKER, version)
+    Registry(local_store).publish(TICKER, version, {"notes.txt": b"x"}, manifest_draft())
+    assert manifests.get(TICKER, version).version == version
+    assert manifests.get(TICKER, version).version == version
+    assert store.reads == ["get_json", "get_json"]
+
+
+def test_a_version_without_a_forecast_is_not_loaded(local_store):
+    registry = Registry(local_store)
+    version = publish(registry, 0, {"model.tflite": b"not a model"})
+    with pytest.raises(IntegrityError, match=r"forecast\.json"):
+        load_artifacts(ManifestCache(registry), TICKER, version)
+
+
+def test_a_corrupt_forecast_is_not_loaded(local_store):
+    registry = Registry(local_store)
+    version = publish(registry, 0, {"forecast.json": b'{"result": []}'})
+    with pytest.raises(IntegrityError, match="not a valid forecast"):
+        load_artifacts(ManifestCache(registry), TICKER, version)

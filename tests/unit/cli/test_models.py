@@ -1,0 +1,177 @@
+"""`cryptonic models list|show|promote|rollback` through models_command on a local store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from cryptonic.cli.models import (
+    describe_live,
+    format_versions_table,
+    models_command,
+    terminal_confirm,
+)
+from cryptonic.errors import ConfigError, NoModelError, NotFoundError
+from cryptonic.registry.manifest import BacktestRecord
+from cryptonic.registry.registry import new_version_id, open_registry
+from cryptonic.registry.track_record import LiveScores
+from tests.fixtures.published import manifest_draft, manifest_of, score_row
+
+T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def published(local_store_uri: str) -> list[str]:
+    reg = open_registry(local_store_uri)
+    versions = []
+    for day, (mape, strategy) in enumerate([(0.052, "new"), (0.041, "continue")]):
+        version = new_version_id(T0 + dt.timedelta(days=day))
+        reg.publish(
+            "BTC-USD",
+            version,
+            {"model.tflite": b"x" * (day + 1)},
+            manifest_draft(
+                strategy=strategy,
+                created_at=f"2026-11-2{3 + day}T00:00:00Z",
+                metrics=BacktestRecord(
+                    model=score_row(mape=mape), persistence=score_row("persistence", mape=0.0505)
+                ),
+            ),
+        )
+        versions.append(version)
+    return versions
+
+
+def run(action: str, store_uri: str, ticker: str, version: str | None) -> str:
+    out = io.StringIO()
+    assert models_command(action, store_uri, ticker, version, out) == 0  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_list(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    lines = run("list", local_store_uri, "btc-usd", None).splitlines()
+    assert lines[0].split() == [
+        "VERSION",
+        "CREATED_AT",
+        "STRATEGY",
+        "MAPE",
+        "PERSISTENCE_MAPE",
+        "LIVE_N",
+        "LIVE_MAPE",
+        "LIVE_PERSISTENCE",
+        "LIVE_SKILL",
+    ]
+    no_live = ["-", "-", "-", "-"]  # no refresh has scored anything yet
+    assert lines[1].split() == [v2, "2026-11-24T00:00:00Z", "continue", "0.041", "0.0505", *no_live]
+    assert lines[2].split() == ["*", v1, "2026-11-23T00:00:00Z", "new", "0.052", "0.0505", *no_live]
+
+
+def test_list_empty(local_store_uri: str) -> None:
+    assert "no published versions of BTC-USD" in run("list", local_store_uri, "BTC-USD", None)
+
+
+def test_table_tolerates_missing_metrics() -> None:
+    manifest = manifest_of(manifest_draft(metrics=BacktestRecord()))
+    table = format_versions_table([manifest], champion=None)
+    assert (
+        table.splitlines()[1].split() == [manifest.version, manifest.created_at, "new"] + ["-"] * 6
+    )
+
+
+def test_table_shows_the_live_record() -> None:
+    manifest = manifest_of(manifest_draft(metrics=BacktestRecord(model=score_row(mape=3.0))))
+    live = {
+        manifest.version: LiveScores(
+            forecasts=12, days_scored=70, mape=2.5, persistence_mape=2.6, skill=1 - 2.5 / 2.6
+        )
+    }
+    row = format_versions_table([manifest], champion=manifest.version, live=live).splitlines()[1]
+    assert row.split()[-4:] == ["12", "2.5", "2.6", "+0.038"]
+
+
+def test_describe_live() -> None:
+    assert describe_live(None).startswith("no live record yet")
+    record = LiveScores(
+        forecasts=3,
+        days_scored=12,
+        mape=2.0,
+        persistence_mape=2.5,
+        skill=0.2,
+        coverage=0.75,
+        first_as_of=dt.date(2026, 10, 1),
+        last_as_of=dt.date(2026, 10, 3),
+    )
+    assert describe_live(record) == (
+        "3 forecasts (12 days) from 2026-10-01 to 2026-10-03: MAPE 2.000% vs persistence "
+        "2.500%, skill +0.200, 75% of closes inside its interval"
+    )
+
+
+def test_promote_prints_both_live_records_then_asks(local_store_uri: str, published: list[str]):
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    asked: list[str] = []
+    out = io.StringIO()
+    declined = models_command(
+        "promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda q: asked.append(q) or False
+    )
+    assert declined == 1
+    assert asked == [f"promote {v2} to champion of BTC-USD?"]
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"champion  {v1}: no live record yet")
+    assert lines[1].startswith(f"candidate {v2}: no live record yet")
+    assert lines[2] == "not promoted: the champion is unchanged"
+    assert open_registry(local_store_uri).champion("BTC-USD").version == v1
+    agreed = models_command("promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda q: True)
+    assert agreed == 0
+    assert open_registry(local_store_uri).champion("BTC-USD").version == v2
+
+
+def test_terminal_confirm_refuses_without_a_terminal() -> None:
+    with pytest.raises(ConfigError, match="stdin is not a terminal: pass --yes"):
+        terminal_confirm("promote?", io.StringIO("y\n"), io.StringIO())
+
+
+def test_show(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    with pytest.raises(NoModelError, match="no model for BTC-USD yet"):
+        run("show", local_store_uri, "BTC-USD", None)
+    shown = json.loads(run("show", local_store_uri, "BTC-USD", v2))
+    assert (shown["version"], shown["champion"], shown["strategy"]) == (v2, False, "continue")
+    run("promote", local_store_uri, "BTC-USD", v1)
+    shown = json.loads(run("show", local_store_uri, "BTC-USD", None))
+    assert (shown["version"], shown["champion"]) == (v1, True)
+    assert shown["champion_pointer"]["version"] == v1
+    assert shown["artifacts"]["model.tflite"]["bytes"] == 1
+
+
+def test_promote_and_rollback(local_store_uri: str, published: list[str]) -> None:
+    v1, v2 = published
+    assert "previous: none" in run("promote", local_store_uri, "BTC-USD", v1)
+    assert f"promoted {v2} to champion of BTC-USD (previous: {v1})" in run(
+        "promote", local_store_uri, "BTC-USD", v2
+    )
+    assert "already the champion" in run("promote", local_store_uri, "BTC-USD", v2)
+    assert f"rolled back BTC-USD from {v2} to {v1}" in run(
+        "rollback", local_store_uri, "BTC-USD", None
+    )
+    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+        run("rollback", local_store_uri, "BTC-USD", None)
+
+
+def test_usage_errors(local_store_uri: str, published: list[str]) -> None:
+    with pytest.raises(ConfigError, match="needs a version"):
+        run("promote", local_store_uri, "BTC-USD", None)
+    with pytest.raises(ConfigError, match="takes no version"):
+        run("rollback", local_store_uri, "BTC-USD", published[0])
+    with pytest.raises(ConfigError, match="unknown models action"):
+        run("delete", local_store_uri, "BTC-USD", None)
+    with pytest.raises(ConfigError, match="unsupported store URI"):
+        run("list", "ftp://nope", "BTC-USD", None)
+    with pytest.raises(NotFoundError):
+        run("promote", local_store_uri, "BTC-USD", new_version_id(T0 + dt.timedelta(days=30)))

@@ -1,0 +1,106 @@
+"""The dispatch's sending rules: batches of ten, refused entries re-sent, then reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cryptonic.errors import ConfigError
+from cryptonic.jobs.consumer import is_queue_event
+from cryptonic.jobs.dispatch import (
+    dispatch_jobs,
+    job_message,
+    retrain_options,
+    run_id_of,
+    send_jobs,
+)
+from cryptonic.jobs.retrain.queue import parse_retrain_job as parse_job
+from cryptonic.jobs.retrain.request import RetrainRequest
+
+
+class RefusingQueue:
+    """An SQS stand-in that refuses the entries of ``refused`` tickers ``times`` times."""
+
+    def __init__(self, refused: set[str], times: int) -> None:
+        self.refused = refused
+        self.left = dict.fromkeys(refused, times)
+        self.calls: list[list[str]] = []
+
+    def send_message_batch(self, *, QueueUrl: str, Entries: list[dict[str, Any]]) -> Any:
+        import json
+
+        tickers = [json.loads(e["MessageBody"])["ticker"] for e in Entries]
+        self.calls.append(tickers)
+        ok, failed = [], []
+        for entry, ticker in zip(Entries, tickers, strict=True):
+            if self.left.get(ticker, 0) > 0:
+                self.left[ticker] -= 1
+                failed.append({"Id": entry["Id"], "Code": "InternalError", "Message": "try again"})
+            else:
+                ok.append({"Id": entry["Id"]})
+        return {"Successful": ok, "Failed": failed}
+
+
+def _jobs(n: int) -> list[tuple[str, dict[str, Any]]]:
+    request = RetrainRequest()
+    return [
+        (f"T{i}", job_message("20261201T060000Z-abc", f"T{i}", retrain_options(request)))
+        for i in range(n)
+    ]
+
+
+def test_jobs_go_in_batches_of_ten_and_refused_ones_are_resent():
+    queue = RefusingQueue({"T3"}, times=1)
+    sent, unsent = send_jobs(queue, "url", _jobs(23), sleep=lambda _: None)
+    assert [len(c) for c in queue.calls] == [10, 1, 10, 3]
+    assert sorted(sent) == sorted(f"T{i}" for i in range(23))
+    assert unsent == {}
+
+
+def test_a_job_refused_three_times_is_reported_not_lost():
+    queue = RefusingQueue({"T1"}, times=5)
+    sent, unsent = send_jobs(queue, "url", _jobs(2), sleep=lambda _: None)
+    assert sent == ["T0"]
+    assert unsent == {"T1": "InternalError: try again"}
+
+
+def test_the_dispatch_needs_a_queue(local_store):
+    from cryptonic.config import Settings
+
+    with pytest.raises(ConfigError, match="RETRAIN_QUEUE_URL is not set"):
+        dispatch_jobs(None, Settings(), store=local_store, queue=RefusingQueue(set(), 0))
+
+
+def test_the_run_id_comes_from_the_schedule_event_unless_it_has_placeholders():
+    event = {"time": "2026-12-01T06:00:00Z", "id": "7f3c6a2e-5b1d", "source": "aws.scheduler"}
+    assert run_id_of(event) == "20261201T060000Z-7f3c6a2e"
+    template_input = {**event, "id": "<aws.scheduler.execution-id>"}
+    assert run_id_of(template_input).startswith(tuple("0123456789"))
+    assert run_id_of(template_input) != run_id_of(template_input)
+
+
+def test_a_job_message_round_trips_and_a_bad_one_is_explained():
+    import json
+
+    body = json.dumps(
+        job_message("20261201T060000Z-abc", "btc-usd", retrain_options(RetrainRequest(force=True)))
+    )
+    job = parse_job(body)
+    assert (job.ticker, job.force, job.strategy) == ("BTC-USD", True, None)
+    with pytest.raises(ConfigError, match="invalid retrain job message") as bad:
+        parse_job(json.dumps({"run_id": "20261201T060000Z-abc", "ticker": "BTC-USD", "x": 1}))
+    assert "expected" in str(bad.value)
+    with pytest.raises(ConfigError, match="invalid run id"):
+        parse_job(json.dumps({"run_id": "../x", "ticker": "BTC-USD"}))
+
+
+def test_only_sqs_records_are_read_as_queue_events():
+    assert is_queue_event({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
+    assert not is_queue_event({"Records": [{"eventSource": "aws:s3"}]})
+    assert not is_queue_event({"Records": []})
+    assert not is_queue_event({"ticker": "BTC-USD"})
+
+
+def test_a_job_sent_by_hand_needs_no_run():
+    assert parse_job('{"ticker": "aapl"}').run_id is None
