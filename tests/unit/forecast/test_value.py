@@ -12,10 +12,6 @@ from cryptonic.forecast.value import Forecast
 DATES = next_dates(dt.date(2026, 10, 2), 3, "B")
 
 
-def test_business_days_skip_the_weekend():
-    assert [dt.date(2026, 10, 5), dt.date(2026, 10, 6), dt.date(2026, 10, 7)] == DATES
-
-
 def test_a_banded_forecast_round_trips():
     forecast = Forecast(
         "BTC-USD",

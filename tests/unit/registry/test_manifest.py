@@ -7,7 +7,6 @@ import json
 import pytest
 
 from cryptonic.errors import IntegrityError
-from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.keys import ARTIFACT_NAMES
 from cryptonic.registry.manifest import Manifest
 from tests.fixtures.paths import FIXTURES
@@ -31,13 +30,6 @@ def test_a_manifest_written_by_release_0_1_loads_and_round_trips_byte_for_byte()
     assert json.loads(manifest.to_json_bytes()) == raw
 
 
-def test_a_champion_pointer_written_by_release_0_1_loads():
-    raw = json.loads((FILES / "champion-0.1.json").read_text())
-    record = ChampionPointer.parse(raw, "champion-0.1.json")
-    assert record.version == raw["version"]
-    assert record.to_json() == raw
-
-
 def test_unknown_keys_survive_a_round_trip():
     """A newer release may add sections; an older reader keeps them, it does not drop them."""
     manifest = manifest_of(manifest_draft(regime={"name": "calm", "width": 1.1}))
@@ -58,8 +50,3 @@ def test_a_broken_manifest_names_what_is_wrong(change, field):
     raw = {**manifest_of().model_dump(mode="json"), **change}
     with pytest.raises(IntegrityError, match=rf"^s3://b/m is not a valid manifest: {field}"):
         Manifest.parse(raw, "s3://b/m")
-
-
-def test_a_broken_pointer_names_what_is_wrong():
-    with pytest.raises(IntegrityError, match="not a valid champion pointer: version"):
-        ChampionPointer.parse({"version": "../x", "promoted_at": "now"}, "champion.json")
