@@ -2,7 +2,9 @@
 then the serving Lambda handler answers from that very store through Mangum.
 
 Every other API test reads versions the fixtures publish; this one reads what the pipeline
-wrote, so a field the pipeline renames or drops fails here, on local and on moto S3.
+wrote, so a field the pipeline renames or drops fails here, on local and on moto S3. The pipeline
+runs once per module (writing to S3 is the retrain tests' subject, on both stores); each test
+serves a copy of every object it wrote, byte for byte, from a store of its own.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from typing import Any
 
 import pytest
 
-from cryptonic.config import get_settings
+from cryptonic.config import Settings, get_settings
+from cryptonic.data import to_yahoo_csv
 from cryptonic.jobs.retrain.one_ticker import retrain
 from cryptonic.registry.manifest import Manifest
 from cryptonic.registry.registry import Registry
+from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.uri import open_store
+from tests.fixtures.prices import make_prices
 from tests.fixtures.published import http_event
+from tests.fixtures.retrain import TINY_SETTINGS
 
 pytestmark = pytest.mark.slow
 TICKER = "BTC-USD"
@@ -33,12 +39,27 @@ def body_of(response: dict[str, Any]) -> Any:
     return json.loads(raw)
 
 
-@pytest.fixture
-def served(make_settings, store_uri, monkeypatch):
-    """(handler, the manifest the pipeline published) for a store one retrain wrote."""
-    settings = make_settings(store_uri)
-    result = retrain(settings, open_store(store_uri), TICKER)
+@pytest.fixture(scope="module")
+def pipeline_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[ArtifactStore, str]:
+    """A store one tiny retrain published into, and the version it promoted."""
+    folder = tmp_path_factory.mktemp("retrained")
+    prices = folder / "prices.csv"
+    prices.write_bytes(to_yahoo_csv(make_prices(300)))
+    uri = f"file://{folder / 'store'}"
+    settings = Settings(**{**TINY_SETTINGS, "data_source": str(prices), "store_uri": uri})
+    store = open_store(uri)
+    result = retrain(settings, store, TICKER)
     assert result.promoted, result.reason
+    return store, result.version or ""
+
+
+@pytest.fixture
+def served(pipeline_store, store_uri, monkeypatch):
+    """(handler, the manifest the pipeline published) serving a copy of what it wrote."""
+    source, version = pipeline_store
+    target = open_store(store_uri)
+    for key in source.list():
+        target.put_bytes(key, source.get_bytes(key))
     monkeypatch.setenv("STORE_URI", store_uri)
     monkeypatch.setenv("TICKERS", TICKER)
     monkeypatch.setenv("CACHE_TTL_SECONDS", "0")
@@ -47,7 +68,7 @@ def served(make_settings, store_uri, monkeypatch):
     get_settings.cache_clear()
     sys.modules.pop("functions.predict.app", None)
     module = importlib.import_module("functions.predict.app")
-    manifest = Registry(open_store(store_uri)).manifest(TICKER, result.version or "")
+    manifest = Registry(target).manifest(TICKER, version)
     yield module.handler, manifest
     sys.modules.pop("functions.predict.app", None)
     get_settings.cache_clear()
