@@ -117,6 +117,19 @@ def test_every_imported_module_is_served_as_javascript(prefixed):
         assert again.headers["etag"] == etag
 
 
+def test_the_page_preloads_exactly_the_modules_main_imports(prefixed):
+    """``modulepreload`` fetches the whole import graph at once, not one import level per round
+    trip: a module missing from the list loads late, one listed but not imported is wasted."""
+    client, prefix = prefixed
+    page = client.get(prefix + "/")
+    base = f"{prefix}/"
+    hrefs = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page.text)
+    preloaded = [urljoin(base, href) for href in hrefs]
+    assert len(preloaded) == len(set(preloaded))
+    imported = set(page_modules(client, prefix)) - {f"{prefix}/static/main.js"}
+    assert set(preloaded) == imported
+
+
 def test_every_script_in_static_is_loaded_by_the_page_or_docs(client):
     """No module left behind that nothing imports, none imported that is missing."""
     loaded = {url.rsplit("/", 1)[1] for url in page_modules(client, "")}
