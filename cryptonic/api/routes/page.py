@@ -1,7 +1,11 @@
 """``GET /``: the page, and ``GET /static/{name}``: its assets, all served from package data.
 
 The page's URLs are relative and resolved against ``<base href="{root_path}/">``, so it works at
-``/`` locally and under an API Gateway stage prefix such as ``/Prod/``.
+``/`` locally and under an API Gateway stage prefix such as ``/Prod/``. Its script is plain ES
+modules with no build step: ``static/main.js`` imports the others by URLs relative to its own
+(``./api.js``), so each module is one more file served here. Browsers run a module only when it
+comes with a JavaScript media type, hence ``.js`` in ``ASSET_TYPES``. ``static/`` stays one flat
+folder: the route takes a single name and pyproject ships ``api/static/*``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,46 @@
+// What /status says of the champion: its backtest against persistence, its interval's promise
+// and record, and the facts of the model (version, training, gate, app version).
+import { byId, setText, trend } from "./dom.js";
+import { niceDay, pct, signedPct } from "./format.js";
+
+export function renderStatus(status, predict) {
+  const b = status.backtest || {};
+  setText("mape-model", pct(b.model_mape), b.model_mape);
+  setText("mape-persistence", pct(b.persistence_mape), b.persistence_mape);
+  const skill = b.skill;
+  const skillEl = setText("skill", skill === null || skill === undefined ? "–" : signedPct(skill * 100), skill);
+  trend(skillEl, skill === null || skill === undefined ? null : skill * 100);
+  setText("backtest-window", b.weeks ? "walk-forward, last " + b.weeks + " weeks" +
+    (b.end ? " to " + niceDay(b.end) : "") : "walk-forward backtest");
+  renderInterval(b, (predict && predict.interval_level) || b.interval_level);
+  renderModel(status);
+}
+
+function renderModel(s) {
+  setText("model-version", s.model_version, s.model_version).classList.add("mono");
+  setText("trained-at", niceDay(s.trained_at), s.trained_at);
+  setText("promoted-at", s.pinned ? "pinned (MODEL_VERSION)" : niceDay(s.promoted_at), s.promoted_at);
+  setText("strategy", (s.strategy || "–") + (s.parent ? " from " + s.parent : ""));
+  const d = s.data || {};
+  setText("data-range", d.start ? niceDay(d.start) + " – " + niceDay(d.end) + (d.rows ? " (" + d.rows + " days)" : "") : "–");
+  const g = s.gate || {};
+  setText("gate", g.promote === true ? "promoted" + (g.reason ? ": " + g.reason : "")
+    : g.promote === false ? "held back" + (g.reason ? ": " + g.reason : "") : "–");
+  setText("app-version", "cryptonic " + s.app_version, s.app_version);
+}
+
+// "80% interval; 79% of closes fell inside over the last 52 weeks": the promise and the record.
+function renderInterval(b, level) {
+  byId("interval-card").hidden = !level;
+  byId("legend-interval").hidden = !level;
+  if (!level) return;
+  const nominal = Math.round(level * 100) + "%";
+  byId("legend-interval-label").textContent = nominal + " interval";
+  setText("interval-level", nominal + " interval", level);
+  const record = b.coverage != null
+    ? Math.round(b.coverage * 100) + "% of closes fell inside" + (b.weeks ? " over the last " + b.weeks + " weeks" : " in the backtest")
+    : "no backtest coverage recorded";
+  setText("interval-coverage", record, b.coverage);
+  const ps = b.pinball_skill;
+  setText("pinball-skill", ps == null ? "pinball skill –" : "pinball skill " + signedPct(ps * 100) + " vs persistence", ps);
+}
