@@ -1,4 +1,5 @@
-"""``cryptonic``: the command line (train, predict, backtest, retrain, models, serve, run).
+"""``cryptonic``: the command line (train, predict, backtest, retrain, tune, models, refresh,
+replay, serve, run).
 
 Each subcommand parses its flags, calls the library and prints; errors of ours (CryptonicError)
 become one line on stderr and exit code 2, never a traceback. The commands live one group per
