@@ -8,17 +8,11 @@ import json
 
 import pytest
 
-from cryptonic.cli.models import (
-    describe_live,
-    format_versions_table,
-    models_command,
-    terminal_confirm,
-)
+from cryptonic.cli.models import models_command, terminal_confirm
 from cryptonic.errors import ConfigError, NoModelError, NotFoundError
 from cryptonic.registry.manifest import BacktestRecord
 from cryptonic.registry.registry import new_version_id, open_registry
-from cryptonic.registry.track_record import LiveScores
-from tests.fixtures.published import manifest_draft, manifest_of, score_row
+from tests.fixtures.published import manifest_draft, score_row
 
 T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
@@ -73,43 +67,6 @@ def test_list(local_store_uri: str, published: list[str]) -> None:
 
 def test_list_empty(local_store_uri: str) -> None:
     assert "no published versions of BTC-USD" in run("list", local_store_uri, "BTC-USD", None)
-
-
-def test_table_tolerates_missing_metrics() -> None:
-    manifest = manifest_of(manifest_draft(metrics=BacktestRecord()))
-    table = format_versions_table([manifest], champion=None)
-    assert (
-        table.splitlines()[1].split() == [manifest.version, manifest.created_at, "new"] + ["-"] * 6
-    )
-
-
-def test_table_shows_the_live_record() -> None:
-    manifest = manifest_of(manifest_draft(metrics=BacktestRecord(model=score_row(mape=3.0))))
-    live = {
-        manifest.version: LiveScores(
-            forecasts=12, days_scored=70, mape=2.5, persistence_mape=2.6, skill=1 - 2.5 / 2.6
-        )
-    }
-    row = format_versions_table([manifest], champion=manifest.version, live=live).splitlines()[1]
-    assert row.split()[-4:] == ["12", "2.5", "2.6", "+0.038"]
-
-
-def test_describe_live() -> None:
-    assert describe_live(None).startswith("no live record yet")
-    record = LiveScores(
-        forecasts=3,
-        days_scored=12,
-        mape=2.0,
-        persistence_mape=2.5,
-        skill=0.2,
-        coverage=0.75,
-        first_as_of=dt.date(2026, 10, 1),
-        last_as_of=dt.date(2026, 10, 3),
-    )
-    assert describe_live(record) == (
-        "3 forecasts (12 days) from 2026-10-01 to 2026-10-03: MAPE 2.000% vs persistence "
-        "2.500%, skill +0.200, 75% of closes inside its interval"
-    )
 
 
 def test_promote_prints_both_live_records_then_asks(local_store_uri: str, published: list[str]):

@@ -1,0 +1,53 @@
+"""``cryptonic retrain``: the weekly job on this machine, through the same entry point as the
+retrain Lambda, so a local run is a rehearsal of the scheduled one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from cryptonic.cli.options import settings_from
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cryptonic.cli.options import SharedFlags, Subcommands
+
+__all__ = ["cmd_retrain", "register"]
+
+
+def register(sub: Subcommands, flags: SharedFlags) -> None:
+    """``retrain``: every shared flag, the strategy and --force."""
+    p = sub.add_parser(
+        "retrain",
+        parents=[flags.common, flags.data, flags.model, flags.board],
+        help=cmd_retrain.__doc__,
+    )
+    p.add_argument("--strategy", choices=["new", "continue"])
+    p.add_argument("--force", action="store_true", help="retrain even without new data")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_retrain)
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    """The weekly job, locally: the same pipeline the retrain Lambda runs."""
+    from cryptonic.jobs.retrain.invocation import run_retrain_event
+
+    settings = settings_from(args)
+    event: dict[str, Any] = {"tickers": settings.tickers, "force": args.force}
+    if args.strategy:
+        event["strategy"] = args.strategy
+    summary = run_retrain_event(event, settings)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        if summary.get("error"):
+            print(f"error: {summary['error']['message']}", file=sys.stderr)
+        for r in summary["results"]:
+            state = "promoted" if r["promoted"] else ("skipped" if r["skipped"] else "kept")
+            print(f"{r['ticker']}: {state} {r['version'] or ''} in {r['seconds']:.1f} s")
+            print(f"  {r['reason']}")
+            if r.get("error"):
+                print(f"  error [{r['error']['code']}]: {r['error']['message']}")
+    return 0 if summary["ok"] else 1

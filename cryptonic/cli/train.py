@@ -1,0 +1,123 @@
+"""``cryptonic train`` and ``cryptonic predict``: a model file without the registry, and a
+forecast from one (or from the store's champion).
+
+The two share a file because they share its two ends: ``train`` writes the ``.keras`` file that
+``predict --model`` reads, and both print a forecast the same way (:func:`print_forecast`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptonic.cli.options import prices_from, settings_from, tensorboard_run
+from cryptonic.config import ARCHS, LOCAL_STORE_DIR
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cryptonic.cli.options import SharedFlags, Subcommands
+
+__all__ = ["cmd_predict", "cmd_train", "print_forecast", "register"]
+
+
+def register(sub: Subcommands, flags: SharedFlags) -> None:
+    """``train`` and ``predict``, in that order (the order of ``cryptonic --help``)."""
+    p = sub.add_parser(
+        "train",
+        parents=[flags.common, flags.data, flags.model, flags.board],
+        help=cmd_train.__doc__,
+    )
+    p.add_argument("--arch", choices=ARCHS)
+    p.add_argument("--out", help="where to save the .keras file")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", parents=[flags.common, flags.data], help=cmd_predict.__doc__)
+    p.add_argument("--model", help="a .keras or .tflite file (default: the store's champion)")
+    p.add_argument("--arch", choices=ARCHS, help="arch of a .tflite file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_predict)
+
+
+def print_forecast(forecast: dict[str, Any]) -> None:
+    """A forecast's JSON body as lines for a person: one day a line, its interval beside it."""
+    print(
+        f"{forecast['ticker']} forecast from the close of {forecast['as_of']} "
+        f"(last close {forecast['last_close']:,.2f})"
+        + (f", model {forecast['model_version']}" if forecast.get("model_version") else ""),
+    )
+    level = forecast.get("interval_level")
+    if level:
+        print(f"each day: the median, then the {level:.0%} interval [lower, upper]")
+    for row in forecast["result"]:
+        band = ""
+        if row.get("lower") is not None and row.get("upper") is not None:
+            band = f"  [{row['lower']:>14,.2f}, {row['upper']:>14,.2f}]"
+        print(f"  {row['date']}  {row['prediction']:>14,.2f}{band}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train on every close and save a ``.keras`` file (no registry: see ``retrain``)."""
+    from cryptonic.training.model.forecast import keras_forecast
+    from cryptonic.training.model.keras_model import Model
+    from cryptonic.training.model.spec import ModelSpec
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    spec = ModelSpec.from_settings(settings)
+    frame = prices_from(settings, ticker, spec.min_training_closes)
+    model = Model(spec)
+    model.log_dir = tensorboard_run(settings, "train", ticker)
+    report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
+    out = Path(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
+    model.save(out)
+    print(
+        f"trained {spec.arch} model on {len(frame)} closes "
+        f"({frame['date'].iloc[0].date()} .. {frame['date'].iloc[-1].date()}): "
+        f"{report.epochs_run} epochs (best {report.best_epoch}), {report.seconds:.1f} s -> {out}"
+    )
+    print_forecast(keras_forecast(model, frame, ticker).to_dict())
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Forecast the next 7 days from the latest prices with a model file or the champion."""
+    import numpy as np
+
+    from cryptonic.data import infer_calendar
+    from cryptonic.forecast.predictor import Predictor
+    from cryptonic.registry.keys import MODEL_TFLITE
+    from cryptonic.registry.registry import Registry
+    from cryptonic.store.uri import open_store
+
+    settings = settings_from(args)
+    ticker = settings.tickers[0]
+    frame = prices_from(settings, ticker)
+    closes = frame["close"].to_numpy(dtype=np.float64)
+    last = frame["date"].iloc[-1].date()
+    calendar = infer_calendar(frame)
+    version = None
+    if args.model and args.model.endswith(".keras"):
+        from cryptonic.training.model.forecast import keras_forecast
+        from cryptonic.training.model.keras_model import Model
+
+        forecast = keras_forecast(Model.load(args.model), frame, ticker)
+    else:
+        quantiles: list[float] | None = None  # a .tflite file's own metadata says
+        if args.model:
+            tflite, arch = Path(args.model).read_bytes(), args.arch or "default"
+        else:
+            registry = Registry(open_store(settings.store_uri))
+            version = registry.resolve_version(ticker, settings.model_version)
+            manifest = registry.manifest(ticker, version)
+            tflite = registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
+            arch, quantiles = manifest.model.arch, manifest.model.quantiles
+        forecast = Predictor(tflite, arch=arch, quantiles=quantiles).forecast(
+            closes, last, ticker=ticker, calendar=calendar, model_version=version
+        )
+    if args.json:
+        print(json.dumps(forecast.to_dict(), indent=2))
+    else:
+        print_forecast(forecast.to_dict())
+    return 0

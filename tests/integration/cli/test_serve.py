@@ -1,0 +1,23 @@
+"""What `cryptonic run` does before it serves: a first model where there is none."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_ensure_models_trains_only_when_there_is_no_model(make_settings, local_store_uri, capsys):
+    from cryptonic.jobs.retrain.first_models import ensure_models
+    from cryptonic.registry.registry import Registry
+    from cryptonic.store.uri import open_store
+
+    settings = make_settings(local_store_uri)
+    ensure_models(settings)
+    assert "no model for BTC-USD" in capsys.readouterr().out
+    registry = Registry(open_store(local_store_uri))
+    first = registry.champion("BTC-USD")
+    assert first is not None
+    ensure_models(settings)  # a second `make run` serves what exists
+    assert capsys.readouterr().out == ""
+    assert registry.champion("BTC-USD").version == first.version
