@@ -72,7 +72,7 @@ def parse_seeds(text: str | None) -> list[int] | None:
 
 def cmd_tune(args: argparse.Namespace) -> int:
     """Random or grid search over the model's knobs on weeks before the backtest window, then the
-    best and the default backtested on that window (cryptonic/tune.py)."""
+    best and the default backtested on that window."""
     import numpy as np
 
     from cryptonic.training.tuning.search import (

@@ -45,14 +45,14 @@ def test_predict_handler_in_a_clean_env(local_published_registry, tmp_path):
 
     target = tmp_path / "site"
     install_package(python, target, "predict")
-    assert (target / "cryptonic" / "api" / "static" / "app.js").exists(), "package data missing"
+    assert (target / "cryptonic" / "api" / "static" / "main.js").exists(), "package data missing"
 
     events = tmp_path / "events"
     events.mkdir()
     for name in API_EVENTS:
         shutil.copy2(EVENTS_DIR / f"{name}.json", events / f"{name}.json")
     (events / "page-http-get.json").write_text(json.dumps(http_event("GET", "/")))
-    (events / "asset-http-get.json").write_text(json.dumps(http_event("GET", "/static/app.js")))
+    (events / "asset-http-get.json").write_text(json.dumps(http_event("GET", "/static/main.js")))
 
     env = {
         "PATH": f"{venv / 'bin'}:/usr/bin:/bin",

@@ -1,17 +1,17 @@
-"""What `cryptonic run` does before it serves: a first model where there is none."""
+"""A first model where there is none: what `cryptonic run` (`make run`) does before it serves."""
 
 from __future__ import annotations
 
 import pytest
 
+from cryptonic.jobs.retrain.first_models import ensure_models
+from cryptonic.registry.registry import Registry
+from cryptonic.store.uri import open_store
+
 pytestmark = pytest.mark.slow
 
 
 def test_ensure_models_trains_only_when_there_is_no_model(make_settings, local_store_uri, capsys):
-    from cryptonic.jobs.retrain.first_models import ensure_models
-    from cryptonic.registry.registry import Registry
-    from cryptonic.store.uri import open_store
-
     settings = make_settings(local_store_uri)
     ensure_models(settings)
     assert "no model for BTC-USD" in capsys.readouterr().out
