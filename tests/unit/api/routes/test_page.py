@@ -1,20 +1,28 @@
 """``GET /`` and its assets, served from package data with relative URLs.
 
-The page's script is plain ES modules: ``static/main.js`` imports the others by URLs relative to
-its own. The tests follow those imports as a browser resolves them (against the page's
-``<base href>``, then against each module's URL), at ``/`` and under a stage prefix.
+The page's script is plain ES modules: ``main.js`` imports the others by URLs relative to its
+own, all under the release's path ``static/page-<hash>/``. The tests follow those imports as a
+browser resolves them (against the page's ``<base href>``, then against each module's URL), at
+``/`` and under a stage prefix.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
 
 from cryptonic.api import create_app
-from cryptonic.api.routes.page import ASSET_CACHE_CONTROL, STATIC_DIR
+from cryptonic.api.routes.page import (
+    ASSET_CACHE_CONTROL,
+    OTHER_RELEASE_CACHE_CONTROL,
+    RELEASE_CACHE_CONTROL,
+    STATIC_DIR,
+    load_release,
+)
 from cryptonic.config import Settings
 from cryptonic.registry.registry import Registry
 from cryptonic.store.local import LocalStore
@@ -31,6 +39,7 @@ MODULE_SPECIFIER = re.compile(
 NOT_THE_PAGES = {"docs.js"}
 """Static scripts the page does not load: ``docs.js`` starts Swagger UI on ``/docs``."""
 SVG_NAMESPACE = '"http://www.w3.org/2000/svg"'
+RELEASE = load_release().prefix
 
 
 def module_specifiers(source: str) -> list[str]:
@@ -91,8 +100,8 @@ def test_page_and_assets_use_relative_urls(client):
     urls = re.findall(r'(?:href|src)="([^"]+)"', page.text)
     assert urls
     assert all(not u.startswith(("http:", "https:", "//")) for u in urls)
-    assert '<script type="module" src="static/main.js"></script>' in page.text
-    assert "static/style.css" in urls
+    assert f'<script type="module" src="static/{RELEASE}/main.js"></script>' in page.text
+    assert f"static/{RELEASE}/style.css" in urls
     for name, kind in [("main.js", "text/javascript"), ("style.css", "text/css")]:
         asset = client.get(f"/static/{name}")
         assert asset.status_code == 200
@@ -104,12 +113,13 @@ def test_page_and_assets_use_relative_urls(client):
 def test_every_imported_module_is_served_as_javascript(prefixed):
     client, prefix = prefixed
     served = page_modules(client, prefix)
-    assert f"{prefix}/static/main.js" in served
-    assert {f"{prefix}/static/api.js", f"{prefix}/static/chart.js"} <= set(served)
+    here = f"{prefix}/static/{RELEASE}"
+    assert f"{here}/main.js" in served
+    assert {f"{here}/api.js", f"{here}/chart.js"} <= set(served)
     for url, response in served.items():
-        assert url.startswith(f"{prefix}/static/"), url
+        assert url.startswith(f"{here}/"), url
         assert response.headers["content-type"].startswith("text/javascript"), url
-        assert response.headers["cache-control"] == ASSET_CACHE_CONTROL, url
+        assert response.headers["cache-control"] == RELEASE_CACHE_CONTROL, url
         assert response.headers["x-content-type-options"] == "nosniff", url
         etag = response.headers["etag"]
         again = client.get(url, headers={"If-None-Match": etag})
@@ -126,7 +136,7 @@ def test_the_page_preloads_exactly_the_modules_main_imports(prefixed):
     hrefs = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page.text)
     preloaded = [urljoin(base, href) for href in hrefs]
     assert len(preloaded) == len(set(preloaded))
-    imported = set(page_modules(client, prefix)) - {f"{prefix}/static/main.js"}
+    imported = set(page_modules(client, prefix)) - {f"{prefix}/static/{RELEASE}/main.js"}
     assert set(preloaded) == imported
 
 
@@ -168,3 +178,29 @@ def test_page_has_the_security_headers_and_nothing_inline(client):
         assert asset.headers["x-content-type-options"] == "nosniff"
         again = client.get(f"/static/{name}", headers={"If-None-Match": asset.headers["etag"]})
         assert again.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_release_path_names_the_content(tmp_path: Path):
+    """A deploy that changes any asset (or the page) serves them under a new path, so a module
+    cached from one release never meets a module of another."""
+    for path in STATIC_DIR.iterdir():
+        if path.is_file():
+            (tmp_path / path.name).write_bytes(path.read_bytes())
+    assert load_release(tmp_path).prefix == RELEASE
+    chart = tmp_path / "chart.js"
+    chart.write_text(chart.read_text(encoding="utf-8") + "\n// changed\n", encoding="utf-8")
+    changed = load_release(tmp_path)
+    assert changed.prefix != RELEASE
+    assert changed.prefix.startswith("page-")
+
+
+def test_another_releases_path_is_served_but_never_cached(client):
+    """During a deploy an old instance may be asked for the new release's path (or the other way
+    round): it answers with what it has, and no cache keeps that answer."""
+    asset = client.get("/static/page-0123456789abcdef/main.js")
+    assert asset.status_code == 200
+    assert asset.headers["cache-control"] == OTHER_RELEASE_CACHE_CONTROL
+    assert asset.content == (STATIC_DIR / "main.js").read_bytes()
+    plain = client.get("/static/main.js")
+    assert plain.headers["cache-control"] == ASSET_CACHE_CONTROL
+    assert client.get(f"/static/{RELEASE}/nothing.js").status_code == 404
