@@ -38,7 +38,9 @@ def test_the_least_recently_served_champion_is_evicted(three):
     assert cache.loaded() == ["AAA", "CCC"]
     assert cache.evictions == 1
     assert set(client.get("/health").json()["champions"]) == {"AAA", "CCC"}
-    assert all(key[0] != "BBB" for key in cache._artifacts), "its artifacts go with it"
+    held = cache._versions.keys()
+    assert held, "the others' versions are held"
+    assert all(key[0] != "BBB" for key in held), "its loaded versions go with it"
 
 
 def test_an_evicted_ticker_is_reloaded_by_its_next_request(three):
