@@ -236,7 +236,7 @@ class ChampionCache:
         checked = self._checked.get(ticker)
         if checked is None or self.clock() - checked >= self.ttl:
             return None
-        return self._entries.get(ticker, touch=touch)
+        return self._entries.get(ticker, touch)
 
     def held(self, ticker: str) -> Champion | None:
         """The champion in memory however long ago it was checked (no I/O, not a use): what

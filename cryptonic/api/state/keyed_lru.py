@@ -58,7 +58,7 @@ class KeyedLru(Generic[K, V]):
 
     # -- reads (no lock)
 
-    def get(self, key: K, *, touch: bool = True) -> V | None:
+    def get(self, key: K, touch: bool = True) -> V | None:
         """The value of ``key`` or None; ``touch``: count this as a use (the default).
 
         A bare try, not contextlib.suppress: this runs on every warm request.
