@@ -1,4 +1,10 @@
-"""OpenAPI documentation of the error answers each endpoint can give."""
+"""OpenAPI documentation of the error answers each endpoint can give.
+
+Apart from :mod:`cryptonic.api.errors` on purpose: that module makes the answers while requests
+run (the app, the state and the routes raise and map errors through it); this one only describes
+them, for the routes' declarations when the app is built. Both name the one
+:class:`~cryptonic.api.schemas.ErrorResponse`, so the document and the answers cannot drift.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     """Serve the API and the page on ``http://host:port`` until interrupted."""
     import uvicorn
 
-    from cryptonic.api import create_app
+    from cryptonic.api.app import create_app
 
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="off")

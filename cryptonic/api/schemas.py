@@ -1,10 +1,11 @@
 """Pydantic models of the HTTP API: request bodies (validated) and responses (documented).
 
 Every success body is one of the response models below, built and serialized by
-:mod:`cryptonic.api.responses.bodies`, so ``/docs`` and ``/openapi.json`` describe exactly what the
-endpoints send. Response models forbid undocumented keys: a body with a key the schema does not
-name fails while it is built, not in a client. The hot ``GET /predict`` path serializes its model
-once per champion and then serves the bytes.
+:mod:`cryptonic.api.responses` (one module per resource), so ``/docs`` and ``/openapi.json``
+describe exactly what the endpoints send. Their class names are the OpenAPI component names: a
+rename changes the document. Response models forbid undocumented keys: a body with a key the
+schema does not name fails while it is built, not in a client. The hot ``GET /predict`` path
+serializes its model once per champion and then serves the bytes.
 """
 
 from __future__ import annotations

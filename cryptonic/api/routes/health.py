@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.errors import NO_STORE
-from cryptonic.api.responses.bodies import encode, health_response
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.health import health_response
 from cryptonic.api.schemas import HealthResponse
 from cryptonic.api.state.serving import ServingState
 

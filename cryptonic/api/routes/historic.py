@@ -11,7 +11,8 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import ApiError
 from cryptonic.api.params import TickerQuery
-from cryptonic.api.responses.bodies import encode, historic_response
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.historic import historic_response
 from cryptonic.api.schemas import HistoricResponse, IsoDate
 from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import DataError
@@ -38,7 +39,7 @@ def router(state: ServingState) -> APIRouter:
             raise ApiError(422, "invalid_range", f"start {start} is after end {end}")
         champion = await state.champion_async(ticker)
         try:
-            prices = champion.artifacts.prices()
+            prices = champion.loaded_version.prices()
         except DataError as exc:
             raise ApiError(
                 503, "no_data", f"no price snapshot is available for {champion.ticker}"

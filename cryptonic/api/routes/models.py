@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, api_error_of
-from cryptonic.api.params import TickerQuery
-from cryptonic.api.responses.bodies import encode, models_response
+from cryptonic.api.params import TickerQuery, cursor_query, limit_query
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.models import models_response
 from cryptonic.api.schemas import ModelsResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import CryptonicError
@@ -30,13 +31,11 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 """Most versions one page returns (about two years of weekly retrains)."""
 
-LimitQuery = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Versions per page (at most {MAX_LIMIT})")
-]
+LimitQuery = Annotated[int, limit_query(MAX_LIMIT, "Versions per page")]
 CursorQuery = Annotated[
     str | None,
-    Query(
-        description="The `next_cursor` of the previous page: versions older than this one",
+    cursor_query(
+        "versions older than this one",
         pattern=VERSION_PATTERN.pattern,
         examples=["20261123T192000Z-1a2b3c4"],
     ),

@@ -11,7 +11,8 @@ from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
 from cryptonic.api.etags import etag_matches
 from cryptonic.api.params import TickerQuery
-from cryptonic.api.responses.bodies import encode, on_demand_predict_response
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.predict import on_demand_predict_response
 from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import ModelError
@@ -51,35 +52,40 @@ def router(state: ServingState) -> APIRouter:
         """An on-demand forecast by the champion's LiteRT model from ``closes`` (oldest first;
         at least the model's lookback, see ``/status``). ``last_date`` is the date of the last
         close (default: today, UTC)."""
-        import numpy as np
-
-        champion = state.champion_sync(body.ticker)
-        try:
-            predictor = champion.artifacts.predictor()
-        except ModelError as exc:
-            raise ApiError(
-                503, "model_error", f"the model of {champion.ticker} cannot be loaded"
-            ) from exc
-        now = dt.datetime.now(dt.UTC)
-        last_date = body.last_date or now.date()
-        try:
-            with np.errstate(all="ignore"):
-                forecast = predictor.forecast(
-                    body.closes,
-                    last_date,
-                    ticker=champion.ticker,
-                    calendar=champion.artifacts.calendar,
-                    model_version=champion.version,
-                    generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                )
-        except ModelError as exc:
-            # The network ran; its output is not finite: the closes' scale is out of range.
-            raise ApiError(
-                422, "bad_input", "these closes give a non-finite forecast: check their scale"
-            ) from exc
-        answer = on_demand_predict_response(forecast, lookback=predictor.lookback)
+        answer = forecast_from_closes(state, body)
         return Response(
             encode(answer), media_type="application/json", headers={"Cache-Control": NO_STORE}
         )
 
     return api
+
+
+def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictResponse:
+    """The champion's forecast from the closes sent (numpy and LiteRT load on the first call)."""
+    import numpy as np
+
+    champion = state.champion_sync(body.ticker)
+    try:
+        predictor = champion.loaded_version.predictor()
+    except ModelError as exc:
+        raise ApiError(
+            503, "model_error", f"the model of {champion.ticker} cannot be loaded"
+        ) from exc
+    now = dt.datetime.now(dt.UTC)
+    last_date = body.last_date or now.date()
+    try:
+        with np.errstate(all="ignore"):
+            forecast = predictor.forecast(
+                body.closes,
+                last_date,
+                ticker=champion.ticker,
+                calendar=champion.loaded_version.calendar,
+                model_version=champion.version,
+                generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
+    except ModelError as exc:
+        # The network ran; its output is not finite: the closes' scale is out of range.
+        raise ApiError(
+            422, "bad_input", "these closes give a non-finite forecast: check their scale"
+        ) from exc
+    return on_demand_predict_response(forecast, lookback=predictor.lookback)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
-from cryptonic.api.responses.bodies import encode, tickers_response
+from cryptonic.api.params import cursor_query, limit_query
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.tickers import tickers_response
 from cryptonic.api.schemas import TickersResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.config import normalize_ticker
@@ -28,16 +30,9 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 200
 """Most tickers one page summarizes: a bound on the pointer reads one request can cost."""
 
-LimitQuery = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Tickers per page (at most {MAX_LIMIT})")
-]
+LimitQuery = Annotated[int, limit_query(MAX_LIMIT, "Tickers per page")]
 CursorQuery = Annotated[
-    str | None,
-    Query(
-        description="The `next_cursor` of the previous page: tickers after this symbol",
-        max_length=40,
-        examples=["BTC-USD"],
-    ),
+    str | None, cursor_query("tickers after this symbol", max_length=40, examples=["BTC-USD"])
 ]
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import api_error_of
-from cryptonic.api.params import TickerQuery
-from cryptonic.api.responses.bodies import encode, track_record_response
+from cryptonic.api.params import TickerQuery, limit_query
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.track_record import track_record_response
 from cryptonic.api.schemas import TrackRecordResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import CryptonicError
@@ -24,14 +25,7 @@ from cryptonic.registry.track_record import SHOWN_FORECASTS
 DEFAULT_LIMIT = 20
 TRACK_RECORD_MAX_AGE_S = 300
 
-LimitQuery = Annotated[
-    int,
-    Query(
-        ge=1,
-        le=SHOWN_FORECASTS,
-        description=f"Forecasts to list, newest first (at most {SHOWN_FORECASTS})",
-    ),
-]
+LimitQuery = Annotated[int, limit_query(SHOWN_FORECASTS, "Forecasts to list, newest first")]
 
 
 def router(state: ServingState) -> APIRouter:

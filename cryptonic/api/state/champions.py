@@ -12,8 +12,8 @@ only a changed pointer makes us read a version or a forecast again. The polling 
 each ticker's pointers are checked only when that ticker is asked for, at most once per TTL.
 
 Memory is bounded: at most ``max_loaded`` champions (``MAX_LOADED_TICKERS``) are kept, least
-recently served first out. An evicted ticker loses its champion, its built bodies and its cached
-artifacts; its next request loads it again like a first one (a few store GETs), so a container
+recently served first out. An evicted ticker loses its champion, its built bodies and its loaded
+versions; its next request loads it again like a first one (a few store GETs), so a container
 serving hundreds of tickers holds only the ones in use, not every model it ever served.
 
 A version is switched to only when *all* its artifacts pass the manifest's sha256 check, and a
@@ -28,16 +28,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptonic.api.responses.bodies import refresh_status, status_response
+from cryptonic.api.responses.status import refresh_status, status_response
+from cryptonic.api.schemas import RefreshStatus
+from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
-from cryptonic.api.state.versions import Artifacts, ManifestCache, check_forecast, load_artifacts
+from cryptonic.api.state.versions import (
+    LoadedVersion,
+    ManifestCache,
+    check_forecast,
+    load_version,
+)
 from cryptonic.errors import CryptonicError, IntegrityError, NoModelError
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
 from cryptonic.registry.champion import ChampionPointer
@@ -50,7 +55,7 @@ log = logging.getLogger("cryptonic.api")
 PREDICT_MAX_AGE_S = 300
 """``Cache-Control: max-age`` of ``GET /predict``: a new champion reaches clients within minutes."""
 
-ARTIFACTS_KEPT = 8
+VERSIONS_KEPT = 8
 """Loaded versions kept in memory (the current champions plus recent ones, for quick rollbacks)."""
 
 
@@ -85,13 +90,13 @@ class Champion:
     pointer: ChampionPointer | None
     promoted_at: str | None
     previous_version: str | None
-    artifacts: Artifacts
+    loaded_version: LoadedVersion
     served: ServedForecast
     bodies: TimedBodies
 
     @property
     def manifest(self) -> Manifest:
-        return self.artifacts.manifest
+        return self.loaded_version.manifest
 
     @property
     def pointer_etag(self) -> str | None:
@@ -116,7 +121,7 @@ class Champion:
 
 
 def build_champion(
-    artifacts: Artifacts,
+    loaded: LoadedVersion,
     pointer: ChampionPointer | None,
     *,
     pinned: bool,
@@ -124,43 +129,29 @@ def build_champion(
     freshness: FreshnessRules | None = None,
     now: dt.datetime | None = None,
 ) -> Champion:
-    """The champion serving ``artifacts`` (and ``served``, default: the version's own
+    """The champion serving the ``loaded`` version (and ``served``, default: the version's own
     forecast); the pointer's dates apply when it names this version."""
-    ticker, version = artifacts.ticker, artifacts.version
-    served = served or ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+    ticker, version = loaded.ticker, loaded.version
+    served = served or ServedForecast(loaded.forecast, logged=False, latest_etag=None)
     freshness = freshness or FreshnessRules()
     now = now or dt.datetime.now(dt.UTC)
-    promoted_at = pointer.promoted_at if pointer and pointer.version == version else None
-    previous = pointer.previous if pointer and pointer.version == version else None
-    as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
-    fresh = freshness_of(
-        as_of,
-        served.body.get("generated_at"),
-        artifacts.calendar,
-        freshness.stale_after_hours,
-        now,
-    )
+    names_it = pointer is not None and pointer.version == version
+    promoted_at = pointer.promoted_at if pointer is not None and names_it else None
+    previous = pointer.previous if pointer is not None and names_it else None
     status = status_response(
         ticker,
         version,
-        artifacts.manifest,
+        loaded.manifest,
         pinned=pinned,
         promoted_at=promoted_at,
         previous_version=previous,
-        refresh=refresh_status(
-            fresh,
-            age_hours=fresh.age_hours,
-            next_due=next_refresh_due(now, freshness.refresh_hour_utc),
-            refresh_hour_utc=freshness.refresh_hour_utc,
-            stale_after_hours=freshness.stale_after_hours,
-            logged=served.logged,
-        ),
+        refresh=_refresh_at(now, loaded, served, freshness),
     )
     bodies = TimedBodies(
         ticker,
         version,
         served.body,
-        calendar=artifacts.calendar,
+        calendar=loaded.calendar,
         status=status,
         stale_after_hours=freshness.stale_after_hours,
         refresh_hour_utc=freshness.refresh_hour_utc,
@@ -174,9 +165,27 @@ def build_champion(
         pointer=None if pinned else pointer,
         promoted_at=promoted_at,
         previous_version=previous,
-        artifacts=artifacts,
+        loaded_version=loaded,
         served=served,
         bodies=bodies,
+    )
+
+
+def _refresh_at(
+    now: dt.datetime, loaded: LoadedVersion, served: ServedForecast, rules: FreshnessRules
+) -> RefreshStatus:
+    """``/status``'s ``refresh`` at ``now`` (:class:`TimedBodies` renews it as time moves)."""
+    as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
+    fresh = freshness_of(
+        as_of, served.body.get("generated_at"), loaded.calendar, rules.stale_after_hours, now
+    )
+    return refresh_status(
+        fresh,
+        age_hours=fresh.age_hours,
+        next_due=next_refresh_due(now, rules.refresh_hour_utc),
+        refresh_hour_utc=rules.refresh_hour_utc,
+        stale_after_hours=rules.stale_after_hours,
+        logged=served.logged,
     )
 
 
@@ -212,55 +221,36 @@ class ChampionCache:
         self.clock = clock
         self.freshness = freshness or FreshnessRules()
         self.wall_clock = wall_clock or (lambda: dt.datetime.now(dt.UTC))
-        self._entries: OrderedDict[str, Champion] = OrderedDict()  # least recently used first
-        self._entries_guard = threading.Lock()  # inserts and evictions (not the hot peek)
         self.evictions = 0
         """Champions evicted so far (bounded memory at work; /health and the bench read it)."""
         self._checked: dict[str, float] = {}
         self._failures: dict[str, tuple[float, CryptonicError]] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self._artifacts: OrderedDict[tuple[str, str], Artifacts] = OrderedDict()
-        self._artifacts_guard = threading.Lock()
+        self._versions: KeyedLru[tuple[str, str], LoadedVersion] = KeyedLru(VERSIONS_KEPT)
+        self._entries: KeyedLru[str, Champion] = KeyedLru(max_loaded, on_evict=self._evicted)
 
     # -- reads without I/O
 
     def peek(self, ticker: str, *, touch: bool = True) -> Champion | None:
-        """The champion if it was checked less than ``ttl`` seconds ago (no I/O), else None;
-        ``touch``: count this as a use (a listing such as ``GET /tickers`` does not)."""
-        entry = self._entries.get(ticker)
-        if entry is None:
-            return None
+        """The champion if it was checked less than ``ttl`` seconds ago (no I/O, no lock), else
+        None; ``touch``: count this as a use (a listing such as ``GET /tickers`` does not)."""
         checked = self._checked.get(ticker)
-        if checked is not None and self.clock() - checked < self.ttl:
-            if touch:
-                self._touch(ticker)
-            return entry
-        return None
+        if checked is None or self.clock() - checked >= self.ttl:
+            return None
+        return self._entries.get(ticker, touch)
 
     def held(self, ticker: str) -> Champion | None:
         """The champion in memory however long ago it was checked (no I/O, not a use): what
         this instance would serve if the store failed it now."""
-        return self._entries.get(ticker)
-
-    def _touch(self, ticker: str) -> None:
-        """Mark ``ticker`` most recently used: one O(1) move, no lock (an eviction racing it
-        may have removed the key; then there is nothing to move). A bare try, not
-        contextlib.suppress: this runs on every warm request."""
-        try:  # noqa: SIM105
-            self._entries.move_to_end(ticker)
-        except KeyError:
-            pass
+        return self._entries.get(ticker, touch=False)
 
     def loaded(self) -> list[str]:
         """The tickers whose champion is in memory, least recently used first."""
-        return list(self._entries)
+        return self._entries.keys()
 
     def cached(self) -> dict[str, tuple[Champion, float]]:
         """Every loaded champion and seconds since its pointer was last checked."""
         now = self.clock()
-        entries = list(self._entries.items())  # a copy: other threads may add entries
-        return {t: (c, max(0.0, now - self._checked.get(t, now))) for t, c in entries}
+        return {t: (c, max(0.0, now - self._checked.get(t, now))) for t, c in self._entries.items()}
 
     # -- reads that may touch the store
 
@@ -275,11 +265,11 @@ class ChampionCache:
         fresh = self.peek(ticker)
         if fresh is not None:
             return fresh
-        with self._lock_of(ticker):
+        with self._entries.locked(ticker):
             fresh = self.peek(ticker)  # another thread may have refreshed meanwhile
             if fresh is not None:
                 return fresh
-            current = self._entries.get(ticker)
+            current = self._entries.get(ticker, touch=False)
             failed = self._failures.get(ticker)
             if current is None and failed is not None and self.clock() - failed[0] < self.ttl:
                 raise failed[1].with_traceback(None)
@@ -304,45 +294,27 @@ class ChampionCache:
                     log.info("serving %s %s", ticker, entry.version)
                 elif entry.version != current.version:
                     log.info("champion of %s: %s -> %s", ticker, current.version, entry.version)
-            self._keep(ticker, entry)
+            self._entries.put(ticker, entry)  # the most recently used; evicts beyond the bound
             return entry
 
-    def _keep(self, ticker: str, entry: Champion) -> None:
-        """Store ``entry`` as the most recently used and evict beyond ``max_loaded``."""
-        with self._entries_guard:
-            self._entries[ticker] = entry
-            self._entries.move_to_end(ticker)
-            while self.max_loaded is not None and len(self._entries) > self.max_loaded:
-                evicted, champion = self._entries.popitem(last=False)
-                self._checked.pop(evicted, None)
-                self._forget_artifacts(evicted)
-                self.evictions += 1
-                log.info(
-                    "evicted %s %s: %d champions loaded at most (MAX_LOADED_TICKERS)",
-                    evicted,
-                    champion.version,
-                    self.max_loaded,
-                )
-
-    def _forget_artifacts(self, ticker: str) -> None:
-        """Drop every cached version of ``ticker``: an evicted champion frees its bytes."""
-        with self._artifacts_guard:
-            for key in [k for k in self._artifacts if k[0] == ticker]:
-                del self._artifacts[key]
-
-    def _lock_of(self, ticker: str) -> threading.Lock:
-        with self._locks_guard:
-            lock = self._locks.get(ticker)
-            if lock is None:
-                lock = self._locks[ticker] = threading.Lock()
-            return lock
+    def _evicted(self, ticker: str, champion: Champion) -> None:
+        """An evicted champion frees its loaded versions too (runs under the entries' guard)."""
+        self._checked.pop(ticker, None)
+        self._versions.discard_where(lambda key: key[0] == ticker)
+        self.evictions += 1
+        log.info(
+            "evicted %s %s: %d champions loaded at most (MAX_LOADED_TICKERS)",
+            ticker,
+            champion.version,
+            self.max_loaded,
+        )
 
     def _refresh(self, ticker: str, current: Champion | None) -> Champion:
         if self.pinned:
             if current is not None and current.version == self.pinned:
                 return self._with_latest_forecast(current)
             version = self.registry.resolve_version(ticker, self.pinned)
-            return self._build(self._artifacts_of(ticker, version), None, True, current)
+            return self._build(self._version_of(ticker, version), None, True, current)
 
         if current is not None:
             etag = self.registry.champion_etag(ticker)
@@ -361,43 +333,43 @@ class ChampionCache:
                 return current
             raise NoModelError(f"no champion of {ticker} in {self.registry.store.uri}")
         if current is not None and pointer.version == current.version:
-            # Same version, rewritten pointer (e.g. re-promoted): refresh dates, keep the artifacts.
-            return self._build(current.artifacts, pointer, False, current)
-        return self._build(self._artifacts_of(ticker, pointer.version), pointer, False, current)
+            # Same version, rewritten pointer (e.g. re-promoted): refresh dates, keep the version.
+            return self._build(current.loaded_version, pointer, False, current)
+        return self._build(self._version_of(ticker, pointer.version), pointer, False, current)
 
     def _with_latest_forecast(self, current: Champion) -> Champion:
         """``current``, or rebuilt on a newer logged forecast if ``latest.json`` changed (HEAD)."""
         if self.log.latest_etag(current.ticker) == current.served.latest_etag:
             return current
-        return self._build(current.artifacts, current.pointer, current.pinned, current)
+        return self._build(current.loaded_version, current.pointer, current.pinned, current)
 
     def _build(
         self,
-        artifacts: Artifacts,
+        loaded: LoadedVersion,
         pointer: ChampionPointer | None,
         pinned: bool,
         current: Champion | None,
     ) -> Champion:
         return build_champion(
-            artifacts,
+            loaded,
             pointer,
             pinned=pinned,
-            served=self._served_forecast(artifacts, current),
+            served=self._served_forecast(loaded, current),
             freshness=self.freshness,
             now=self.wall_clock(),
         )
 
-    def _served_forecast(self, artifacts: Artifacts, current: Champion | None) -> ServedForecast:
+    def _served_forecast(self, loaded: LoadedVersion, current: Champion | None) -> ServedForecast:
         """The version's latest logged forecast when it is newer than the one it was published
         with; the log failing keeps what this instance serves for the version, if anything."""
-        ticker, version = artifacts.ticker, artifacts.version
-        own = ServedForecast(artifacts.forecast, logged=False, latest_etag=None)
+        ticker, version = loaded.ticker, loaded.version
+        own = ServedForecast(loaded.forecast, logged=False, latest_etag=None)
         try:
             pointer, etag = self.log.latest(ticker)
             entry = pointer.versions.get(version) if pointer else None
-            own_as_of = str(artifacts.forecast.get("as_of", ""))[:10]
+            own_as_of = str(loaded.forecast.get("as_of", ""))[:10]
             if entry is None or entry.as_of.isoformat() <= own_as_of:
-                return ServedForecast(artifacts.forecast, logged=False, latest_etag=etag)
+                return ServedForecast(loaded.forecast, logged=False, latest_etag=etag)
             logged = self.log.load(ticker, version, entry)
             where = f"the logged forecast of {ticker} {version} as of {entry.as_of}"
             body = check_forecast(logged.body, where)
@@ -414,16 +386,8 @@ class ChampionCache:
             )
             return keep
 
-    def _artifacts_of(self, ticker: str, version: str) -> Artifacts:
-        key = (ticker, version)
-        with self._artifacts_guard:
-            found = self._artifacts.get(key)
-            if found is not None:
-                self._artifacts.move_to_end(key)
-                return found
-        loaded = load_artifacts(self.manifests, ticker, version)
-        with self._artifacts_guard:
-            self._artifacts[key] = loaded
-            while len(self._artifacts) > ARTIFACTS_KEPT:
-                self._artifacts.popitem(last=False)
-        return loaded
+    def _version_of(self, ticker: str, version: str) -> LoadedVersion:
+        """The loaded version (kept: a rollback or a re-promotion loads nothing again)."""
+        return self._versions.get_or_load(
+            (ticker, version), lambda _: load_version(self.manifests, ticker, version)
+        )

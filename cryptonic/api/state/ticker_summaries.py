@@ -9,9 +9,9 @@ ticker per request. So a ticker's summary comes, in this order, from:
 2. its **pointer facts** read less than ``ttl_seconds`` ago: no I/O;
 3. otherwise the pointers themselves: ``champion.json`` (one GET), the forecast log's
    ``latest.json`` (one GET) and the version's manifest (one GET, once per version: manifests
-   never change, :class:`~cryptonic.api.artifacts.ManifestCache`). The served forecast's date and
-   time are the logged forecast's when it is newer than the version's own (the rule of the
-   champion cache), else the manifest's ``data.end`` and ``created_at`` (the pipeline writes
+   never change, :class:`~cryptonic.api.state.versions.ManifestCache`). The served forecast's
+   date and time are the logged forecast's when it is newer than the version's own (the rule of
+   the champion cache), else the manifest's ``data.end`` and ``created_at`` (the pipeline writes
    the version's forecast from that snapshot at that time).
 
 The facts of a ticker are a few hundred bytes, kept per ticker the store lists (no bound needed
@@ -24,6 +24,9 @@ A ticker whose pointers cannot be read is summarized from its champion in memory
 one (what it serves through an outage), else from the facts read before, else as having no
 champion (logged); the failure is remembered for the TTL, so an unreachable store is not asked
 again for every ticker of every request.
+
+A summary is the response model itself (:class:`~cryptonic.api.schemas.TickerInfo`): one type for
+one row of ``GET /tickers``, built here and serialized by :mod:`cryptonic.api.responses.tickers`.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
+from cryptonic.api.schemas import TickerInfo
 from cryptonic.api.state.champions import ChampionCache
-from cryptonic.api.state.timed_bodies import AGE_STEP_HOURS
+from cryptonic.api.state.timed_bodies import rounded_age_hours
 from cryptonic.api.state.versions import ManifestCache
 from cryptonic.errors import CryptonicError, NotFoundError
 from cryptonic.forecast.freshness import freshness_of
@@ -53,11 +57,6 @@ READ_WORKERS: Final = 8
 """Threads that read one page's uncached pointers (S3 GETs are network-bound)."""
 
 
-def rounded_age_hours(age: float | None) -> float | None:
-    """``age_hours`` as ``GET /predict`` serves it: down to a step of 0.1 hour."""
-    return None if age is None else round(int(age / AGE_STEP_HOURS) * AGE_STEP_HOURS, 1)
-
-
 @dataclass(frozen=True)
 class PointerFacts:
     """What a ticker's pointers say of the forecast it serves (champion None: none yet)."""
@@ -69,18 +68,6 @@ class PointerFacts:
     read_at: float
     failed: bool = False
     """The last read failed: these are the facts known before it (or none)."""
-
-
-@dataclass(frozen=True)
-class TickerSummary:
-    """One row of ``GET /tickers``."""
-
-    ticker: str
-    champion: str | None
-    as_of: dt.date | None
-    age_hours: float | None
-    stale: bool
-    loaded: bool
 
 
 class TickerSummaries:
@@ -108,7 +95,7 @@ class TickerSummaries:
         self.workers = max(1, workers)
         self._facts: dict[str, PointerFacts] = {}
 
-    def summaries(self, tickers: Sequence[str], now: dt.datetime) -> list[TickerSummary]:
+    def summaries(self, tickers: Sequence[str], now: dt.datetime) -> list[TickerInfo]:
         """The summaries of ``tickers`` (in that order) at ``now``; reads only the pointers of
         tickers neither loaded (and checked within the TTL) nor read within the TTL."""
         missing = [t for t in tickers if self._needs_read(t)]
@@ -126,35 +113,42 @@ class TickerSummaries:
         facts = self._facts.get(ticker)
         return facts is None or self.clock() - facts.read_at >= self.ttl
 
-    def _summary(self, ticker: str, now: dt.datetime) -> TickerSummary:
+    def _summary(self, ticker: str, now: dt.datetime) -> TickerInfo:
         champion = self.cache.peek(ticker, touch=False)
         facts = self._facts.get(ticker)
         if champion is None and (facts is None or facts.failed):
             champion = self.cache.held(ticker)  # the store failed us: what it serves anyway
         if champion is not None:
             fresh = champion.bodies.freshness(now)
-            return TickerSummary(
-                ticker,
-                champion.version,
-                fresh.as_of,
-                rounded_age_hours(fresh.age_hours),
-                fresh.stale,
+            return TickerInfo(
+                ticker=ticker,
+                champion=champion.version,
+                as_of=fresh.as_of,
+                age_hours=rounded_age_hours(fresh.age_hours),
+                stale=fresh.stale,
                 loaded=True,
             )
         loaded = self.cache.held(ticker) is not None
         if facts is None or facts.champion is None or facts.as_of is None:
             version = facts.champion if facts is not None else None
-            return TickerSummary(ticker, version, None, None, False, loaded)
+            return TickerInfo(
+                ticker=ticker,
+                champion=version,
+                as_of=None,
+                age_hours=None,
+                stale=False,
+                loaded=loaded,
+            )
         fresh = freshness_of(
             facts.as_of, facts.generated_at, facts.calendar, self.stale_after_hours, now
         )
-        return TickerSummary(
-            ticker,
-            facts.champion,
-            facts.as_of,
-            rounded_age_hours(fresh.age_hours),
-            fresh.stale,
-            loaded,
+        return TickerInfo(
+            ticker=ticker,
+            champion=facts.champion,
+            as_of=facts.as_of,
+            age_hours=rounded_age_hours(fresh.age_hours),
+            stale=fresh.stale,
+            loaded=loaded,
         )
 
     def _refresh(self, ticker: str) -> None:

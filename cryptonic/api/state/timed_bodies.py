@@ -16,13 +16,27 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from cryptonic.api.etags import body_etag
-from cryptonic.api.responses.bodies import encode, predict_response, refresh_status
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.predict import predict_response
+from cryptonic.api.responses.status import refresh_status
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.forecast.calendar import Calendar
 from cryptonic.forecast.freshness import Freshness, freshness_of, next_refresh_due
 
 AGE_STEP_HOURS: Final = 0.1
 """Resolution of ``age_hours``: six minutes, far below anything a 48 h threshold cares about."""
+
+
+def age_step(age_hours: float | None) -> int | None:
+    """Which step of :data:`AGE_STEP_HOURS` an age falls in (a body changes only between steps)."""
+    return None if age_hours is None else int(age_hours / AGE_STEP_HOURS)
+
+
+def rounded_age_hours(age_hours: float | None) -> float | None:
+    """``age_hours`` as the API serves it: down to its step (``/predict``, ``/status`` and
+    ``/tickers`` say the same age)."""
+    step = age_step(age_hours)
+    return None if step is None else round(step * AGE_STEP_HOURS, 1)
 
 
 @dataclass(frozen=True)
@@ -75,17 +89,9 @@ class TimedBodies:
         age = max(0.0, (now - self._made).total_seconds() / 3600.0)
         return Freshness(self.as_of, self._made, age, now >= self._stale_at, self._stale_at)
 
-    @staticmethod
-    def _step(fresh: Freshness) -> int | None:
-        return None if fresh.age_hours is None else int(fresh.age_hours / AGE_STEP_HOURS)
-
-    @staticmethod
-    def _rounded(step: int | None) -> float | None:
-        return None if step is None else round(step * AGE_STEP_HOURS, 1)
-
     def predict(self, now: dt.datetime) -> PredictView:
         fresh = self.freshness(now)
-        key = (self._step(fresh), fresh.stale)
+        key = (age_step(fresh.age_hours), fresh.stale)
         cached = self._predict
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -94,7 +100,7 @@ class TimedBodies:
                 self.ticker,
                 self.version,
                 self.forecast,
-                age_hours=self._rounded(key[0]),
+                age_hours=rounded_age_hours(fresh.age_hours),
                 stale=fresh.stale,
             )
         )
@@ -106,13 +112,13 @@ class TimedBodies:
     def status(self, now: dt.datetime) -> bytes:
         fresh = self.freshness(now)
         due = next_refresh_due(now, self.refresh_hour_utc)
-        key = (self._step(fresh), fresh.stale, due)
+        key = (age_step(fresh.age_hours), fresh.stale, due)
         cached = self._status_view
         if cached is not None and cached[0] == key:
             return cached[1]
         refresh = refresh_status(
             fresh,
-            age_hours=self._rounded(key[0]),
+            age_hours=rounded_age_hours(fresh.age_hours),
             next_due=due,
             refresh_hour_utc=self.refresh_hour_utc,
             stale_after_hours=self.stale_after_hours,

@@ -10,11 +10,11 @@ record this instance has (the record changes once a day); with nothing loaded th
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.errors import NotFoundError, StoreError
 from cryptonic.registry.keys import TRACK_RECORD_NAME, forecasts_prefix
 from cryptonic.registry.track_record import TrackRecord
@@ -44,27 +44,26 @@ class TrackRecords:
         self.store = store
         self.ttl = float(ttl_seconds)
         self.clock = clock
-        self._loaded: dict[str, _Loaded] = {}
-        self._guard = threading.Lock()
+        self._loaded: KeyedLru[str, _Loaded] = KeyedLru()  # one per ticker asked about
 
     def get(self, ticker: str) -> TrackRecord | None:
         """The ticker's track record (None before the first refresh)."""
-        found = self._loaded.get(ticker)
-        if found is not None and self.clock() - found.checked_at < self.ttl:
-            return found.record
-        with self._guard:
-            found = self._loaded.get(ticker)
-            if found is not None and self.clock() - found.checked_at < self.ttl:
-                return found.record
-            try:
-                loaded = self._check(ticker, found)
-            except StoreError as exc:
-                if found is None:
-                    raise
-                log.warning("keeping the track record of %s: re-checking failed: %s", ticker, exc)
-                loaded = _Loaded(found.record, found.etag, self.clock())
-            self._loaded[ticker] = loaded
-            return loaded.record
+        return self._loaded.get_or_load(
+            ticker, lambda found: self._recheck(ticker, found), fresh=self._within_ttl
+        ).record
+
+    def _within_ttl(self, found: _Loaded) -> bool:
+        return self.clock() - found.checked_at < self.ttl
+
+    def _recheck(self, ticker: str, found: _Loaded | None) -> _Loaded:
+        """The record checked against the store; a failed check keeps the one loaded (if any)."""
+        try:
+            return self._check(ticker, found)
+        except StoreError as exc:
+            if found is None:
+                raise
+            log.warning("keeping the track record of %s: re-checking failed: %s", ticker, exc)
+            return _Loaded(found.record, found.etag, self.clock())
 
     def _check(self, ticker: str, found: _Loaded | None) -> _Loaded:
         key = forecasts_prefix(ticker) + TRACK_RECORD_NAME

@@ -3,7 +3,7 @@
 A public endpoint must not cost one store GET per published version on every request. The
 version ids (one LIST) and the champion pointer (one GET) are re-read at most every
 ``cache_ttl_seconds``, like the champion pointer of the serving cache; the manifests come from the
-:class:`~cryptonic.api.artifacts.ManifestCache` (immutable, read once per container), and only
+:class:`~cryptonic.api.state.versions.ManifestCache` (immutable, read once per container), and only
 those of the page asked for are read at all.
 
 A failed listing is not remembered and not papered over: the request answers 503 and the next one
@@ -13,12 +13,12 @@ lists again (the champion cache is what keeps forecasts served through an outage
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptonic.api.state.versions import ManifestCache, list_version_ids
+from cryptonic.api.state.keyed_lru import KeyedLru
+from cryptonic.api.state.versions import ManifestCache
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.registry.manifest import Manifest
 from cryptonic.registry.registry import Registry
@@ -59,24 +59,23 @@ class VersionListing:
         self.manifests = manifests
         self.ttl = float(ttl_seconds)
         self.clock = clock
-        self._listed: dict[str, VersionIds] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._listed: KeyedLru[str, VersionIds] = KeyedLru()  # one per ticker the store has
 
     def ids(self, ticker: str) -> VersionIds:
         """The ticker's version ids (one LIST and one pointer GET when older than the TTL)."""
-        found = self._listed.get(ticker)
-        if found is not None and self.clock() - found.listed_at < self.ttl:
-            return found
-        with self._lock_of(ticker):
-            found = self._listed.get(ticker)  # another thread may have listed meanwhile
-            if found is not None and self.clock() - found.listed_at < self.ttl:
-                return found
-            versions = tuple(list_version_ids(self.registry, ticker))
-            pointer = self.registry.champion(ticker)
-            champion = pointer.version if pointer and pointer.version in versions else None
-            found = self._listed[ticker] = VersionIds(versions, champion, self.clock())
-            return found
+        return self._listed.get_or_load(
+            ticker, lambda _: self._list(ticker), fresh=self._within_ttl
+        )
+
+    def _within_ttl(self, found: VersionIds) -> bool:
+        return self.clock() - found.listed_at < self.ttl
+
+    def _list(self, ticker: str) -> VersionIds:
+        """One LIST of the published versions (no manifest GET) and one GET of the pointer."""
+        versions = tuple(self.registry.version_ids(ticker))
+        pointer = self.registry.champion(ticker)
+        champion = pointer.version if pointer and pointer.version in versions else None
+        return VersionIds(versions, champion, self.clock())
 
     def page(self, ticker: str, *, limit: int, cursor: str | None = None) -> VersionPage:
         """Versions older than ``cursor`` (a version id; ``None``: the newest), ``limit`` of them.
@@ -102,10 +101,3 @@ class VersionListing:
             versions=rows,
             next_cursor=chosen[-1] if more and chosen else None,
         )
-
-    def _lock_of(self, ticker: str) -> threading.Lock:
-        with self._locks_guard:
-            lock = self._locks.get(ticker)
-            if lock is None:
-                lock = self._locks[ticker] = threading.Lock()
-            return lock

@@ -1,15 +1,19 @@
-"""Reading published versions for serving: manifests, version listings and verified artifacts.
+"""Reading published versions for serving: manifests and versions loaded whole, verified.
 
 Every store read of the serving path that concerns a *version* happens here (the champion pointer
 is read by :mod:`cryptonic.api.state.champions` and :mod:`cryptonic.api.state.version_listing`); the
-manifest's shape is :class:`cryptonic.manifest.Manifest`, the model the pipeline writes through.
+manifest's shape is :class:`cryptonic.registry.manifest.Manifest`, the model the pipeline writes
+through. This is the reading side of what ``cryptonic.training.model.export`` and the registry's
+publish write.
 
 * Manifests are immutable: :class:`ManifestCache` reads each one once per container.
 * An artifact is handed out only after :meth:`Registry.load_artifact` checked it against the
-  manifest's sha256 and size; a version is loaded whole (every artifact) or not at all.
+  manifest's sha256 and size; :func:`load_version` loads a version whole (every artifact) or not at
+  all, as a :class:`LoadedVersion`.
 
-Nothing here imports numpy or LiteRT: :meth:`Artifacts.predictor` builds the LiteRT predictor on
-the first ``POST /predict``, and the price snapshot is parsed with the ``csv`` module on first use.
+Nothing here imports numpy or LiteRT: :meth:`LoadedVersion.predictor` builds the LiteRT predictor
+on the first ``POST /predict``, and the price snapshot is parsed with the ``csv`` module on first
+use.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
+from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.price_snapshot import PriceSeries, parse_prices
 from cryptonic.errors import DataError, IntegrityError, ModelError
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_TFLITE, PRICES_NAME
@@ -39,39 +43,25 @@ class ManifestCache:
     """Manifests by (ticker, version), read from the store once: a published version never changes.
 
     Read failures are not remembered (the next call reads again): a version listed while its
-    publish was still running has a manifest a moment later.
+    publish was still running has a manifest a moment later. Two threads asking for the same
+    manifest at once read it once.
     """
 
     def __init__(self, registry: Registry, *, kept: int = MANIFESTS_KEPT) -> None:
         self.registry = registry
         self.kept = kept
-        self._manifests: OrderedDict[tuple[str, str], Manifest] = OrderedDict()
-        self._guard = threading.Lock()
+        self._manifests: KeyedLru[tuple[str, str], Manifest] = KeyedLru(kept)
 
     def get(self, ticker: str, version: str) -> Manifest:
         """The manifest (one store GET the first time); :class:`NotFoundError` if unpublished."""
-        key = (ticker, version)
-        with self._guard:
-            found = self._manifests.get(key)
-            if found is not None:
-                self._manifests.move_to_end(key)
-                return found
-        manifest = self.registry.manifest(ticker, version)
-        with self._guard:
-            self._manifests[key] = manifest
-            while len(self._manifests) > self.kept:
-                self._manifests.popitem(last=False)
-        return manifest
+        return self._manifests.get_or_load(
+            (ticker, version), lambda _: self.registry.manifest(ticker, version)
+        )
 
 
-def list_version_ids(registry: Registry, ticker: str) -> list[str]:
-    """Ids of the published versions of ``ticker``, newest first: one LIST, no manifest GET
-    (:class:`ManifestCache` reads those, once each)."""
-    return registry.version_ids(ticker)
-
-
-class Artifacts:
-    """A version's manifest and verified artifact bytes; predictor and prices built on demand."""
+class LoadedVersion:
+    """A published version as loaded for serving: its manifest and verified artifact bytes, the
+    predictor and the prices built from them on demand."""
 
     def __init__(
         self,
@@ -138,7 +128,7 @@ def check_forecast(data: Any, where: str) -> dict[str, Any]:
     return data
 
 
-def load_artifacts(manifests: ManifestCache, ticker: str, version: str) -> Artifacts:
+def load_version(manifests: ManifestCache, ticker: str, version: str) -> LoadedVersion:
     """Read a version's manifest and verified artifacts (every one, or an error)."""
     registry = manifests.registry
     manifest = manifests.get(ticker, version)
@@ -161,4 +151,4 @@ def load_artifacts(manifests: ManifestCache, ticker: str, version: str) -> Artif
         if PRICES_NAME in names
         else None
     )
-    return Artifacts(ticker, version, manifest, forecast, tflite, prices)
+    return LoadedVersion(ticker, version, manifest, forecast, tflite, prices)

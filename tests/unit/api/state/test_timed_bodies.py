@@ -5,12 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from cryptonic.api.responses.bodies import status_response
-from cryptonic.api.state.timed_bodies import TimedBodies
+import pytest
+
+from cryptonic.api.responses.status import refresh_status, status_response
+from cryptonic.api.state.timed_bodies import TimedBodies, age_step, rounded_age_hours
+from cryptonic.forecast.freshness import freshness_of
 from tests.fixtures.published import manifest_of
-from tests.unit.api.responses.test_bodies import REFRESH
 
 MADE = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+REFRESH = refresh_status(
+    freshness_of(dt.date(2026, 10, 5), "2026-10-06T00:30:00Z", "D", 48, MADE),
+    age_hours=0.0,
+    next_due=dt.datetime(2026, 10, 7, 0, 30, tzinfo=dt.UTC),
+    refresh_hour_utc=0,
+    stale_after_hours=48,
+    logged=True,
+)
+"""A placeholder: :class:`TimedBodies` renews ``refresh`` at each step."""
 FORECAST = {
     "ticker": "BTC-USD",
     "model_version": "v",
@@ -79,3 +90,12 @@ def test_status_moves_with_the_next_refresh_too():
     assert after["refresh"]["next_due"] == "2026-10-07T00:30:00Z"
     assert after["refresh"]["age_hours"] == 0.0
     assert after["refresh"]["logged"] is True
+
+
+@pytest.mark.parametrize(
+    ("age", "step", "rounded"),
+    [(None, None, None), (0.0, 0, 0.0), (0.0999, 0, 0.0), (1.1, 11, 1.1), (50.27, 502, 50.2)],
+)
+def test_an_age_is_served_down_to_its_step(age, step, rounded):
+    assert age_step(age) == step
+    assert rounded_age_hours(age) == rounded

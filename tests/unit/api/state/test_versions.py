@@ -1,14 +1,14 @@
-"""Reading versions for serving: the version listing and the manifest cache, on a local store."""
+"""Reading versions for serving: the manifest cache and versions loaded whole, on a local store."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
-from cryptonic.api.state.versions import ManifestCache, list_version_ids, load_artifacts
+from cryptonic.api.state.versions import ManifestCache, load_version
 from cryptonic.errors import IntegrityError, NotFoundError
-from cryptonic.registry.keys import artifact_key
 from cryptonic.registry.registry import Registry, new_version_id
 from tests.fixtures.api import WatchedStore
 from tests.fixtures.published import manifest_draft
@@ -20,16 +20,6 @@ def publish(registry: Registry, minute: int, artifacts: dict[str, bytes] | None 
     version = new_version_id(dt.datetime(2026, 1, 1, 0, minute, tzinfo=dt.UTC))
     registry.publish(TICKER, version, artifacts or {"notes.txt": b"x"}, manifest_draft())
     return version
-
-
-def test_list_version_ids_newest_first_and_only_complete_versions(local_store):
-    registry = Registry(local_store)
-    versions = [publish(registry, minute) for minute in (5, 1, 9)]
-    crashed = new_version_id(dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC))
-    local_store.put_bytes(artifact_key(TICKER, crashed, "notes.txt"), b"no manifest yet")
-    local_store.put_bytes(f"{TICKER}/versions/not-a-version/manifest.json", b"{}")
-    assert list_version_ids(registry, TICKER) == sorted(versions, reverse=True)
-    assert list_version_ids(registry, "ETH-USD") == []
 
 
 def test_manifest_cache_reads_each_manifest_once_and_keeps_a_bounded_number(local_store):
@@ -67,11 +57,31 @@ def test_a_version_without_a_forecast_is_not_loaded(local_store):
     registry = Registry(local_store)
     version = publish(registry, 0, {"model.tflite": b"not a model"})
     with pytest.raises(IntegrityError, match=r"forecast\.json"):
-        load_artifacts(ManifestCache(registry), TICKER, version)
+        load_version(ManifestCache(registry), TICKER, version)
 
 
 def test_a_corrupt_forecast_is_not_loaded(local_store):
     registry = Registry(local_store)
     version = publish(registry, 0, {"forecast.json": b'{"result": []}'})
     with pytest.raises(IntegrityError, match="not a valid forecast"):
-        load_artifacts(ManifestCache(registry), TICKER, version)
+        load_version(ManifestCache(registry), TICKER, version)
+
+
+def test_a_version_is_loaded_whole_with_its_bytes_verified(local_store):
+    forecast = {
+        "ticker": TICKER,
+        "as_of": "2026-01-01",
+        "last_close": 3.0,
+        "result": [{"date": "2026-01-02", "prediction": 3.1}],
+    }
+    artifacts = {
+        "forecast.json": json.dumps(forecast).encode(),
+        "prices.csv": b"Date,Close\n2026-01-01,3\n",
+    }
+    registry = Registry(local_store)
+    version = publish(registry, 0, artifacts)
+    loaded = load_version(ManifestCache(registry), TICKER, version)
+    assert (loaded.ticker, loaded.version, loaded.manifest.version) == (TICKER, version, version)
+    assert loaded.forecast == forecast
+    assert loaded.tflite is None
+    assert loaded.prices().closes == [3.0]

@@ -1,0 +1,91 @@
+"""The ``GET /predict`` and ``POST /predict`` bodies: a dated forecast of the next closes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cryptonic.api.responses.encoding import finite_or_none
+from cryptonic.api.schemas import PredictResponse
+
+if TYPE_CHECKING:
+    from cryptonic.forecast.value import Forecast
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def predict_response(
+    ticker: str,
+    version: str,
+    forecast: Mapping[str, Any],
+    *,
+    age_hours: float | None = None,
+    stale: bool = False,
+) -> PredictResponse:
+    """The ``GET /predict`` answer built from a stored (already checked) forecast, with its age
+    at the moment of asking (rounded by the caller, see cryptonic.api.state.timed_bodies)."""
+    result = forecast.get("result") or []
+    late = (
+        f"; STALE: made {age_hours:.0f} hours ago, the daily refresh is late"
+        if stale and age_hours is not None
+        else ""
+    )
+    return PredictResponse.model_validate(
+        {
+            "message": (
+                f"forecast of the next {len(result)} closes of {ticker} by model {version}, "
+                f"made from the closes up to {forecast.get('as_of')}{late}"
+            ),
+            "ticker": ticker,
+            "model_version": version,
+            "generated_at": _str(forecast.get("generated_at")),
+            "as_of": forecast.get("as_of"),
+            "last_close": finite_or_none(forecast.get("last_close")),
+            "period_length": len(result),
+            "interval_level": finite_or_none(forecast.get("interval_level")),
+            "age_hours": age_hours,
+            "stale": stale,
+            "result": [
+                {
+                    "date": str(r["date"]),
+                    "prediction": float(r["prediction"]),
+                    "lower": finite_or_none(r.get("lower")),
+                    "upper": finite_or_none(r.get("upper")),
+                }
+                for r in result
+            ],
+        }
+    )
+
+
+def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictResponse:
+    """The ``POST /predict`` answer: a forecast the champion just made from the closes sent."""
+    return PredictResponse.model_validate(
+        {
+            "message": (
+                f"forecast of the next {len(forecast.values)} closes of {forecast.ticker} by "
+                f"model {forecast.model_version}, from the {lookback} closes up to "
+                f"{forecast.as_of.isoformat()}"
+            ),
+            "ticker": forecast.ticker,
+            "model_version": forecast.model_version,
+            "generated_at": forecast.generated_at,
+            "as_of": forecast.as_of,
+            "last_close": finite_or_none(forecast.last_close),
+            "period_length": len(forecast.values),
+            "interval_level": forecast.interval_level,
+            "age_hours": 0.0,
+            "stale": False,
+            "result": [
+                {
+                    "date": d,
+                    "prediction": v,
+                    "lower": forecast.lower[i] if forecast.lower is not None else None,
+                    "upper": forecast.upper[i] if forecast.upper is not None else None,
+                }
+                for i, (d, v) in enumerate(zip(forecast.dates, forecast.values, strict=True))
+            ],
+        }
+    )

@@ -1,0 +1,67 @@
+"""The ``/predict`` bodies, from stored forecasts that are sparse or from the predictor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from cryptonic.api.responses.encoding import encode
+from cryptonic.api.responses.predict import on_demand_predict_response, predict_response
+from cryptonic.forecast.value import Forecast
+
+
+def test_a_sparse_forecast_gives_nulls():
+    forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
+    body = predict_response("BTC-USD", "v", forecast)
+    assert body.period_length == 1
+    assert body.last_close is None
+    assert body.generated_at is None
+
+
+def test_predict_bodies_carry_the_interval():
+    stored = {
+        "as_of": "2024-01-01",
+        "last_close": 100.0,
+        "interval_level": 0.8,
+        "result": [{"date": "2024-01-02", "prediction": 101.0, "lower": 97.0, "upper": 105.0}],
+    }
+    body = predict_response("BTC-USD", "v", stored)
+    assert body.interval_level == 0.8
+    assert (body.result[0].lower, body.result[0].upper) == (97.0, 105.0)
+    point = predict_response(
+        "BTC-USD",
+        "v",
+        {**stored, "interval_level": None, "result": [{"date": "2024-01-02", "prediction": 101.0}]},
+    )
+    assert point.interval_level is None
+    assert point.result[0].lower is None
+
+
+def test_on_demand_body_carries_the_predictors_interval():
+    forecast = Forecast(
+        "BTC-USD",
+        dt.date(2024, 1, 1),
+        100.0,
+        [dt.date(2024, 1, 2)],
+        [101.0],
+        lower=[97.0],
+        upper=[105.0],
+        interval_level=0.8,
+    )
+    body = json.loads(encode(on_demand_predict_response(forecast, lookback=56)))
+    assert body["interval_level"] == 0.8
+    assert body["result"] == [
+        {"date": "2024-01-02", "prediction": 101.0, "lower": 97.0, "upper": 105.0}
+    ]
+    assert (body["age_hours"], body["stale"]) == (0.0, False)
+    assert "from the 56 closes up to 2024-01-01" in body["message"]
+
+
+def test_a_stale_forecast_says_so_in_its_message():
+    forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
+    stale = predict_response("BTC-USD", "v", forecast, age_hours=50.2, stale=True)
+    assert (stale.age_hours, stale.stale) == (50.2, True)
+    assert "STALE: made 50 hours ago, the daily refresh is late" in stale.message
+    fresh = predict_response("BTC-USD", "v", forecast, age_hours=3.0)
+    assert "STALE" not in fresh.message
+    assert fresh.stale is False
