@@ -58,7 +58,8 @@ from cryptonic.forecast.windows import (
 )
 from cryptonic.training.baselines.naive import Persistence
 from cryptonic.training.evaluation.backtest import BacktestReport, walk_forward
-from cryptonic.training.model.keras_model import INPUT_SCALE, OUTPUT_SCALE, Model, _keras
+from cryptonic.training.model.keras_model import Model
+from cryptonic.training.model.networks import INPUT_SCALE, OUTPUT_SCALE, keras_with_our_layers
 from cryptonic.training.model.spec import ModelSpec
 
 VARIANTS = ("default", "ensemble", "log returns", "daily closes", "ohlcv")
@@ -116,7 +117,7 @@ class Daily(Named):
     features = 1
 
     def build(self) -> Any:
-        keras = _keras()
+        keras = keras_with_our_layers()
         from cryptonic.training.model.quantile_head import PinballLoss, QuantileHead
 
         keras.utils.set_random_seed(self.spec.seed)

@@ -1,5 +1,6 @@
-"""The TensorFlow/Keras side: the model, the baselines it is judged against, their evaluation
-(error measures, the walk-forward backtest, plots) and the tuning search.
+"""The TensorFlow/Keras side: the forecaster contract (forecaster.py), the model, the baselines it
+is judged against, their evaluation (error measures, the walk-forward backtest), the tuning
+search, and the charts of the last two (plots.py).
 
 Never imported by serving, the daily refresh or the dispatch (import-linter).
 """

@@ -1,7 +1,8 @@
 """Baseline forecasters: the bars every model is judged against.
 
-They are ``backtest.Forecaster``s like the model (``fit`` on closes, ``predict_relative`` at
-origins), so the backtest treats them exactly like the LSTM: same origins, same data cut-off.
+They keep the forecaster contract like the model (``Forecaster`` and ``QuantileForecaster`` of
+training/forecaster.py: ``fit`` on closes, ``predict_relative`` at origins), so the backtest
+treats them exactly like the LSTM: same origins, same data cut-off.
 
 Persistence also forecasts quantiles (``predict_quantiles``): the last close with the spread of
 the h-day moves of the past year. That is the interval a model's has to beat, as the last close

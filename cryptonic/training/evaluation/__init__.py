@@ -1,1 +1,2 @@
-"""How a forecaster is judged: error measures, the walk-forward backtest, its plots."""
+"""How a forecaster is judged: error measures and the walk-forward backtest (its chart is
+training/plots.py)."""

@@ -227,53 +227,13 @@ def walk_forward(
     if len(dates) != values.size:
         raise DataError(f"{len(dates)} dates for {values.size} closes")
     horizon = DAYS_PER_WEEK
-    idx = (
-        weekly_origins(values.size, weeks, horizon)
-        if origins is None
-        else np.asarray(origins, dtype=np.int64)
-    )
-    if idx.size == 0 or idx.max() + horizon > values.size - 1:
-        raise DataError("every backtest origin needs 7 known closes after it")
-    models = list(forecasters)
-    if not any(f.name == "persistence" for f in models):
-        models.insert(0, Persistence(horizon))
-    for f in models:
-        if idx[0] + 1 < f.min_history:
-            raise DataError(
-                f"{f.name} needs {f.min_history} closes before the first origin, "
-                f"has {int(idx[0]) + 1}"
-            )
-
+    idx = _backtest_origins(values.size, weeks, origins)
+    models = _with_persistence(forecasters, idx, horizon)
     actual = _actuals(values, idx, horizon)
-    predicted = {f.name: _predict(f, values, idx, refit) for f in models}
     all_bases: dict[ScoringProtocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
     bases = {protocol: all_bases[protocol] for protocol in protocols}
     scale_series = values[: idx[0] + 1]
-    window = next(
-        (getattr(f, "window", EMPIRICAL_WINDOW) for f in models if f.name == "persistence"),
-        EMPIRICAL_WINDOW,
-    )
-
-    forecasts: dict[ForecastKey, FloatArray] = {}
-    bands: dict[ForecastKey, Bands] = {}
-    for f in models:
-        point, quantiles = predicted[f.name]
-        levels = quantiles_of(f)
-        reference = (
-            None
-            if quantiles is None
-            else empirical_quantiles(values, idx, horizon, levels, int(window))
-        )
-        for protocol in protocols:
-            base = bases[protocol]
-            forecasts[(f.name, protocol)] = denormalize_relative(point, base)
-            if quantiles is not None and reference is not None:
-                bands[(f.name, protocol)] = Bands(
-                    levels=levels,
-                    prices=_denormalize_bands(quantiles, base),
-                    reference=_denormalize_bands(reference, base),
-                )
-
+    forecasts, bands = _priced_forecasts(models, values, idx, refit, bases)
     rows = score_forecasts(actual, forecasts, scale_series, bands=bands, bases=bases)
     day_dates = list(dates)
     return BacktestReport(
@@ -289,6 +249,67 @@ def walk_forward(
         bands=bands,
         bases=bases,
     )
+
+
+def _backtest_origins(n: int, weeks: int, origins: npt.ArrayLike | None) -> IntArray:
+    """The given origins, or the last ``weeks`` weekly ones; each with a full week after it."""
+    horizon = DAYS_PER_WEEK
+    idx = weekly_origins(n, weeks, horizon) if origins is None else np.asarray(origins, np.int64)
+    if idx.size == 0 or idx.max() + horizon > n - 1:
+        raise DataError("every backtest origin needs 7 known closes after it")
+    return idx
+
+
+def _with_persistence(
+    forecasters: Sequence[Forecaster], idx: IntArray, horizon: int
+) -> list[Forecaster]:
+    """The forecasters, persistence first when missing, each with the history it needs before
+    the first origin."""
+    models = list(forecasters)
+    if not any(f.name == "persistence" for f in models):
+        models.insert(0, Persistence(horizon))
+    for f in models:
+        if idx[0] + 1 < f.min_history:
+            raise DataError(
+                f"{f.name} needs {f.min_history} closes before the first origin, "
+                f"has {int(idx[0]) + 1}"
+            )
+    return models
+
+
+def _priced_forecasts(
+    models: Sequence[Forecaster],
+    values: FloatArray,
+    idx: IntArray,
+    refit: bool,
+    bases: dict[ScoringProtocol, FloatArray],
+) -> tuple[dict[ForecastKey, FloatArray], dict[ForecastKey, Bands]]:
+    """Every forecaster's forecasts as prices under each protocol's base close, and the bands of
+    the quantile forecasters beside persistence's empirical quantiles at the same levels."""
+    horizon = DAYS_PER_WEEK
+    window = next(
+        (getattr(f, "window", EMPIRICAL_WINDOW) for f in models if f.name == "persistence"),
+        EMPIRICAL_WINDOW,
+    )
+    forecasts: dict[ForecastKey, FloatArray] = {}
+    bands: dict[ForecastKey, Bands] = {}
+    for f in models:
+        point, quantiles = _predict(f, values, idx, refit)
+        levels = quantiles_of(f)
+        reference = (
+            None
+            if quantiles is None
+            else empirical_quantiles(values, idx, horizon, levels, int(window))
+        )
+        for protocol, base in bases.items():
+            forecasts[(f.name, protocol)] = denormalize_relative(point, base)
+            if quantiles is not None and reference is not None:
+                bands[(f.name, protocol)] = Bands(
+                    levels=levels,
+                    prices=_denormalize_bands(quantiles, base),
+                    reference=_denormalize_bands(reference, base),
+                )
+    return forecasts, bands
 
 
 def _denormalize_bands(relative: FloatArray, base: FloatArray) -> FloatArray:

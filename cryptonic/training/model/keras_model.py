@@ -1,11 +1,12 @@
-"""The Keras forecaster: build, train, predict, save and load (training side only).
+"""The Keras forecaster: fit, train and predict (training side only), behind the same contract
+as the baselines (training/forecaster.py).
 
-Two architectures:
+Two architectures (their networks are built in networks.py):
 
 * ``default`` (ours): every day is a training origin (thousands of sliding windows instead of
   the book's single sample). Input: the last ``weeks`` x 7 closes relative to the last close,
   shaped (weeks, 7). Output: quantiles (``ModelSpec.quantiles``, 0.1 / 0.5 / 0.9 by default) of
-  each of the next 7 closes relative to the last close, ordered by construction (quantiles.py),
+  each of the next 7 closes relative to the last close, ordered by construction (quantile_head.py),
   fitted with the pinball loss; the median is the point forecast. The median starts at zero, so
   an untrained model *is* the persistence forecast and training has to earn every deviation from
   it; a chronological validation tail with early stopping picks the epoch, then calibrates the
@@ -16,15 +17,14 @@ Two architectures:
 * ``book``: the textbook model, kept to reproduce its numbers. LSTM(7) -> Dense(7), rmsprop, MSE,
   fitted on ONE sample: N weeks (each normalized to its own first close) -> the next week.
 
-TensorFlow is imported here and nowhere on the serving path.
+Saving and loading are saved.py's; ``Model`` keeps them as its entry points. TensorFlow is
+imported on first use, and nowhere on the serving path.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,12 +33,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from cryptonic.config import (
-    ACTIVATIONS,
-    OPTIMIZERS,
-    Arch,
-    Optimizer,
-)
 from cryptonic.errors import DataError, ModelError
 from cryptonic.forecast.windows import (
     DAYS_PER_WEEK,
@@ -50,29 +44,25 @@ from cryptonic.forecast.windows import (
     training_origins,
 )
 from cryptonic.training.model.calibration import IntervalCalibration, calibrate
+from cryptonic.training.model.networks import build_network, keras_with_our_layers
+from cryptonic.training.model.saved import (
+    network_bytes,
+    read_network,
+    read_network_bytes,
+    save_network,
+    saved_spec,
+)
 from cryptonic.training.model.spec import ModelSpec
 
 if TYPE_CHECKING:
     from cryptonic.training.model.quantile_head import QuantileHead
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+__all__ = ["Model", "TrainReport"]
 
 log = logging.getLogger("cryptonic.model")
 
-INPUT_SCALE = 10.0
-"""Relative inputs over weeks span about +-0.3; x10 puts them near unit scale for the LSTM."""
-OUTPUT_SCALE = 0.05
-"""Daily relative moves are a few percent: the dense layer works in units of 5%."""
-
-
-def _optimizer(keras: Any, name: Optimizer, learning_rate: float) -> Any:
-    """A fresh Keras optimizer by name (sgd with Nesterov momentum: plain SGD barely moves an
-    LSTM in 100 epochs)."""
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate)
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9, nesterov=True)
-    return keras.optimizers.Adam(learning_rate)
+Windows = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]
+"""Network inputs and targets, one row per window."""
 
 
 @dataclass(frozen=True)
@@ -92,15 +82,6 @@ class TrainReport:
         return asdict(self)
 
 
-def _keras() -> Any:
-    """Keras, imported on first use, with our layer and loss registered for loading."""
-    import keras
-
-    import cryptonic.training.model.quantile_head  # noqa: F401  (registers QuantileHead and PinballLoss)
-
-    return keras
-
-
 def _verbosity(verbose: bool | None) -> int:
     """Progress bar on a terminal, silence in logs, one line per epoch when asked explicitly."""
     if verbose is None:
@@ -108,8 +89,19 @@ def _verbosity(verbose: bool | None) -> int:
     return 2 if verbose else 0
 
 
+def _epoch_losses(history: dict[str, Any]) -> tuple[list[float], list[float]]:
+    """Training and validation loss per epoch; a diverged fit is refused before anything is
+    calibrated or reported from it."""
+    losses = [float(v) for v in history["loss"]]
+    val_losses = [float(v) for v in history.get("val_loss", [])]
+    if not np.all(np.isfinite(losses)):
+        raise ModelError("training diverged: the loss is not finite")
+    return losses, val_losses
+
+
 class Model:
-    """A Keras forecaster behind the same interface as the baselines (see backtest.Forecaster)."""
+    """A Keras forecaster behind the same interface as the baselines (the Forecaster and
+    QuantileForecaster of training/forecaster.py)."""
 
     horizon = DAYS_PER_WEEK
 
@@ -134,69 +126,17 @@ class Model:
     def min_history(self) -> int:
         return self.spec.lookback
 
-    # -- build -------------------------------------------------------------------------------
     def build(self) -> Any:
-        """A fresh, compiled network for the spec, with seeded weights."""
-        keras = _keras()
-        keras.utils.set_random_seed(self.spec.seed)
-        inputs = keras.Input((self.spec.weeks, DAYS_PER_WEEK), name="weeks")
-        if self.spec.arch == "book":
-            hidden = self._lstm_stack(keras, inputs, DAYS_PER_WEEK)
-            outputs = keras.layers.Dense(DAYS_PER_WEEK, activation="linear", name="next_week")(
-                hidden
-            )
-            network = keras.Model(inputs, outputs, name="cryptonic_book")
-            network.compile(optimizer="rmsprop", loss="mse")
-        else:
-            scaled = keras.layers.Rescaling(INPUT_SCALE, name="input_scale")(inputs)
-            hidden = self._lstm_stack(keras, scaled, self.spec.units)
-            optimizer = _optimizer(keras, self.spec.optimizer, self.spec.learning_rate)
-            if self.spec.quantiles:
-                from cryptonic.training.model.quantile_head import PinballLoss, QuantileHead
-
-                outputs = QuantileHead(
-                    self.spec.horizon, self.spec.quantiles, OUTPUT_SCALE, name="quantiles"
-                )(hidden)
-                network = keras.Model(inputs, outputs, name="cryptonic_default")
-                network.compile(optimizer=optimizer, loss=PinballLoss(self.spec.quantiles))
-            else:
-                delta = keras.layers.Dense(
-                    self.spec.horizon, kernel_initializer="zeros", name="delta"
-                )(hidden)
-                outputs = keras.layers.Rescaling(OUTPUT_SCALE, name="next_week")(delta)
-                network = keras.Model(inputs, outputs, name="cryptonic_default")
-                network.compile(optimizer=optimizer, loss="mae")
-        self.network = network
-        return network
-
-    def _lstm_stack(self, keras: Any, inputs: Any, units: int) -> Any:
-        """``lstm_layers`` LSTMs with the spec's activation, dropouts and penalties; the last is
-        named ``lstm`` (what :meth:`load` reads), so the default is the single layer of old."""
-        spec = self.spec
-        penalty = keras.regularizers.L1L2(l1=spec.l1, l2=spec.l2) if spec.l1 or spec.l2 else None
-        hidden = inputs
-        for index in range(spec.lstm_layers):
-            last = index == spec.lstm_layers - 1
-            hidden = keras.layers.LSTM(
-                units,
-                activation=spec.activation,
-                dropout=spec.dropout,
-                recurrent_dropout=spec.recurrent_dropout,
-                kernel_regularizer=penalty,
-                recurrent_regularizer=penalty,
-                return_sequences=not last,
-                name="lstm" if last else f"lstm_{index + 1}",
-            )(hidden)
-        return hidden
+        """A fresh, compiled network for the spec, with seeded weights (networks.py)."""
+        self.network = build_network(self.spec)
+        return self.network
 
     # -- data shaping ------------------------------------------------------------------------
     def inputs_at(self, closes: FloatArray, origins: npt.ArrayLike) -> npt.NDArray[np.float32]:
         """Network inputs for each origin, built from closes up to that origin only."""
         return model_inputs(closes, origins, self.spec.arch, self.spec.weeks)
 
-    def training_set(
-        self, closes: FloatArray
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    def training_set(self, closes: FloatArray) -> Windows:
         """(X, y) for a fit: the book's single sample, or every sliding window for ours."""
         if closes.size < self.spec.min_training_closes:
             raise DataError(
@@ -214,6 +154,18 @@ class Model:
         y = target_windows(closes, origins, self.spec.horizon).astype(np.float32)
         return x, y
 
+    def _validation_split(
+        self, x: npt.NDArray[np.float32], y: npt.NDArray[np.float32]
+    ) -> tuple[Windows, Windows | None]:
+        """The windows a fit steps on and its chronological validation tail (none for the book's
+        single sample). A horizon's gap between them: the targets of the last training windows
+        would overlap the tail's."""
+        if self.spec.arch == "book" or self.spec.validation_fraction == 0:
+            return (x, y), None
+        n_val = max(1, int(len(x) * self.spec.validation_fraction))
+        cut = -(n_val + self.spec.horizon)
+        return (x[:cut], y[:cut]), (x[-n_val:], y[-n_val:])
+
     # -- train -------------------------------------------------------------------------------
     def fit(self, closes: FloatArray) -> None:
         """Forecaster interface: train from scratch on these closes."""
@@ -228,28 +180,57 @@ class Model:
         verbose: bool | None = None,
     ) -> TrainReport:
         """Fit on closes; ``warm_start`` continues from the current weights (strategy continue)."""
-        keras = _keras()
-        values = np.asarray(closes, dtype=np.float64)
-        x, y = self.training_set(values)
+        x, y = self.training_set(np.asarray(closes, dtype=np.float64))
         fresh = not warm_start or self.network is None
         if fresh:
             self.build()
-            warm_start = False
         else:
-            keras.utils.set_random_seed(self.spec.seed)
-        network = self.network
-        head = self._head()
-        epochs = epochs or self.spec.epochs
+            keras_with_our_layers().utils.set_random_seed(self.spec.seed)
         start = time.perf_counter()
+        (x_fit, y_fit), validation = self._validation_split(x, y)
+        head = self._head()
+        if head is not None:
+            # Training fits raw quantiles; the spread is calibrated afresh after every fit, a
+            # warm start's included (its parent's factors were fitted to older windows).
+            head.set_spread_scale(np.ones(self.spec.horizon))
+            if fresh:
+                head.set_initial_spread(y_fit)
+        history = self.network.fit(
+            x_fit,
+            y_fit,
+            epochs=epochs or self.spec.epochs,
+            batch_size=self.spec.batch_size,
+            validation_data=validation,
+            shuffle=True,
+            callbacks=self._callbacks(validating=validation is not None),
+            verbose=_verbosity(verbose),
+        )
+        losses, val_losses = _epoch_losses(history.history)
+        best = int(np.argmin(val_losses)) if val_losses else len(losses) - 1
+        self.calibration = None
+        if head is not None and validation is not None:
+            self.calibration = self._calibrate(head, *validation)
+        self.report = TrainReport(
+            samples=len(x_fit),
+            validation_samples=0 if validation is None else len(validation[0]),
+            epochs_run=len(losses),
+            best_epoch=best + 1,
+            loss=losses[best],
+            val_loss=val_losses[best] if val_losses else None,
+            seconds=time.perf_counter() - start,
+            warm_start=not fresh,
+        )
+        log.info("trained %s model: %s", self.spec.arch, self.report.to_dict())
+        if self.calibration is not None:
+            log.info("calibrated its interval: %s", self.calibration.to_dict())
+        return self.report
+
+    def _callbacks(self, *, validating: bool) -> list[Any]:
+        """Early stopping on the validation tail (its best weights kept), TensorBoard when
+        :attr:`log_dir` is set."""
+        keras = keras_with_our_layers()
         callbacks: list[Any] = []
-        n_val = 0
-        if self.spec.arch == "book" or self.spec.validation_fraction == 0:
-            x_fit, y_fit, validation = x, y, None
-        else:
-            n_val = max(1, int(len(x) * self.spec.validation_fraction))
-            gap = self.spec.horizon  # targets of the last training windows overlap validation
-            x_fit, y_fit = x[: -(n_val + gap)], y[: -(n_val + gap)]
-            validation = (x[-n_val:], y[-n_val:])
+        if validating:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss", patience=self.spec.patience, restore_best_weights=True
@@ -259,44 +240,7 @@ class Model:
             callbacks.append(
                 keras.callbacks.TensorBoard(log_dir=str(self.log_dir), write_graph=False)
             )
-        if head is not None:
-            # Training fits raw quantiles; the spread is calibrated afresh after every fit, a
-            # warm start's included (its parent's factors were fitted to older windows).
-            head.set_spread_scale(np.ones(self.spec.horizon))
-            if fresh:
-                head.set_initial_spread(y_fit)
-        history = network.fit(
-            x_fit,
-            y_fit,
-            epochs=epochs,
-            batch_size=self.spec.batch_size,
-            validation_data=validation,
-            shuffle=True,
-            callbacks=callbacks,
-            verbose=_verbosity(verbose),
-        )
-        losses = [float(v) for v in history.history["loss"]]
-        val_losses = [float(v) for v in history.history.get("val_loss", [])]
-        if not np.all(np.isfinite(losses)):
-            raise ModelError("training diverged: the loss is not finite")
-        best = int(np.argmin(val_losses)) if val_losses else len(losses) - 1
-        self.calibration = None
-        if head is not None and validation is not None:
-            self.calibration = self._calibrate(head, *validation)
-        self.report = TrainReport(
-            samples=len(x_fit),
-            validation_samples=n_val,
-            epochs_run=len(losses),
-            best_epoch=best + 1,
-            loss=losses[best],
-            val_loss=val_losses[best] if val_losses else None,
-            seconds=time.perf_counter() - start,
-            warm_start=warm_start,
-        )
-        log.info("trained %s model: %s", self.spec.arch, self.report.to_dict())
-        if self.calibration is not None:
-            log.info("calibrated its interval: %s", self.calibration.to_dict())
-        return self.report
+        return callbacks
 
     def _head(self) -> QuantileHead | None:
         if not self.spec.quantiles or self.network is None:
@@ -321,7 +265,7 @@ class Model:
             raise ModelError("the model is not trained: call train() or load() first")
         # A direct call, not network.predict(): backtests and forecasts are small batches of
         # varying size, and predict() builds (and retraces) a tf.function for each new size.
-        out = _keras().ops.convert_to_numpy(self.network(x, training=False))
+        out = keras_with_our_layers().ops.convert_to_numpy(self.network(x, training=False))
         return np.asarray(out, dtype=np.float64)
 
     def predict_quantiles(self, closes: FloatArray, origins: npt.ArrayLike) -> FloatArray:
@@ -348,75 +292,29 @@ class Model:
         rel = self.predict_relative(values, [values.size - 1])[0]
         return denormalize_relative(rel, values[-1])
 
-    # -- persistence -------------------------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """Keras 3 ``.keras`` file (weights, architecture and optimizer state for warm starts)."""
+    # -- persistence (saved.py) --------------------------------------------------------------
+    def _trained_network(self) -> Any:
         if self.network is None:
             raise ModelError("nothing to save: the model is not trained")
-        target = Path(path)
-        if target.suffix != ".keras":
-            raise ModelError(f"model files end in .keras, got {target.name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.network.save(target)
-        return target
+        return self.network
+
+    def save(self, path: str | Path) -> Path:
+        """Keras 3 ``.keras`` file (weights, architecture and optimizer state for warm starts)."""
+        return save_network(self._trained_network(), path)
 
     def keras_bytes(self) -> bytes:
-        """The ``.keras`` file as bytes: what the registry stores (Keras only saves to paths)."""
-        with tempfile.TemporaryDirectory(prefix="cryptonic-save-") as tmp:
-            return self.save(Path(tmp) / "model.keras").read_bytes()
+        """The ``.keras`` file as bytes: what the registry stores."""
+        return network_bytes(self._trained_network())
 
     @classmethod
     def from_keras_bytes(cls, data: bytes, spec: ModelSpec | None = None) -> Model:
-        """A model from a stored ``.keras`` file's bytes (Keras only loads from paths)."""
-        with tempfile.TemporaryDirectory(prefix="cryptonic-load-") as tmp:
-            path = Path(tmp) / "model.keras"
-            path.write_bytes(data)
-            return cls.load(path, spec)
+        """A model from a stored ``.keras`` file's bytes (see :meth:`load` for ``spec``)."""
+        network = read_network_bytes(data)
+        return cls(saved_spec(network, spec), network)
 
     @classmethod
     def load(cls, path: str | Path, spec: ModelSpec | None = None) -> Model:
-        """Load a ``.keras`` file; its input shape must match ``spec`` when one is given."""
-        keras = _keras()
-        source = Path(path)
-        try:
-            network = keras.models.load_model(source)
-        except Exception as exc:  # keras raises ValueError, OSError, zipfile errors...
-            raise ModelError(f"cannot load model from {source}: {exc}") from exc
-        arch: Arch = "book" if network.name == "cryptonic_book" else "default"
-        weeks = int(network.input_shape[1])
-        names = {layer.name for layer in network.layers}
-        quantiles = tuple(network.get_layer("quantiles").quantiles) if "quantiles" in names else ()
-        loaded = ModelSpec(
-            arch=arch,
-            weeks=weeks,
-            units=int(network.get_layer("lstm").units),
-            quantiles=quantiles,
-            **_saved_knobs(network, arch),
-        )
-        if spec is not None:
-            mismatch = loaded.shape_mismatch(spec)
-            if mismatch:
-                raise ModelError(mismatch)
-            loaded = spec
-        return cls(loaded, network)
-
-
-def _saved_knobs(network: Any, arch: Arch) -> dict[str, Any]:
-    """The tuning knobs a loaded network was built with, read from its layers and optimizer, so
-    that a warm start under other knobs is refused rather than silently trained as saved."""
-    lstm = network.get_layer("lstm")
-    layers = sum(1 for layer in network.layers if type(layer).__name__ == "LSTM")
-    penalty = lstm.kernel_regularizer
-    activation = getattr(lstm.activation, "__name__", "tanh")
-    optimizer = type(network.optimizer).__name__.lower()
-    knobs: dict[str, Any] = {
-        "lstm_layers": layers,
-        "activation": activation if activation in ACTIVATIONS else "tanh",
-        "dropout": float(lstm.dropout),
-        "recurrent_dropout": float(lstm.recurrent_dropout),
-        "l1": float(getattr(penalty, "l1", 0.0)),
-        "l2": float(getattr(penalty, "l2", 0.0)),
-    }
-    if arch == "default" and optimizer in OPTIMIZERS:
-        knobs["optimizer"] = optimizer
-    return knobs
+        """Load a ``.keras`` file; its input shape and knobs must match ``spec`` when one is
+        given (the saved network is trained as it was built)."""
+        network = read_network(path)
+        return cls(saved_spec(network, spec), network)

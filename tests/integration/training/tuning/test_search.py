@@ -23,14 +23,14 @@ def test_tune_prints_the_leaderboard_the_config_and_the_nested_backtest(
     prices_csv, tmp_path, capsys
 ):
     saved, plot, board = tmp_path / "tune.json", tmp_path / "tune.png", tmp_path / "tb"
-    argv = ["tune", "--data", str(prices_csv), "--trials", "3", "--epochs", "2", *SMALL]
+    argv = ["tune", "--data", str(prices_csv), "--trials", "2", "--epochs", "2", *SMALL]
     argv += ["--weeks", "3", "--tune-weeks", "3", "--seed", "5"]
     argv += ["--save", str(saved), "--plot", str(plot), "--tensorboard", str(board)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     result = json.loads(saved.read_text())
     # --json's document: every trial with its params, objective and seconds, and the best
-    assert len(result["trials"]) == 3
+    assert len(result["trials"]) == 2
     for trial in result["trials"]:
         assert set(trial) >= {"params", "objective", "seconds"}
         assert set(trial["params"]) >= {"dropout", "learning_rate", "optimizer", "units"}
@@ -56,7 +56,7 @@ def test_tune_prints_the_leaderboard_the_config_and_the_nested_backtest(
     # TensorBoard: one run per trial, and the two fits of the final backtest
     [run] = list(board.iterdir())
     fits = {p.relative_to(run).parts[0] for p in run.rglob("events.out.tfevents.*")}
-    trials = {"trial-000", "trial-001", "trial-002", "tune-default"}
+    trials = {"trial-000", "trial-001", "tune-default"}
     assert fits == {*trials, "final-default", "final-tuned"}
 
 
