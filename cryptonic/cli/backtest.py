@@ -49,7 +49,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     else:
         report = _on_the_last_weeks(settings, specs, refit=args.refit)
     if args.plot:
-        from cryptonic.training.evaluation.plots import plot_backtest
+        from cryptonic.training.plots import plot_backtest
 
         plot_backtest(report, Path(args.plot))
     if args.json:

@@ -75,14 +75,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     best and the default backtested on that window."""
     import numpy as np
 
-    from cryptonic.training.tuning.search import (
-        parse_space,
-        plot_trials,
-        print_trial,
-        report_text,
-        to_json,
-        tune,
-    )
+    from cryptonic.training.plots import plot_trials
+    from cryptonic.training.tuning.report import print_trial, report_text, to_json
+    from cryptonic.training.tuning.search import tune
+    from cryptonic.training.tuning.space import parse_space
 
     settings = settings_from(args)
     ticker = settings.tickers[0]

@@ -10,7 +10,7 @@ import typing
 import pytest
 
 from cryptonic.config import Settings
-from cryptonic.training.tuning.search import KNOBS
+from cryptonic.training.tuning.space import KNOBS
 from tests.fixtures.template import env_vars, load_template
 
 SETTINGS_FIELD = {

@@ -13,7 +13,8 @@ from bench.experiments import (
     Ohlcv,
     SeedEnsemble,
 )
-from cryptonic.training.model.keras_model import INPUT_SCALE, Model
+from cryptonic.training.model.keras_model import Model
+from cryptonic.training.model.networks import INPUT_SCALE
 from cryptonic.training.model.spec import ModelSpec
 from tests.fixtures.prices import make_prices
 

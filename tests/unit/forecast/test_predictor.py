@@ -11,16 +11,15 @@ import pytest
 
 from cryptonic.errors import ModelError, PredictionError
 from cryptonic.forecast.predictor import Predictor
-from cryptonic.training.model.export import export_tflite
 from tests.fixtures.prices import make_prices
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def exported(trained_tiny_model):
-    closes = make_prices(300)["close"].to_numpy()
-    return export_tflite(trained_tiny_model, closes, windows=32)
+def exported(exported_tiny_model):
+    """The shared tiny model's export (the session fixture of tests/fixtures/models.py)."""
+    return exported_tiny_model
 
 
 def test_predictor_matches_keras(exported, trained_tiny_model):
@@ -119,11 +118,10 @@ def test_levels_come_from_the_caller_before_the_file(exported):
         Predictor(exported.tflite, quantiles=[0.1, 0.4, 0.9])
 
 
-def test_a_point_model_forecasts_without_a_band():
-    from cryptonic.training.model.spec import ModelSpec
-    from tests.fixtures.models import tiny_model
+def test_a_point_model_forecasts_without_a_band(trained_point_model):
+    from cryptonic.training.model.export import export_tflite
 
-    point = tiny_model(spec=ModelSpec(weeks=2, units=4, epochs=1, quantiles=()))
+    point = trained_point_model
     closes = make_prices(300)["close"].to_numpy()
     predictor = Predictor(export_tflite(point, closes, windows=8).tflite)
     assert predictor.quantiles is None
