@@ -19,7 +19,7 @@ from typing import Any
 from cryptonic.config import Settings
 from cryptonic.errors import ConfigError
 from cryptonic.jobs.refresh.one_ticker import refresh
-from cryptonic.jobs.retrain.one_ticker import outcome, retrain
+from cryptonic.jobs.retrain.one_ticker import retrain
 from cryptonic.registry.keys import SCORES_NAME, forecasts_prefix
 from cryptonic.registry.registry import Registry
 from cryptonic.registry.track_record import (
@@ -88,12 +88,12 @@ def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) ->
             result.retrains.append(
                 {
                     "day": day.isoformat(),
-                    "outcome": outcome(trained),
+                    "outcome": trained.outcome,
                     "version": trained.version,
                     "reason": trained.reason,
                 }
             )
-            log.info("replay %s: retrain %s %s", day, outcome(trained), trained.version)
+            log.info("replay %s: retrain %s %s", day, trained.outcome, trained.version)
         refreshed = refresh(on_day, store, ticker)
         if refreshed.error:
             raise ConfigError(f"replay: the refresh of {day} failed: {refreshed.reason}")

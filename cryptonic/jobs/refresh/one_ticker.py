@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast.calendar import Calendar
 from cryptonic.forecast.freshness import freshness_of, last_expected_close, missing_closes
 from cryptonic.forecast.predictor import Predictor
+from cryptonic.jobs.refresh.outcomes import Outcome
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import (
     ForecastLog,
@@ -60,11 +61,6 @@ from cryptonic.store.contract import ArtifactStore
 log = logging.getLogger("cryptonic.refresh")
 
 SNAPSHOT_SOURCES_NOTE = "a fixed snapshot (bundled or CSV): no newer close is expected of it"
-
-Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed"]
-"""``refreshed``: a new forecast for the served version. ``unchanged``: it already had the
-forecast of the latest close (a rerun). ``no_new_data``: the expected close is not there yet
-(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``."""
 
 
 class PriceLoader(Protocol):
@@ -418,16 +414,4 @@ def _is_snapshot(source: str) -> bool:
     return source == "bundled" or source.lower().endswith(".csv") or is_folder_source(source)
 
 
-def refresh_all(
-    settings: Settings,
-    store: ArtifactStore,
-    tickers: list[str] | None = None,
-    *,
-    now: dt.datetime | None = None,
-    load: PriceLoader = load_prices,
-) -> list[RefreshResult]:
-    """Each ticker independently: one failing does not stop the others."""
-    return [refresh(settings, store, t, now=now, load=load) for t in (tickers or settings.tickers)]
-
-
-__all__ = ["Outcome", "PriceLoader", "RefreshResult", "refresh", "refresh_all"]
+__all__ = ["PriceLoader", "RefreshResult", "refresh"]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from cryptonic.forecast.predictor import Predictor
 from cryptonic.forecast.value import Forecast
 from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray
 from cryptonic.jobs.retrain.gate import GateDecision, decide
+from cryptonic.jobs.retrain.outcomes import Outcome
 from cryptonic.jobs.retrain.skip import Training, skip_reason
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import Role, log_published_forecast
@@ -78,8 +79,19 @@ class RetrainResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def outcome(self) -> Outcome:
+        """One word for logs, exit codes and the run's counts: ``failed`` whenever an error came
+        back, a lost promotion race too (its version is published, not promoted)."""
+        if self.error is not None:
+            return "failed"
+        if self.skipped:
+            return "skipped"
+        return "promoted" if self.promoted else "rejected"
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The result with its ``outcome``: what the run's summary and ledger hold."""
+        return {**asdict(self), "outcome": self.outcome}
 
 
 def run_config(settings: Settings, spec: ModelSpec) -> RunConfig:
@@ -126,17 +138,6 @@ def retrain(
         result.reason = "failed: internal error (see logs)"
     result.seconds = round(time.perf_counter() - started, 3)
     return result
-
-
-def retrain_all(
-    settings: Settings,
-    store: ArtifactStore,
-    tickers: list[str] | None = None,
-    strategy: Strategy | None = None,
-    force: bool = False,
-) -> list[RetrainResult]:
-    """Each ticker independently: one failing does not stop the others."""
-    return [retrain(settings, store, t, strategy, force) for t in (tickers or settings.tickers)]
 
 
 @dataclass(frozen=True)
@@ -542,16 +543,4 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, allow_nan=False) + "\n").encode()
 
 
-Outcome = Literal["promoted", "rejected", "skipped", "failed"]
-
-
-def outcome(result: RetrainResult) -> Outcome:
-    """One word for logs and exit codes."""
-    if result.error and not result.version:
-        return "failed"
-    if result.skipped:
-        return "skipped"
-    return "promoted" if result.promoted else "rejected"
-
-
-__all__ = ["RetrainResult", "outcome", "retrain", "retrain_all", "run_config"]
+__all__ = ["RetrainResult", "retrain", "run_config"]
