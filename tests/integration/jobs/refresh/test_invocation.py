@@ -107,8 +107,8 @@ def test_a_stale_served_forecast_is_counted_for_the_alarm(published, store_uri):
     here Yahoo fails and the only forecast is the one published a month ago."""
     from cryptonic.config import Settings
     from cryptonic.data import DataUnavailableError
-    from cryptonic.jobs.refresh.outcomes import STALE_METRIC, stale_forecasts
     from cryptonic.jobs.refresh.one_ticker import refresh
+    from cryptonic.jobs.refresh.outcomes import STALE_METRIC, stale_forecasts
 
     def yahoo_down(*args, **kwargs):
         raise DataUnavailableError("no route to Yahoo (test)")
