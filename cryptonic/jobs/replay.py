@@ -2,9 +2,10 @@
 days, a refresh every day, then the live track record that produced.
 
 This answers "how would the served forecasts have done" without waiting eight weeks, on the
-same code paths as the deployed jobs (cryptonic.pipeline.retrain and cryptonic.refresh.refresh,
-each with ``END_DATE`` set to the replayed day, so no job sees a close after its day). It writes
-a whole history into the store, so it refuses a store that already has versions of the ticker.
+same code paths as the deployed jobs (cryptonic.jobs.retrain.one_ticker.retrain and
+cryptonic.jobs.refresh.one_ticker.refresh, each with ``END_DATE`` set to the replayed day, so
+no job sees a close after its day). It writes a whole history into the store, so it refuses a
+store that already has versions of the ticker.
 The model is whatever the settings say (the default one in the README's table); replaying the
 bundled snapshot needs no network (``--data bundled``).
 """
