@@ -1,7 +1,8 @@
-"""The retrain job, tiny models: what a version holds and how the gate and the skip check decide,
-trained for real on a local folder (the store plays no part in it); what must hold on both stores
-(local folder and moto's S3 server) when a run publishes, crashes or races another, where the
-training plays no part after the first test (tests/fixtures/retrain.py, ``retrain_without_fits``).
+"""The retrain job, tiny models. What a version holds and how the gate decides read what the
+training produced: those retrains train for real, on a local folder (the store plays no part in
+them). What must hold on both stores (local folder and moto's S3 server) when a run publishes,
+skips, fails, crashes or races another does not: after the first test, those retrains publish a
+model trained once (tests/fixtures/retrain.py, ``retrain_without_fits``).
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def test_a_book_model_publishes_a_point_forecast_without_calibration(make_settin
     assert all(r["lower"] is None and r["upper"] is None for r in forecast["result"])
 
 
-@ON_A_FOLDER
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_no_new_data_skips_unless_forced(settings, store):
     first = retrain(settings, store, "BTC-USD")
     again = retrain(settings, store, "BTC-USD")
@@ -177,7 +178,7 @@ def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, st
     assert "shape differs" in manifest["strategy_note"]
 
 
-@ON_A_FOLDER
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_bad_data_publishes_nothing_and_keeps_the_champion(
     make_settings, settings, store, tmp_path
 ):
