@@ -1,13 +1,17 @@
 """The retrain's two fits: the walk-forward backtest the gate judges (the challenger beside the
 baselines and, when it loads, the champion, on the same origins), then the final fit on every
-close, which is what gets published once exported."""
+close, which is what gets published once exported (the candidate)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from cryptonic.config import Settings
 from cryptonic.errors import ModelError
+from cryptonic.forecast.value import Forecast
 from cryptonic.forecast.windows import FloatArray
 from cryptonic.jobs.retrain.plan import ChampionWeights, TrainingPlan
 from cryptonic.jobs.retrain.snapshot import PriceSnapshot
@@ -18,6 +22,22 @@ from cryptonic.training.model.export import ExportResult, export_tflite
 from cryptonic.training.model.keras_model import Model
 from cryptonic.training.model.spec import ModelSpec
 from cryptonic.training.model.stored import FrozenModel, WarmStartModel
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The challenger to publish: trained on every close, exported, and its first forecast."""
+
+    version: str
+    model: Model
+    exported: ExportResult
+    forecast: Forecast
+
+    @property
+    def sane(self) -> bool:
+        """The served forecast must be usable prices, whatever the backtest said."""
+        values = self.forecast.values
+        return bool(np.all(np.isfinite(values)) and min(values) > 0)
 
 
 def backtest(

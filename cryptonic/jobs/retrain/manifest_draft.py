@@ -5,9 +5,10 @@ id and the artifacts' hashes when it publishes)."""
 from __future__ import annotations
 
 from cryptonic import __version__
-from cryptonic.config import Settings, Strategy
-from cryptonic.forecast.value import Forecast
+from cryptonic.config import Settings
+from cryptonic.jobs.retrain.fits import Candidate
 from cryptonic.jobs.retrain.gate import GateDecision
+from cryptonic.jobs.retrain.plan import TrainingPlan
 from cryptonic.registry.manifest import (
     BacktestRecord,
     BacktestWindow,
@@ -21,8 +22,6 @@ from cryptonic.registry.manifest import (
     RunConfig,
 )
 from cryptonic.training.evaluation.backtest import BacktestReport
-from cryptonic.training.model.export import ExportResult
-from cryptonic.training.model.keras_model import Model
 from cryptonic.training.model.spec import ModelSpec
 
 
@@ -55,27 +54,24 @@ def backtest_record(report: BacktestReport, arch: str, champion: Manifest | None
 
 
 def manifest_draft(
-    *,
     config: RunConfig,
     spec: ModelSpec,
     data: DataInfo,
-    strategy: Strategy,
-    strategy_note: str,
-    model: Model,
-    exported: ExportResult,
-    forecast: Forecast,
+    plan: TrainingPlan,
+    candidate: Candidate,
     metrics: BacktestRecord,
     gate: GateDecision,
     champion: Manifest | None,
 ) -> ManifestDraft:
-    """The draft of the version ``model`` is, trained as ``strategy`` says on ``data``."""
+    """The draft of the candidate's version, trained as ``plan`` says on ``data``."""
+    forecast, model = candidate.forecast, candidate.model
     fit, calibration = model.report, model.calibration
     return ManifestDraft(
         ticker=forecast.ticker,
         created_at=forecast.generated_at,
         parent=champion.version if champion else None,
-        strategy=strategy,
-        strategy_note=strategy_note,
+        strategy=plan.strategy,
+        strategy_note=plan.note,
         app_version=__version__,
         config=config,
         model=ModelShape(
@@ -90,7 +86,8 @@ def manifest_draft(
         data=data,
         training=fit.to_dict() if fit else None,
         export=ExportInfo(
-            parity_max_abs_diff=exported.max_abs_diff, windows_checked=exported.windows_checked
+            parity_max_abs_diff=candidate.exported.max_abs_diff,
+            windows_checked=candidate.exported.windows_checked,
         ),
         metrics=metrics,
         gate=GateRecord(**gate.to_dict()),

@@ -21,13 +21,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from cryptonic.config import Settings, Strategy, normalize_ticker
 from cryptonic.errors import ConflictError, CryptonicError
 from cryptonic.forecast.predictor import Predictor
-from cryptonic.forecast.value import Forecast
-from cryptonic.jobs.retrain.fits import backtest, export, final_fit
+from cryptonic.jobs.retrain.fits import Candidate, backtest, export, final_fit
 from cryptonic.jobs.retrain.gate import GateDecision
 from cryptonic.jobs.retrain.gate_inputs import gate_decision
 from cryptonic.jobs.retrain.manifest_draft import backtest_record, manifest_draft, run_config
@@ -41,8 +38,6 @@ from cryptonic.registry.keys import FORECAST_NAME, MODEL_KERAS, MODEL_TFLITE, PR
 from cryptonic.registry.manifest import Manifest, ManifestDraft
 from cryptonic.registry.registry import Registry, new_version_id
 from cryptonic.store.contract import ArtifactStore
-from cryptonic.training.model.export import ExportResult
-from cryptonic.training.model.keras_model import Model
 from cryptonic.training.model.spec import ModelSpec
 
 log = logging.getLogger("cryptonic.pipeline")
@@ -127,22 +122,6 @@ class _Champion:
         return self.pointer.version
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    """The challenger to publish: trained on every close, exported, and its first forecast."""
-
-    version: str
-    model: Model
-    exported: ExportResult
-    forecast: Forecast
-
-    @property
-    def sane(self) -> bool:
-        """The served forecast must be usable prices, whatever the backtest said."""
-        values = self.forecast.values
-        return bool(np.all(np.isfinite(values)) and min(values) > 0)
-
-
 class _Run:
     """One retrain, step by step; ``__call__`` reads top to bottom, each step a function of its
     own module (snapshot, skip, plan, fits, gate_inputs, manifest_draft) or a method here."""
@@ -186,18 +165,9 @@ class _Run:
             )
         candidate = self._candidate(snapshot, plan)
         gate = gate_decision(self.settings, report, self.spec.arch, serving, candidate.sane)
+        metrics = backtest_record(report, self.spec.arch, serving)
         draft = manifest_draft(
-            config=self.config,
-            spec=self.spec,
-            data=snapshot.info,
-            strategy=plan.strategy,
-            strategy_note=plan.note,
-            model=candidate.model,
-            exported=candidate.exported,
-            forecast=candidate.forecast,
-            metrics=backtest_record(report, self.spec.arch, serving),
-            gate=gate,
-            champion=serving,
+            self.config, self.spec, snapshot.info, plan, candidate, metrics, gate, serving
         )
         with self._timed("publish"):
             self._publish(snapshot, candidate, draft)
@@ -220,7 +190,7 @@ class _Run:
         )
         return skip_reason(training, champion, lambda: self.registry.manifests(self.ticker))
 
-    def _candidate(self, snapshot: PriceSnapshot, plan: TrainingPlan) -> _Candidate:
+    def _candidate(self, snapshot: PriceSnapshot, plan: TrainingPlan) -> Candidate:
         """Train on every close, export, and forecast from the latest close with the export."""
         with self._timed("train"):
             model = final_fit(
@@ -241,11 +211,9 @@ class _Run:
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )
-        return _Candidate(version, model, exported, forecast)
+        return Candidate(version, model, exported, forecast)
 
-    def _publish(
-        self, snapshot: PriceSnapshot, candidate: _Candidate, draft: ManifestDraft
-    ) -> None:
+    def _publish(self, snapshot: PriceSnapshot, candidate: Candidate, draft: ManifestDraft) -> None:
         """Write the version (manifest last); from here on the result names it."""
         self.registry.publish(
             self.ticker,
@@ -279,7 +247,7 @@ class _Run:
         else:
             res.promoted, res.champion, res.reason = True, pointer.version, gate.reason
 
-    def _log_forecast(self, candidate: _Candidate) -> None:
+    def _log_forecast(self, candidate: Candidate) -> None:
         """The new version's forecast in the forecast log at once, so serving (which reads the
         latest logged forecast of the champion) and the track record have it before the next
         refresh; best effort (cryptonic.registry.forecast_log.log_published_forecast)."""
