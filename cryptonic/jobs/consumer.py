@@ -5,7 +5,7 @@ receive-message``) with ``ReportBatchItemFailures``, so a failed ticker is repor
 message id and never raises: SQS makes it visible again after the visibility timeout (a retry)
 and, after the queue's ``maxReceiveCount`` deliveries, moves it to the dead-letter queue. On that
 last delivery the failure is recorded as the ticker's final result in the run's ledger
-(cryptonic/run_ledger.py) so the run can still be summarized; the invocation that completes the
+(cryptonic.jobs.run_ledger) so the run can still be summarized; the invocation that completes the
 run reports it once (``report``: the job's log line, metrics and notification).
 
 Idempotent per ticker: a ticker with a final result in this run is not run again (SQS delivers
@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from cryptonic.config import normalize_ticker
+from cryptonic.config import Settings, get_settings, normalize_ticker
 from cryptonic.errors import ConfigError, CryptonicError
 from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.run_ledger import Job, RunLedger, RunSummary, check_run_id
+from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.sources.sqs import QueueRecord
 from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.uri import open_store
 
 log = logging.getLogger("cryptonic.jobs")
 
@@ -61,33 +64,6 @@ class TickerJob(BaseModel):
 JobT = TypeVar("JobT", bound=TickerJob)
 
 
-class QueueRecord(BaseModel):
-    """The parts of an SQS record we read."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    messageId: str = Field(min_length=1)  # noqa: N815 (SQS's name)
-    body: str
-    attributes: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def receive_count(self) -> int:
-        try:
-            return max(1, int(self.attributes.get("ApproximateReceiveCount", 1)))
-        except (TypeError, ValueError):
-            return 1
-
-
-def is_queue_event(event: Any) -> bool:
-    """Whether Lambda's SQS event source mapping sent this event."""
-    records = event.get("Records") if isinstance(event, dict) else None
-    return (
-        isinstance(records, list)
-        and bool(records)
-        and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records)
-    )
-
-
 def parse_job(body: str, model: type[JobT], job: Job, example: str) -> JobT:
     """A job from a message body; ConfigError saying what is wrong (it will be dead-lettered)."""
     try:
@@ -107,9 +83,10 @@ class QueueConsumer(Generic[JobT]):
         parse: Callable[[str], JobT],
         work: Callable[[JobT], dict[str, Any]],
         report: Callable[[RunSummary], None],
+        outcomes: Sequence[str],
     ) -> None:
         self.job = job
-        self.ledger = RunLedger(store, job)
+        self.ledger = RunLedger(store, job, outcomes)
         self.max_receives = max_receives
         self.parse = parse
         self.work = work
@@ -174,22 +151,13 @@ class QueueConsumer(Generic[JobT]):
         return not failed
 
 
-def report_run(
-    summary: RunSummary,
-    metrics: dict[str, str],
-    notify: Notifier | None,
-    *,
-    extra_metrics: dict[str, float] | None = None,
-    extra_properties: dict[str, Any] | None = None,
-) -> None:
-    """A finished run, once: its counts as EMF metrics (``metrics`` names each outcome's), one
-    log line, and the failed tickers named to the on-call."""
-    counts: dict[str, float] = {metrics[o]: n for o, n in summary.counts.items()}
-    counts.update(extra_metrics or {})
-    properties = {"run_id": summary.run_id, "failed_tickers": sorted(summary.failed)}
-    properties.update(extra_properties or {})
-    put_metrics(counts, properties=properties)
-    log.info(summary.headline(), extra={"run": summary.to_dict(), **(extra_properties or {})})
+def report_run(summary: RunSummary, metrics: JobMetrics, notify: Notifier | None) -> None:
+    """A finished run, once: its counts and the job's extras as EMF metrics, one log line, and
+    the failed tickers named to the on-call."""
+    values, extra = metrics.of_run(summary.counts, summary.results)
+    properties = {"run_id": summary.run_id, "failed_tickers": sorted(summary.failed), **extra}
+    put_metrics(values, properties=properties)
+    log.info(summary.headline(), extra={"run": summary.to_dict(), **extra})
     announce_failures(summary, notify, summary.job)
 
 
@@ -220,3 +188,34 @@ def sns_notifier(topic_arn: str | None) -> Notifier | None:
         client.publish(TopicArn=topic_arn, Subject=subject, Message=message)
 
     return publish
+
+
+def handle_queue(
+    event: dict[str, Any],
+    settings: Settings | None,
+    notify: Notifier | None,
+    *,
+    job: Job,
+    parse: Callable[[str], JobT],
+    work: Callable[[Settings, ArtifactStore, JobT], dict[str, Any]],
+    metrics: JobMetrics,
+) -> dict[str, Any]:
+    """One job's queue consumer over a batch: the settings (the environment's by default), their
+    store, the alarm topic (``ALARM_TOPIC_ARN``) unless ``notify`` stands in for it, and the
+    job's ``maxReceiveCount``; ``{"batchItemFailures": [...]}`` for the messages to retry."""
+    settings = settings or get_settings()
+    store = open_store(settings.store_uri)
+    notifier = notify or sns_notifier(settings.alarm_topic_arn)
+    max_receives = (
+        settings.retrain_max_receives if job == "retrain" else settings.refresh_max_receives
+    )
+
+    def run_one(message: JobT) -> dict[str, Any]:
+        return work(settings, store, message)
+
+    def report(summary: RunSummary) -> None:
+        report_run(summary, metrics, notifier)
+
+    outcomes = list(metrics.outcomes)
+    consumer = QueueConsumer(job, store, max_receives, parse, run_one, report, outcomes)
+    return consumer(event)

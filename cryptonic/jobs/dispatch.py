@@ -3,13 +3,14 @@
 Why a queue and not a loop: one Lambda running every ticker in turn is bounded by its timeout
 (900 s for a retrain, 600 s for the refresh), and one slow or failing ticker delays or sinks the
 rest. Here the dispatch (a small function, no TensorFlow) reads the ticker list (``TICKERS`` +
-the store's ``tickers.json``), writes the run's plan (cryptonic/run_ledger.py) and sends one
-message per ticker; SQS delivers each to its own invocation (cryptonic/retrain_queue.py,
-refresh_queue.py) with ``MaximumConcurrency`` of them at once, its own retries and its own
-dead-letter path. README "Scaling" says why SQS rather than Step Functions.
+the store's ``tickers.json``), writes the run's plan (cryptonic.jobs.run_ledger) and sends one
+message per ticker; SQS delivers each to its own invocation (cryptonic.jobs.retrain.queue,
+cryptonic.jobs.refresh.queue) with ``MaximumConcurrency`` of them at once, its own retries and
+its own dead-letter path. README "Scaling" says why SQS rather than Step Functions.
 
 Which job: the weekly schedule's event means the retrain; the daily one carries
-``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``.
+``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``
+(cryptonic.jobs.sources: which source sent an event is decided there, once).
 
 The dispatch fails (and pages) only when it could not send every job, or when ``tickers.json``
 is unusable, and then after sending what it could: a broken file never costs the parameter's
@@ -19,7 +20,6 @@ sends again; the consumers are idempotent per ticker within a run.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import time
@@ -33,6 +33,9 @@ from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.refresh.request import parse_refresh_event
 from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
 from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id
+from cryptonic.jobs.sources.direct import direct_job
+from cryptonic.jobs.sources.infer import source_of
+from cryptonic.jobs.sources.scheduled import scheduled_job, scheduled_run_id
 from cryptonic.jobs.ticker_list import run_tickers
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.uri import open_store
@@ -74,14 +77,9 @@ class Dispatch:
 
 
 def job_of(event: Any) -> Job:
-    """The job an event asks for: ``detail.job`` of a scheduled event, ``job`` of a direct one."""
-    value: Any = "retrain"
-    if isinstance(event, dict):
-        detail = event.get("detail")
-        if isinstance(detail, dict) and "job" in detail:
-            value = detail["job"]
-        elif "job" in event:
-            value = event["job"]
+    """The job an event asks for: ``detail.job`` of a scheduled event, ``job`` of a direct one
+    (the retrain when it names none)."""
+    value = scheduled_job(event) if source_of(event) == "scheduled" else direct_job(event)
     if value not in ("retrain", "refresh"):
         raise ConfigError(f"unknown job {value!r}: the dispatch sends 'retrain' or 'refresh' jobs")
     job: Job = value
@@ -94,17 +92,15 @@ def retrain_options(request: RetrainRequest) -> dict[str, Any]:
 
 
 def job_message(run_id: str, ticker: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The body of one ticker's job (parsed back by cryptonic.jobs.retrain.queue, refresh_queue)."""
+    """The body of one ticker's job (parsed back by the job's queue module: RetrainJob,
+    TickerJob)."""
     return {"run_id": run_id, "ticker": ticker, **options}
 
 
 def run_id_of(event: Any) -> str:
     """The run id a scheduled event names (its time and execution id), else a fresh one."""
-    if isinstance(event, dict):
-        when = _event_time(event.get("time"))
-        token = event.get("id")
-        if when is not None and isinstance(token, str) and not token.startswith("<"):
-            return new_run_id(when, token)
+    if source_of(event) == "scheduled":
+        return scheduled_run_id(event)
     return new_run_id()
 
 
@@ -218,16 +214,6 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
     if problems:
         raise DispatchFailedError(f"{dispatch.job} run {dispatch.run_id}: " + " | ".join(problems))
     return summary
-
-
-def _event_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _sqs_client() -> QueueClient:

@@ -2,9 +2,10 @@
 days, a refresh every day, then the live track record that produced.
 
 This answers "how would the served forecasts have done" without waiting eight weeks, on the
-same code paths as the deployed jobs (cryptonic.pipeline.retrain and cryptonic.refresh.refresh,
-each with ``END_DATE`` set to the replayed day, so no job sees a close after its day). It writes
-a whole history into the store, so it refuses a store that already has versions of the ticker.
+same code paths as the deployed jobs (cryptonic.jobs.retrain.one_ticker.retrain and
+cryptonic.jobs.refresh.one_ticker.refresh, each with ``END_DATE`` set to the replayed day, so
+no job sees a close after its day). It writes a whole history into the store, so it refuses a
+store that already has versions of the ticker.
 The model is whatever the settings say (the default one in the README's table); replaying the
 bundled snapshot needs no network (``--data bundled``).
 """
@@ -19,7 +20,7 @@ from typing import Any
 from cryptonic.config import Settings
 from cryptonic.errors import ConfigError
 from cryptonic.jobs.refresh.one_ticker import refresh
-from cryptonic.jobs.retrain.one_ticker import outcome, retrain
+from cryptonic.jobs.retrain.one_ticker import retrain
 from cryptonic.registry.keys import SCORES_NAME, forecasts_prefix
 from cryptonic.registry.registry import Registry
 from cryptonic.registry.track_record import (
@@ -88,12 +89,12 @@ def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) ->
             result.retrains.append(
                 {
                     "day": day.isoformat(),
-                    "outcome": outcome(trained),
+                    "outcome": trained.outcome,
                     "version": trained.version,
                     "reason": trained.reason,
                 }
             )
-            log.info("replay %s: retrain %s %s", day, outcome(trained), trained.version)
+            log.info("replay %s: retrain %s %s", day, trained.outcome, trained.version)
         refreshed = refresh(on_day, store, ticker)
         if refreshed.error:
             raise ConfigError(f"replay: the refresh of {day} failed: {refreshed.reason}")

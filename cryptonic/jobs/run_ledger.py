@@ -1,7 +1,7 @@
 """The ledger of a fanned-out run (the weekly retrain, the daily refresh): its plan, each
 ticker's final result, one summary.
 
-With the fan-out (cryptonic/dispatch.py, cryptonic/queue_jobs.py) every ticker is its own job,
+With the fan-out (cryptonic.jobs.dispatch, cryptonic.jobs.consumer) every ticker is its own job,
 so no single process sees the whole run. The store does, under ``runs/<job>/<run_id>/``:
 
 * ``plan.json``: the tickers the dispatch sent (created once);
@@ -23,6 +23,7 @@ import datetime as dt
 import re
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -33,13 +34,6 @@ from cryptonic.store.contract import ArtifactStore
 RUNS_PREFIX: Final = "runs"
 RUN_ID_PATTERN: Final = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,12}$")
 Job = Literal["retrain", "refresh"]
-OUTCOMES: Final[dict[str, tuple[str, ...]]] = {
-    "retrain": ("promoted", "rejected", "skipped", "failed"),
-    "refresh": ("refreshed", "unchanged", "no_new_data", "no_model", "failed"),
-}
-"""A ticker's final outcome per job. Retrain: a new champion, the champion kept (challenger
-rejected), nothing to do (already up to date), failed after its last delivery. Refresh: as
-cryptonic.jobs.refresh.one_ticker says."""
 
 
 def new_run_id(when: dt.datetime | None = None, token: str | None = None) -> str:
@@ -106,10 +100,14 @@ class RunProgress:
 class RunLedger:
     """Reads and writes the run objects of one store."""
 
-    def __init__(self, store: ArtifactStore, job: Job = "retrain") -> None:
+    def __init__(
+        self, store: ArtifactStore, job: Job = "retrain", outcomes: Sequence[str] = ()
+    ) -> None:
+        """``outcomes``: the job's (its ``outcomes`` module's ``OUTCOME_METRICS``), in the order
+        a summary counts them; a ledger that records results needs them, a reader does not."""
         self.store = store
         self.job = job
-        self.outcomes = OUTCOMES[job]
+        self.outcomes = tuple(outcomes)
 
     def _key(self, run_id: str, *parts: str) -> str:
         return "/".join([RUNS_PREFIX, self.job, check_run_id(run_id), *parts])

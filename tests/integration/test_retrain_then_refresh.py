@@ -4,7 +4,9 @@ The issue's acceptance test: a retrain on the closes to day D, then a refresh on
 D+7, served through the predict Lambda handler: ``/predict`` has ``as_of`` D+7 from the same
 model version, and ``/track-record`` scores the first forecast (the promotion's, as of D) on the
 seven closes that came after it. Then the two jobs at the same time, forced to interleave at the
-worst moment (the pointer write), each way: neither loses the other's work.
+worst moment (the pointer write), each way: neither loses the other's work. How the model
+learned plays no part: each retrain publishes a model trained once (tests/fixtures/retrain.py,
+``retrain_without_fits``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from cryptonic.store.uri import open_store
 from tests.fixtures.prices import make_prices
 from tests.fixtures.published import http_event
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("retrain_without_fits")]
 TICKER = "BTC-USD"
 DATES = [ts.date() for ts in make_prices(300)["date"]]
 D = DATES[-8]
@@ -154,7 +156,10 @@ def test_a_retrain_promoting_during_a_refresh_loses_nothing(
         rival = interleave_pointer_write(
             patch, store, lambda: retrain(later, store, TICKER, force=True)
         )
-        refreshed = refresh(later, store, TICKER)
+        # The refresh started first: its forecasts were made before the rival's, which trains
+        # in no time here (a real training takes seconds, which ordered them by itself).
+        started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        refreshed = refresh(later, store, TICKER, now=started)
     promoted = rival["result"]
     assert promoted.promoted, promoted.reason
     assert refreshed.ok, refreshed.error

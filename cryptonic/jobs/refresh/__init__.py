@@ -1,2 +1,3 @@
-"""The daily refresh: request, one ticker, the invocation, the queue consumer. No training:
-published ``.tflite`` models run with LiteRT (import-linter)."""
+"""The daily refresh: request, one ticker, outcomes, the invocation, the queue consumer; beside
+them the steps of one ticker (prices, scoring). No training: published ``.tflite`` models run
+with LiteRT (import-linter)."""

@@ -19,65 +19,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from cryptonic.config import Settings, normalize_ticker
-from cryptonic.data import DataUnavailableError, load_prices
-from cryptonic.data.csv_folder import is_folder_source
+from cryptonic.data import load_prices
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast.calendar import Calendar
-from cryptonic.forecast.freshness import freshness_of, last_expected_close, missing_closes
+from cryptonic.forecast.freshness import freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
+from cryptonic.jobs.refresh.outcomes import Outcome
+from cryptonic.jobs.refresh.prices import PriceLoader, RecentPrices, expected_close, load_recent
+from cryptonic.jobs.refresh.scoring import score
 from cryptonic.registry.champion import ChampionPointer
-from cryptonic.registry.forecast_log import (
-    ForecastLog,
-    LatestForecasts,
-    LoggedForecast,
-    Recorded,
-    Role,
-)
-from cryptonic.registry.keys import MODEL_TFLITE, SCORES_NAME, TRACK_RECORD_NAME, forecasts_prefix
+from cryptonic.registry.forecast_log import ForecastLog, LatestForecasts, Recorded, Role
+from cryptonic.registry.keys import MODEL_TFLITE
 from cryptonic.registry.manifest import Manifest
 from cryptonic.registry.registry import Registry
 from cryptonic.registry.shadows import shadow_challengers
-from cryptonic.registry.track_record import (
-    CHART_FORECASTS,
-    Key,
-    ScoreLedger,
-    build_track_record,
-    served_rows,
-    update_ledger,
-)
-from cryptonic.store.cas import read_json, update_json
 from cryptonic.store.contract import ArtifactStore
 
 log = logging.getLogger("cryptonic.refresh")
 
 SNAPSHOT_SOURCES_NOTE = "a fixed snapshot (bundled or CSV): no newer close is expected of it"
-
-Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed"]
-"""``refreshed``: a new forecast for the served version. ``unchanged``: it already had the
-forecast of the latest close (a rerun). ``no_new_data``: the expected close is not there yet
-(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``."""
-
-
-class PriceLoader(Protocol):
-    """:func:`cryptonic.data.load_prices` (tests pass one that fails like Yahoo)."""
-
-    def __call__(
-        self,
-        ticker: str,
-        start: dt.date | None = None,
-        end: dt.date | None = None,
-        source: str = "auto",
-        min_rows: int | None = None,
-    ) -> pd.DataFrame: ...
 
 
 @dataclass
@@ -157,22 +122,6 @@ class _Target:
         return self.manifest.version
 
 
-@dataclass(frozen=True)
-class _Prices:
-    """The validated recent closes (or why there are none: Yahoo could not be asked)."""
-
-    dates: list[dt.date]
-    closes: list[float]
-    unavailable: str = ""
-
-    @property
-    def last(self) -> dt.date | None:
-        return self.dates[-1] if self.dates else None
-
-    def by_date(self) -> dict[dt.date, float]:
-        return dict(zip(self.dates, self.closes, strict=True))
-
-
 class _Refresh:
     """One ticker's refresh, step by step; each step a method so the order reads top to bottom."""
 
@@ -202,7 +151,9 @@ class _Refresh:
         targets = [_Target(served, "champion"), *self._shadows(pointer, served)]
         latest, _ = self.log.latest(self.ticker)
         calendar = served.model.calendar
-        prices = self._prices(targets, calendar)
+        lookback = max(t.manifest.model.lookback for t in targets)
+        prices = load_recent(self.settings, self.ticker, lookback, calendar, self.now, self.load)
+        self.result.as_of = prices.last.isoformat() if prices.last else None
         created = False
         if prices.last is not None:
             for target in targets:
@@ -210,7 +161,13 @@ class _Refresh:
                 created |= bool(recorded and recorded.created and target.role == "champion")
             keep_from = prices.last - dt.timedelta(days=self.settings.forecast_retention_days)
             self.result.pruned = self.log.prune(self.ticker, keep_from)
-            self._score(prices, keep_from)
+            self.result.track_record = score(
+                self.log,
+                self.ticker,
+                prices.by_date(),
+                keep_from,
+                self.settings.forecast_retention_days,
+            )
         self._verdict(served, prices, calendar, created)
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
@@ -233,33 +190,8 @@ class _Refresh:
         self.result.shadows = [t.version for t in shadows]
         return shadows
 
-    def _prices(self, targets: list[_Target], calendar: Calendar) -> _Prices:
-        """Closes from far enough back to forecast (every target's lookback) and to score every
-        retained forecast; Yahoo being unreachable is not an error here (see _verdict)."""
-        lookback = max(t.manifest.model.lookback for t in targets)
-        end = self.settings.end_date
-        start = self.settings.start_date
-        if end is not None or not _is_snapshot(self.settings.data_source):
-            # A live feed (or a replay to END_DATE): only the window the refresh needs, so an old
-            # hole in the history cannot stop today's forecast. A snapshot: all of it (its end is
-            # unknown until read).
-            reference = end or self.now.date()
-            lookback_days = math.ceil(lookback * (7 / 5 if calendar == "B" else 1)) + 14
-            days = max(self.settings.forecast_retention_days + 14, lookback_days)
-            window = reference - dt.timedelta(days=days)
-            start = window if start is None else max(start, window)
-        try:
-            frame = self.load(self.ticker, start, end, self.settings.data_source, min_rows=lookback)
-        except DataUnavailableError as exc:
-            log.warning("refresh %s: no prices: %s", self.ticker, exc)
-            return _Prices([], [], unavailable=str(exc))
-        dates = [d.date() for d in frame["date"]]
-        closes = [float(c) for c in frame["close"].to_numpy(dtype=np.float64)]
-        self.result.as_of = dates[-1].isoformat()
-        return _Prices(dates, closes)
-
     def _forecast(
-        self, target: _Target, prices: _Prices, latest: LatestForecasts | None
+        self, target: _Target, prices: RecentPrices, latest: LatestForecasts | None
     ) -> Recorded | None:
         """The target's forecast from the latest close, logged (create-only). Skipped when the
         log already has one as recent; a shadow's failure is reported, not raised."""
@@ -294,7 +226,7 @@ class _Refresh:
         )
         return recorded
 
-    def _run_model(self, target: _Target, prices: _Prices) -> Recorded:
+    def _run_model(self, target: _Target, prices: RecentPrices) -> Recorded:
         manifest = target.manifest
         tflite = self.registry.load_artifact(
             self.ticker, target.version, MODEL_TFLITE, manifest=manifest
@@ -311,46 +243,8 @@ class _Refresh:
         )
         return self.log.record(forecast.to_dict(), target.role)
 
-    def _score(self, prices: _Prices, keep_from: dt.date) -> None:
-        """Ledger (scores.json) then summary (track-record.json), each by compare-and-swap."""
-        closes = prices.by_date()
-        prefix = forecasts_prefix(self.ticker)
-        read: dict[Key, LoggedForecast] = {}
-
-        def reader(key: str) -> LoggedForecast:
-            logged = self.log.read(key)
-            read[(logged.as_of, logged.version)] = logged
-            return logged
-
-        def next_ledger(current: Any) -> Any:
-            ledger = None if current is None else ScoreLedger.parse(current, prefix + SCORES_NAME)
-            updated, _ = update_ledger(
-                ledger, self.ticker, self.log.keys(self.ticker), reader, closes, keep_from
-            )
-            return updated.model_dump(mode="json")
-
-        written = update_json(self.store, prefix + SCORES_NAME, next_ledger)
-        ledger = ScoreLedger.model_validate(written.value)
-
-        def next_record(_current: Any) -> Any:
-            fresh, _ = read_json(self.store, prefix + SCORES_NAME)
-            latest = ScoreLedger.parse(fresh, prefix + SCORES_NAME) if fresh is not None else ledger
-            details: dict[Key, dict[str, Any]] = {}
-            for row in served_rows(latest.rows)[:CHART_FORECASTS]:
-                logged = read.get(row.key) or reader(
-                    f"{prefix}{row.as_of.isoformat()}/{row.version}.json"
-                )
-                details[row.key] = logged.body
-            record = build_track_record(
-                latest, details, closes, self.settings.forecast_retention_days
-            )
-            return record.model_dump(mode="json")
-
-        summary = update_json(self.store, prefix + TRACK_RECORD_NAME, next_record).value
-        self.result.track_record = summary["summary"]
-
     def _verdict(
-        self, served: Manifest, prices: _Prices, calendar: Calendar, created: bool
+        self, served: Manifest, prices: RecentPrices, calendar: Calendar, created: bool
     ) -> None:
         """Outcome and reason; raises StaleDataError once too many closes are missing (after
         every forecast there was to log is logged)."""
@@ -371,7 +265,7 @@ class _Refresh:
                 "stale": fresh.stale,
             }
         have = prices.last or as_of
-        expected = self._expected(calendar)
+        expected = expected_close(settings, calendar, self.now)
         missing = missing_closes(have, expected, calendar) if have and expected else []
         res.expected = expected.isoformat() if expected else None
         res.missing = [d.isoformat() for d in missing]
@@ -401,33 +295,5 @@ class _Refresh:
             note = "" if expected else f"; {SNAPSHOT_SOURCES_NOTE}"
             res.reason = f"already up to date: forecast as of {as_of} by {served.version}{note}"
 
-    def _expected(self, calendar: Calendar) -> dt.date | None:
-        """The latest close there should be: END_DATE's (reproducible runs), None for a fixed
-        snapshot, else the last trading day before today (UTC)."""
-        end = self.settings.end_date
-        if end is not None:
-            return last_expected_close(end + dt.timedelta(days=1), calendar)
-        if _is_snapshot(self.settings.data_source):
-            return None
-        return last_expected_close(self.now.date(), calendar)
 
-
-def _is_snapshot(source: str) -> bool:
-    """The bundled snapshot, a CSV file or a folder of them: data that does not grow while we
-    read it (``yahoo``, ``auto`` do)."""
-    return source == "bundled" or source.lower().endswith(".csv") or is_folder_source(source)
-
-
-def refresh_all(
-    settings: Settings,
-    store: ArtifactStore,
-    tickers: list[str] | None = None,
-    *,
-    now: dt.datetime | None = None,
-    load: PriceLoader = load_prices,
-) -> list[RefreshResult]:
-    """Each ticker independently: one failing does not stop the others."""
-    return [refresh(settings, store, t, now=now, load=load) for t in (tickers or settings.tickers)]
-
-
-__all__ = ["Outcome", "PriceLoader", "RefreshResult", "refresh", "refresh_all"]
+__all__ = ["RefreshResult", "refresh"]

@@ -1,10 +1,10 @@
 """What the refresh function was asked to do, parsed from any event it can receive.
 
-Accepted: an EventBridge rule or EventBridge Scheduler event (the daily schedule), meaning
-"refresh every configured ticker"; or a direct invoke ``{"ticker": "BTC-USD"}`` (or
-``{"tickers": [...]}``, or ``{}`` for all). Unknown fields are an error, not silently ignored:
-``{"ticker": "BTC-USD", "force": true}`` asks for something a refresh does not do (a refresh is
-idempotent: running it again is the only "force" there is).
+Accepted: an EventBridge rule or EventBridge Scheduler event (cryptonic.jobs.sources.scheduled:
+the daily schedule), meaning "refresh every configured ticker"; or a direct invoke
+``{"ticker": "BTC-USD"}`` (or ``{"tickers": [...]}``, or ``{}`` for all). Unknown fields are an
+error, not silently ignored: ``{"ticker": "BTC-USD", "force": true}`` asks for something a
+refresh does not do (a refresh is idempotent: running it again is the only "force" there is).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cryptonic.config import normalize_ticker
-from cryptonic.jobs.retrain.request import parse_job_event
+from cryptonic.jobs.sources.infer import parse_request
 
 
 class RefreshRequest(BaseModel):
@@ -33,4 +33,4 @@ class RefreshRequest(BaseModel):
 
 def parse_refresh_event(event: Any) -> RefreshRequest:
     """A RefreshRequest, or ConfigError with every problem spelled out."""
-    return parse_job_event(event, RefreshRequest, "refresh", '{"ticker": "BTC-USD"} or {}')
+    return parse_request(event, RefreshRequest, "refresh", '{"ticker": "BTC-USD"} or {}')

@@ -85,38 +85,79 @@ def decide(
             persistence=persistence_mape,
         )
     if clean_weeks >= min_weeks and clean_challenger_mape is not None and clean_champion_mape:
-        limit = clean_champion_mape * (1.0 + margin)
-        better = clean_challenger_mape <= limit
-        verdict = "not worse than" if better else "worse than"
-        return GateDecision(
-            better,
-            f"challenger MAPE {clean_challenger_mape:.2f}% is {verdict} champion {champion_version}"
-            f" {clean_champion_mape:.2f}% (margin {margin:.0%}) on {clean_weeks} weeks neither "
-            f"trained on; {versus}",
-            "mape on unseen weeks",
-            challenger=clean_challenger_mape,
-            champion=clean_champion_mape,
-            persistence=persistence_mape,
+        return _on_unseen_weeks(
+            champion_version,
+            clean_weeks,
+            clean_challenger_mape,
+            clean_champion_mape,
+            margin,
+            persistence_mape,
+            versus,
         )
-    if champion_recorded_skill is None:
+    return _on_recorded_skill(
+        champion_version,
+        challenger_skill,
+        champion_recorded_skill,
+        clean_weeks,
+        margin,
+        persistence_mape,
+        versus,
+    )
+
+
+def _on_unseen_weeks(
+    champion: str,
+    weeks: int,
+    challenger_mape: float,
+    champion_mape: float,
+    margin: float,
+    persistence_mape: float,
+    versus: str,
+) -> GateDecision:
+    """Rule 4: both models' MAPE on the weeks neither trained on; ties to the challenger."""
+    better = challenger_mape <= champion_mape * (1.0 + margin)
+    verdict = "not worse than" if better else "worse than"
+    return GateDecision(
+        better,
+        f"challenger MAPE {challenger_mape:.2f}% is {verdict} champion {champion}"
+        f" {champion_mape:.2f}% (margin {margin:.0%}) on {weeks} weeks neither trained on; "
+        f"{versus}",
+        "mape on unseen weeks",
+        challenger=challenger_mape,
+        champion=champion_mape,
+        persistence=persistence_mape,
+    )
+
+
+def _on_recorded_skill(
+    champion: str,
+    challenger_skill: float,
+    champion_skill: float | None,
+    weeks: int,
+    margin: float,
+    persistence_mape: float,
+    versus: str,
+) -> GateDecision:
+    """Rule 5: the challenger's skill against the skill the champion earned when published
+    (a champion without one has nothing to beat)."""
+    if champion_skill is None:
         return GateDecision(
             True,
-            f"champion {champion_version} has no recorded skill to beat; {versus}",
+            f"champion {champion} has no recorded skill to beat; {versus}",
             "no champion metrics",
             challenger=challenger_skill,
             persistence=persistence_mape,
         )
-    limit = champion_recorded_skill - margin * abs(champion_recorded_skill)
-    better = challenger_skill >= limit
+    better = challenger_skill >= champion_skill - margin * abs(champion_skill)
     verdict = "not worse than" if better else "worse than"
     return GateDecision(
         better,
-        f"challenger skill {challenger_skill:+.3f} is {verdict} champion {champion_version} "
-        f"skill {champion_recorded_skill:+.3f} (only {clean_weeks} unseen weeks, so skill vs "
+        f"challenger skill {challenger_skill:+.3f} is {verdict} champion {champion} "
+        f"skill {champion_skill:+.3f} (only {weeks} unseen weeks, so skill vs "
         f"persistence on each one's own window decides); {versus}",
         "skill vs persistence",
         challenger=challenger_skill,
-        champion=champion_recorded_skill,
+        champion=champion_skill,
         persistence=persistence_mape,
     )
 

@@ -1,11 +1,12 @@
 """The weekly retrain job, end to end: prices -> skip check -> backtest -> train and export ->
-gate -> publish -> promote (``_Run.__call__`` lists the steps in that order).
+gate -> publish -> promote (``_Run.__call__`` lists the steps in that order; each step's
+work is in its module beside this one).
 
 Safety comes from ordering, not from hope: every artifact of a new version is written and hashed
 before its manifest, the manifest before the pointer, and the champion pointer moves only with a
 conditional write against the pointer this run compared with. A crash at any step leaves the old
 champion serving; a concurrent retrain that promoted first makes this one report a conflict,
-and a rerun does not repeat a training that already has a published verdict (retrain_skip).
+and a rerun does not repeat a training that already has a published verdict (retrain.skip).
 """
 
 from __future__ import annotations
@@ -18,42 +19,26 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
-
-from cryptonic import __version__
 from cryptonic.config import Settings, Strategy, normalize_ticker
-from cryptonic.errors import ConflictError, CryptonicError, ModelError
+from cryptonic.errors import ConflictError, CryptonicError
 from cryptonic.forecast.predictor import Predictor
-from cryptonic.forecast.value import Forecast
-from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray
-from cryptonic.jobs.retrain.gate import GateDecision, decide
+from cryptonic.jobs.retrain.fits import Candidate, backtest, export, final_fit
+from cryptonic.jobs.retrain.gate import GateDecision
+from cryptonic.jobs.retrain.gate_inputs import gate_decision
+from cryptonic.jobs.retrain.manifest_draft import backtest_record, manifest_draft, run_config
+from cryptonic.jobs.retrain.outcomes import Outcome
+from cryptonic.jobs.retrain.plan import TrainingPlan, champion_weights, plan_training
 from cryptonic.jobs.retrain.skip import Training, skip_reason
+from cryptonic.jobs.retrain.snapshot import PriceSnapshot, load_snapshot
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import Role, log_published_forecast
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_KERAS, MODEL_TFLITE, PRICES_NAME
-from cryptonic.registry.manifest import (
-    BacktestRecord,
-    BacktestWindow,
-    Calibration,
-    DataInfo,
-    ExportInfo,
-    GateRecord,
-    Manifest,
-    ManifestDraft,
-    ModelShape,
-    RunConfig,
-)
+from cryptonic.registry.manifest import Manifest, ManifestDraft
 from cryptonic.registry.registry import Registry, new_version_id
 from cryptonic.store.contract import ArtifactStore
-from cryptonic.training.baselines.naive import Drift, Persistence
-from cryptonic.training.evaluation.backtest import BacktestReport, walk_forward
-from cryptonic.training.forecaster import Forecaster
-from cryptonic.training.model.export import ExportResult, export_tflite
-from cryptonic.training.model.keras_model import Model
 from cryptonic.training.model.spec import ModelSpec
-from cryptonic.training.model.stored import FrozenModel, WarmStartModel
 
 log = logging.getLogger("cryptonic.pipeline")
 
@@ -78,22 +63,19 @@ class RetrainResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def outcome(self) -> Outcome:
+        """One word for logs, exit codes and the run's counts: ``failed`` whenever an error came
+        back, a lost promotion race too (its version is published, not promoted)."""
+        if self.error is not None:
+            return "failed"
+        if self.skipped:
+            return "skipped"
+        return "promoted" if self.promoted else "rejected"
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def run_config(settings: Settings, spec: ModelSpec) -> RunConfig:
-    """What makes two trainings comparable: with this and the price snapshot unchanged, a
-    published version already says how the training went (see retrain_skip)."""
-    return RunConfig(
-        model=spec.to_dict(),
-        start_date=settings.start_date,
-        end_date=settings.end_date,
-        data_source=settings.data_source,
-        backtest_weeks=settings.backtest_weeks,
-        promotion_margin=settings.promotion_margin,
-        coverage_tolerance=settings.coverage_tolerance,
-    )
+        """The result with its ``outcome``: what the run's summary and ledger hold."""
+        return {**asdict(self), "outcome": self.outcome}
 
 
 def retrain(
@@ -128,17 +110,6 @@ def retrain(
     return result
 
 
-def retrain_all(
-    settings: Settings,
-    store: ArtifactStore,
-    tickers: list[str] | None = None,
-    strategy: Strategy | None = None,
-    force: bool = False,
-) -> list[RetrainResult]:
-    """Each ticker independently: one failing does not stop the others."""
-    return [retrain(settings, store, t, strategy, force) for t in (tickers or settings.tickers)]
-
-
 @dataclass(frozen=True)
 class _Champion:
     """The serving champion as this run read it: the promotion is conditional on this pointer."""
@@ -151,63 +122,9 @@ class _Champion:
         return self.pointer.version
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """The prices this run trains on: arrays for the models, the CSV it publishes, and the
-    manifest's ``data`` section, whose sha256 identifies the snapshot."""
-
-    dates: list[dt.date]
-    closes: FloatArray
-    csv: bytes
-    info: DataInfo
-
-    @property
-    def end(self) -> str:
-        """The last date, ISO: what "no new data" messages name."""
-        return self.dates[-1].isoformat()
-
-
-@dataclass(frozen=True)
-class _ChampionWeights:
-    """The champion's ``.keras``, read and verified once for both the backtest and a warm start.
-
-    ``model`` is None when Keras cannot load it (``problem`` says why): it is then neither
-    backtested nor continued from, and the run goes on without it rather than failing.
-    """
-
-    keras: bytes
-    model: Model | None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How the challenger is trained: the strategy really used (``continue`` falls back to
-    ``new``, and ``note`` says why), and the weights a warm start begins from."""
-
-    strategy: Strategy
-    note: str = ""
-    parent_keras: bytes | None = None
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """The challenger to publish: trained on every close, exported, and its first forecast."""
-
-    version: str
-    model: Model
-    exported: ExportResult
-    forecast: Forecast
-
-    @property
-    def sane(self) -> bool:
-        """The served forecast must be usable prices, whatever the backtest said."""
-        values = self.forecast.values
-        return bool(np.all(np.isfinite(values)) and min(values) > 0)
-
-
 class _Run:
-    """One retrain, step by step; each step a method so the order reads top to bottom."""
+    """One retrain, step by step; ``__call__`` reads top to bottom, each step a function of its
+    own module (snapshot, skip, plan, fits, gate_inputs, manifest_draft) or a method here."""
 
     def __init__(
         self,
@@ -227,17 +144,31 @@ class _Run:
 
     def __call__(self, force: bool) -> None:
         champion = self._champion()
-        snapshot = self._snapshot()
-        skip = None if force else self._skip_reason(snapshot, champion)
+        serving = champion.manifest if champion else None
+        with self._timed("data"):
+            snapshot = load_snapshot(self.settings, self.ticker, self.spec)
+        skip = None if force else self._skip_reason(snapshot, serving)
         if skip is not None:
             self.result.skipped, self.result.reason = True, skip
             return
-        weights = self._champion_weights(champion)
-        plan = self._plan(weights)
-        report = self._backtest(snapshot, plan, weights)
+        weights = champion_weights(self.registry, serving)
+        plan = plan_training(self.ticker, self.requested, weights, self.spec)
+        with self._timed("backtest"):
+            report = backtest(
+                self.settings,
+                self.spec,
+                self.ticker,
+                snapshot,
+                plan,
+                weights,
+                self._log_dir("backtest"),
+            )
         candidate = self._candidate(snapshot, plan)
-        gate = self._gate(report, champion, candidate.sane)
-        draft = self._manifest(snapshot, plan, report, candidate, champion, gate)
+        gate = gate_decision(self.settings, report, self.spec.arch, serving, candidate.sane)
+        metrics = backtest_record(report, self.spec.arch, serving)
+        draft = manifest_draft(
+            self.config, self.spec, snapshot.info, plan, candidate, metrics, gate, serving
+        )
         with self._timed("publish"):
             self._publish(snapshot, candidate, draft)
             self._promote(candidate.version, gate, champion)
@@ -252,109 +183,21 @@ class _Run:
             return None
         return _Champion(pointer, self.registry.manifest(self.ticker, pointer.version))
 
-    def _snapshot(self) -> _Snapshot:
-        """The validated prices, with enough rows for a fit before the first backtest origin."""
-        from cryptonic.data import frame_sha256, infer_calendar, load_prices, to_yahoo_csv
-        from cryptonic.data.sources import yahoo_policy
-
-        min_rows = self.spec.min_training_closes + DAYS_PER_WEEK * (
-            self.settings.backtest_weeks + 1
-        )
-        with self._timed("data"):
-            frame = load_prices(
-                self.ticker,
-                self.settings.start_date,
-                self.settings.end_date,
-                self.settings.data_source,
-                min_rows=min_rows,
-                policy=yahoo_policy(self.settings.data_source, self.settings),
-            )
-        dates = [d.date() for d in frame["date"]]
-        return _Snapshot(
-            dates=dates,
-            closes=frame["close"].to_numpy(dtype=np.float64),
-            csv=to_yahoo_csv(frame),
-            info=DataInfo(
-                start=dates[0],
-                end=dates[-1],
-                rows=len(dates),
-                sha256=frame_sha256(frame),
-                source=self.settings.data_source,
-                calendar=infer_calendar(frame),
-            ),
-        )
-
-    def _skip_reason(self, snapshot: _Snapshot, champion: _Champion | None) -> str | None:
+    def _skip_reason(self, snapshot: PriceSnapshot, champion: Manifest | None) -> str | None:
         """Why training again would only repeat a published training (None: train)."""
         training = Training(
             data_sha256=snapshot.info.sha256 or "", data_end=snapshot.end, config=self.config
         )
-        return skip_reason(
-            training,
-            champion.manifest if champion else None,
-            lambda: self.registry.manifests(self.ticker),
-        )
+        return skip_reason(training, champion, lambda: self.registry.manifests(self.ticker))
 
-    def _champion_weights(self, champion: _Champion | None) -> _ChampionWeights | None:
-        if champion is None:
-            return None
-        data = self.registry.load_artifact(
-            self.ticker, champion.version, MODEL_KERAS, manifest=champion.manifest
-        )
-        try:
-            return _ChampionWeights(data, Model.from_keras_bytes(data))
-        except ModelError as exc:
-            log.warning("champion %s cannot be backtested: %s", champion.version, exc)
-            return _ChampionWeights(data, None, str(exc))
-
-    def _plan(self, weights: _ChampionWeights | None) -> _Plan:
-        """The strategy asked for, or ``new`` with the reason when ``continue`` cannot be done."""
-        if self.requested != "continue":
-            return _Plan(self.requested)
-        if weights is None:
-            return _Plan("new", "continue requested but no champion yet")
-        model = weights.model
-        problem = weights.problem if model is None else model.spec.shape_mismatch(self.spec)
-        if problem:
-            note = f"continue requested but the champion's shape differs: {problem}"
-            log.info("%s: %s", self.ticker, note)
-            return _Plan("new", note)
-        return _Plan("continue", parent_keras=weights.keras)
-
-    def _backtest(
-        self, snapshot: _Snapshot, plan: _Plan, weights: _ChampionWeights | None
-    ) -> BacktestReport:
-        """The challenger, the baselines and (when it loads) the champion on the same origins."""
-        challenger: Model | WarmStartModel = (
-            Model(self.spec)
-            if plan.parent_keras is None
-            else WarmStartModel(plan.parent_keras, self.spec)
-        )
-        challenger.log_dir = self._log_dir("backtest")
-        forecasters: list[Forecaster] = [
-            Persistence(quantiles=self.settings.quantiles),
-            Drift(),
-            challenger,
-        ]
-        if weights is not None and weights.model is not None:
-            forecasters.append(FrozenModel(weights.model, "champion"))
-        with self._timed("backtest"):
-            return walk_forward(
-                snapshot.closes,
-                snapshot.dates,
-                forecasters,
-                weeks=self.settings.backtest_weeks,
-                ticker=self.ticker,
-            )
-
-    def _candidate(self, snapshot: _Snapshot, plan: _Plan) -> _Candidate:
-        """Train on every close (the backtest's fit stopped earlier), export, forecast."""
+    def _candidate(self, snapshot: PriceSnapshot, plan: TrainingPlan) -> Candidate:
+        """Train on every close, export, and forecast from the latest close with the export."""
         with self._timed("train"):
-            model = self._train_final(snapshot.closes, plan.parent_keras)
+            model = final_fit(
+                self.spec, snapshot.closes, plan.parent_keras, self._log_dir("final"), self.verbose
+            )
         with self._timed("export"):
-            exported, refusal = self._export(model, snapshot.closes)
-        if exported is None:
-            raise ModelError(f"challenger refused before publishing: {refusal}")
+            exported = export(model, snapshot.closes)
         now = dt.datetime.now(dt.UTC)
         version = new_version_id(now)
         predictor = Predictor(
@@ -368,79 +211,9 @@ class _Run:
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )
-        return _Candidate(version, model, exported, forecast)
+        return Candidate(version, model, exported, forecast)
 
-    def _gate(self, report: BacktestReport, champion: _Champion | None, sane: bool) -> GateDecision:
-        challenger = report.row(self.spec.arch)
-        persistence = report.row("persistence")
-        kwargs: dict[str, Any] = {}
-        if champion is not None:
-            kwargs["champion_version"] = champion.version
-            metrics = champion.manifest.metrics
-            recorded = metrics.model.skill if metrics and metrics.model else None
-            kwargs["champion_recorded_skill"] = recorded
-            clean = _first_unseen(report, champion.manifest.data.end)
-            if clean is not None and any(r.model == "champion" for r in report.rows):
-                unseen = report.since(clean)
-                kwargs.update(
-                    clean_weeks=unseen.weeks,
-                    clean_challenger_mape=unseen.row(self.spec.arch).mape,
-                    clean_champion_mape=unseen.row("champion").mape,
-                )
-        return decide(
-            sane=sane,
-            sanity_problem="" if sane else "forecast is not finite and positive",
-            challenger_mape=challenger.mape,
-            challenger_skill=challenger.skill,
-            persistence_mape=persistence.mape,
-            margin=self.settings.promotion_margin,
-            challenger_coverage=challenger.coverage,
-            interval_level=challenger.interval_level,
-            coverage_tolerance=self.settings.coverage_tolerance,
-            **kwargs,
-        )
-
-    def _manifest(
-        self,
-        snapshot: _Snapshot,
-        plan: _Plan,
-        report: BacktestReport,
-        candidate: _Candidate,
-        champion: _Champion | None,
-        gate: GateDecision,
-    ) -> ManifestDraft:
-        """What the version says about itself; the registry adds its id and artifact hashes."""
-        report_of_fit = candidate.model.report
-        calibration = candidate.model.calibration
-        return ManifestDraft(
-            ticker=self.ticker,
-            created_at=candidate.forecast.generated_at,
-            parent=champion.version if champion else None,
-            strategy=plan.strategy,
-            strategy_note=plan.note,
-            app_version=__version__,
-            config=self.config,
-            model=ModelShape(
-                arch=self.spec.arch,
-                weeks=self.spec.weeks,
-                lookback=self.spec.lookback,
-                horizon=self.spec.horizon,
-                calendar=snapshot.info.calendar,
-                quantiles=list(self.spec.quantiles) or None,
-                interval_level=self.spec.interval_level,
-            ),
-            data=snapshot.info,
-            training=report_of_fit.to_dict() if report_of_fit else None,
-            export=ExportInfo(
-                parity_max_abs_diff=candidate.exported.max_abs_diff,
-                windows_checked=candidate.exported.windows_checked,
-            ),
-            metrics=self._metrics(report, champion),
-            gate=GateRecord(**gate.to_dict()),
-            calibration=Calibration(**calibration.to_dict()) if calibration else None,
-        )
-
-    def _publish(self, snapshot: _Snapshot, candidate: _Candidate, draft: ManifestDraft) -> None:
+    def _publish(self, snapshot: PriceSnapshot, candidate: Candidate, draft: ManifestDraft) -> None:
         """Write the version (manifest last); from here on the result names it."""
         self.registry.publish(
             self.ticker,
@@ -469,14 +242,15 @@ class _Run:
         except ConflictError as exc:
             res.reason = f"not promoted: {exc}"
             res.error = {"code": exc.code, "message": str(exc)}
-            res.champion = self._current_champion()
+            now = self.registry.champion(self.ticker)
+            res.champion = now.version if now else None
         else:
             res.promoted, res.champion, res.reason = True, pointer.version, gate.reason
 
-    def _log_forecast(self, candidate: _Candidate) -> None:
+    def _log_forecast(self, candidate: Candidate) -> None:
         """The new version's forecast in the forecast log at once, so serving (which reads the
         latest logged forecast of the champion) and the track record have it before the next
-        refresh; best effort (cryptonic.forecast_log.log_published_forecast)."""
+        refresh; best effort (cryptonic.registry.forecast_log.log_published_forecast)."""
         role: Role = "champion" if self.result.promoted else "shadow"
         log_published_forecast(self.registry.store, candidate.forecast.to_dict(), role)
 
@@ -488,17 +262,6 @@ class _Run:
         yield
         self.result.timings[step] = round(time.perf_counter() - started, 3)
 
-    def _train_final(self, closes: FloatArray, parent_keras: bytes | None) -> Model:
-        if parent_keras is not None:
-            model = Model.from_keras_bytes(parent_keras, self.spec)
-            model.log_dir = self._log_dir("final")
-            model.train(closes, warm_start=True, verbose=self.verbose)
-        else:
-            model = Model(self.spec)
-            model.log_dir = self._log_dir("final")
-            model.train(closes, verbose=self.verbose)
-        return model
-
     def _log_dir(self, fit: str) -> Path | None:
         """TensorBoard run of one of this retrain's fits (TENSORBOARD_DIR set): one folder per
         ticker and run, ``backtest`` (the fit the gate judged) and ``final`` (the one published)."""
@@ -506,52 +269,9 @@ class _Run:
             return None
         return Path(self.settings.tensorboard_dir) / f"retrain-{self.ticker}-{self.started}" / fit
 
-    def _export(self, model: Model, closes: FloatArray) -> tuple[ExportResult | None, str]:
-        try:
-            return export_tflite(model, closes), ""
-        except ModelError as exc:
-            return None, str(exc)
-
-    def _metrics(self, report: BacktestReport, champion: _Champion | None) -> BacktestRecord:
-        rows = {r.model: r for r in report.rows if r.protocol == "honest"}
-        return BacktestRecord(
-            window=BacktestWindow(**report.to_dict()["window"]),
-            model=rows[self.spec.arch],
-            persistence=rows["persistence"],
-            drift=rows["drift"],
-            champion=rows.get("champion"),
-            champion_version=champion.version if champion else None,
-        )
-
-    def _current_champion(self) -> str | None:
-        pointer = self.registry.champion(self.ticker)
-        return pointer.version if pointer else None
-
-
-def _first_unseen(report: BacktestReport, champion_end: dt.date | None) -> int | None:
-    """Position of the first origin whose forecast days all come after the champion's data."""
-    if champion_end is None:
-        return None
-    for position, days in enumerate(report.forecast_dates):
-        if days[0] > champion_end:
-            return position
-    return None
-
 
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, allow_nan=False) + "\n").encode()
 
 
-Outcome = Literal["promoted", "rejected", "skipped", "failed"]
-
-
-def outcome(result: RetrainResult) -> Outcome:
-    """One word for logs and exit codes."""
-    if result.error and not result.version:
-        return "failed"
-    if result.skipped:
-        return "skipped"
-    return "promoted" if result.promoted else "rejected"
-
-
-__all__ = ["RetrainResult", "outcome", "retrain", "retrain_all", "run_config"]
+__all__ = ["RetrainResult", "retrain"]

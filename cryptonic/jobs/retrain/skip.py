@@ -1,7 +1,7 @@
 """The retrain's skip check: is there already a published verdict on this training?
 
 A training is named by its price snapshot (the sha256 of the ``prices.csv`` it publishes) and its
-run config (``pipeline.run_config``). Training it again would publish a near copy of a version
+run config (``manifest_draft.run_config``). Training it again would publish a near copy of a version
 that exists, so a plain run skips when
 
 * the champion is that training (the weekly job found no new data), or

@@ -7,6 +7,8 @@ delivers (``sam local generate-event sqs receive-message``) built from the messa
 actually holds. ``deliver`` does what the event source mapping does: receive one message, invoke,
 delete it unless the answer reports it in ``batchItemFailures``. The queue's redrive policy is
 moto's: a message received more than ``maxReceiveCount`` times moves to the dead-letter queue.
+The retrains publish a model trained once (tests/fixtures/retrain.py, ``retrain_without_fits``):
+a version per ticker matters here, not how it learned.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from tests.fixtures.prices import make_prices
 from tests.fixtures.published import publish_version
 from tests.fixtures.retrain import TINY_SETTINGS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("retrain_without_fits")]
 MAX_RECEIVES = 2
 
 

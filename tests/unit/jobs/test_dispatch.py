@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from cryptonic.errors import ConfigError
-from cryptonic.jobs.consumer import is_queue_event
 from cryptonic.jobs.dispatch import (
     dispatch_jobs,
     job_message,
+    job_of,
     retrain_options,
     run_id_of,
     send_jobs,
@@ -80,6 +80,20 @@ def test_the_run_id_comes_from_the_schedule_event_unless_it_has_placeholders():
     assert run_id_of(template_input) != run_id_of(template_input)
 
 
+def test_a_direct_invoke_is_a_fresh_run_of_the_job_it_names():
+    assert job_of({"job": "refresh", "tickers": ["AAPL"]}) == "refresh"
+    assert job_of({"tickers": ["AAPL"]}) == job_of(None) == "retrain"
+    assert run_id_of({"job": "refresh"}) != run_id_of({"job": "refresh"})
+
+
+def test_a_schedule_names_its_job_in_its_detail():
+    event = {"source": "aws.scheduler", "detail": {"job": "refresh"}}
+    assert job_of(event) == "refresh"
+    assert job_of({"source": "aws.events", "detail": {}}) == "retrain"
+    with pytest.raises(ConfigError, match="unknown job 'tune'"):
+        job_of({"source": "aws.scheduler", "detail": {"job": "tune"}})
+
+
 def test_a_job_message_round_trips_and_a_bad_one_is_explained():
     import json
 
@@ -93,13 +107,6 @@ def test_a_job_message_round_trips_and_a_bad_one_is_explained():
     assert "expected" in str(bad.value)
     with pytest.raises(ConfigError, match="invalid run id"):
         parse_job(json.dumps({"run_id": "../x", "ticker": "BTC-USD"}))
-
-
-def test_only_sqs_records_are_read_as_queue_events():
-    assert is_queue_event({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
-    assert not is_queue_event({"Records": [{"eventSource": "aws:s3"}]})
-    assert not is_queue_event({"Records": []})
-    assert not is_queue_event({"ticker": "BTC-USD"})
 
 
 def test_a_job_sent_by_hand_needs_no_run():

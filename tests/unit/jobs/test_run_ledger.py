@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from cryptonic.errors import ConfigError
+from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS
 from cryptonic.jobs.run_ledger import RunLedger, check_run_id, new_run_id
 
 WHEN = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
@@ -32,7 +33,7 @@ def _result(ticker: str, outcome: str) -> dict:
 
 
 def test_the_run_is_summarized_once_by_whoever_completes_it(local_store):
-    ledger = RunLedger(local_store)
+    ledger = RunLedger(local_store, "retrain", list(OUTCOME_METRICS))
     run = new_run_id(WHEN, "abc")
     assert ledger.write_plan(run, ["BTC-USD", "AAPL", "BAD"], {"force": False}) == [
         "BTC-USD",
@@ -57,7 +58,7 @@ def test_the_run_is_summarized_once_by_whoever_completes_it(local_store):
 
 
 def test_a_retried_dispatch_keeps_the_first_plan(local_store):
-    ledger = RunLedger(local_store)
+    ledger = RunLedger(local_store, "retrain", list(OUTCOME_METRICS))
     run = new_run_id(WHEN, "abc")
     ledger.write_plan(run, ["BTC-USD"], {})
     assert ledger.write_plan(run, ["BTC-USD", "AAPL"], {}) == ["BTC-USD"]
@@ -65,7 +66,7 @@ def test_a_retried_dispatch_keeps_the_first_plan(local_store):
 
 
 def test_an_unknown_outcome_is_refused(local_store):
-    ledger = RunLedger(local_store)
+    ledger = RunLedger(local_store, "retrain", list(OUTCOME_METRICS))
     run = new_run_id(WHEN, "abc")
     ledger.write_plan(run, ["BTC-USD"], {})
     with pytest.raises(ValueError, match="unknown outcome 'done'"):

@@ -107,8 +107,8 @@ def test_a_stale_served_forecast_is_counted_for_the_alarm(published, store_uri):
     here Yahoo fails and the only forecast is the one published a month ago."""
     from cryptonic.config import Settings
     from cryptonic.data import DataUnavailableError
-    from cryptonic.jobs.refresh.invocation import stale_count
     from cryptonic.jobs.refresh.one_ticker import refresh
+    from cryptonic.jobs.refresh.outcomes import STALE_METRIC, stale_forecasts
 
     def yahoo_down(*args, **kwargs):
         raise DataUnavailableError("no route to Yahoo (test)")
@@ -117,6 +117,6 @@ def test_a_stale_served_forecast_is_counted_for_the_alarm(published, store_uri):
     result = refresh(settings, open_store(store_uri), TICKER, load=yahoo_down)
     assert result.error["code"] == "stale_data"
     assert result.served["stale"] is True
-    assert stale_count({"results": [result.to_dict()]}) == 1
-    fresh = {"results": [{**result.to_dict(), "served": {**result.served, "stale": False}}]}
-    assert stale_count(fresh) == 0
+    assert stale_forecasts([result.to_dict()]) == ({STALE_METRIC: 1}, {"stale_tickers": [TICKER]})
+    fresh = [{**result.to_dict(), "served": {**result.served, "stale": False}}]
+    assert stale_forecasts(fresh) == ({STALE_METRIC: 0}, {"stale_tickers": []})

@@ -1,4 +1,8 @@
-"""functions/retrain/app.handler driven by the shipped event files, against moto S3 and local."""
+"""functions/retrain/app.handler driven by the shipped event files, against moto S3 and local.
+
+What is under test is the handler (events, metrics, logs, failures), not how a model learns: each
+retrain publishes a model trained once (tests/fixtures/retrain.py, ``retrain_without_fits``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from cryptonic.store.uri import open_store
 from tests.fixtures.paths import EVENTS
 from tests.fixtures.retrain import TINY_SETTINGS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("retrain_without_fits")]
 
 
 @pytest.fixture

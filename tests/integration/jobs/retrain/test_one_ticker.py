@@ -1,4 +1,9 @@
-"""The retrain job against both stores (local folder and moto's S3 server), tiny models."""
+"""The retrain job, tiny models. What a version holds and how the gate decides read what the
+training produced: those retrains train for real, on a local folder (the store plays no part in
+them). What must hold on both stores (local folder and moto's S3 server) when a run publishes,
+skips, fails, crashes or races another does not: after the first test, those retrains publish a
+model trained once (tests/fixtures/retrain.py, ``retrain_without_fits``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from cryptonic.training.model.keras_model import Model
 from tests.fixtures.prices import make_prices
 
 pytestmark = pytest.mark.slow
+ON_A_FOLDER = pytest.mark.parametrize("store", ["local"], indirect=True)
+"""What the store plays no part in runs on the local folder only."""
 
 
 @pytest.fixture
@@ -57,6 +64,7 @@ def test_first_retrain_publishes_and_promotes_a_complete_version(settings, store
     assert forecast["period_length"] == 7
 
 
+@ON_A_FOLDER
 def test_a_quantile_model_publishes_its_interval_calibration_and_scores(settings, store):
     result = retrain(settings, store, "BTC-USD")
     registry = Registry(store)
@@ -105,6 +113,7 @@ def test_a_quantile_model_publishes_its_interval_calibration_and_scores(settings
     assert manifest.config.coverage_tolerance == 1.0
 
 
+@ON_A_FOLDER
 def test_the_gate_refuses_a_challenger_whose_coverage_misses_its_level(make_settings, store):
     first = retrain(make_settings(store.uri), store, "BTC-USD")
     strict = make_settings(store.uri, coverage_tolerance=0.0)  # 21 closes never cover exactly 80%
@@ -119,6 +128,7 @@ def test_the_gate_refuses_a_challenger_whose_coverage_misses_its_level(make_sett
     assert gate.basis == "coverage"
 
 
+@ON_A_FOLDER
 def test_a_book_model_publishes_a_point_forecast_without_calibration(make_settings, store):
     result = retrain(make_settings(store.uri, arch="book", book_weeks=4), store, "BTC-USD")
     assert result.ok
@@ -134,6 +144,7 @@ def test_a_book_model_publishes_a_point_forecast_without_calibration(make_settin
     assert all(r["lower"] is None and r["upper"] is None for r in forecast["result"])
 
 
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_no_new_data_skips_unless_forced(settings, store):
     first = retrain(settings, store, "BTC-USD")
     again = retrain(settings, store, "BTC-USD")
@@ -144,6 +155,7 @@ def test_no_new_data_skips_unless_forced(settings, store):
     assert forced.version not in (None, first.version)
 
 
+@ON_A_FOLDER
 def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(settings, store):
     first = retrain(settings, store, "BTC-USD", strategy="continue")
     manifest = Registry(store).manifest("BTC-USD", first.version).model_dump(mode="json")
@@ -156,6 +168,7 @@ def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(setti
     assert manifest["training"]["warm_start"] is True
 
 
+@ON_A_FOLDER
 def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, store):
     retrain(make_settings(store.uri), store, "BTC-USD")
     wider = make_settings(store.uri, lookback_weeks=3)
@@ -165,6 +178,7 @@ def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, st
     assert "shape differs" in manifest["strategy_note"]
 
 
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_bad_data_publishes_nothing_and_keeps_the_champion(
     make_settings, settings, store, tmp_path
 ):
@@ -182,6 +196,7 @@ def test_bad_data_publishes_nothing_and_keeps_the_champion(
     assert Registry(store).version_ids("BTC-USD") == [first.version]
 
 
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monkeypatch):
     first = retrain(settings, store, "BTC-USD")
     real_put = type(store).put_bytes
@@ -207,6 +222,7 @@ def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monk
     assert Predictor(tflite).predict_closes(np.linspace(100, 110, 20)).shape == (7,)
 
 
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store, monkeypatch):
     first = retrain(settings, store, "BTC-USD")
 
@@ -222,6 +238,7 @@ def test_crash_between_publish_and_promotion_keeps_the_champion(settings, store,
     Model.from_keras_bytes(Registry(store).load_artifact("BTC-USD", first.version, "model.keras"))
 
 
+@pytest.mark.usefixtures("retrain_without_fits")
 def test_two_retrains_at_once_exactly_one_promotion_wins(settings, store, monkeypatch):
     """Run B completely while A is about to promote: A's conditional write must lose."""
     real_promote = Registry.promote
@@ -260,6 +277,7 @@ def _unbeatable_copy(registry, version):
     return strong
 
 
+@ON_A_FOLDER
 def test_worse_challenger_is_published_not_promoted(settings, store):
     first = retrain(settings, store, "BTC-USD")
     registry = Registry(store)
@@ -277,6 +295,7 @@ def test_worse_challenger_is_published_not_promoted(settings, store):
     assert gate["basis"] == "skill vs persistence"
 
 
+@ON_A_FOLDER
 def test_rerun_skips_a_challenger_already_published_and_rejected(
     make_settings, settings, store, tmp_path
 ):

@@ -1,0 +1,43 @@
+"""The refresh's outcomes and their metrics, in one place: the invocation, the queue consumer and
+the run ledger count the same words under the same metric names, and both report the run's stale
+forecasts (the metric ``ForecastStaleAlarm`` reads)."""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+from cryptonic.jobs.run_metrics import JobMetrics
+
+Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed"]
+"""``refreshed``: a new forecast for the served version. ``unchanged``: it already had the
+forecast of the latest close (a rerun). ``no_new_data``: the expected close is not there yet
+(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``."""
+
+OUTCOME_METRICS: Final[dict[str, str]] = {
+    "refreshed": "TickersRefreshed",
+    "unchanged": "TickersUnchanged",
+    "no_new_data": "TickersWithoutNewData",
+    "no_model": "TickersWithoutModel",
+    "failed": "TickersFailed",
+}
+"""EMF metric of each outcome, one data point per run."""
+REFUSED_METRIC: Final = "RefreshRequestsRefused"
+"""A refresh request refused before any ticker ran (a bad payload, unusable settings)."""
+STALE_METRIC: Final = "StaleForecasts"
+"""Tickers whose served forecast is stale after the run (template.yaml: ForecastStaleAlarm)."""
+
+
+def stale_tickers(results: list[dict[str, Any]]) -> list[str]:
+    """Tickers whose served forecast is stale after this run (a ticker without a model has no
+    forecast to be stale; one whose refresh failed before it could tell counts as stale only if
+    its served forecast is)."""
+    return sorted(r["ticker"] for r in results if (r.get("served") or {}).get("stale"))
+
+
+def stale_forecasts(results: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, Any]]:
+    """What a refresh run adds to its report: how many served forecasts are stale, and which."""
+    stale = stale_tickers(results)
+    return {STALE_METRIC: len(stale)}, {"stale_tickers": stale}
+
+
+METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC, stale_forecasts)

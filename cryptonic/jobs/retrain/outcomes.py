@@ -1,0 +1,25 @@
+"""The retrain's outcomes and their metrics, in one place: the invocation, the queue consumer and
+the run ledger count the same words under the same metric names."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from cryptonic.jobs.run_metrics import JobMetrics
+
+Outcome = Literal["promoted", "rejected", "skipped", "failed"]
+"""``promoted``: a new champion. ``rejected``: published, the champion kept (the gate said no).
+``skipped``: nothing to do, a published training already has its verdict (retrain.skip).
+``failed``: see ``error`` (a lost promotion race too, though its version is published)."""
+
+OUTCOME_METRICS: Final[dict[str, str]] = {
+    "promoted": "TickersPromoted",
+    "rejected": "TickersRejected",
+    "skipped": "TickersSkipped",
+    "failed": "TickersFailed",
+}
+"""EMF metric of each outcome, one data point per run (template.yaml alarms on TickersFailed)."""
+REFUSED_METRIC: Final = "RetrainRequestsRefused"
+"""A retrain request refused before any ticker ran (a bad payload, unusable settings)."""
+
+METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC)

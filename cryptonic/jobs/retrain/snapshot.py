@@ -1,0 +1,64 @@
+"""The retrain's first step: the price snapshot it trains on, validated and identified.
+
+The snapshot is what a published version says it was trained on: its CSV is published beside the
+model (``prices.csv``), and the sha256 in the manifest's ``data`` section names it, which is how
+a rerun on the same prices knows it would only repeat a training (cryptonic.jobs.retrain.skip).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from cryptonic.config import Settings
+from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray
+from cryptonic.registry.manifest import DataInfo
+from cryptonic.training.model.spec import ModelSpec
+
+
+@dataclass(frozen=True)
+class PriceSnapshot:
+    """The prices a retrain trains on: arrays for the models, the CSV it publishes, and the
+    manifest's ``data`` section, whose sha256 identifies the snapshot."""
+
+    dates: list[dt.date]
+    closes: FloatArray
+    csv: bytes
+    info: DataInfo
+
+    @property
+    def end(self) -> str:
+        """The last date, ISO: what "no new data" messages name."""
+        return self.dates[-1].isoformat()
+
+
+def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnapshot:
+    """The validated prices, with enough rows for a fit before the first backtest origin."""
+    from cryptonic.data import frame_sha256, infer_calendar, load_prices, to_yahoo_csv
+    from cryptonic.data.sources import yahoo_policy
+
+    min_rows = spec.min_training_closes + DAYS_PER_WEEK * (settings.backtest_weeks + 1)
+    frame = load_prices(
+        ticker,
+        settings.start_date,
+        settings.end_date,
+        settings.data_source,
+        min_rows=min_rows,
+        policy=yahoo_policy(settings.data_source, settings),
+    )
+    dates = [d.date() for d in frame["date"]]
+    return PriceSnapshot(
+        dates=dates,
+        closes=frame["close"].to_numpy(dtype=np.float64),
+        csv=to_yahoo_csv(frame),
+        info=DataInfo(
+            start=dates[0],
+            end=dates[-1],
+            rows=len(dates),
+            sha256=frame_sha256(frame),
+            source=settings.data_source,
+            calendar=infer_calendar(frame),
+        ),
+    )

@@ -1,0 +1,27 @@
+"""The refresh's outcomes and metrics: every outcome has a metric, and a run reports its stale
+served forecasts (what ForecastStaleAlarm reads)."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from cryptonic.jobs.refresh.outcomes import METRICS, OUTCOME_METRICS, STALE_METRIC, Outcome
+
+
+def test_every_outcome_has_its_metric():
+    assert list(OUTCOME_METRICS) == list(get_args(Outcome))
+    assert OUTCOME_METRICS["failed"] == "TickersFailed"
+    assert METRICS.refused == "RefreshRequestsRefused"
+
+
+def test_a_run_reports_its_stale_forecasts_whatever_their_outcome():
+    results = [
+        {"ticker": "ETH-USD", "outcome": "failed", "served": {"stale": True}},
+        {"ticker": "AAPL", "outcome": "no_model", "served": None},
+        {"ticker": "BTC-USD", "outcome": "no_new_data", "served": {"stale": True}},
+        {"ticker": "MSFT", "outcome": "refreshed", "served": {"stale": False}},
+    ]
+    metrics, properties = METRICS.of_run(METRICS.count(results), results)
+    assert metrics[STALE_METRIC] == 2
+    assert properties == {"stale_tickers": ["BTC-USD", "ETH-USD"]}
+    assert (metrics["TickersFailed"], metrics["TickersRefreshed"]) == (1, 1)

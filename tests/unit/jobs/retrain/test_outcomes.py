@@ -1,0 +1,18 @@
+"""The retrain's outcomes and metrics: every outcome has a metric, nothing else is added."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from cryptonic.jobs.retrain.outcomes import METRICS, OUTCOME_METRICS, Outcome
+
+
+def test_every_outcome_has_its_metric_and_a_run_adds_nothing():
+    assert list(OUTCOME_METRICS) == list(get_args(Outcome))
+    assert OUTCOME_METRICS["failed"] == "TickersFailed"
+    assert METRICS.refused == "RetrainRequestsRefused"
+    results = [{"ticker": "BTC-USD", "outcome": "promoted"}]
+    assert METRICS.of_run(METRICS.count(results), results) == (
+        {"TickersPromoted": 1, "TickersRejected": 0, "TickersSkipped": 0, "TickersFailed": 0},
+        {},
+    )
