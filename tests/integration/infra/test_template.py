@@ -878,7 +878,7 @@ def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypa
     """Namespace, metric name and dimensions exactly as the refresh's EMF line declares them; in
     Lambda the FunctionName dimension is the function's name, which ``!Ref`` of it is."""
     from cryptonic.jobs.cloudwatch import put_metrics
-    from cryptonic.jobs.refresh.invocation import STALE_METRIC
+    from cryptonic.jobs.refresh.outcomes import STALE_METRIC
 
     alarm = _alarms(template)["ForecastStaleAlarm"]
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "stack-RefreshFunction-abc")
@@ -1050,9 +1050,9 @@ def test_a_run_with_failed_tickers_pages_and_names_them(template):
     assert (alarm["Namespace"], alarm["MetricName"]) == ("cryptonic", "TickersFailed")
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RetrainFunction"}}]
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    from cryptonic.jobs.retrain.queue import SUMMARY_METRICS
+    from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS
 
-    assert SUMMARY_METRICS["failed"] == alarm["MetricName"]
+    assert OUTCOME_METRICS["failed"] == alarm["MetricName"]
     env = env_vars(template, "RetrainFunction")
     assert env["ALARM_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
     policies = resources["RetrainFunction"]["Properties"]["Policies"]

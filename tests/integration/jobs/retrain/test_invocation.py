@@ -110,7 +110,7 @@ def _emf_lines(stdout: str) -> list[dict]:
 
 def test_handler_logs_structured_json_lines(handler, capfd):
     handler(_event("retrain-direct.json"), None)
-    # Native libraries' lines are wrapped only under a Lambda runtime: tests/e2e/test_images.py.
+    # Native libraries' lines are wrapped only under a Lambda runtime (tests/e2e/infra).
     err = capfd.readouterr().err.splitlines()
     lines = [json.loads(line) for line in err if line.startswith("{")]
     ours = [line for line in lines if line.get("logger") == "cryptonic.retrain"]
