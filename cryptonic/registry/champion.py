@@ -9,13 +9,12 @@ written by release 0.1 loads (tests/fixtures/manifests/champion-0.1.json).
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from cryptonic.errors import IntegrityError
+from cryptonic.registry.documents import Document
 from cryptonic.registry.keys import VERSION_PATTERN
-from cryptonic.registry.manifest import validation_problems
 
 __all__ = ["HISTORY_LIMIT", "ChampionPointer", "Promotion"]
 
@@ -23,20 +22,18 @@ HISTORY_LIMIT: Final = 100
 """Previous champions kept in ``champion.json`` (newest first); older ones are dropped."""
 
 
-class Promotion(BaseModel):
+class Promotion(Document):
     """One former champion in the pointer's history."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
 
     version: str = Field(pattern=VERSION_PATTERN.pattern)
     promoted_at: str
 
 
-class ChampionPointer(BaseModel):
+class ChampionPointer(Document):
     """The champion of ``ticker``: its version, when it was promoted, the champions before it
     (newest first) and the ETag the pointer was read or written with (empty: not from a store)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: ClassVar[str] = "champion pointer"
 
     ticker: str | None = None
     version: str = Field(pattern=VERSION_PATTERN.pattern)
@@ -51,18 +48,10 @@ class ChampionPointer(BaseModel):
         return self.history[0].version if self.history else None
 
     @classmethod
-    def parse(
-        cls, data: Any, where: str, *, ticker: str | None = None, etag: str = ""
-    ) -> ChampionPointer:
-        """The pointer in ``data`` (decoded JSON) read from ``where``, for ``ticker`` (the key's,
-        which wins over the document's) with its ETag; :class:`IntegrityError` if unusable."""
-        try:
-            pointer = cls.model_validate(data)
-        except ValidationError as exc:
-            raise IntegrityError(
-                f"{where} is not a valid champion pointer: {validation_problems(exc)}"
-            ) from exc
-        return pointer.model_copy(update={"ticker": ticker or pointer.ticker, "etag": etag})
+    def read(cls, data: Any, where: str, *, ticker: str, etag: str) -> ChampionPointer:
+        """The pointer in ``data`` read from ``where`` for ``ticker`` (the key's, which wins over
+        the document's) with the ETag it was read with; :class:`IntegrityError` if unusable."""
+        return cls.parse(data, where).model_copy(update={"ticker": ticker, "etag": etag})
 
     def with_etag(self, etag: str) -> ChampionPointer:
         """This pointer as stored under ``etag`` (after a conditional write)."""

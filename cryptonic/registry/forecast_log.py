@@ -16,8 +16,9 @@ Rules:
   newest forecast. It moves only by compare-and-swap with a merge (per version, the later
   ``as_of`` wins), so a retrain publishing its champion's forecast and a refresh running at the
   same time both keep their entry. It records each forecast's sha256: serving checks it.
-* A forecast object is the ``forecast.json`` shape (:meth:`cryptonic.forecast.Forecast.to_dict`)
-  plus ``role``: ``champion`` (made to be served) or ``shadow`` (scored, never served).
+* A forecast object is the ``forecast.json`` shape
+  (:meth:`cryptonic.forecast.value.Forecast.to_dict`) plus ``role``: ``champion`` (made to be
+  served) or ``shadow`` (scored, never served).
 
 Importing this module stays cheap (pydantic, no numpy): the serving cold start reads the pointer.
 """
@@ -30,9 +31,9 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from cryptonic.errors import ConflictError, IntegrityError, NotFoundError, StoreError
 from cryptonic.registry.documents import Document
@@ -84,15 +85,10 @@ class LatestEntry(Document):
 class LatestForecasts(Document):
     """``forecasts/<ticker>/latest.json``."""
 
+    kind: ClassVar[str] = "forecast pointer"
+
     ticker: str
     versions: dict[str, LatestEntry] = Field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, data: Any, where: str) -> LatestForecasts:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise IntegrityError(f"{where} is not a valid forecast pointer: {exc}") from exc
 
     def merged(self, entries: Mapping[str, LatestEntry], *, keep_from: dt.date | None) -> Any:
         """The stored form with ``entries`` merged in (per version the newer wins) and entries

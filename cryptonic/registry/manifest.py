@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from cryptonic.config import Arch, Strategy
-from cryptonic.errors import IntegrityError
 from cryptonic.forecast.calendar import Calendar
 from cryptonic.forecast.scores import Scores
 from cryptonic.registry.documents import Document
@@ -147,20 +146,11 @@ class ManifestDraft(Document):
 class Manifest(ManifestDraft):
     """A published version's ``manifest.json``: a version exists once this object does."""
 
+    kind: ClassVar[str] = "manifest"
+
     version: str = Field(pattern=VERSION_PATTERN.pattern)
     created_at: str
     artifacts: dict[str, ArtifactEntry]
-
-    @classmethod
-    def parse(cls, data: Any, where: str) -> Manifest:
-        """The manifest in ``data`` (decoded JSON), or :class:`IntegrityError` saying what is
-        wrong with it and where it was read."""
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise IntegrityError(
-                f"{where} is not a valid manifest: {validation_problems(exc)}"
-            ) from exc
 
     def to_json_bytes(self) -> bytes:
         """The stored form: sorted keys, indented. Only fields that were given are written, so a
@@ -169,15 +159,6 @@ class Manifest(ManifestDraft):
         return (
             json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
         ).encode()
-
-
-def validation_problems(exc: ValidationError, limit: int = 3) -> str:
-    shown = [
-        f"{'.'.join(str(p) for p in err['loc']) or 'document'}: {err['msg']}"
-        for err in exc.errors()[:limit]
-    ]
-    more = exc.error_count() - len(shown)
-    return "; ".join(shown) + (f" (and {more} more)" if more > 0 else "")
 
 
 __all__ = [
@@ -192,5 +173,4 @@ __all__ = [
     "ManifestDraft",
     "ModelShape",
     "RunConfig",
-    "validation_problems",
 ]

@@ -1,4 +1,5 @@
-"""Model registry over an :class:`~cryptonic.store.ArtifactStore`: versions, manifests, champion.
+"""The model registry over a store (:class:`~cryptonic.store.contract.ArtifactStore`): versions,
+manifests, the champion.
 
 Layout under the store root (the ``prefix`` of ``s3://bucket/prefix``)::
 
@@ -285,7 +286,7 @@ class Registry:
             value = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise IntegrityError(f"{self._where(key)} is not valid JSON: {exc}") from exc
-        return ChampionPointer.parse(value, self._where(key), ticker=ticker, etag=etag)
+        return ChampionPointer.read(value, self._where(key), ticker=ticker, etag=etag)
 
     def champion_etag(self, ticker: str) -> str | None:
         """The champion pointer's ETag (one HEAD): poll this, re-read when it changes."""
@@ -431,5 +432,5 @@ def _content_type(name: str) -> str:
 
 
 def open_registry(uri: str | None = None, *, read_only: bool = False) -> Registry:
-    """A registry over :func:`cryptonic.store.open_store` (``None``: the default local store)."""
+    """A registry over :func:`cryptonic.store.uri.open_store` (``None``: the local default)."""
     return Registry(open_store(uri, read_only=read_only))

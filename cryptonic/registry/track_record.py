@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from cryptonic.errors import IntegrityError
 from cryptonic.forecast.value import Forecast
 from cryptonic.registry.documents import ClosedDocument
 from cryptonic.registry.forecast_log import LoggedForecast, Role
@@ -90,16 +89,11 @@ class LedgerRow(ClosedDocument):
 class ScoreLedger(ClosedDocument):
     """``forecasts/<ticker>/scores.json``: the rows, newest first."""
 
+    kind: ClassVar[str] = "score ledger"
+
     ticker: str
     closes_through: dt.date | None = None
     rows: list[LedgerRow] = Field(default_factory=list)
-
-    @classmethod
-    def parse(cls, data: Any, where: str) -> ScoreLedger:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise IntegrityError(f"{where} is not a valid score ledger: {exc}") from exc
 
 
 def score_forecast(
@@ -220,19 +214,14 @@ class ForecastScore(ClosedDocument):
 class TrackRecord(ClosedDocument):
     """``forecasts/<ticker>/track-record.json``."""
 
+    kind: ClassVar[str] = "track record"
+
     ticker: str
     closes_through: dt.date | None = None
     retention_days: int
     summary: LiveScores
     forecasts: list[ForecastScore] = Field(default_factory=list)
     versions: dict[str, LiveScores] = Field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, data: Any, where: str) -> TrackRecord:
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise IntegrityError(f"{where} is not a valid track record: {exc}") from exc
 
     @classmethod
     def empty(cls, ticker: str, retention_days: int) -> TrackRecord:

@@ -32,6 +32,7 @@ from cryptonic.forecast.predictor import Predictor
 from cryptonic.jobs.refresh.outcomes import Outcome
 from cryptonic.jobs.refresh.prices import PriceLoader, RecentPrices, expected_close, load_recent
 from cryptonic.jobs.refresh.scoring import score
+from cryptonic.jobs.ticker_failure import ticker_failure
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog, LatestForecasts, Recorded, Role
 from cryptonic.registry.keys import MODEL_TFLITE
@@ -92,20 +93,9 @@ def refresh(
         result.ticker = normalize_ticker(ticker)
         moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         _Refresh(settings, store, result, moment, load)()
-    except CryptonicError as exc:
-        result.outcome = "failed"
-        result.error = {"code": exc.code, "message": str(exc)}
-        result.reason = f"failed: {exc}"
-        log.warning("refresh %s failed: %s", result.ticker, exc)
-    except ValueError as exc:
-        result.outcome = "failed"
-        result.error = {"code": "bad_input", "message": str(exc)}
-        result.reason = f"failed: {exc}"
-    except Exception as exc:  # a bug or an outage we did not foresee: report, do not crash others
-        log.exception("refresh %s crashed", result.ticker)
-        result.outcome = "failed"
-        result.error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-        result.reason = "failed: internal error (see logs)"
+    except Exception as exc:  # one ticker's failure is its result, never the run's
+        failure = ticker_failure(exc, "refresh", result.ticker, log)
+        result.outcome, result.error, result.reason = "failed", failure.error, failure.reason
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptonic.config import Settings, Strategy, normalize_ticker
-from cryptonic.errors import ConflictError, CryptonicError
+from cryptonic.errors import ConflictError
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.jobs.retrain.fits import Candidate, backtest, export, final_fit
 from cryptonic.jobs.retrain.gate import GateDecision
@@ -32,6 +32,7 @@ from cryptonic.jobs.retrain.outcomes import Outcome
 from cryptonic.jobs.retrain.plan import TrainingPlan, champion_weights, plan_training
 from cryptonic.jobs.retrain.skip import Training, skip_reason
 from cryptonic.jobs.retrain.snapshot import PriceSnapshot, load_snapshot
+from cryptonic.jobs.ticker_failure import ticker_failure
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import Role, log_published_forecast
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_KERAS, MODEL_TFLITE, PRICES_NAME
@@ -95,17 +96,9 @@ def retrain(
         _Run(settings, Registry(store), result, strategy or settings.retrain_strategy, verbose)(
             force
         )
-    except CryptonicError as exc:
-        result.error = {"code": exc.code, "message": str(exc)}
-        result.reason = f"failed: {exc}"
-        log.warning("retrain %s failed: %s", result.ticker, exc)
-    except ValueError as exc:
-        result.error = {"code": "bad_input", "message": str(exc)}
-        result.reason = f"failed: {exc}"
-    except Exception as exc:  # a bug or an outage we did not foresee: report, do not crash others
-        log.exception("retrain %s crashed", result.ticker)
-        result.error = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
-        result.reason = "failed: internal error (see logs)"
+    except Exception as exc:  # one ticker's failure is its result, never the run's
+        failure = ticker_failure(exc, "retrain", result.ticker, log)
+        result.error, result.reason = failure.error, failure.reason
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

@@ -1,4 +1,4 @@
-"""``cryptonic.serve.serve``: uvicorn on the given host and port, announcing its URL."""
+"""``cryptonic.api.local_server.serve``: uvicorn on the given host and port, announcing its URL."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def test_pointer_json_round_trip() -> None:
         "promoted_at": "2026-11-23T00:00:00Z",
         "history": [{"version": v1, "promoted_at": "2026-11-16T00:00:00Z"}],
     }
-    again = ChampionPointer.parse(data, "where", ticker="BTC-USD", etag="abc")
+    again = ChampionPointer.read(data, "where", ticker="BTC-USD", etag="abc")
     assert again == pointer
     assert again.previous == v1
 
@@ -38,12 +38,12 @@ def test_pointer_json_round_trip() -> None:
 )
 def test_bad_pointer(data: object) -> None:
     with pytest.raises(IntegrityError, match="not a valid champion pointer"):
-        ChampionPointer.parse(data, "file://x/BTC-USD/champion.json", ticker="BTC-USD", etag="etag")
+        ChampionPointer.read(data, "file://x/BTC-USD/champion.json", ticker="BTC-USD", etag="etag")
 
 
 def test_a_pointer_written_by_release_0_1_loads_and_round_trips() -> None:
     raw = json.loads((FIXTURES / "manifests" / "champion-0.1.json").read_text())
-    pointer = ChampionPointer.parse(raw, "champion-0.1.json", ticker="BTC-USD", etag="e")
+    pointer = ChampionPointer.read(raw, "champion-0.1.json", ticker="BTC-USD", etag="e")
     assert (pointer.version, pointer.etag, pointer.previous) == (raw["version"], "e", None)
     assert pointer.to_json() == raw
 
@@ -56,7 +56,7 @@ def test_unknown_keys_survive_and_the_etag_is_never_stored() -> None:
         "history": [],
         "note": "from a newer release",
     }
-    pointer = ChampionPointer.parse(raw, "x", ticker="BTC-USD", etag="abc")
+    pointer = ChampionPointer.read(raw, "x", ticker="BTC-USD", etag="abc")
     assert pointer.with_etag("def").to_json() == raw
 
 
