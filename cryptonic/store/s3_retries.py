@@ -5,6 +5,11 @@ within the same deadline, and botocore's standard mode can neither stop at a dea
 retry S3's ``409 ConditionalRequestConflict``. The client is built with botocore's retries off
 (one attempt) and this handler on its public ``needs-retry`` event decides instead; botocore's
 region redirector, on the same event, keeps working.
+
+The same handlers give each attempt what is left of the caller's deadline
+(:mod:`cryptonic.store.deadline`, read in the calling thread: botocore runs the handlers there):
+its read timeout through the ``read_timeout`` of the request context, which botocore's HTTP
+session reads per request, and no retry that the deadline leaves no time for.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from cryptonic.store.budget import Budget
+from cryptonic.store.deadline import remaining
 from cryptonic.store.s3_errors import S3Failure, rule_for
 
 __all__ = ["BudgetRetries"]
 
 _STARTED = "cryptonic_started_at"
+_READ_TIMEOUT = "read_timeout"
+"""The request-context key botocore's HTTP session takes a per-request read timeout from."""
 
 
 class BudgetRetries:
@@ -34,6 +42,13 @@ class BudgetRetries:
 
     def _started(self, context: dict[str, Any], **_: Any) -> None:
         context[_STARTED] = self._clock()
+        self._shrink(context, 0.0, remaining(clock=self._clock))
+
+    def _shrink(self, context: dict[str, Any], elapsed_s: float, left_s: float | None) -> None:
+        """The next attempt's read timeout: what the caller's deadline leaves (none: the
+        client's own, which the budget's deadline already fits)."""
+        if left_s is not None:
+            context[_READ_TIMEOUT] = self._budget.timeouts(elapsed_s, left_s)[1]
 
     def _needs_retry(
         self,
@@ -62,6 +77,11 @@ class BudgetRetries:
         else:
             return None
         delay = self._budget.backoff(attempts, throttled=throttled)
-        started = request_dict.get("context", {}).get(_STARTED)
+        context = request_dict.get("context", {})
+        started = context.get(_STARTED)
         elapsed = 0.0 if started is None else self._clock() - started
-        return delay if self._budget.may_retry(attempts, elapsed, delay) else None
+        left = remaining(clock=self._clock)
+        if not self._budget.may_retry(attempts, elapsed, delay, left):
+            return None
+        self._shrink(context, elapsed + delay, None if left is None else left - delay)
+        return delay

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cryptonic.store.budget import BATCH, SERVING, Budget
+from cryptonic.store.budget import BATCH, MIN_ATTEMPT_S, SERVING, Budget
 
 
 def test_backoff_doubles_with_full_jitter_and_is_capped() -> None:
@@ -44,3 +44,34 @@ def test_serving_fails_well_inside_the_predict_timeout() -> None:
     worst = SERVING.deadline_s + SERVING.connect_s
     assert worst <= 6  # the predict function has 10 s
     assert BATCH.read_s > SERVING.read_s  # the retrain uploads model files
+
+
+def test_an_attempt_takes_at_most_what_the_deadlines_leave() -> None:
+    budget = Budget(connect_s=1, read_s=2, attempts=3, deadline_s=5)
+    assert budget.timeouts(0.0) == (1, 2)
+    assert budget.timeouts(0.0, left_s=30.0) == (1, 2)
+    assert budget.timeouts(0.0, left_s=0.5) == (0.5, 0.5)  # the caller's deadline
+    assert budget.timeouts(3.5, left_s=30.0) == (1, 1.5)  # the budget's own
+    assert budget.timeouts(9.0, left_s=0.0) == (0.01, 0.01)  # never 0: that means non-blocking
+    assert Budget(connect_s=1, read_s=2, attempts=3).timeouts(100.0) == (1, 2)
+
+
+def test_no_retry_starts_without_time_left_for_it() -> None:
+    budget = Budget(connect_s=1, read_s=2, attempts=3)
+    assert budget.may_retry(1, 0.0, 0.1, left_s=None)
+    assert budget.may_retry(1, 0.0, 0.1, left_s=0.1 + MIN_ATTEMPT_S)
+    assert not budget.may_retry(1, 0.0, 0.1, left_s=0.1 + MIN_ATTEMPT_S / 2)
+    assert not budget.may_retry(3, 0.0, 0.0, left_s=100.0), "the attempts still count"
+
+
+def test_connect_timeouts_come_from_a_short_ladder() -> None:
+    budget = Budget(connect_s=1, read_s=2, attempts=3)
+    assert budget.connect_tier(None) == 1
+    assert budget.connect_tier(5.0) == 1
+    assert budget.connect_tier(1.0) == 1
+    assert budget.connect_tier(0.9) == 0.5
+    assert budget.connect_tier(0.3) == 0.25
+    assert budget.connect_tier(0.0) == 0.0625  # the floor: nothing shorter is of use
+    ladder = {budget.connect_tier(left / 100) for left in range(0, 200)}
+    assert ladder == {1, 0.5, 0.25, 0.125, 0.0625}
+    assert all(tier >= MIN_ATTEMPT_S for tier in ladder)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from botocore import exceptions as bx
 
-from cryptonic.store.budget import Budget
+from cryptonic.store.budget import MIN_ATTEMPT_S, Budget
+from cryptonic.store.deadline import deadline
 from cryptonic.store.s3_retries import BudgetRetries
 
 BUDGET = Budget(connect_s=1, read_s=2, attempts=3, deadline_s=5, backoff_s=0.1)
@@ -21,8 +23,10 @@ class Clock:
         return self.now
 
 
-def handlers(budget: Budget = BUDGET) -> tuple[BudgetRetries, Clock, dict[str, Any]]:
-    clock = Clock()
+def handlers(
+    budget: Budget = BUDGET, clock: Clock | None = None
+) -> tuple[BudgetRetries, Clock, dict[str, Any]]:
+    clock = clock or Clock()
     retries = BudgetRetries(budget, clock)
     context: dict[str, Any] = {}
     retries._started(context=context)
@@ -83,3 +87,30 @@ def test_stops_at_the_attempt_limit_and_the_deadline() -> None:
     )
     clock.now += 0.2  # ...now it would not
     assert ask(retries, request, 1, caught_exception=bx.ReadTimeoutError(endpoint_url="x")) is None
+
+
+def test_outside_a_deadline_the_client_keeps_its_read_timeout() -> None:
+    _, _, request = handlers()
+    assert "read_timeout" not in request["context"]
+
+
+def test_each_attempt_reads_at_most_what_the_deadline_leaves() -> None:
+    clock = Clock()
+    with deadline(0.5, clock=clock):
+        retries, _, request = handlers(clock=clock)
+        assert request["context"]["read_timeout"] == 0.5  # botocore reads it per request
+        clock.now += 0.2
+        delay = ask(retries, request, 1, response=answer(503, "SlowDown"))
+        assert delay is not None
+        assert request["context"]["read_timeout"] == pytest.approx(0.3 - delay)
+
+
+def test_no_retry_when_the_deadline_leaves_no_time_for_it() -> None:
+    clock = Clock()
+    with deadline(1.0, clock=clock):
+        retries, _, request = handlers(clock=clock)
+        clock.now += 1.0 - MIN_ATTEMPT_S / 2
+        assert ask(retries, request, 1, response=answer(503, "InternalError")) is None
+        assert (
+            ask(retries, request, 1, caught_exception=bx.ReadTimeoutError(endpoint_url="x")) is None
+        )
