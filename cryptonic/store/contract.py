@@ -10,7 +10,16 @@ A store holds opaque objects under ``/``-separated keys relative to its root (th
   object is a conflict too). Of two writers racing with the same condition exactly one wins.
 * ``delete`` of a missing key is a no-op (as on S3).
 * ``list(prefix)`` is a string-prefix match (as on S3), returns keys relative to the root, sorted;
-  S3 "folder markers" (keys ending in ``/``) are not objects and are never listed.
+  S3 "folder markers" (keys ending in ``/``) are not objects and are never listed. It costs one
+  request per 1,000 keys under the prefix, however deep.
+* ``list_folder(prefix)`` is S3's ListObjectsV2 with ``Delimiter="/"``: the keys directly under
+  the prefix and the "folders" one level down (``<prefix><name>/``, each once, however many keys
+  it holds), relative to the root, sorted. It costs one request per 1,000 entries, so the
+  tickers at the root cost what the tickers do, not what their versions and logs hold. A folder
+  exists while it holds an object: the local store never lists an empty directory, as S3 cannot
+  (only a folder marker, which we never write, would make S3 list an empty folder).
+* Every call takes what is left of the caller's deadline (:mod:`cryptonic.store.deadline`) and,
+  when none is left, raises :class:`~cryptonic.errors.StoreUnavailableError` before any I/O.
 * Failures are :class:`~cryptonic.errors.StoreError` subclasses, never raw botocore/OS errors.
 
 The clients (:mod:`~cryptonic.store.local`, :mod:`~cryptonic.store.s3`,
@@ -30,6 +39,7 @@ __all__ = [
     "BINARY_CONTENT_TYPE",
     "JSON_CONTENT_TYPE",
     "ArtifactStore",
+    "FolderListing",
     "ObjectInfo",
     "validate_key",
     "validate_prefix",
@@ -47,6 +57,16 @@ class ObjectInfo:
     etag: str
     size: int
     last_modified: dt.datetime
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    """What ``list_folder(prefix)`` finds directly under a prefix, relative to the store root."""
+
+    folders: tuple[str, ...]
+    """``<prefix><name>/`` of every folder one level down, sorted."""
+    keys: tuple[str, ...]
+    """The objects directly under the prefix (not in a folder below it), sorted."""
 
 
 @runtime_checkable
@@ -86,6 +106,8 @@ class ArtifactStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def list(self, prefix: str = "") -> list[str]: ...
+
+    def list_folder(self, prefix: str = "") -> FolderListing: ...
 
     def delete(self, key: str) -> None: ...
 

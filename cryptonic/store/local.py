@@ -1,7 +1,9 @@
 """A folder that mirrors the S3 layout, for development, tests and the CLI without AWS.
 
 Why a folder and not a mock: the registry's guarantees (atomic publishes, compare-and-swap on the
-champion pointer) must hold for a developer's runs too, across threads and processes.
+champion pointer) must hold for a developer's runs too, across threads and processes. And the
+caller's deadline (:mod:`cryptonic.store.deadline`) too: a call that finds it passed fails as on
+S3, before touching the folder, so a request that runs out of time behaves the same on a laptop.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from cryptonic.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo, validate_key, validate_prefix
+from cryptonic.store.contract import (
+    BINARY_CONTENT_TYPE,
+    FolderListing,
+    ObjectInfo,
+    validate_key,
+    validate_prefix,
+)
+from cryptonic.store.deadline import require_time
 from cryptonic.store.objects import JsonObjects, check_conditions, md5_hex, strip_etag
 
 __all__ = ["LocalStore"]
@@ -63,6 +72,10 @@ class LocalStore(JsonObjects):
 
     def _path(self, key: str) -> Path:
         return self._root.joinpath(*validate_key(key).split("/"))
+
+    def _start(self, action: str, key: str) -> None:
+        """The deadline's check before any I/O (a local call takes no time worth shrinking)."""
+        require_time(f"{action} {self._where(key)}")
 
     def _where(self, key: str) -> str:
         return f"{self.uri}/{key}"
@@ -109,6 +122,7 @@ class LocalStore(JsonObjects):
 
     def get_bytes(self, key: str) -> bytes:
         path = self._path(key)
+        self._start("read", key)
         try:
             return path.read_bytes()
         except IsADirectoryError as exc:
@@ -122,6 +136,7 @@ class LocalStore(JsonObjects):
 
     def head(self, key: str) -> ObjectInfo:
         path = self._path(key)
+        self._start("head", key)
         try:
             if path.is_dir():
                 raise NotFoundError(f"{self._where(key)} not found (it is a folder)")
@@ -137,12 +152,18 @@ class LocalStore(JsonObjects):
         )
 
     def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
+        path = self._path(key)
+        self._start("head", key)
+        return path.is_file()
+
+    def _folder_of(self, prefix: str) -> Path:
+        """The directory a listing of ``prefix`` starts from (the part up to its last ``/``)."""
+        base_rel = validate_prefix(prefix).rpartition("/")[0]
+        return self._root.joinpath(*base_rel.split("/")) if base_rel else self._root
 
     def list(self, prefix: str = "") -> list[str]:
-        prefix = validate_prefix(prefix)
-        base_rel = prefix.rpartition("/")[0]
-        base = self._root.joinpath(*base_rel.split("/")) if base_rel else self._root
+        base = self._folder_of(prefix)
+        self._start("list", prefix)
         if not base.is_dir():
             return []
         keys: list[str] = []
@@ -160,6 +181,29 @@ class LocalStore(JsonObjects):
             raise self._os_error(exc, prefix, "list") from exc
         return sorted(keys)
 
+    def list_folder(self, prefix: str = "") -> FolderListing:
+        base = self._folder_of(prefix)
+        self._start("list", prefix)
+        start, _, name_prefix = prefix.rpartition("/")
+        start = f"{start}/" if start else ""
+        folders: list[str] = []
+        keys: list[str] = []
+        try:
+            with os.scandir(base) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or not entry.name.startswith(name_prefix):
+                        continue  # temp files, the lock file, or not under the prefix
+                    if entry.is_dir(follow_symlinks=False):
+                        if _holds_objects(entry.path):
+                            folders.append(f"{start}{entry.name}/")
+                    elif entry.is_file():
+                        keys.append(f"{start}{entry.name}")
+        except (FileNotFoundError, NotADirectoryError):
+            return FolderListing((), ())
+        except OSError as exc:
+            raise self._os_error(exc, prefix, "list") from exc
+        return FolderListing(tuple(sorted(folders)), tuple(sorted(keys)))
+
     # -- writes
 
     def put_bytes(
@@ -174,6 +218,7 @@ class LocalStore(JsonObjects):
         del content_type  # a folder has no content types
         path = self._path(key)
         check_conditions(if_match, if_none_match)
+        self._start("write", key)
         data = bytes(data)
         with self._locked(key):
             if if_none_match == "*" and path.exists():
@@ -200,6 +245,7 @@ class LocalStore(JsonObjects):
 
     def delete(self, key: str) -> None:
         path = self._path(key)
+        self._start("delete", key)
         with self._locked(key):
             try:
                 path.unlink()
@@ -209,6 +255,16 @@ class LocalStore(JsonObjects):
                 raise NotFoundError(f"{self._where(key)} is a folder, not an object") from exc
             except OSError as exc:
                 raise self._os_error(exc, key, "delete") from exc
+
+
+def _holds_objects(folder: str) -> bool:
+    """Whether a directory holds an object at any depth: S3 has no empty folders, so an empty
+    directory (left by a delete, or holding only a temp file) is no folder here either."""
+    for _, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if any(not name.startswith(".") for name in filenames):
+            return True
+    return False
 
 
 def _flock(fd: int, *, exclusive: bool) -> None:

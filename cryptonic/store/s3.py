@@ -5,14 +5,34 @@ The endpoint comes from botocore's own resolution, which honours ``AWS_ENDPOINT_
 LocalStack and moto expect. Credentials and region come from the standard chain. Timeouts,
 attempts and the deadline come from a :class:`~cryptonic.store.budget.Budget`.
 
+The caller's deadline (:mod:`cryptonic.store.deadline`) shrinks each call as well. botocore fixes
+its timeouts when a client is built, so each is shrunk its own way:
+
+* the read timeout per request, through the ``read_timeout`` botocore reads from a request's
+  context (boto/botocore#3770; the pinned botocore has it):
+  :class:`~cryptonic.store.s3_retries.BudgetRetries` sets it to what is left before each
+  attempt, and starts no attempt that the deadline leaves no time for;
+* the connect timeout per client: a call with less time left than the budget's connect timeout
+  goes through a client built with a shorter one, from a ladder of halvings
+  (:meth:`~cryptonic.store.budget.Budget.connect_tier`), built when first needed on the store's
+  botocore session (a few ms each: the service model is loaded once). Only the end of a deadline
+  needs them, so a store rarely holds more than its first client.
+
+A call that finds no time left raises :class:`~cryptonic.errors.StoreUnavailableError` before
+sending anything. An attempt waits at most what was left when it started to connect and as much
+again to read (the read timeout is set before the connection is made).
+
 ``botocore`` is imported only when an :class:`S3Store` builds its client: local users and the
 serving cold start (which reads with :mod:`cryptonic.store.s3_reader`) do not pay for it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import threading
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from cryptonic.errors import (
@@ -24,7 +44,8 @@ from cryptonic.errors import (
     StoreError,
 )
 from cryptonic.store.budget import BATCH, Budget
-from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, FolderListing, ObjectInfo
+from cryptonic.store.deadline import require_time
 from cryptonic.store.endpoints import endpoint_override
 from cryptonic.store.objects import check_conditions, md5_hex, strip_etag
 from cryptonic.store.s3_errors import Call, S3Failure, store_error, unreachable
@@ -43,20 +64,19 @@ class S3Store(S3Objects):
     answer lost, or S3's retryable ``409 ConditionalRequestConflict``) and the retry fails its
     condition, the store re-reads the object before it reports a conflict; if it holds exactly
     the bytes of this call, the write happened and its ETag is returned.
-
-    A ``client`` passed in is used as is: its timeouts and retries are the caller's, ``budget``
-    only shapes the client this store builds itself.
     """
 
-    def __init__(
-        self, bucket: str, prefix: str = "", *, client: Any = None, budget: Budget = BATCH
-    ) -> None:
+    def __init__(self, bucket: str, prefix: str = "", *, budget: Budget = BATCH) -> None:
         super().__init__(bucket, prefix)
         self._budget = budget
-        self._client = client if client is not None else make_s3_client(budget)
+        self._session = _botocore_session()
+        self._client = make_s3_client(budget, session=self._session)
+        self._clients: dict[float, Any] = {budget.connect_s: self._client}
+        self._clients_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
+        """The client on the budget's own timeouts (the one used outside a short deadline)."""
         return self._client
 
     @property
@@ -75,30 +95,46 @@ class S3Store(S3Objects):
         call = Call(action, where, self._bucket, self.region)
         return map_botocore_error(exc, call, endpoint=self._endpoint())
 
+    def _client_now(self, action: str, where: str) -> Any:
+        """The client for a call starting now: one whose connect timeout fits the caller's
+        deadline; StoreUnavailableError, and nothing sent, when the deadline has passed."""
+        tier = self._budget.connect_tier(require_time(f"{action} {where}"))
+        client = self._clients.get(tier)
+        if client is None:
+            with self._clients_lock:
+                client = self._clients.get(tier)
+                if client is None:
+                    shorter = dataclasses.replace(self._budget, connect_s=tier)
+                    client = make_s3_client(shorter, session=self._session)
+                    self._clients[tier] = client
+        return client
+
     # -- reads
 
     def get_with_etag(self, key: str) -> tuple[bytes, str]:
-        full = self._full(key)
+        full, where = self._full(key), self._where(key)
+        client = self._client_now("read", where)
         try:
-            response = self._client.get_object(Bucket=self._bucket, Key=full)
+            response = client.get_object(Bucket=self._bucket, Key=full)
             body = response["Body"]
             try:
                 data: bytes = body.read()
             finally:
                 body.close()
         except Exception as exc:
-            raise self._failed(exc, "read", self._where(key)) from exc
+            raise self._failed(exc, "read", where) from exc
         return data, strip_etag(str(response.get("ETag", "")))
 
     def get_bytes(self, key: str) -> bytes:
         return self.get_with_etag(key)[0]
 
     def _head(self, key: str) -> ObjectInfo:
-        full = self._full(key)
+        full, where = self._full(key), self._where(key)
+        client = self._client_now("head", where)
         try:
-            response = self._client.head_object(Bucket=self._bucket, Key=full)
+            response = client.head_object(Bucket=self._bucket, Key=full)
         except Exception as exc:
-            raise self._failed(exc, "head", self._where(key)) from exc
+            raise self._failed(exc, "head", where) from exc
         return ObjectInfo(
             key=key,
             etag=strip_etag(str(response.get("ETag", ""))),
@@ -108,21 +144,46 @@ class S3Store(S3Objects):
 
     def _bucket_missing(self) -> bool:
         try:
-            self._client.head_bucket(Bucket=self._bucket)
+            self._client_now("head", self.uri).head_bucket(Bucket=self._bucket)
         except Exception as exc:
             return isinstance(self._failed(exc, "head", self.uri), NotFoundError)
         return False
 
+    def _pages(self, prefix: str, delimiter: str | None = None) -> Iterator[dict[str, Any]]:
+        """ListObjectsV2 pages of a listing, each a call of its own (its own deadline check)."""
+        where = self._list_where(prefix)
+        params: dict[str, Any] = {
+            "Bucket": self._bucket,
+            "Prefix": self._list_prefix(prefix),
+            "MaxKeys": self.page_size,
+        }
+        if delimiter is not None:
+            params["Delimiter"] = delimiter
+        while True:
+            client = self._client_now("list", where)
+            try:
+                page: dict[str, Any] = client.list_objects_v2(**params)
+            except Exception as exc:
+                raise self._failed(exc, "list", where) from exc
+            yield page
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
+            params["ContinuationToken"] = token
+
     def list(self, prefix: str = "") -> list[str]:
-        full_prefix = self._list_prefix(prefix)
-        keys: list[str] = []
-        try:
-            paginator = self._client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self._bucket, Prefix=full_prefix):
-                keys.extend(str(item["Key"]) for item in page.get("Contents", ()))
-        except Exception as exc:
-            raise self._failed(exc, "list", self._list_where(prefix)) from exc
+        keys = [
+            str(item["Key"]) for page in self._pages(prefix) for item in page.get("Contents", ())
+        ]
         return self._relative(keys)
+
+    def list_folder(self, prefix: str = "") -> FolderListing:
+        keys: list[str] = []
+        folders: list[str] = []
+        for page in self._pages(prefix, "/"):
+            keys.extend(str(item["Key"]) for item in page.get("Contents", ()))
+            folders.extend(str(item["Prefix"]) for item in page.get("CommonPrefixes", ()))
+        return self._folder_listing(keys, folders)
 
     # -- writes
 
@@ -148,8 +209,9 @@ class S3Store(S3Objects):
             kwargs["IfMatch"] = f'"{strip_etag(if_match)}"'
         if if_none_match is not None:
             kwargs["IfNoneMatch"] = if_none_match
+        client = self._client_now("write", self._where(key))
         try:
-            response = self._client.put_object(**kwargs)
+            response = client.put_object(**kwargs)
         except Exception as exc:
             mapped = self._failed(exc, "write", self._where(key))
             if isinstance(mapped, ConflictError):
@@ -194,25 +256,33 @@ class S3Store(S3Objects):
         return etag if stored == data else None
 
     def delete(self, key: str) -> None:
-        full = self._full(key)
+        full, where = self._full(key), self._where(key)
+        client = self._client_now("delete", where)
         try:
-            self._client.delete_object(Bucket=self._bucket, Key=full)
+            client.delete_object(Bucket=self._bucket, Key=full)
         except Exception as exc:
-            raise self._failed(exc, "delete", self._where(key)) from exc
+            raise self._failed(exc, "delete", where) from exc
 
 
-def make_s3_client(budget: Budget = BATCH) -> Any:
-    """An S3 client on ``budget``, straight from botocore (imported here and only here).
-
-    boto3's session is a thin layer over botocore's that costs ~45 ms of imports on the serving
-    cold start and adds nothing we use; the credential chain and ``AWS_ENDPOINT_URL_S3`` are
-    botocore's own.
-    """
+def _botocore_session() -> Any:
+    """A botocore session (imported here and only here): boto3's is a thin layer over it that
+    costs ~45 ms of imports on the serving cold start and adds nothing we use; the credential
+    chain and ``AWS_ENDPOINT_URL_S3`` are botocore's own."""
     try:
         import botocore.session
-        from botocore.config import Config
     except ImportError as exc:  # pragma: no cover - botocore is a dependency of the S3 store
         raise ConfigError("an s3:// store needs botocore: pip install botocore") from exc
+    return botocore.session.get_session()
+
+
+def make_s3_client(budget: Budget = BATCH, *, session: Any = None) -> Any:
+    """An S3 client on ``budget``, from ``session`` (default: a new botocore session).
+
+    Clients of one session share its loaded service model, so a second one costs a few ms.
+    """
+    session = session if session is not None else _botocore_session()
+    from botocore.config import Config
+
     options: dict[str, Any] = {
         "connect_timeout": budget.connect_s,
         "read_timeout": budget.read_s,
@@ -222,7 +292,7 @@ def make_s3_client(budget: Budget = BATCH) -> Any:
     if endpoint_override():
         options["s3"] = {"addressing_style": "path"}
     try:
-        client = botocore.session.get_session().create_client("s3", config=Config(**options))
+        client = session.create_client("s3", config=Config(**options))
     except Exception as exc:
         # e.g. an invalid AWS_ENDPOINT_URL_S3 or region
         raise ConfigError(f"cannot create an S3 client: {exc}") from exc

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from cryptonic.errors import ConfigError, NotFoundError, StoreError
-from cryptonic.store.contract import ObjectInfo, validate_key, validate_prefix
+from cryptonic.store.contract import FolderListing, ObjectInfo, validate_key, validate_prefix
 from cryptonic.store.objects import JsonObjects
 from cryptonic.store.s3_errors import Call, S3Failure, store_error
 
@@ -23,6 +23,9 @@ _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 
 class S3Objects(JsonObjects):
     """Objects under ``s3://bucket/prefix``, whatever client moves the bytes."""
+
+    page_size = 1000
+    """Entries per ListObjectsV2 page (S3's maximum; tests lower it to exercise the paging)."""
 
     def __init__(self, bucket: str, prefix: str = "") -> None:
         if not _BUCKET_RE.match(bucket) or ".." in bucket:
@@ -82,6 +85,18 @@ class S3Objects(JsonObjects):
             for key in full_keys
             if key.startswith(root) and len(key) > len(root) and not key.endswith("/")
         )
+
+    def _folder_listing(
+        self, full_keys: Iterable[str], full_folders: Iterable[str]
+    ) -> FolderListing:
+        """A delimiter listing's keys and common prefixes, relative to the root, sorted."""
+        root = self._root()
+        folders = sorted(
+            folder[len(root) :]
+            for folder in full_folders
+            if folder.startswith(root) and len(folder) > len(root)
+        )
+        return FolderListing(tuple(folders), tuple(self._relative(full_keys)))
 
     def _error(self, failure: S3Failure, action: str, where: str) -> StoreError:
         return store_error(failure, Call(action, where, self._bucket, self.region))

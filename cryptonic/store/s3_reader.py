@@ -2,13 +2,16 @@
 
 Why it exists: serving only ever *reads* the model bucket, and botocore costs the serving cold
 start ~0.12 s (imports plus building a client from its service model), a third of the whole
-budget. This client needs ``http.client``, ``hmac`` and ``xml.etree`` and keeps one connection
-alive.
+budget. This client needs ``http.client``, ``hmac`` and ``xml.etree`` and keeps a few connections
+alive (:mod:`~cryptonic.store.s3_connections`: requests from several threads run in parallel).
 
 It must be indistinguishable from the botocore :class:`~cryptonic.store.s3.S3Store` for what it
 does: the same keys (:class:`~cryptonic.store.s3_objects.S3Objects`), the same exceptions and
 messages and the same retries (:mod:`~cryptonic.store.s3_errors`), the same time budget
 (:mod:`~cryptonic.store.budget`), signatures equal to botocore's (:mod:`~cryptonic.store.sigv4`).
+Within the caller's deadline (:mod:`~cryptonic.store.deadline`) too: each wait (for a free
+connection, to connect, for each read) takes at most what is left, no retry starts that the
+deadline leaves no time for, and a call that finds none left fails before sending anything.
 One deliberate difference: botocore silently follows a bucket's region redirect (two requests
 per call); this client names the bucket's region in its error instead.
 
@@ -24,10 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
-import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -35,9 +37,11 @@ from xml.etree import ElementTree
 
 from cryptonic.errors import AccessDeniedError, ConfigError, StoreError
 from cryptonic.store.budget import SERVING, Budget
-from cryptonic.store.contract import BINARY_CONTENT_TYPE, ObjectInfo
+from cryptonic.store.contract import BINARY_CONTENT_TYPE, FolderListing, ObjectInfo
+from cryptonic.store.deadline import remaining, require_time
 from cryptonic.store.endpoints import ReaderEndpoint, endpoint_override, reader_endpoint
 from cryptonic.store.objects import strip_etag
+from cryptonic.store.s3_connections import MAX_CONNECTIONS, ConnectionPool
 from cryptonic.store.s3_errors import Call, S3Failure, rule_for, store_error, unreachable
 from cryptonic.store.s3_objects import S3Objects
 from cryptonic.store.sigv4 import (
@@ -61,11 +65,17 @@ class _Answer:
     body: bytes
 
 
+@dataclass(frozen=True)
+class _Page:
+    """One ListObjectsV2 page: keys, common prefixes (URL-decoded) and the next page's token."""
+
+    keys: list[str]
+    folders: list[str]
+    token: str | None
+
+
 class S3ReadOnlyStore(S3Objects):
     """The read half of :class:`~cryptonic.store.s3.S3Store`: same keys, ETags and errors."""
-
-    page_size = 1000
-    """Keys per ListObjectsV2 page (S3's maximum)."""
 
     def __init__(
         self,
@@ -76,6 +86,7 @@ class S3ReadOnlyStore(S3Objects):
         region: str,
         endpoint: str | None = None,
         budget: Budget = SERVING,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         super().__init__(bucket, prefix)
         target = reader_endpoint(bucket, region, endpoint)
@@ -87,8 +98,7 @@ class S3ReadOnlyStore(S3Objects):
             )
         self._credentials, self._region, self._budget = credentials, region, budget
         self._target: ReaderEndpoint = target
-        self._conn: http.client.HTTPConnection | None = None
-        self._lock = threading.Lock()
+        self._pool = ConnectionPool(target, max_connections)
 
     @classmethod
     def from_environment(
@@ -126,39 +136,26 @@ class S3ReadOnlyStore(S3Objects):
             return f"{self._target.base_path}/{uri_encode_key(full_key)}"
         return self._target.base_path or "/"
 
-    def _kept_alive(self) -> bool:
-        return self._conn is not None and self._conn.sock is not None
-
-    def _open(self, connect_s: float, read_s: float) -> http.client.HTTPConnection:
-        """The kept-alive connection, or a new one connected (TLS included) within
-        ``connect_s``; either way each read of this attempt waits at most ``read_s``."""
-        conn = self._conn
-        if conn is None or conn.sock is None:
-            secure = self._target.secure
-            kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
-            conn = self._conn = kind(self._target.host, timeout=connect_s)
-            conn.connect()
-        conn.sock.settimeout(read_s)
-        return conn
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def _timeouts(self, started: float) -> tuple[float, float]:
+        """``(connect, read)`` timeouts of a wait starting now, in a call ``started`` then: the
+        budget's, shrunk to its deadline and to what the caller's deadline leaves."""
+        return self._budget.timeouts(time.monotonic() - started, remaining())
 
     def _exchange(
-        self, method: str, path: str, query: Mapping[str, str], remaining_s: float | None
+        self, method: str, path: str, query: Mapping[str, str], started: float
     ) -> _Answer:
-        """One attempt; a kept-alive connection found dead is replaced once, not counted."""
-        connect_s, read_s = self._budget.connect_s, self._budget.read_s
-        if remaining_s is not None:
-            connect_s, read_s = (max(min(t, remaining_s), 0.01) for t in (connect_s, read_s))
+        """One attempt on a connection of its own; a kept-alive connection found dead is
+        replaced once, not counted. Each wait (a free connection, the connect with its TLS
+        handshake, each read) takes at most what :meth:`_timeouts` allows when it starts."""
         target = path + ("?" + canonical_query(query) if query else "")
-        with self._lock:
-            for fresh_only in (False, True):
-                reused = self._kept_alive()
+        with self._pool.slot(self._timeouts(started)[0]):
+            for fresh in (False, True):
+                conn, reused = self._pool.take(fresh=fresh)
                 try:
-                    conn = self._open(connect_s, read_s)
+                    if not reused:
+                        conn.timeout = self._timeouts(started)[0]
+                        conn.connect()
+                    conn.sock.settimeout(self._timeouts(started)[1])
                     headers = sign(
                         method,
                         self._target.host,
@@ -172,40 +169,44 @@ class S3ReadOnlyStore(S3Objects):
                     response = conn.getresponse()
                     body = response.read()
                 except (OSError, http.client.HTTPException) as exc:
-                    self._drop()
-                    if reused and not fresh_only and isinstance(exc, _STALE):
+                    conn.close()
+                    if reused and isinstance(exc, _STALE):
                         continue
                     raise
                 if response.will_close:
-                    self._drop()
+                    conn.close()
+                else:
+                    self._pool.give_back(conn)
                 return _Answer(response.status, dict(response.getheaders()), body)
         raise AssertionError("unreachable")
+
+    def _may_retry(self, attempt: int, started: float, delay: float) -> bool:
+        return self._budget.may_retry(attempt, time.monotonic() - started, delay, remaining())
 
     def _request(
         self, method: str, full_key: str | None, call: Call, query: Mapping[str, str] | None = None
     ) -> _Answer:
-        """The final answer after the retries the table and the budget allow (may be an error
-        answer: the caller raises it); no answer at all raises StoreUnavailableError."""
+        """The final answer after the retries the table, the budget and the caller's deadline
+        allow (may be an error answer: the caller raises it); no answer at all raises
+        StoreUnavailableError, as does a deadline already passed (before anything is sent)."""
         path, params = self._path(full_key), dict(query or {})
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            remaining = self._budget.remaining(time.monotonic() - started)
+            require_time(f"{call.action} {call.where}")
             try:
-                answer = self._exchange(method, path, params, remaining)
+                answer = self._exchange(method, path, params, started)
             except (OSError, http.client.HTTPException) as exc:
                 delay = self._budget.backoff(attempt, throttled=False)
-                if not self._budget.may_retry(attempt, time.monotonic() - started, delay):
+                if not self._may_retry(attempt, started, delay):
                     raise unreachable(call, self._target.url, exc) from exc
             else:
                 if answer.status < 300:
                     return answer
                 rule = rule_for(_failure(answer))
                 delay = self._budget.backoff(attempt, throttled=rule.throttled)
-                if not rule.retry or not self._budget.may_retry(
-                    attempt, time.monotonic() - started, delay
-                ):
+                if not rule.retry or not self._may_retry(attempt, started, delay):
                     return answer
             time.sleep(delay)
 
@@ -248,7 +249,8 @@ class S3ReadOnlyStore(S3Objects):
             return False
         return answer.status == 404
 
-    def list(self, prefix: str = "") -> list[str]:
+    def _pages(self, prefix: str, delimiter: str | None = None) -> Iterator[_Page]:
+        """ListObjectsV2 pages of a listing, each a call of its own (its own deadline check)."""
         call = self._call("list", self._list_where(prefix))
         query = {
             "list-type": "2",
@@ -256,14 +258,24 @@ class S3ReadOnlyStore(S3Objects):
             "max-keys": str(self.page_size),
             "encoding-type": "url",
         }
-        keys: list[str] = []
+        if delimiter is not None:
+            query["delimiter"] = delimiter
         while True:
-            answer = self._answer("GET", None, call, query)
-            page, token = _listing(answer.body, call)
-            keys += page
-            if token is None:
-                return self._relative(keys)
-            query = {**query, "continuation-token": token}
+            page = _listing(self._answer("GET", None, call, query).body, call)
+            yield page
+            if page.token is None:
+                return
+            query = {**query, "continuation-token": page.token}
+
+    def list(self, prefix: str = "") -> list[str]:
+        return self._relative(key for page in self._pages(prefix) for key in page.keys)
+
+    def list_folder(self, prefix: str = "") -> FolderListing:
+        pages = list(self._pages(prefix, "/"))
+        return self._folder_listing(
+            (key for page in pages for key in page.keys),
+            (folder for page in pages for folder in page.folders),
+        )
 
     # -- writes: never from serving -----------------------------------------------------------
 
@@ -317,8 +329,8 @@ def _failure(answer: _Answer) -> S3Failure:
     )
 
 
-def _listing(body: bytes, call: Call) -> tuple[list[str], str | None]:
-    """The keys of one ListObjectsV2 page (URL-decoded) and the next page's token."""
+def _listing(body: bytes, call: Call) -> _Page:
+    """One ListObjectsV2 page: its keys and common prefixes (URL-decoded), the next token."""
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
@@ -326,15 +338,18 @@ def _listing(body: bytes, call: Call) -> tuple[list[str], str | None]:
             f"{call.action} {call.where}: S3 answered something that is not XML ({exc})"
         ) from exc
     keys: list[str] = []
+    folders: list[str] = []
     truncated, token = False, None
     for element in root:
         name = _local(element.tag)
-        if name == "Contents":
+        if name in {"Contents", "CommonPrefixes"}:
+            found = keys if name == "Contents" else folders
+            wanted = "Key" if name == "Contents" else "Prefix"
             for child in element:
-                if _local(child.tag) == "Key" and child.text is not None:
-                    keys.append(urllib.parse.unquote_plus(child.text))
+                if _local(child.tag) == wanted and child.text is not None:
+                    found.append(urllib.parse.unquote_plus(child.text))
         elif name == "IsTruncated":
             truncated = (element.text or "").strip() == "true"
         elif name == "NextContinuationToken":
             token = element.text or None
-    return keys, token if truncated else None
+    return _Page(keys, folders, token if truncated else None)

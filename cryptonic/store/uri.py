@@ -8,10 +8,12 @@ loads botocore and the serving cold start loads only the reader it needs:
   :mod:`~cryptonic.store.s3_retries` decides;
 * :mod:`cryptonic.store.s3_reader` - :class:`S3ReadOnlyStore`, the serving cold start's
   stdlib reader, signing with :mod:`~cryptonic.store.sigv4` for the endpoints
-  :mod:`~cryptonic.store.endpoints` allows;
+  :mod:`~cryptonic.store.endpoints` allows, over a bounded pool of kept-alive connections
+  (:mod:`~cryptonic.store.s3_connections`);
 * shared by both S3 clients: :mod:`~cryptonic.store.s3_objects` (addressing, listings, HEAD),
   :mod:`~cryptonic.store.s3_errors` (the one table from S3's answers to our errors and retries)
-  and :mod:`~cryptonic.store.budget` (timeouts, attempts, deadline).
+  and :mod:`~cryptonic.store.budget` (timeouts, attempts, deadline), under the caller's deadline
+  (:mod:`~cryptonic.store.deadline`), which every client honours, the local one included.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from cryptonic.errors import ConfigError, ConflictError, NotFoundError
-from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.contract import ArtifactStore, FolderListing
 
 
 def test_round_trip(store: ArtifactStore) -> None:
@@ -46,6 +46,27 @@ def test_list_is_relative_sorted_and_prefix_based(store: ArtifactStore) -> None:
     assert store.list("a/") == ["a/1", "a/10", "a/sub/3"]
     assert store.list("a") == ["a/1", "a/10", "a/sub/3", "ab/1"]
     assert store.list("nothing/") == []
+
+
+def test_list_folder_lists_one_level_as_s3_does_with_a_delimiter(store: ArtifactStore) -> None:
+    for key in ("b/2", "a/1", "a/10", "ab/1", "a/sub/3", "a/sub/deep/4", "top.json", "^GSPC/x"):
+        store.put_bytes(key, b"x")
+    assert store.list_folder() == FolderListing(("^GSPC/", "a/", "ab/", "b/"), ("top.json",))
+    assert store.list_folder("") == store.list_folder()
+    assert store.list_folder("a/") == FolderListing(("a/sub/",), ("a/1", "a/10"))
+    assert store.list_folder("a/sub/") == FolderListing(("a/sub/deep/",), ("a/sub/3",))
+    assert store.list_folder("a") == FolderListing(("a/", "ab/"), ())  # a string prefix, as S3
+    assert store.list_folder("a/1") == FolderListing((), ("a/1", "a/10"))
+    assert store.list_folder("nothing/") == FolderListing((), ())
+
+
+def test_a_folder_lives_as_long_as_it_holds_an_object(store: ArtifactStore) -> None:
+    store.put_bytes("T/versions/v1/model.tflite", b"x")
+    store.put_bytes("T/versions/v2/model.tflite", b"x")
+    store.delete("T/versions/v1/model.tflite")  # the local store keeps the empty directory
+    assert store.list_folder("T/versions/") == FolderListing(("T/versions/v2/",), ())
+    store.delete("T/versions/v2/model.tflite")
+    assert store.list_folder("") == FolderListing((), ())
 
 
 def test_delete(store: ArtifactStore) -> None:

@@ -4,6 +4,8 @@ signatures that a verifying server accepts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,21 +15,54 @@ from cryptonic.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
+from cryptonic.store.budget import Budget
 from cryptonic.store.s3 import S3Store
 from cryptonic.store.s3_reader import S3ReadOnlyStore
 from cryptonic.store.sigv4 import Credentials
 from cryptonic.store.uri import open_store
 from tests.fixtures.s3 import free_port, moto_auth_enforced
-from tests.fixtures.s3_fakes import Answer, s3_error
+from tests.fixtures.s3_fakes import Answer, GatheringS3, s3_error
 
-KEYS = ["BTC-USD/champion.json", "BTC-USD/versions/v1/model.tflite", "^GSPC/prices.csv", "x y/z"]
+KEYS = [
+    "BTC-USD/champion.json",
+    "BTC-USD/versions/v1/model.tflite",
+    "^GSPC/prices.csv",
+    "EURUSD=X/versions/v+1/a b",
+    "x y/z",
+    "top.json",
+]
+FOLDERS = ["", "BTC-USD/", "BTC-USD/versions/", "EURUSD=X/versions/", "x", "nothing/"]
 
 
-def reader(bucket: str, prefix: str, endpoint: str, **creds: str) -> S3ReadOnlyStore:
+PATIENT = Budget(connect_s=1, read_s=30, attempts=1)
+"""Reads that wait as long as a gathering server may hold a request back (its 503 comes first)."""
+
+
+def reader(
+    bucket: str, prefix: str, endpoint: str, *, budget: Budget | None = None, **creds: str
+) -> S3ReadOnlyStore:
     credentials = Credentials(creds.get("key", "testing"), creds.get("secret", "testing"))
     return S3ReadOnlyStore(
-        bucket, prefix, credentials=credentials, region="us-east-1", endpoint=endpoint
+        bucket,
+        prefix,
+        credentials=credentials,
+        region="us-east-1",
+        endpoint=endpoint,
+        **({"budget": budget} if budget else {}),
     )
+
+
+@pytest.fixture
+def gathering() -> Iterator[type[GatheringS3]]:
+    servers: list[GatheringS3] = []
+
+    def start(together: int) -> GatheringS3:
+        servers.append(GatheringS3(together))
+        return servers[-1]
+
+    yield start  # type: ignore[misc]
+    for server in servers:
+        server.close()
 
 
 @pytest.fixture
@@ -56,6 +91,20 @@ def test_listing_follows_continuation_tokens(filled, aws_env):
     light.page_size = 2
     assert light.list("") == filled.list("")
     assert len(light.list("")) == len(KEYS) + 1
+
+
+@pytest.mark.parametrize("page_size", [1000, 1])
+def test_folder_listings_agree_with_the_botocore_store(filled, aws_env, page_size):
+    """Every page size: S3 counts keys and folders alike against max-keys, so at 1 each page
+    holds one of either and the continuation tokens carry the rest."""
+    light = reader(filled.bucket, filled.prefix, aws_env)
+    light.page_size = filled.page_size = page_size
+    for prefix in FOLDERS:
+        assert light.list_folder(prefix) == filled.list_folder(prefix), prefix
+    root = light.list_folder("")
+    assert root.folders == ("BTC-USD/", "EURUSD=X/", "^GSPC/", "x y/")
+    assert root.keys == ("top.json",)
+    assert light.list_folder("EURUSD=X/versions/").folders == ("EURUSD=X/versions/v+1/",)
 
 
 def test_missing_key_and_missing_bucket_are_told_apart(filled, aws_env):
@@ -107,6 +156,7 @@ def test_a_verifying_server_accepts_our_signatures(filled, aws_env):
         assert good.get_bytes("^GSPC/prices.csv") == b"payload 2"
         assert good.head("x y/z").size == len(b"payload 3")
         assert len(good.list("")) == len(KEYS) + 1
+        assert len(good.list_folder("").folders) == 4
         with pytest.raises(AccessDeniedError):
             bad.get_bytes("^GSPC/prices.csv")
 
@@ -133,3 +183,36 @@ def test_a_connection_closed_while_idle_is_replaced_without_using_an_attempt(scr
     assert [r.path for r in scripted_s3.requests] == ["/model-bucket/models/a"] + [
         "/model-bucket/models/b"
     ] * 3
+
+
+def test_requests_from_several_threads_are_in_flight_together(gathering):
+    """The server answers only once 8 requests are in flight at once: a reader that ran one
+    request at a time would get its 503 NeverTogether instead."""
+    server = gathering(8)
+    light = reader("model-bucket", "models", server.url, budget=PATIENT)
+    keys = [f"BTC-USD/k{i}" for i in range(8)]
+    with ThreadPoolExecutor(len(keys)) as pool:
+        bodies = list(pool.map(light.get_bytes, keys))
+    assert bodies == [f"/model-bucket/models/{key}".encode() for key in keys]
+    assert server.peak == 8
+
+
+def test_the_connections_in_use_are_bounded(gathering):
+    """Twelve threads, a pool of three: requests go three at a time, never more, and the
+    connections are kept alive for the next ones."""
+    server = gathering(3)
+    credentials = Credentials("testing", "testing")
+    light = S3ReadOnlyStore(
+        "model-bucket",
+        "models",
+        credentials=credentials,
+        region="us-east-1",
+        endpoint=server.url,
+        budget=PATIENT,
+        max_connections=3,
+    )
+    keys = [f"BTC-USD/k{i}" for i in range(12)]
+    with ThreadPoolExecutor(len(keys)) as pool:
+        bodies = list(pool.map(light.get_bytes, keys))
+    assert bodies == [f"/model-bucket/models/{key}".encode() for key in keys]
+    assert server.peak == 3

@@ -8,7 +8,15 @@ import threading
 
 import pytest
 
-from cryptonic.errors import ConfigError, ConflictError, IntegrityError, NotFoundError
+from cryptonic.errors import (
+    ConfigError,
+    ConflictError,
+    IntegrityError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+from cryptonic.store.contract import FolderListing
+from cryptonic.store.deadline import deadline
 from cryptonic.store.local import LocalStore
 
 
@@ -70,6 +78,42 @@ def test_list_is_a_sorted_string_prefix_match_hiding_internal_files(
     # the lock file and temp files exist on disk but are not objects
     assert (local_store.root / ".cryptonic.lock").exists()
     assert not [p for p in local_store.root.rglob(".tmp-*")]
+
+
+def test_a_folder_listing_hides_internal_files_and_folders_without_objects(
+    local_store: LocalStore,
+) -> None:
+    local_store.put_bytes("T/versions/v1/model.tflite", b"x")
+    (local_store.root / "T" / "versions" / "crashed").mkdir()  # no object: no folder on S3
+    (local_store.root / "T" / "versions" / "tmp-only").mkdir()
+    (local_store.root / "T" / "versions" / "tmp-only" / ".tmp-abc").write_bytes(b"half")
+    (local_store.root / ".hidden").mkdir()
+    (local_store.root / ".hidden" / "x").write_bytes(b"x")
+    assert local_store.list_folder("") == FolderListing(("T/",), ())  # not the lock file either
+    assert local_store.list_folder("T/versions/") == FolderListing(("T/versions/v1/",), ())
+    assert local_store.list_folder("T/versions/v1/model.tflite/") == FolderListing((), ())
+
+
+def test_a_passed_deadline_fails_every_call_before_it_touches_the_folder(
+    local_store: LocalStore,
+) -> None:
+    local_store.put_bytes("a/b", b"x")
+    calls = {
+        "read": lambda: local_store.get_bytes("a/b"),
+        "head": lambda: local_store.head("a/b"),
+        "head ": lambda: local_store.exists("a/b"),
+        "list": lambda: local_store.list(""),
+        "list ": lambda: local_store.list_folder("a/"),
+        "write": lambda: local_store.put_bytes("a/new", b"x"),
+        "delete": lambda: local_store.delete("a/b"),
+    }
+    with deadline(0.0):
+        for action, call in calls.items():
+            with pytest.raises(StoreUnavailableError, match=f"no time left for {action.strip()}"):
+                call()
+    assert local_store.list() == ["a/b"], "nothing written, nothing deleted"
+    with deadline(10.0):
+        assert local_store.get_bytes("a/b") == b"x"
 
 
 def test_delete_is_idempotent(local_store: LocalStore) -> None:

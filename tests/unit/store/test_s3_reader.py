@@ -70,6 +70,8 @@ PAGE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <Contents><Key>models/a%%20b%%2Bc</Key><Size>1</Size></Contents>
 <Contents><Key>models/%%C3%%BC/x</Key><Size>1</Size></Contents>
 <Contents><Key>models/plus+space</Key><Size>1</Size></Contents>
+<CommonPrefixes><Prefix>models/%%5EGSPC/</Prefix></CommonPrefixes>
+<CommonPrefixes><Prefix>models/EURUSD%%3DX/</Prefix></CommonPrefixes>
 <NextContinuationToken>1/2+3==</NextContinuationToken>
 </ListBucketResult>"""
 
@@ -77,10 +79,11 @@ CALL = Call("list", "s3://b/models/", "b", "us-east-1")
 
 
 def test_listing_pages_are_url_decoded_and_follow_the_token() -> None:
-    keys, token = _listing(PAGE % b"true", CALL)
-    assert keys == ["models/a b+c", "models/ü/x", "models/plus space"]  # S3 encodes " " as "+"
-    assert token == "1/2+3=="
-    assert _listing(PAGE % b"false", CALL)[1] is None
+    page = _listing(PAGE % b"true", CALL)
+    assert page.keys == ["models/a b+c", "models/ü/x", "models/plus space"]  # " " comes as "+"
+    assert page.folders == ["models/^GSPC/", "models/EURUSD=X/"]
+    assert page.token == "1/2+3=="
+    assert _listing(PAGE % b"false", CALL).token is None
 
 
 def test_a_listing_that_is_not_xml_is_a_store_error() -> None:
