@@ -12,6 +12,11 @@ the same keys from the same names; ``shared/design.md`` draws the layout::
 
 Every key is checked on the way out: a ticker is normalized, a version matches
 :data:`VERSION_PATTERN`, an artifact is a plain file name (this also stops path traversal).
+
+The root holds one folder per ticker beside ``forecasts/`` and ``runs/`` (the jobs' run ledgers).
+Tickers are upper case once normalized and those two are lower case, so a folder at the root is a
+ticker's exactly when its name is a normalized ticker: listing the root's folders lists the
+tickers, at the cost of the tickers, not of their versions and logs.
 """
 
 from __future__ import annotations
@@ -73,8 +78,18 @@ def check_artifact_name(name: str) -> str:
     return name
 
 
+def ticker_folder(ticker: str) -> str:
+    """``<ticker>/``: everything the registry keeps of a ticker (not its forecast log)."""
+    return f"{check_ticker(ticker)}/"
+
+
+def versions_prefix(ticker: str) -> str:
+    """``<ticker>/versions/``: one folder per version below it."""
+    return f"{ticker_folder(ticker)}versions/"
+
+
 def version_prefix(ticker: str, version: str) -> str:
-    return f"{check_ticker(ticker)}/versions/{check_version(version)}/"
+    return f"{versions_prefix(ticker)}{check_version(version)}/"
 
 
 def artifact_key(ticker: str, version: str, name: str) -> str:

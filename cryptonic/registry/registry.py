@@ -15,7 +15,8 @@ Rules:
 
 * Versions are immutable: every object of a version is written with ``If-None-Match: *``.
 * ``manifest.json`` is written last and records ``sha256``/``bytes`` of every artifact, so a crash
-  mid-publish leaves no visible version, and every load is checked against it.
+  mid-publish leaves a folder but no version (every reader goes by the manifest), and every load
+  is checked against it.
 * ``champion.json`` is the only mutable object. It is swapped with a conditional write (``If-Match``
   on the ETag read, ``If-None-Match: *`` when there is none): of two concurrent promotions exactly
   one wins, the other gets :class:`ConflictError`.
@@ -41,7 +42,6 @@ from cryptonic.errors import (
 )
 from cryptonic.registry.champion import HISTORY_LIMIT, ChampionPointer, Promotion
 from cryptonic.registry.keys import (
-    CHAMPION_NAME,
     MANIFEST_NAME,
     PRICES_NAME,
     VERSION_PATTERN,
@@ -51,6 +51,8 @@ from cryptonic.registry.keys import (
     check_ticker,
     check_version,
     prices_key,
+    ticker_folder,
+    versions_prefix,
 )
 from cryptonic.registry.manifest import ArtifactEntry, Manifest, ManifestDraft
 from cryptonic.store.contract import ArtifactStore
@@ -234,43 +236,64 @@ class Registry:
         return data
 
     def version_ids(self, ticker: str) -> list[str]:
-        """Ids of the published versions of ``ticker`` (their manifest exists), newest first.
+        """Ids of the versions of ``ticker``, newest first: one delimiter listing of its
+        ``versions/`` (one request per 1,000 versions, whatever each holds), no GET.
 
-        One LIST and no GET: a version whose publish crashed before its manifest is not listed.
+        A folder is listed as soon as its first artifact is written, so a version whose publish
+        crashed before its manifest is listed too; it is no version, and every reader finds out
+        by its manifest: :meth:`manifest` raises NotFoundError, :meth:`manifests` logs and skips
+        it (the refresh's shadows, the retrain's skip check and the CLI read through it), the
+        API's version pages skip a version whose manifest they cannot read, and :meth:`exists`,
+        :meth:`promote` and :meth:`resolve_version` ask for the manifest itself.
         """
-        prefix = f"{check_ticker(ticker)}/versions/"
-        found = {
-            parts[2]
-            for key in self.store.list(prefix)
-            if len(parts := key.split("/")) == 4
-            and parts[3] == MANIFEST_NAME
-            and VERSION_PATTERN.match(parts[2])
-        }
-        return sorted(found, reverse=True)
+        prefix = versions_prefix(ticker)
+        names = (folder[len(prefix) : -1] for folder in self.store.list_folder(prefix).folders)
+        return sorted((name for name in names if VERSION_PATTERN.match(name)), reverse=True)
 
     def manifests(self, ticker: str) -> Iterator[Manifest]:
         """Manifests of every published version, newest first, read one at a time as iterated
-        (stop early to read fewer). An unreadable manifest is logged and skipped."""
+        (stop early to read fewer). A version folder without a manifest (a publish that did not
+        finish) is skipped; an unreadable manifest is logged and skipped."""
         ticker = check_ticker(ticker)
         for version in self.version_ids(ticker):
             try:
                 yield self.manifest(ticker, version)
-            except (IntegrityError, NotFoundError) as exc:
+            except NotFoundError:
+                log.info(
+                    "skipping %s %s: no manifest (its publish did not finish)", ticker, version
+                )
+            except IntegrityError as exc:
                 log.warning("skipping %s %s: %s", ticker, version, exc)
 
     def tickers(self) -> list[str]:
-        """Tickers that have a champion or at least one published version, sorted."""
-        found: set[str] = set()
-        for key in self.store.list(""):
-            parts = key.split("/")
-            is_champion = len(parts) == 2 and parts[1] == CHAMPION_NAME
-            is_manifest = len(parts) == 4 and parts[1] == "versions" and parts[3] == MANIFEST_NAME
-            if is_champion or is_manifest:
-                try:
-                    found.add(check_ticker(parts[0]))
-                except ConfigError:
-                    continue
-        return sorted(found)
+        """Tickers with a folder at the store's root, sorted: one delimiter listing of the root
+        (one request per 1,000 tickers), whatever their versions, forecast logs and the run
+        ledgers hold.
+
+        A ticker's folder appears with the first object written under it: its first version's
+        first artifact (so a ticker whose only publish crashed is listed, without a champion),
+        or a champion pointer. The root's other folders (``forecasts/``, ``runs/``) are lower
+        case, and a folder is a ticker only if its name is a ticker as normalized.
+        """
+        return sorted(
+            name
+            for folder in self.store.list_folder("").folders
+            if _is_ticker(name := folder.removesuffix("/"))
+        )
+
+    def has_ticker(self, ticker: str) -> bool:
+        """Whether ``ticker`` is in the store, as :meth:`tickers` would list it: one request
+        whatever the store holds (what serving asks of a ticker it does not know).
+
+        One delimiter listing of the ticker's folder, which holds at most its champion pointer,
+        its price mirror and ``versions/``: one page. Not a HEAD of the champion pointer: on S3 a
+        HEAD that finds nothing costs a second one, to tell a missing key from a missing bucket
+        (a listing names a missing bucket in its answer), and a ticker whose versions the gate all
+        turned down (a first model that failed its sanity check) has no pointer but is in the
+        store all the same.
+        """
+        listing = self.store.list_folder(ticker_folder(ticker))
+        return bool(listing.folders or listing.keys)
 
     # -- champion pointer
 
@@ -421,6 +444,14 @@ class Registry:
                 "(or invoke the retrain function)"
             )
         return pointer.version
+
+
+def _is_ticker(name: str) -> bool:
+    """Whether a folder at the root is a ticker's: its name is a ticker, already normalized."""
+    try:
+        return check_ticker(name) == name
+    except ConfigError:
+        return False
 
 
 def _content_type(name: str) -> str:

@@ -21,8 +21,12 @@ from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.manifest import ArtifactEntry, BacktestRecord
 from cryptonic.registry.registry import Registry, new_version_id
 from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.s3 import S3Store
+from cryptonic.store.s3_reader import S3ReadOnlyStore
+from cryptonic.store.sigv4 import Credentials
 from cryptonic.store.uri import open_store
 from tests.fixtures.published import manifest_draft, score_row
+from tests.fixtures.s3_fakes import CountingProxy
 
 TICKER = "BTC-USD"
 T0 = dt.datetime(2026, 11, 23, 19, 20, tzinfo=dt.UTC)
@@ -131,6 +135,29 @@ def test_tickers(reg: Registry) -> None:
     publish(reg, 0)
     reg.publish("AAPL", new_version_id(T0), artifacts("x"), manifest_draft("AAPL"))
     assert reg.tickers() == ["AAPL", TICKER]
+
+
+def test_tickers_are_the_root_folders_named_as_tickers(reg: Registry, store: ArtifactStore) -> None:
+    publish(reg, 0)
+    store.put_json("forecasts/BTC-USD/latest.json", {})  # the forecast log
+    store.put_json("runs/refresh/r1/summary.json", {})  # the run ledgers
+    store.put_json("btc-usd/champion.json", {})  # not a folder the registry writes
+    store.put_json("top.json", {})  # an object at the root is no folder
+    store.put_bytes(f"ETH-USD/versions/{new_version_id(T0)}/model.tflite", b"crashed")
+    assert reg.tickers() == [TICKER, "ETH-USD"], "a ticker whose only publish crashed is listed"
+    assert [m.version for m in reg.manifests("ETH-USD")] == []
+
+
+def test_has_ticker_agrees_with_tickers(reg: Registry, store: ArtifactStore) -> None:
+    publish(reg, 0)  # versions, no champion
+    store.put_json("AAPL/champion.json", {})  # a champion (its versions aside)
+    store.put_json("forecasts/SOL-USD/latest.json", {})  # a forecast log is not a ticker
+    for ticker in ("btc-usd", "AAPL", "SOL-USD", "NOPE-USD", "BTC"):
+        assert reg.has_ticker(ticker) == (ticker.upper() in reg.tickers()), ticker
+    assert reg.has_ticker(TICKER)
+    assert not reg.has_ticker("NOPE-USD")
+    with pytest.raises(ConfigError):
+        reg.has_ticker("../etc")
 
 
 # -- integrity ------------------------------------------------------------------------------
@@ -378,9 +405,12 @@ def test_crash_between_artifacts_and_manifest_keeps_the_old_champion(
     v2 = new_version_id(T0 + dt.timedelta(days=2))
     with pytest.raises(CrashError):
         crashing.publish(TICKER, v2, artifacts("new"), manifest_draft())
-    # v2's artifacts are in the store, but without a manifest the version does not exist
+    # v2's artifacts are in the store, but without a manifest the version does not exist: its
+    # folder is listed (a delimiter listing sees folders, not manifests), every reader skips it
     assert store.exists(f"{TICKER}/versions/{v2}/model.tflite")
-    assert reg.version_ids(TICKER) == [v1]
+    assert reg.version_ids(TICKER) == [v2, v1]
+    assert [m.version for m in reg.manifests(TICKER)] == [v1]
+    assert not reg.exists(TICKER, v2)
     with pytest.raises(NotFoundError):
         reg.promote(TICKER, v2)
     with pytest.raises(NotFoundError):
@@ -429,3 +459,72 @@ def test_missing_bucket_is_not_mistaken_for_no_champion() -> None:
         reg.resolve_version(TICKER, new_version_id(T0))
     with pytest.raises(BucketNotFoundError):
         reg.version_ids(TICKER)
+    with pytest.raises(BucketNotFoundError):
+        reg.tickers()
+    with pytest.raises(BucketNotFoundError):
+        reg.has_ticker(TICKER)
+
+
+# -- what the ticker index costs: requests counted on the wire -------------------------------
+
+TICKERS = ("BTC-USD", "ETH-USD", "^GSPC", "EURUSD=X")
+
+
+def fill(store: ArtifactStore, *, days: int, versions: int) -> None:
+    """Tickers with versions, champions, a forecast log of ``days`` days and run ledgers."""
+    for ticker in TICKERS:
+        ids = [new_version_id(T0 + dt.timedelta(days=i)) for i in range(versions)]
+        for version in ids:
+            for name in ("model.tflite", "forecast.json", "manifest.json"):
+                store.put_bytes(f"{ticker}/versions/{version}/{name}", b"{}")
+        store.put_bytes(f"{ticker}/champion.json", b"{}")
+        store.put_bytes(f"{ticker}/prices.csv", b"date,close\n")
+        for day in range(days):
+            as_of = (T0 + dt.timedelta(days=day)).date()
+            store.put_bytes(f"forecasts/{ticker}/{as_of}/{ids[-1]}.json", b"{}")
+        store.put_bytes(f"forecasts/{ticker}/latest.json", b"{}")
+    for day in range(days):
+        store.put_bytes(f"runs/refresh/2026-11-{day % 28 + 1:02d}T06-{day:02d}/summary.json", b"{}")
+
+
+def through(proxy: CountingProxy, kind: str, bucket: str, prefix: str, monkeypatch: Any) -> Any:
+    """The reader or the botocore store, reaching moto through the counting proxy."""
+    if kind == "reader":
+        credentials = Credentials("testing", "testing")
+        return S3ReadOnlyStore(
+            bucket, prefix, credentials=credentials, region="us-east-1", endpoint=proxy.url
+        )
+    with monkeypatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL_S3", proxy.url)  # botocore resolves it once, here
+        return S3Store(bucket, prefix)
+
+
+def requests_of(proxy: CountingProxy, call: Any, *args: Any) -> int:
+    proxy.clear()
+    call(*args)
+    return proxy.count()
+
+
+@pytest.mark.parametrize("kind", ["reader", "botocore"])
+def test_the_ticker_index_costs_the_same_whatever_the_logs_and_versions_hold(
+    s3_bucket: str, counting_proxy: CountingProxy, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Listings page by 10 here (1,000 on S3), so a listing of every key of the large store
+    would take dozens of requests; the index takes one each, in the small store and the large."""
+    costs = {}
+    for size, days, versions in (("small", 1, 1), ("large", 30, 9)):
+        fill(S3Store(s3_bucket, size), days=days, versions=versions)
+        store = through(counting_proxy, kind, s3_bucket, size, monkeypatch)
+        store.page_size = 10
+        reg = Registry(store)
+        assert reg.tickers() == sorted(TICKERS)
+        assert len(reg.version_ids("BTC-USD")) == versions
+        assert requests_of(counting_proxy, store.list, "") >= (10 if days > 1 else 1)
+        costs[size] = {
+            "tickers": requests_of(counting_proxy, reg.tickers),
+            "known ticker": requests_of(counting_proxy, reg.has_ticker, "^GSPC"),
+            "unknown ticker": requests_of(counting_proxy, reg.has_ticker, "NOPE-USD"),
+            "version ids": requests_of(counting_proxy, reg.version_ids, "BTC-USD"),
+        }
+    one_each = {"tickers": 1, "known ticker": 1, "unknown ticker": 1, "version ids": 1}
+    assert costs == {"small": one_each, "large": one_each}

@@ -17,7 +17,10 @@ from cryptonic.registry.keys import (
     parse_forecast_key,
     prices_key,
     scores_key,
+    ticker_folder,
     track_record_key,
+    version_prefix,
+    versions_prefix,
 )
 
 
@@ -63,3 +66,12 @@ def test_forecast_log_keys_and_their_parse() -> None:
 )
 def test_what_is_not_a_forecast_key_parses_to_none(key: str) -> None:
     assert parse_forecast_key(key, "BTC-USD") is None
+
+
+def test_a_tickers_folders() -> None:
+    assert ticker_folder("btc-usd") == "BTC-USD/"
+    assert versions_prefix("^gspc") == "^GSPC/versions/"
+    version = "20261123T192000Z-1a2b3c4"
+    assert version_prefix("BTC-USD", version) == f"BTC-USD/versions/{version}/"
+    with pytest.raises(ConfigError):
+        ticker_folder("../x")

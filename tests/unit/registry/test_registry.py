@@ -1,11 +1,11 @@
-"""Registry pieces that need no store: version ids."""
+"""Registry pieces that need no store: version ids, which root folders are tickers."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from cryptonic.registry.keys import VERSION_PATTERN
-from cryptonic.registry.registry import new_version_id
+from cryptonic.registry.registry import _is_ticker, new_version_id
 
 
 def test_new_version_id_format_and_order() -> None:
@@ -25,3 +25,13 @@ def test_new_version_id_uses_utc() -> None:
     )
     assert new_version_id(dt.datetime(2026, 1, 1)).startswith("20260101T000000Z-")  # naive = UTC
     assert VERSION_PATTERN.match(new_version_id())
+
+
+def test_a_root_folder_is_a_ticker_only_if_its_name_is_one_as_normalized() -> None:
+    assert _is_ticker("BTC-USD")
+    assert _is_ticker("^GSPC")
+    assert _is_ticker("EURUSD=X")
+    assert not _is_ticker("forecasts"), "the forecast log's folder"
+    assert not _is_ticker("runs"), "the run ledgers' folder"
+    assert not _is_ticker("btc-usd"), "a ticker, but not as the registry writes it"
+    assert not _is_ticker("not a ticker")
