@@ -23,6 +23,7 @@ from cryptonic.api.state.versions import ManifestCache
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.errors import ConfigError, CryptonicError
 from cryptonic.registry.registry import Registry
+from cryptonic.store.deadline import deadline
 
 log = logging.getLogger("cryptonic.api")
 
@@ -166,13 +167,19 @@ class ServingState:
         self.require_known(ticker)
         return self.champion(ticker)
 
-    def warm(self) -> dict[str, str | None]:
-        """Load every configured ticker's champion now (best effort; failures are logged)."""
-        loaded: dict[str, str | None] = {}
-        for ticker in self.tickers:
-            try:
-                loaded[ticker] = self.champion(ticker).version
-            except ApiError as exc:
-                log.warning("no champion loaded for %s at start: %s", ticker, exc.message)
-                loaded[ticker] = None
-        return loaded
+    def warm(self) -> str | None:
+        """Load the default ticker's champion within ``WARM_DEADLINE_SECONDS``: the version
+        loaded, or None. Never raises: the cold start must not fail the Lambda init (which
+        Lambda would then retry inside every request, ``/health`` included); a store that does
+        not answer in time leaves the requests that need it to answer 503."""
+        ticker, seconds = self.default_ticker, self.settings.warm_deadline_seconds
+        if seconds <= 0:
+            return None
+        try:
+            with deadline(seconds):
+                return self.champion(ticker).version
+        except ApiError as exc:
+            log.warning("no champion of %s loaded at start: %s", ticker, exc.message)
+        except Exception:  # whatever it is, the init goes on: the requests will say
+            log.exception("loading the champion of %s at start failed", ticker)
+        return None
