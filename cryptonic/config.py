@@ -270,6 +270,25 @@ class Settings(BaseSettings):
         description="Champions a serving instance keeps loaded; the least recently used go.",
     )
 
+    # -- deadlines of serving (issue 22): every store call of a request or of the cold start
+    # takes what is left of one deadline, so a slow or silent S3 costs a 503, not a timeout
+    request_deadline_seconds: float = Field(
+        default=2.5,
+        gt=0.0,
+        le=25.0,
+        validation_alias=AliasChoices("REQUEST_DEADLINE_SECONDS", "request_deadline_seconds"),
+        description="Seconds the store calls of one request may take in all (less when Lambda "
+        "has less left); then 503 store_unavailable.",
+    )
+    warm_deadline_seconds: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=8.0,
+        validation_alias=AliasChoices("WARM_DEADLINE_SECONDS", "warm_deadline_seconds"),
+        description="Seconds the cold start may spend loading the default ticker's champion "
+        "(Lambda's init limit is 10 s); 0: its first request loads it.",
+    )
+
     # -- the network's size, regularization and optimizer (issue 16: `cryptonic tune` prints
     # the best of them as these env lines); the defaults are ModelSpec's, unchanged
     lstm_units: int = Field(

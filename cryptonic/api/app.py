@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app()`` wires settings, registry, cache and routers.
 
 No lifespan hook: Mangum runs one per invocation. Nothing here touches the store; the Lambda
-handler calls :func:`warm` at import so the champion is loaded during the function's init.
+handler calls :func:`warm` at import so the default ticker's champion is loaded during the
+function's init. Each request runs inside one deadline (:mod:`cryptonic.api.request_deadline`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptonic import __version__
 from cryptonic.api.errors import error_response, install_error_handlers
+from cryptonic.api.request_deadline import DeadlineMiddleware
 from cryptonic.api.routes import (
     docs,
     health,
@@ -152,8 +154,9 @@ def create_app(
     for module in (predict, historic, status, track_record, models, tickers, health, page):
         app.include_router(module.router(state))
     app.include_router(docs.router())
+    app.add_middleware(DeadlineMiddleware, seconds=settings.request_deadline_seconds)
     prefix = settings.root_path if root_path is None else root_path
-    app.add_middleware(EdgeMiddleware, root_path=prefix)
+    app.add_middleware(EdgeMiddleware, root_path=prefix)  # the last added: the outermost
     return app
 
 
@@ -164,6 +167,7 @@ def serving_state(app: Any) -> ServingState:
     return state
 
 
-def warm(app: FastAPI) -> dict[str, str | None]:
-    """Load the champions of every configured ticker now; failures are logged, not raised."""
+def warm(app: FastAPI) -> str | None:
+    """Load the default ticker's champion within ``WARM_DEADLINE_SECONDS`` (the cold start):
+    the version loaded, or None; never raises (see :meth:`ServingState.warm`)."""
     return serving_state(app).warm()

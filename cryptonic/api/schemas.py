@@ -390,6 +390,11 @@ class TickerInfo(_Response):
         description="True when this instance holds its champion in memory (at most "
         "MAX_LOADED_TICKERS; a ticker not loaded is loaded by its first /predict)"
     )
+    unread: bool = Field(
+        description="True when the store could not be read for this ticker in time (it failed, "
+        "or the request's time ran out first): the row says what this instance knew before, "
+        "or nothing; ask again later"
+    )
 
 
 class TickersResponse(_Response):

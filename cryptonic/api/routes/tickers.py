@@ -6,8 +6,9 @@ Cheap by construction, for a service of hundreds of tickers: no model is loaded 
 every ``CACHE_TTL_SECONDS``: :mod:`cryptonic.api.state.ticker_summaries`), listing does not count as
 using a ticker (it keeps no champion in the LRU), and the list is paged by symbol (``limit`` /
 ``cursor``, like ``GET /models``), so one request reads the pointers of at most ``limit``
-tickers. The served tickers are those in TICKERS and those with models in the store (the store's
-listing is re-read at most every few seconds).
+tickers, and only while the request's deadline lasts (the rows it could not read say so:
+``unread``). The served tickers are those in TICKERS and those with models in the store (the
+store's listing is re-read at most every few seconds).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def router(state: ServingState) -> APIRouter:
         store), sorted by symbol, with the version serving it (``champion``, null before its
         first model), the served forecast's ``as_of``, ``age_hours`` and ``stale`` (as
         ``/predict`` would say) and whether this instance has it ``loaded``; pass
-        ``next_cursor`` back as ``cursor`` for the next page. No model is loaded to answer."""
+        ``next_cursor`` back as ``cursor`` for the next page. No model is loaded to answer, and
+        a slow store never holds the page past the request's deadline: the rows it could not
+        read in time are flagged ``unread``."""
         after = _cursor(cursor)
         served = state.served_tickers()
         start = (

@@ -1,13 +1,13 @@
 """The state one app instance serves from: settings, registry, the champion cache (an LRU of at
 most ``MAX_LOADED_TICKERS`` champions), the version listing behind ``GET /models`` (both over one
 manifest cache), the track records, the ticker summaries behind ``GET /tickers``, and the
-tickers it serves."""
+tickers it serves (:mod:`cryptonic.api.state.store_tickers`: an unknown ticker costs a HEAD, not a
+listing of the store)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -15,18 +15,21 @@ from starlette.concurrency import run_in_threadpool
 
 from cryptonic.api.errors import ApiError, api_error_of
 from cryptonic.api.state.champions import Champion, ChampionCache, FreshnessRules
+from cryptonic.api.state.store_tickers import StoreTickers
 from cryptonic.api.state.ticker_summaries import TickerSummaries
 from cryptonic.api.state.track_records import TrackRecords
 from cryptonic.api.state.version_listing import VersionListing
 from cryptonic.api.state.versions import ManifestCache
 from cryptonic.config import Settings, normalize_ticker
-from cryptonic.errors import ConfigError, CryptonicError, StoreError
+from cryptonic.errors import ConfigError, CryptonicError
 from cryptonic.registry.registry import Registry
+from cryptonic.store.deadline import deadline
 
 log = logging.getLogger("cryptonic.api")
 
 STORE_TICKERS_MIN_TTL_S = 5.0
-"""The store's ticker list (for tickers not in TICKERS) is re-listed at most this often."""
+"""The store's ticker list (for tickers not in TICKERS) is re-listed, and a ticker checked again,
+at most this often."""
 
 
 class ServingState:
@@ -76,9 +79,11 @@ class ServingState:
         self.tickers: list[str] = list(settings.tickers)
         self.default_ticker = self.tickers[0]
         self._configured = frozenset(self.tickers)
-        self._store_tickers: frozenset[str] = frozenset()
-        self._store_listed_at: float | None = None
-        self._store_guard = threading.Lock()
+        self.store_tickers = StoreTickers(
+            registry,
+            ttl_seconds=max(settings.cache_ttl_seconds, STORE_TICKERS_MIN_TTL_S),
+            clock=clock,
+        )
         scheme, sep, _ = registry.store.uri.partition("://")
         self.store_kind = scheme if sep else "unknown"
 
@@ -100,8 +105,13 @@ class ServingState:
             ) from None
 
     def known_now(self, ticker: str) -> bool:
-        """Known without I/O: configured in TICKERS, or seen in the store's last listing."""
-        return ticker in self._configured or ticker in self._store_tickers
+        """Known without I/O: configured in TICKERS, loaded, in the store's last listing or found
+        there by a check within the TTL."""
+        return (
+            ticker in self._configured
+            or self.store_tickers.known_now(ticker)
+            or self.cache.held(ticker) is not None
+        )
 
     def unknown_ticker(self, ticker: str) -> ApiError:
         return ApiError(
@@ -116,31 +126,18 @@ class ServingState:
             raise self.unknown_ticker(ticker)
 
     def require_known(self, ticker: str) -> None:
-        """404 unless the ticker is configured or has models in the store (may list the store)."""
+        """404 unless the ticker is configured or has models in the store: at most one HEAD and
+        one small LIST of that ticker alone, the answer kept for the TTL (never a listing of the
+        whole store: anyone can name a ticker)."""
         if self.known_now(ticker):
             return
-        if ticker not in self._store_listing():
+        if not self.store_tickers.has(ticker):
             raise self.unknown_ticker(ticker)
 
     def served_tickers(self) -> list[str]:
         """Every ticker this instance answers for, sorted: those in TICKERS and those with
         models in the store (listed at most every ``STORE_TICKERS_MIN_TTL_S``, or the TTL)."""
-        return sorted(self._configured | self._store_listing())
-
-    def _store_listing(self) -> frozenset[str]:
-        """The store's tickers, re-listed when the last listing is older than the TTL; a failed
-        listing keeps the previous one (logged) and is not retried before the TTL."""
-        with self._store_guard:
-            now = self.clock()
-            ttl = max(self.settings.cache_ttl_seconds, STORE_TICKERS_MIN_TTL_S)
-            stale = self._store_listed_at is None or now - self._store_listed_at >= ttl
-            if stale:
-                try:
-                    self._store_tickers = frozenset(self.registry.tickers())
-                except StoreError as exc:
-                    log.warning("cannot list the tickers in the store: %s", exc)
-                self._store_listed_at = now
-            return self._store_tickers
+        return sorted(self._configured | self.store_tickers.listed())
 
     # -- champions
 
@@ -170,13 +167,19 @@ class ServingState:
         self.require_known(ticker)
         return self.champion(ticker)
 
-    def warm(self) -> dict[str, str | None]:
-        """Load every configured ticker's champion now (best effort; failures are logged)."""
-        loaded: dict[str, str | None] = {}
-        for ticker in self.tickers:
-            try:
-                loaded[ticker] = self.champion(ticker).version
-            except ApiError as exc:
-                log.warning("no champion loaded for %s at start: %s", ticker, exc.message)
-                loaded[ticker] = None
-        return loaded
+    def warm(self) -> str | None:
+        """Load the default ticker's champion within ``WARM_DEADLINE_SECONDS``: the version
+        loaded, or None. Never raises: the cold start must not fail the Lambda init (which
+        Lambda would then retry inside every request, ``/health`` included); a store that does
+        not answer in time leaves the requests that need it to answer 503."""
+        ticker, seconds = self.default_ticker, self.settings.warm_deadline_seconds
+        if seconds <= 0:
+            return None
+        try:
+            with deadline(seconds):
+                return self.champion(ticker).version
+        except ApiError as exc:
+            log.warning("no champion of %s loaded at start: %s", ticker, exc.message)
+        except Exception:  # whatever it is, the init goes on: the requests will say
+            log.exception("loading the champion of %s at start failed", ticker)
+        return None

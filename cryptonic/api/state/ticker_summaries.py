@@ -20,10 +20,16 @@ request, so a cached fact never serves a frozen age. The route pages the list (`
 ``cursor``), so one request reads at most ``limit`` tickers' pointers, and a page's misses are read
 by a few threads at once (store GETs wait on the network, not the CPU).
 
-A ticker whose pointers cannot be read is summarized from its champion in memory if there is
-one (what it serves through an outage), else from the facts read before, else as having no
-champion (logged); the failure is remembered for the TTL, so an unreachable store is not asked
-again for every ticker of every request.
+A page's reads run inside the request's deadline (:mod:`cryptonic.api.request_deadline`): the
+readers start no read once the time is spent, and the answer does not wait for the reads still
+running then. So a slow store gives a page in time with some rows flagged ``unread``, and the next
+request reads what this one could not (what was read is kept for the TTL).
+
+A ticker whose pointers cannot be read (``unread``) is summarized from its champion in memory if
+there is one (what it serves through an outage), else from the facts read before, else as having
+no champion (logged). A failure is remembered for the TTL, so an unreachable store is not asked
+again for every ticker of every request; a read cut short by the deadline is not (the store may
+only be slow).
 
 A summary is the response model itself (:class:`~cryptonic.api.schemas.TickerInfo`): one type for
 one row of ``GET /tickers``, built here and serialized by :mod:`cryptonic.api.responses.tickers`.
@@ -35,18 +41,20 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextvars import copy_context
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
 from cryptonic.api.schemas import TickerInfo
-from cryptonic.api.state.champions import ChampionCache
+from cryptonic.api.state.champions import Champion, ChampionCache
 from cryptonic.api.state.timed_bodies import rounded_age_hours
 from cryptonic.api.state.versions import ManifestCache
 from cryptonic.errors import CryptonicError, NotFoundError
 from cryptonic.forecast.freshness import freshness_of
 from cryptonic.registry.forecast_log import ForecastLog
 from cryptonic.registry.registry import Registry
+from cryptonic.store.deadline import remaining
 
 if TYPE_CHECKING:
     from cryptonic.forecast.calendar import Calendar
@@ -97,15 +105,27 @@ class TickerSummaries:
 
     def summaries(self, tickers: Sequence[str], now: dt.datetime) -> list[TickerInfo]:
         """The summaries of ``tickers`` (in that order) at ``now``; reads only the pointers of
-        tickers neither loaded (and checked within the TTL) nor read within the TTL."""
+        tickers neither loaded (and checked within the TTL) nor read within the TTL, and only
+        while the request's deadline lasts: the rows it could not read are flagged ``unread``."""
         missing = [t for t in tickers if self._needs_read(t)]
-        if len(missing) > 1 and self.workers > 1:
-            with ThreadPoolExecutor(min(self.workers, len(missing))) as pool:
-                list(pool.map(self._refresh, missing))
-        else:
-            for ticker in missing:
-                self._refresh(ticker)
-        return [self._summary(t, now) for t in tickers]
+        unread = set(missing) - self._read_in_time(missing)
+        return [self._summary(t, now, unread=t in unread) for t in tickers]
+
+    def _read_in_time(self, missing: Sequence[str]) -> set[str]:
+        """Read the pointers of ``missing`` by a few threads at once until the deadline: the
+        tickers read. A thread starts no read once the time is spent, and the answer does not
+        wait for reads still running then (they finish on their own, for the next request)."""
+        if len(missing) <= 1 or self.workers == 1:
+            return {t for t in missing if self._refresh_in_time(t)}
+        pool = ThreadPoolExecutor(
+            min(self.workers, len(missing)), thread_name_prefix="cryptonic-tickers"
+        )
+        try:  # each read in a copy of this context: the deadline goes with it
+            reads = {pool.submit(copy_context().run, self._refresh_in_time, t): t for t in missing}
+            done, _ = wait(reads, timeout=remaining())
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return {reads[f] for f in done if f.result()}
 
     def _needs_read(self, ticker: str) -> bool:
         if self.cache.peek(ticker, touch=False) is not None:
@@ -113,31 +133,26 @@ class TickerSummaries:
         facts = self._facts.get(ticker)
         return facts is None or self.clock() - facts.read_at >= self.ttl
 
-    def _summary(self, ticker: str, now: dt.datetime) -> TickerInfo:
+    def _summary(self, ticker: str, now: dt.datetime, *, unread: bool) -> TickerInfo:
+        """The row of ``ticker``; ``unread``: its pointers needed a read this request did not
+        complete (a read that failed within the TTL counts too)."""
         champion = self.cache.peek(ticker, touch=False)
-        facts = self._facts.get(ticker)
-        if champion is None and (facts is None or facts.failed):
-            champion = self.cache.held(ticker)  # the store failed us: what it serves anyway
         if champion is not None:
-            fresh = champion.bodies.freshness(now)
-            return TickerInfo(
-                ticker=ticker,
-                champion=champion.version,
-                as_of=fresh.as_of,
-                age_hours=rounded_age_hours(fresh.age_hours),
-                stale=fresh.stale,
-                loaded=True,
-            )
-        loaded = self.cache.held(ticker) is not None
+            return self._from_champion(champion, now, unread=False)
+        facts = self._facts.get(ticker)
+        unread = unread or (facts is not None and facts.failed)
+        loaded = self.cache.held(ticker)
+        if loaded is not None and (unread or facts is None):
+            return self._from_champion(loaded, now, unread=unread)
         if facts is None or facts.champion is None or facts.as_of is None:
-            version = facts.champion if facts is not None else None
             return TickerInfo(
                 ticker=ticker,
-                champion=version,
+                champion=facts.champion if facts is not None else None,
                 as_of=None,
                 age_hours=None,
                 stale=False,
-                loaded=loaded,
+                loaded=loaded is not None,
+                unread=unread,
             )
         fresh = freshness_of(
             facts.as_of, facts.generated_at, facts.calendar, self.stale_after_hours, now
@@ -148,21 +163,46 @@ class TickerSummaries:
             as_of=facts.as_of,
             age_hours=rounded_age_hours(fresh.age_hours),
             stale=fresh.stale,
-            loaded=loaded,
+            loaded=loaded is not None,
+            unread=unread,
         )
 
-    def _refresh(self, ticker: str) -> None:
-        """Read the ticker's pointers; a failure keeps what was known (marked failed), logged."""
+    @staticmethod
+    def _from_champion(champion: Champion, now: dt.datetime, *, unread: bool) -> TickerInfo:
+        """The row of a champion in memory: exactly what ``GET /predict`` serves from it."""
+        fresh = champion.bodies.freshness(now)
+        return TickerInfo(
+            ticker=champion.ticker,
+            champion=champion.version,
+            as_of=fresh.as_of,
+            age_hours=rounded_age_hours(fresh.age_hours),
+            stale=fresh.stale,
+            loaded=True,
+            unread=unread,
+        )
+
+    def _refresh_in_time(self, ticker: str) -> bool:
+        """Read the ticker's pointers unless the request's time is spent: whether they were read."""
+        return not _time_spent() and self._refresh(ticker)
+
+    def _refresh(self, ticker: str) -> bool:
+        """Read the ticker's pointers: whether they were read. A failure keeps what was known,
+        marked failed and not read again within the TTL (logged); a read cut short by the
+        request's deadline is not remembered at all: the store may only be slow."""
         try:
             self._facts[ticker] = self._read(ticker)
+            return True
         except CryptonicError as exc:
             log.warning("cannot read the pointers of %s for /tickers: %s", ticker, exc)
+            if _time_spent():
+                return False
             known = self._facts.get(ticker)
             self._facts[ticker] = (
                 replace(known, read_at=self.clock(), failed=True)
                 if known is not None
                 else PointerFacts(None, None, None, "D", self.clock(), failed=True)
             )
+            return False
 
     def _read(self, ticker: str) -> PointerFacts:
         pinned = self.cache.pinned
@@ -186,3 +226,9 @@ class TickerSummaries:
         if entry is not None and (as_of is None or entry.as_of > as_of):
             as_of, generated_at = entry.as_of, entry.generated_at
         return PointerFacts(version, as_of, generated_at, manifest.model.calendar, self.clock())
+
+
+def _time_spent() -> bool:
+    """The request's deadline has passed (never, outside one)."""
+    left = remaining()
+    return left is not None and left <= 0.0

@@ -145,10 +145,12 @@ def test_a_store_outage_lists_what_is_served(watched):
     during = rows(client)
     assert during[TICKER]["champion"] == versions[TICKER], "from the champion in memory"
     assert during[TICKER]["loaded"] is True
-    assert during["ETH-USD"] == before["ETH-USD"], "the facts read before the outage"
+    assert {**during["ETH-USD"], "unread": False} == before["ETH-USD"], "the facts read before"
+    assert all(row["unread"] for row in during.values()), "and each row says it is not news"
+    assert not any(row["unread"] for row in before.values())
     attempts = len(store.calls)
     assert attempts > 0
-    rows(client)
+    assert all(row["unread"] for row in rows(client).values()), "flagged through the TTL"
     assert len(store.calls) == attempts, "a failed read is not retried within the TTL"
 
 
@@ -167,6 +169,7 @@ def test_a_cold_store_outage_lists_no_champions(local_store, published_model):
             "age_hours": None,
             "stale": False,
             "loaded": False,
+            "unread": True,
         }
     ]
 
@@ -180,3 +183,39 @@ def test_a_pinned_version_is_listed(local_store, published_model):
     predict = client.get("/predict").json()
     assert row["champion"] == old == predict["model_version"]
     assert row["as_of"] == predict["as_of"] == published_model.dates[249].isoformat()
+
+
+def test_a_slow_store_gives_a_page_in_time_with_the_rows_it_could_not_read_flagged(
+    local_store, published_model
+):
+    """Each pointer read takes 0.1 s and a ticker needs three (pointer, manifest, log): 8 readers
+    read about 24 tickers' worth of pointers in the 1 s a request has, not 40. The page answers
+    with every ticker, the ones it could not read flagged; the readers stopped starting reads when
+    the time was spent; the next requests read the rest (what was read is kept for the TTL)."""
+    registry = Registry(local_store)
+    names = [f"T{n:02d}-USD" for n in range(40)]
+    for name in names:
+        publish_version(registry, published_model, ticker=name)
+    store = WatchedStore(local_store)
+    client = make_client(
+        Registry(store),
+        FakeClock(),
+        tickers=names[:1],
+        cache_ttl_seconds=30,
+        request_deadline_seconds=1.0,
+    )
+    store.delay_s = 0.1
+    first = rows(client, limit=200)
+    assert sorted(first) == names, "every ticker has its row"
+    flagged = {t for t, row in first.items() if row["unread"]}
+    assert flagged, "not every ticker could be read in time"
+    started = {key.split("/")[0] for key in store.keys if key.endswith("/champion.json")}
+    assert len(started) < len(names), "no read started once the time was spent"
+    for ticker, row in first.items():
+        assert (row["champion"] is None) is (ticker in flagged), "nothing known before: nulls"
+    for _ in range(10):
+        page = rows(client, limit=200)
+        if not any(row["unread"] for row in page.values()):
+            break
+    assert not any(row["unread"] for row in page.values()), "the next requests read the rest"
+    assert all(row["champion"] and row["as_of"] for row in page.values())

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -18,12 +19,14 @@ import pytest
 
 from cryptonic.api import serving_state
 from cryptonic.config import get_settings
+from cryptonic.registry.registry import Registry
 from tests.fixtures.paths import REPO
 from tests.fixtures.published import (
     EVENTS_DIR,
     TICKER,
     http_event,
     load_event,
+    publish_version,
     run_handler_in_subprocess,
 )
 
@@ -59,8 +62,12 @@ def _serving_env(monkeypatch: pytest.MonkeyPatch, store_uri: str) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _fresh_import(monkeypatch: pytest.MonkeyPatch, store_uri: str) -> Iterator[ModuleType]:
+def _fresh_import(
+    monkeypatch: pytest.MonkeyPatch, store_uri: str, **env: str
+) -> Iterator[ModuleType]:
     _serving_env(monkeypatch, store_uri)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     sys.modules.pop(MODULE, None)
     try:
@@ -81,6 +88,57 @@ def test_champion_is_loaded_at_import(lambda_module, published_registry):
     pointer = published_registry.champion(TICKER)
     assert pointer is not None
     assert cached[TICKER][0].version == pointer.version
+
+
+def test_only_the_default_ticker_is_loaded_at_import(monkeypatch, local_store, published_model):
+    registry = Registry(local_store)
+    for ticker in (TICKER, "ETH-USD"):
+        publish_version(registry, published_model, ticker=ticker)
+    for module in _fresh_import(monkeypatch, local_store.uri, TICKERS=f"{TICKER},ETH-USD"):
+        assert serving_state(module.app).cache.loaded() == [TICKER]
+        response = module.handler(http_event("GET", "/predict", query="ticker=ETH-USD"), None)
+        assert response["statusCode"] == 200, "the others load on their first request"
+
+
+WELL_UNDER_S = 7.5
+"""Three quarters of Lambda's 10 s init limit and of the function's 10 s timeout. A stalled call
+ends at the request's deadline (2.5 s) once the store clients take their time from it
+(cryptonic/store/deadline.py), at the end of one call's serving budget (about 4 s) until then."""
+
+
+def timed(call: Any) -> tuple[Any, float]:
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+def test_a_stalled_s3_fails_neither_the_cold_start_nor_health(monkeypatch, silent_endpoint):
+    """S3 accepts connections and never answers. Warming every ticker at import once took 12.2 s
+    for three, past Lambda's init limit: the init failed, and so did every request, /health
+    included. Now the import warms the default ticker within its deadline and goes on."""
+    env = {"TICKERS": f"{TICKER},ETH-USD", "CACHE_TTL_SECONDS": "30"}
+    imported = _fresh_import(monkeypatch, "s3://model-bucket/models", **env)
+    module, import_s = timed(lambda: next(imported))
+    try:
+        assert import_s < WELL_UNDER_S
+        assert silent_endpoint.accepted >= 1, "the cold start did ask the store"
+        assert serving_state(module.app).cache.loaded() == []
+        for path in ("/health", "/"):
+            assert module.handler(http_event("GET", path), None)["statusCode"] == 200, path
+        for ticker in (TICKER, "ETH-USD"):
+            event = http_event("GET", "/predict", query=f"ticker={ticker}")
+            response, elapsed = timed(lambda event=event: module.handler(event, None))
+            assert response["statusCode"] == 503, response
+            assert body_of(response)["error"]["code"] == "store_unavailable"
+            assert elapsed < WELL_UNDER_S
+        page, elapsed = timed(lambda: module.handler(http_event("GET", "/tickers"), None))
+        assert page["statusCode"] == 200
+        rows = body_of(page)["tickers"]
+        assert [row["ticker"] for row in rows] == [TICKER, "ETH-USD"]
+        assert all(row["unread"] and row["champion"] is None for row in rows)
+        assert elapsed < WELL_UNDER_S
+    finally:
+        imported.close()
 
 
 @pytest.mark.parametrize("name", EVENTS)

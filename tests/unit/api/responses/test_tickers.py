@@ -10,7 +10,15 @@ from cryptonic.api.responses.tickers import tickers_response
 from cryptonic.api.schemas import TickerInfo
 
 ROWS = [
-    TickerInfo(ticker="AAPL", champion=None, as_of=None, age_hours=None, stale=False, loaded=False),
+    TickerInfo(
+        ticker="AAPL",
+        champion=None,
+        as_of=None,
+        age_hours=None,
+        stale=False,
+        loaded=False,
+        unread=True,
+    ),
     TickerInfo(
         ticker="BTC-USD",
         champion="v",
@@ -18,6 +26,7 @@ ROWS = [
         age_hours=2.1,
         stale=False,
         loaded=True,
+        unread=False,
     ),
 ]
 
@@ -32,6 +41,8 @@ def test_a_page_serializes_the_rows_as_given():
         "age_hours": 2.1,
         "stale": False,
         "loaded": True,
+        "unread": False,
     }
+    assert body["tickers"][0]["unread"] is True
     assert (body["default"], body["total"], body["next_cursor"]) == ("BTC-USD", 5, "X")
     assert body["success"] is True

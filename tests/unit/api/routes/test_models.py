@@ -50,20 +50,26 @@ def test_paging_parameters_are_documented(client):
     assert "next_cursor" in params["cursor"]["description"]
 
 
-def test_a_store_only_ticker_is_served_and_unknown_ones_cost_one_listing(
+def test_a_store_only_ticker_is_served_and_an_unknown_one_is_checked_alone(
     local_store_uri, local_store
 ):
-    """Tickers added through the store's tickers.json have no TICKERS entry: a ticker with
-    models in the store is listed; an unknown one is a 404, and a burst of unknown ones lists
-    the store once per TTL window (never a request per call)."""
+    """Tickers added through the store have no TICKERS entry: a ticker with models in the store
+    is served; an unknown one is a 404 after a HEAD of its pointer and a LIST of its own
+    versions (never a listing of the whole store), and asking again within the TTL costs
+    nothing."""
     local_store.put_json("ETH-USD/champion.json", {"version": "x"})
     store = WatchedStore(local_store)
     settings = Settings(tickers=["BTC-USD"], store_uri=local_store_uri, cache_ttl_seconds=30)
     client = api_client(create_app(settings, Registry(store)))
-    for ticker in ("SOL-USD", "sol-usd", "ADA-USD"):
+    for ticker in ("SOL-USD", "sol-usd", "ADA-USD", "SOL-USD"):
         message = assert_error(
             client.get("/models", params={"ticker": ticker}), 404, "unknown_ticker"
         )
         assert "BTC-USD" in message
-    assert store.calls.count("list") == 1
+    assert list(zip(store.calls, store.keys, strict=True)) == [
+        ("head", "SOL-USD/champion.json"),
+        ("list", "SOL-USD/versions/"),
+        ("head", "ADA-USD/champion.json"),
+        ("list", "ADA-USD/versions/"),
+    ]
     assert client.get("/models", params={"ticker": "ETH-USD"}).status_code != 404

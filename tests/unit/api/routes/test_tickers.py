@@ -5,7 +5,14 @@ from __future__ import annotations
 from cryptonic.api.app import serving_state
 from tests.fixtures.api import assert_error
 
-EMPTY = {"champion": None, "as_of": None, "age_hours": None, "stale": False, "loaded": False}
+EMPTY = {
+    "champion": None,
+    "as_of": None,
+    "age_hours": None,
+    "stale": False,
+    "loaded": False,
+    "unread": False,
+}
 
 
 def test_configured_tickers_without_a_model_are_listed_with_null_champions(client):

@@ -49,11 +49,14 @@ def test_the_parameters_are_documented(client):
     assert "persistence" in operation["description"]
 
 
-def test_unknown_ticker_is_404_after_at_most_one_listing(local_store_uri, local_store):
+def test_unknown_ticker_is_404_after_two_small_requests_once_per_ttl(local_store_uri, local_store):
     store = WatchedStore(local_store)
     settings = Settings(tickers=["BTC-USD"], store_uri=local_store_uri, cache_ttl_seconds=30)
     client = api_client(create_app(settings, Registry(store)))
-    for ticker in ("ETH-USD", "SOL-USD"):
+    for ticker in ("ETH-USD", "ETH-USD", "eth-usd"):
         message = assert_error(client.get(f"/track-record?ticker={ticker}"), 404, "unknown_ticker")
         assert "BTC-USD" in message
-    assert store.calls == ["list"]
+    assert list(zip(store.calls, store.keys, strict=True)) == [
+        ("head", "ETH-USD/champion.json"),
+        ("list", "ETH-USD/versions/"),
+    ]
