@@ -3,9 +3,9 @@ for a request that names a ticker neither configured nor listed.
 
 The list is the registry's :meth:`~cryptonic.registry.registry.Registry.tickers`, read at most
 once per TTL. A request naming a ticker must not cost that listing: anyone on the public endpoint
-can name an unknown ticker, as many as they like. So a ticker asked for is checked alone: one HEAD
-of its champion pointer, and only when it has none, one LIST of its ``versions/`` (a version
-published but not promoted yet; empty, hence one request, for an unknown ticker). The answer, yes
+can name an unknown ticker, as many as they like. So a ticker asked for is checked alone
+(:meth:`~cryptonic.registry.registry.Registry.has_ticker`: one listing of its own folder, one
+request whatever the store holds, a version published but not promoted included). The answer, yes
 or no, is kept for the TTL, for at most :data:`CHECKS_KEPT` tickers (the least recently asked go
 first), so naming the same unknown ticker again costs nothing and naming many costs bounded memory.
 
@@ -81,10 +81,7 @@ class StoreTickers:
 
     def _check(self, ticker: str) -> _Checked:
         require_time(f"checking whether the store has {ticker}")
-        if self.registry.champion_etag(ticker) is not None:
-            return _Checked(True, self.clock())
-        require_time(f"listing the versions of {ticker}")
-        return _Checked(bool(self.registry.version_ids(ticker)), self.clock())
+        return _Checked(self.registry.has_ticker(ticker), self.clock())
 
     def listed(self) -> frozenset[str]:
         """The store's tickers, listed again when the last listing is older than the TTL.

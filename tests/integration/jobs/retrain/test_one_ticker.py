@@ -217,7 +217,7 @@ def test_crash_mid_publish_leaves_the_old_champion_serving(settings, store, monk
     assert not result.promoted
     registry = Registry(store)
     assert _champion(store) == first.version
-    assert registry.version_ids("BTC-USD") == [first.version]
+    assert [m.version for m in registry.manifests("BTC-USD")] == [first.version]
     tflite = registry.load_artifact("BTC-USD", first.version, "model.tflite")
     assert Predictor(tflite).predict_closes(np.linspace(100, 110, 20)).shape == (7,)
 

@@ -67,9 +67,7 @@ def test_a_store_only_ticker_is_served_and_an_unknown_one_is_checked_alone(
         )
         assert "BTC-USD" in message
     assert list(zip(store.calls, store.keys, strict=True)) == [
-        ("head", "SOL-USD/champion.json"),
-        ("list", "SOL-USD/versions/"),
-        ("head", "ADA-USD/champion.json"),
-        ("list", "ADA-USD/versions/"),
+        ("list", "SOL-USD/"),
+        ("list", "ADA-USD/"),
     ]
     assert client.get("/models", params={"ticker": "ETH-USD"}).status_code != 404

@@ -38,26 +38,26 @@ def requests(watched):
     return list(zip(watched.calls, watched.keys, strict=True))
 
 
-def test_a_ticker_with_a_pointer_costs_one_head(tickers, watched):
+def test_a_ticker_with_a_pointer_costs_one_listing_of_its_folder(tickers, watched):
     assert tickers.has("ETH-USD") is True
-    assert requests(watched) == [("head", "ETH-USD/champion.json")]
+    assert requests(watched) == [("list", "ETH-USD/")]
     assert tickers.known_now("ETH-USD")
 
 
 def test_a_ticker_with_versions_but_no_pointer_yet_is_known(tickers, watched):
     assert tickers.has("SOL-USD") is True
-    assert requests(watched) == [("head", "SOL-USD/champion.json"), ("list", "SOL-USD/versions/")]
+    assert requests(watched) == [("list", "SOL-USD/")]
 
 
-def test_an_unknown_ticker_costs_two_small_requests_once_per_ttl(tickers, watched, clock):
+def test_an_unknown_ticker_costs_one_small_request_once_per_ttl(tickers, watched, clock):
     for _ in range(3):
         assert tickers.has("NOPE-USD") is False
-    assert requests(watched) == [("head", "NOPE-USD/champion.json"), ("list", "NOPE-USD/versions/")]
+    assert requests(watched) == [("list", "NOPE-USD/")]
     assert not tickers.known_now("NOPE-USD")
     clock.now += TTL
     watched.inner.put_json("NOPE-USD/champion.json", {"version": "x"})
     assert tickers.has("NOPE-USD") is True, "checked again after the TTL"
-    assert len(watched.calls) == 3
+    assert len(watched.calls) == 2
 
 
 def test_a_known_ticker_is_checked_again_after_the_ttl(tickers, watched, clock):
@@ -68,7 +68,7 @@ def test_a_known_ticker_is_checked_again_after_the_ttl(tickers, watched, clock):
     clock.now += 1
     assert not tickers.known_now("ETH-USD"), "not without I/O after the TTL"
     assert tickers.has("ETH-USD")
-    assert watched.calls == ["head", "head"]
+    assert watched.calls == ["list", "list"]
 
 
 def test_the_answers_kept_are_bounded(watched, clock):
@@ -79,7 +79,7 @@ def test_the_answers_kept_are_bounded(watched, clock):
     tickers.has("CCC")
     assert watched.calls == [], "the most recent kept"
     tickers.has("AAA")
-    assert watched.calls == ["head", "list"], "the oldest forgotten"
+    assert watched.calls == ["list"], "the oldest forgotten"
 
 
 def test_a_failed_check_is_not_remembered(tickers, watched):

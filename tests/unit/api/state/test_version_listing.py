@@ -24,15 +24,17 @@ def listing(registry: Registry, clock: FakeClock, ttl: float = 30) -> VersionLis
     return VersionListing(registry, ManifestCache(registry), ttl_seconds=ttl, clock=clock)
 
 
-def test_ids_newest_first_and_only_complete_versions(local_store):
+def test_ids_newest_first_and_a_crashed_publish_is_skipped_on_the_page(local_store):
     registry = Registry(local_store)
     versions = [publish(registry, minute) for minute in (5, 1, 9)]
     crashed = new_version_id(dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC))
     local_store.put_bytes(artifact_key(TICKER, crashed, "notes.txt"), b"no manifest yet")
     local_store.put_bytes(f"{TICKER}/versions/not-a-version/manifest.json", b"{}")
     listed = listing(registry, FakeClock())
-    assert listed.ids(TICKER).versions == tuple(sorted(versions, reverse=True))
+    assert listed.ids(TICKER).versions == tuple(sorted([*versions, crashed], reverse=True))
     assert listed.ids(TICKER).champion is None, "published, never promoted"
+    page = listed.page(TICKER, limit=10)
+    assert [version for version, _ in page.versions] == sorted(versions, reverse=True)
     assert listed.ids("ETH-USD").versions == ()
 
 
