@@ -234,7 +234,10 @@ class StatusResponse(_Response):
     app_version: str
     ticker: str
     model_version: str
-    pinned: bool = Field(description="True when MODEL_VERSION pins the served version")
+    pinned: bool = Field(
+        description="True when MODEL_VERSION pins this ticker to the served version (its "
+        "champion serves otherwise)"
+    )
     trained_at: str | None = Field(description="When the version was created (manifest)")
     promoted_at: str | None = None
     previous_version: str | None = None
@@ -333,7 +336,10 @@ class ModelsResponse(_Response):
     success: Literal[True] = True
     ticker: str
     champion: str | None = Field(description="The version the champion pointer names")
-    pinned: str | None = Field(default=None, description="MODEL_VERSION, when it pins serving")
+    pinned: str | None = Field(
+        default=None,
+        description="The version MODEL_VERSION pins this ticker to; null: its champion serves",
+    )
     versions: list[VersionSummary]
     next_cursor: str | None = Field(
         default=None,
@@ -373,8 +379,8 @@ class TickerInfo(_Response):
 
     ticker: str
     champion: str | None = Field(
-        description="The version serving it (the champion, or MODEL_VERSION when pinned); null: "
-        "no model yet"
+        description="The version serving it (the champion, or the version MODEL_VERSION pins it "
+        "to); null: no model yet"
     )
     as_of: dt.date | None = Field(
         description="Date of the last close the served forecast starts from; null: no model"

@@ -162,7 +162,8 @@ class _Refresh:
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
     def _served(self) -> tuple[ChampionPointer | None, Manifest | None]:
-        """The version serving reads (MODEL_VERSION when pinned, else the champion)."""
+        """The version serving reads: the one MODEL_VERSION pins this ticker to, else its
+        champion (a pin of another ticker changes nothing here)."""
         pointer = self.registry.champion(self.ticker)
         try:
             version = self.registry.resolve_version(self.ticker, self.settings.model_version)
