@@ -101,13 +101,15 @@ class PredictResponse(_Response):
     )
     age_hours: float | None = Field(
         default=None,
-        description="Hours since the forecast was made (generated_at), in steps of 0.1; 0 for "
-        "an on-demand forecast; null when the forecast does not say when it was made",
+        description="How old the forecast's data is: hours since the close it starts from "
+        "(as_of) was final (00:00 UTC the next day), in steps of 0.1, whenever it was computed "
+        "(generated_at); 0 for an on-demand forecast",
     )
     stale: bool = Field(
         default=False,
-        description="True once the forecast is older than STALE_AFTER_HOURS (48), not counting "
-        "the days the market was closed after as_of: the daily refresh is late",
+        description="True once its data is older than STALE_AFTER_HOURS (48), not counting the "
+        "days the market was closed after as_of: no newer close has reached the service (the "
+        "daily refresh is late, or the price source is down or blocked)",
     )
     result: list[ForecastPoint]
 
@@ -220,7 +222,10 @@ class RefreshStatus(_Response):
     next_due: dt.datetime = Field(description="The next scheduled refresh (UTC)")
     forecast_as_of: dt.date = Field(description="Date of the last close the served forecast used")
     forecast_generated_at: str | None = Field(description="When the served forecast was made")
-    age_hours: float | None = Field(description="Hours since then, in steps of 0.1")
+    age_hours: float | None = Field(
+        description="Hours since the close of forecast_as_of was final, in steps of 0.1 (as "
+        "/predict: the age of the data, not of the computation)"
+    )
     stale: bool = Field(description="Older than stale_after_hours, market-closed days not counted")
     stale_after_hours: float
     logged: bool = Field(
@@ -386,7 +391,7 @@ class TickerInfo(_Response):
         description="Date of the last close the served forecast starts from; null: no model"
     )
     age_hours: float | None = Field(
-        description="Hours since the served forecast was made, in steps of 0.1 (as /predict)"
+        description="Hours since the close of as_of was final, in steps of 0.1 (as /predict)"
     )
     stale: bool = Field(
         description="True once the forecast is older than STALE_AFTER_HOURS, market-closed days "

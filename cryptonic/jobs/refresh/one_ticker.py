@@ -252,7 +252,7 @@ class _Refresh:
                 "version": served.version,
                 "as_of": as_of.isoformat(),
                 "generated_at": generated_at,
-                "age_hours": None if fresh.age_hours is None else round(fresh.age_hours, 2),
+                "age_hours": round(fresh.age_hours, 2),
                 "stale": fresh.stale,
             }
         have = prices.last or as_of

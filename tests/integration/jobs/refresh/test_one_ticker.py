@@ -80,7 +80,7 @@ def test_refresh_logs_the_champions_forecast_of_the_latest_close(store, publishe
         "version": version,
         "as_of": str(end),
         "generated_at": f"{end + dt.timedelta(1)}T00:30:00Z",
-        "age_hours": 0.0,
+        "age_hours": 0.5,  # since the close of `end` was final, at 00:00
         "stale": False,
     }
     record = store.get_json(f"forecasts/{TICKER}/track-record.json")
@@ -286,6 +286,32 @@ def test_a_pin_of_a_version_its_ticker_lacks_fails_that_ticker_only(store, publi
     assert f"pinned model version {btc} (MODEL_VERSION) of ETH-USD" in failed.error["message"]
     assert ForecastLog(store).latest("ETH-USD") == (None, None), f"{eth} was not refreshed"
     assert refresh(config, store, TICKER, now=at(end + dt.timedelta(1))).champion == btc
+
+
+def test_the_served_forecasts_age_counts_from_its_close_not_from_the_refresh(
+    store, published_model, csv
+):
+    """A price source stuck on an old close (a blocked feed): the refresh logs a forecast of it
+    today, and reports that forecast as old as its close, stale for the alarm."""
+    registry = Registry(store)
+    publish_version(registry, published_model, days=280)
+    last = published_model.dates[285]
+    now = at(last + dt.timedelta(days=10), hour=9, minute=0)
+    result = refresh(
+        settings(store, csv, None, refresh_max_missed_days=30),
+        store,
+        TICKER,
+        now=now,
+        load=cut_at(csv, last),
+    )
+    assert result.ok, result.error
+    served = result.served
+    assert served is not None
+    assert (served["as_of"], served["generated_at"]) == (
+        str(last),
+        now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    assert (served["age_hours"], served["stale"]) == (9 * 24 + 9.0, True)
 
 
 def test_no_model_yet_is_not_a_failure(store, csv):
