@@ -29,10 +29,11 @@ def predict_response(
     at the moment of asking (rounded by the caller, see cryptonic.api.state.timed_bodies); a
     stale one says in its message how old its data is."""
     result = forecast.get("result") or []
+    days = days_since_close(age_hours) if age_hours is not None else None
     late = (
-        f"; STALE: from old data, the close of {forecast.get('as_of')}, "
-        f"{days_since_close(age_hours)} days ago: no newer close has reached the service"
-        if stale and age_hours is not None
+        f"; STALE: from old data, the close of {forecast.get('as_of')}, {days} "
+        f"day{'' if days == 1 else 's'} ago: no newer close has reached the service"
+        if stale and days is not None
         else ""
     )
     return PredictResponse.model_validate(

@@ -68,3 +68,10 @@ def test_a_stale_forecast_says_so_in_its_message():
     fresh = predict_response("BTC-USD", "v", forecast, age_hours=3.0)
     assert "STALE" not in fresh.message
     assert fresh.stale is False
+
+
+def test_a_stale_forecast_of_yesterdays_close_says_one_day():
+    """STALE_AFTER_HOURS below a day: stale on the day after its close, in the singular."""
+    forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
+    stale = predict_response("BTC-USD", "v", forecast, age_hours=13.0, stale=True)
+    assert "the close of 2024-01-01, 1 day ago:" in stale.message
