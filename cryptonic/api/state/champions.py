@@ -11,6 +11,11 @@ moves). After that a request costs no store I/O: at most every ``cache_ttl_secon
 only a changed pointer makes us read a version or a forecast again. The polling is per ticker:
 each ticker's pointers are checked only when that ticker is asked for, at most once per TTL.
 
+``MODEL_VERSION`` pins per ticker (:class:`~cryptonic.config.VersionPins`): a pinned ticker
+serves its pinned version (and polls only its forecast log: there is no pointer to follow), every
+other ticker its champion. Whether a bare version id pins a ticker costs one manifest read per
+ticker per container, which the pinned version's load reuses.
+
 Memory is bounded: at most ``max_loaded`` champions (``MAX_LOADED_TICKERS``) are kept, least
 recently served first out. An evicted ticker loses its champion, its built bodies and its loaded
 versions; its next request loads it again like a first one (a few store GETs), so a container
