@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Final, Literal, TypeGuard, get_args
 
@@ -93,6 +95,73 @@ def normalize_ticker(ticker: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class VersionPins:
+    """``MODEL_VERSION`` read: which tickers serve a chosen version instead of their champion.
+
+    ``TICKER=VERSION`` pairs (``BTC-USD=20261123T192000Z-1a2b3c4,ETH-USD=...``) pin the tickers
+    they name, and that version must be published: a ticker pinned to a version it does not have
+    answers 503 rather than serve a model nobody chose. A bare version id (the book's
+    ``MODEL_NAME``, from the days of one ticker) names no ticker, so it pins whichever ticker has
+    published it: one read of that ticker's manifest decides, and a ticker without it keeps its
+    champion. Every ticker not pinned serves its champion, in serving and in the daily refresh.
+
+    Only the shape is checked here; each version id is checked where it is used
+    (:func:`cryptonic.registry.keys.check_version`), so a malformed one fails the requests and runs
+    of the tickers it concerns, not the whole service.
+    """
+
+    by_ticker: Mapping[str, str] = field(default_factory=dict)
+    bare: str | None = None
+
+    @classmethod
+    def read(cls, value: str | None) -> VersionPins:
+        """The pins of a ``MODEL_VERSION`` value (None or empty: none); ValueError saying what is
+        wrong with it."""
+        by_ticker: dict[str, str] = {}
+        bare: str | None = None
+        for part in re.split(r"[,\s]+", value or ""):
+            if not part:
+                continue
+            ticker, sep, version = part.rpartition("=")  # EURUSD=X=<version>: tickers hold "="
+            if not sep:
+                if bare is not None and bare != part:
+                    raise ValueError(
+                        f"MODEL_VERSION names two versions without a ticker ({bare}, {part}): "
+                        "a bare version id pins the ticker that has it, one at most; write "
+                        "TICKER=VERSION for the others"
+                    )
+                bare = part
+                continue
+            if not ticker or not version:
+                raise ValueError(
+                    f"MODEL_VERSION: {part!r} is not TICKER=VERSION, e.g. "
+                    "BTC-USD=20261123T192000Z-1a2b3c4"
+                )
+            name = normalize_ticker(ticker)
+            if by_ticker.get(name, version) != version:
+                raise ValueError(f"MODEL_VERSION pins {name} twice: {by_ticker[name]}, {version}")
+            by_ticker[name] = version
+        return cls(by_ticker, bare)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_ticker) or self.bare is not None
+
+    def version_for(self, ticker: str, published: Callable[[str], bool]) -> str | None:
+        """The version pinned for ``ticker`` (normalized), None: its champion serves.
+
+        ``published(version)`` says whether ``ticker`` has published a version; it is asked only
+        of a bare id (one store request), never of a pair (whose version the caller loads, and
+        must fail loudly on when it is missing).
+        """
+        named = self.by_ticker.get(ticker)
+        if named is not None:
+            return named
+        if self.bare is not None and published(self.bare):
+            return self.bare
+        return None
+
+
 class Settings(BaseSettings):
     """Everything configurable, with the env name each field is read from."""
 
@@ -129,7 +198,10 @@ class Settings(BaseSettings):
     )
     seed: int = Field(default=42, validation_alias=AliasChoices("SEED", "seed"))
     model_version: str | None = Field(
-        default=None, validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version")
+        default=None,
+        validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version"),
+        description="Pins (VersionPins): TICKER=VERSION pairs, or one version id that pins the "
+        "ticker that has it; every other ticker serves its champion. Unset: champions only.",
     )
     store_uri: str = Field(
         default=DEFAULT_STORE_URI, validation_alias=AliasChoices("STORE_URI", "store_uri")
@@ -382,6 +454,12 @@ class Settings(BaseSettings):
     def _split_quantiles(cls, value: object) -> object:
         if isinstance(value, str):
             value = tuple(part for part in re.split(r"[,\s]+", value) if part)
+        return value
+
+    @field_validator("model_version")
+    @classmethod
+    def _check_pins(cls, value: str | None) -> str | None:
+        VersionPins.read(value)
         return value
 
     @field_validator("data_source")

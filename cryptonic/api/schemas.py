@@ -101,13 +101,15 @@ class PredictResponse(_Response):
     )
     age_hours: float | None = Field(
         default=None,
-        description="Hours since the forecast was made (generated_at), in steps of 0.1; 0 for "
-        "an on-demand forecast; null when the forecast does not say when it was made",
+        description="How old the forecast's data is: hours since the close it starts from "
+        "(as_of) was final (00:00 UTC the next day), in steps of 0.1, whenever it was computed "
+        "(generated_at); 0 for an on-demand forecast",
     )
     stale: bool = Field(
         default=False,
-        description="True once the forecast is older than STALE_AFTER_HOURS (48), not counting "
-        "the days the market was closed after as_of: the daily refresh is late",
+        description="True once its data is older than STALE_AFTER_HOURS (48), not counting the "
+        "days the market was closed after as_of: no newer close has reached the service (the "
+        "daily refresh is late, or the price source is down or blocked)",
     )
     result: list[ForecastPoint]
 
@@ -220,7 +222,10 @@ class RefreshStatus(_Response):
     next_due: dt.datetime = Field(description="The next scheduled refresh (UTC)")
     forecast_as_of: dt.date = Field(description="Date of the last close the served forecast used")
     forecast_generated_at: str | None = Field(description="When the served forecast was made")
-    age_hours: float | None = Field(description="Hours since then, in steps of 0.1")
+    age_hours: float | None = Field(
+        description="Hours since the close of forecast_as_of was final, in steps of 0.1 (as "
+        "/predict: the age of the data, not of the computation)"
+    )
     stale: bool = Field(description="Older than stale_after_hours, market-closed days not counted")
     stale_after_hours: float
     logged: bool = Field(
@@ -234,7 +239,10 @@ class StatusResponse(_Response):
     app_version: str
     ticker: str
     model_version: str
-    pinned: bool = Field(description="True when MODEL_VERSION pins the served version")
+    pinned: bool = Field(
+        description="True when MODEL_VERSION pins this ticker to the served version (its "
+        "champion serves otherwise)"
+    )
     trained_at: str | None = Field(description="When the version was created (manifest)")
     promoted_at: str | None = None
     previous_version: str | None = None
@@ -333,7 +341,10 @@ class ModelsResponse(_Response):
     success: Literal[True] = True
     ticker: str
     champion: str | None = Field(description="The version the champion pointer names")
-    pinned: str | None = Field(default=None, description="MODEL_VERSION, when it pins serving")
+    pinned: str | None = Field(
+        default=None,
+        description="The version MODEL_VERSION pins this ticker to; null: its champion serves",
+    )
     versions: list[VersionSummary]
     next_cursor: str | None = Field(
         default=None,
@@ -373,14 +384,14 @@ class TickerInfo(_Response):
 
     ticker: str
     champion: str | None = Field(
-        description="The version serving it (the champion, or MODEL_VERSION when pinned); null: "
-        "no model yet"
+        description="The version serving it (the champion, or the version MODEL_VERSION pins it "
+        "to); null: no model yet"
     )
     as_of: dt.date | None = Field(
         description="Date of the last close the served forecast starts from; null: no model"
     )
     age_hours: float | None = Field(
-        description="Hours since the served forecast was made, in steps of 0.1 (as /predict)"
+        description="Hours since the close of as_of was final, in steps of 0.1 (as /predict)"
     )
     stale: bool = Field(
         description="True once the forecast is older than STALE_AFTER_HOURS, market-closed days "

@@ -7,6 +7,10 @@ cold start imports it).
 
 * A close of day D is final at 00:00 UTC of D+1; the daily refresh runs at ``REFRESH_HOUR_UTC``
   (minute :data:`~cryptonic.config.REFRESH_MINUTE`) and expects the close of the day before.
+* A forecast's **age** counts from its data, not from when it was computed: the hours since the
+  close it starts from (``as_of``) was final. A forecast computed a minute ago from a close two
+  months old (the bundled snapshot offline, a price source that is blocked) is two months old;
+  ``generated_at`` only says when the computation ran.
 * A forecast is **stale** once it is older than ``STALE_AFTER_HOURS``, not counting the days
   its market was closed after ``as_of``: the forecast of a stock's Friday close is the freshest
   there can be until Monday's close, so it goes stale two days later than a Bitcoin forecast.
@@ -23,7 +27,9 @@ from cryptonic.forecast.calendar import Calendar, is_trading_day, next_dates
 __all__ = [
     "Freshness",
     "age_hours",
+    "close_final_at",
     "closed_days_after",
+    "days_since_close",
     "freshness_of",
     "last_expected_close",
     "missing_closes",
@@ -50,17 +56,27 @@ def closed_days_after(as_of: dt.date, calendar: Calendar) -> int:
     return (following - as_of).days - 1
 
 
-def stale_at(
-    generated_at: dt.datetime, as_of: dt.date, calendar: Calendar, stale_after_hours: float
-) -> dt.datetime:
-    """When a forecast made at ``generated_at`` from the close of ``as_of`` goes stale."""
+def close_final_at(day: dt.date) -> dt.datetime:
+    """When the close of ``day`` is final (00:00 UTC of the next day): the moment a forecast
+    from it is as fresh as a forecast can be, and the origin of its age."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def stale_at(as_of: dt.date, calendar: Calendar, stale_after_hours: float) -> dt.datetime:
+    """When a forecast from the close of ``as_of`` goes stale, whenever it was computed."""
     allowance = dt.timedelta(days=closed_days_after(as_of, calendar))
-    return generated_at + dt.timedelta(hours=stale_after_hours) + allowance
+    return close_final_at(as_of) + dt.timedelta(hours=stale_after_hours) + allowance
 
 
-def age_hours(generated_at: dt.datetime, now: dt.datetime) -> float:
-    """Hours since the forecast was made (0 for a clock that lags the writer's)."""
-    return max(0.0, (now - generated_at).total_seconds() / 3600.0)
+def age_hours(as_of: dt.date, now: dt.datetime) -> float:
+    """Hours since the close of ``as_of`` was final (0 for a clock behind it)."""
+    return max(0.0, (now - close_final_at(as_of)).total_seconds() / 3600.0)
+
+
+def days_since_close(age: float) -> int:
+    """Calendar days from the close a forecast starts from to now, given its :func:`age_hours`
+    (which counts from the end of that day): 1 on the day after the close."""
+    return int(age // 24) + 1
 
 
 @dataclass(frozen=True)
@@ -69,9 +85,10 @@ class Freshness:
 
     as_of: dt.date
     generated_at: dt.datetime | None
-    age_hours: float | None
+    """When the forecast was computed (None: it does not say); its age does not depend on it."""
+    age_hours: float
     stale: bool
-    stale_at: dt.datetime | None
+    stale_at: dt.datetime
 
 
 def freshness_of(
@@ -81,13 +98,10 @@ def freshness_of(
     stale_after_hours: float,
     now: dt.datetime,
 ) -> Freshness:
-    """The age and staleness of a forecast; one without a readable ``generated_at`` has no age
-    and is never called stale (nothing says when it was made)."""
+    """The age and staleness of a forecast from the close of ``as_of``, at ``now``."""
+    due = stale_at(as_of, calendar, stale_after_hours)
     made = parse_timestamp(generated_at)
-    if made is None:
-        return Freshness(as_of, None, None, False, None)
-    due = stale_at(made, as_of, calendar, stale_after_hours)
-    return Freshness(as_of, made, age_hours(made, now), now >= due, due)
+    return Freshness(as_of, made, age_hours(as_of, now), now >= due, due)
 
 
 def last_expected_close(today: dt.date, calendar: Calendar) -> dt.date:

@@ -425,18 +425,31 @@ class Registry:
             log.warning("could not mirror prices.csv of %s %s: %s", ticker, version, exc)
 
     def resolve_version(self, ticker: str, pinned: str | None = None) -> str:
-        """The version to serve: ``pinned`` (``MODEL_VERSION``/``MODEL_NAME``) if given and
-        published, else the champion; :class:`NoModelError` when there is neither."""
+        """The version to serve ``ticker``: the one ``pinned`` (``MODEL_VERSION``/``MODEL_NAME``:
+        TICKER=VERSION pairs or one bare id, :class:`~cryptonic.config.VersionPins`) pins it to,
+        else the champion; :class:`NoModelError` when there is neither.
+
+        A pair's version must be published (:class:`NotFoundError` otherwise); a bare id pins the
+        ticker only if it has published it (one HEAD of its manifest)."""
+        from cryptonic.config import VersionPins  # the registry reads no other setting
+
         ticker = check_ticker(ticker)
-        if pinned:
-            check_version(pinned)
-            if not self.exists(ticker, pinned):
+        try:
+            pins = VersionPins.read(pinned)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        named = pins.by_ticker.get(ticker)
+        if named is not None:
+            if not self.exists(ticker, check_version(named)):
                 raise NotFoundError(
-                    f"pinned model version {pinned} (MODEL_VERSION) of {ticker} not found in "
+                    f"pinned model version {named} (MODEL_VERSION) of {ticker} not found in "
                     f"{self.store.uri}: unset it or pick one from `cryptonic models list "
                     f"--ticker {ticker}`"
                 )
-            return pinned
+            return named
+        bare = pins.version_for(ticker, lambda v: self.exists(ticker, check_version(v)))
+        if bare is not None:
+            return bare
         pointer = self.champion(ticker)
         if pointer is None:
             raise NoModelError(

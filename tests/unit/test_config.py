@@ -10,6 +10,7 @@ from cryptonic.config import (
     DEFAULT_STORE_URI,
     LOCAL_STORE_DIR,
     Settings,
+    VersionPins,
     is_arch,
     normalize_ticker,
 )
@@ -115,3 +116,55 @@ def test_interval_settings_default_to_the_80_percent_interval_and_its_median(mon
     assert Settings().quantiles == (0.05, 0.5, 0.95)
     monkeypatch.setenv("QUANTILES", "0.05, 0.25,0.5 0.75,0.95")
     assert Settings().quantiles == (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+V1, V2 = "20261123T192000Z-1a2b3c4", "20261130T192000Z-5d6e7f8"
+
+
+def test_model_version_pins_each_ticker_it_names(monkeypatch):
+    monkeypatch.setenv("MODEL_VERSION", f"btc-usd={V1}, ETH-USD={V2} EURUSD=X={V1}")
+    settings = Settings()
+    assert settings.model_version == f"btc-usd={V1}, ETH-USD={V2} EURUSD=X={V1}"  # as written
+    pins = VersionPins.read(settings.model_version)
+    assert pins == VersionPins({"BTC-USD": V1, "ETH-USD": V2, "EURUSD=X": V1}, None)
+    asked: list[str] = []
+    assert pins.version_for("ETH-USD", asked.append) == V2
+    assert pins.version_for("AAPL", asked.append) is None  # not named: its champion serves
+    assert asked == [], "a pair answers without asking the store"
+
+
+def test_a_bare_version_id_pins_the_ticker_that_has_published_it():
+    pins = VersionPins.read(V1)
+    assert (dict(pins.by_ticker), pins.bare) == ({}, V1)
+    has = {"BTC-USD": {V1}, "ETH-USD": {V2}}
+    assert pins.version_for("BTC-USD", lambda v: v in has["BTC-USD"]) == V1
+    assert pins.version_for("ETH-USD", lambda v: v in has["ETH-USD"]) is None
+    mixed = VersionPins.read(f"{V1},ETH-USD={V2}")
+    assert mixed.version_for("ETH-USD", lambda v: True) == V2  # the pair wins
+
+
+def test_no_pins():
+    for value in (None, "", " , "):
+        pins = VersionPins.read(value)
+        assert not pins
+        assert pins.version_for("BTC-USD", lambda v: True) is None
+    assert VersionPins.read(V1)
+    assert VersionPins.read(f"BTC-USD={V1}")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"{V1},{V2}", "two versions without a ticker"),
+        (f"BTC-USD={V1},btc-usd={V2}", "pins BTC-USD twice"),
+        ("BTC-USD=", "is not TICKER=VERSION"),
+        (f"={V1}", "is not TICKER=VERSION"),
+        (f"BTC USD!={V1}", "invalid ticker"),
+    ],
+)
+def test_a_malformed_model_version_says_what_is_wrong(monkeypatch, value, message):
+    with pytest.raises(ValueError, match=message):
+        VersionPins.read(value)
+    monkeypatch.setenv("MODEL_NAME", value)
+    with pytest.raises(ValidationError, match=message):
+        Settings()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptonic.api.responses.encoding import finite_or_none
 from cryptonic.api.schemas import PredictResponse
+from cryptonic.forecast.freshness import days_since_close
 
 if TYPE_CHECKING:
     from cryptonic.forecast.value import Forecast
@@ -25,11 +26,14 @@ def predict_response(
     stale: bool = False,
 ) -> PredictResponse:
     """The ``GET /predict`` answer built from a stored (already checked) forecast, with its age
-    at the moment of asking (rounded by the caller, see cryptonic.api.state.timed_bodies)."""
+    at the moment of asking (rounded by the caller, see cryptonic.api.state.timed_bodies); a
+    stale one says in its message how old its data is."""
     result = forecast.get("result") or []
+    days = days_since_close(age_hours) if age_hours is not None else None
     late = (
-        f"; STALE: made {age_hours:.0f} hours ago, the daily refresh is late"
-        if stale and age_hours is not None
+        f"; STALE: from old data, the close of {forecast.get('as_of')}, {days} "
+        f"day{'' if days == 1 else 's'} ago: no newer close has reached the service"
+        if stale and days is not None
         else ""
     )
     return PredictResponse.model_validate(

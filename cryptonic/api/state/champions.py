@@ -11,6 +11,11 @@ moves). After that a request costs no store I/O: at most every ``cache_ttl_secon
 only a changed pointer makes us read a version or a forecast again. The polling is per ticker:
 each ticker's pointers are checked only when that ticker is asked for, at most once per TTL.
 
+``MODEL_VERSION`` pins per ticker (:class:`~cryptonic.config.VersionPins`): a pinned ticker
+serves its pinned version (and polls only its forecast log: there is no pointer to follow), every
+other ticker its champion. Whether a bare version id pins a ticker costs one manifest read per
+ticker per container, which the pinned version's load reuses.
+
 Memory is bounded: at most ``max_loaded`` champions (``MAX_LOADED_TICKERS``) are kept, least
 recently served first out. An evicted ticker loses its champion, its built bodies and its loaded
 versions; its next request loads it again like a first one (a few store GETs), so a container
@@ -43,7 +48,8 @@ from cryptonic.api.state.versions import (
     check_forecast,
     load_version,
 )
-from cryptonic.errors import CryptonicError, IntegrityError, NoModelError
+from cryptonic.config import VersionPins
+from cryptonic.errors import CryptonicError, IntegrityError, NoModelError, NotFoundError
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog
@@ -217,13 +223,15 @@ class ChampionCache:
         self.log = ForecastLog(registry.store)
         self.manifests = manifests if manifests is not None else ManifestCache(registry)
         self.ttl = float(ttl_seconds)
-        self.pinned = pinned_version or None
+        self.pins = VersionPins.read(pinned_version)
+        """``MODEL_VERSION`` (``pinned_version``): the tickers that serve a chosen version."""
         self.clock = clock
         self.freshness = freshness or FreshnessRules()
         self.wall_clock = wall_clock or (lambda: dt.datetime.now(dt.UTC))
         self.evictions = 0
         """Champions evicted so far (bounded memory at work; /health and the bench read it)."""
         self._checked: dict[str, float] = {}
+        self._pinned: dict[str, str | None] = {}
         self._failures: dict[str, tuple[float, CryptonicError]] = {}
         self._versions: KeyedLru[tuple[str, str], LoadedVersion] = KeyedLru(VERSIONS_KEPT)
         self._entries: KeyedLru[str, Champion] = KeyedLru(max_loaded, on_evict=self._evicted)
@@ -309,12 +317,41 @@ class ChampionCache:
             self.max_loaded,
         )
 
+    def pinned_version(self, ticker: str) -> str | None:
+        """The version ``MODEL_VERSION`` pins ``ticker`` to; None: its champion serves.
+
+        A pair answers without I/O. A bare id reads the ticker's manifest of that version once
+        (the version's load needs it anyway, from the manifest cache) and the answer is kept: a
+        published version never changes, and a ticker without it must not pay a read per TTL.
+        """
+        if not self.pins:
+            return None
+        if ticker not in self._pinned:
+            self._pinned[ticker] = self.pins.version_for(
+                ticker, lambda version: self._has_manifest(ticker, version)
+            )
+        return self._pinned[ticker]
+
+    def _has_manifest(self, ticker: str, version: str) -> bool:
+        try:
+            self.manifests.get(ticker, version)
+        except NotFoundError:
+            return False
+        return True
+
     def _refresh(self, ticker: str, current: Champion | None) -> Champion:
-        if self.pinned:
-            if current is not None and current.version == self.pinned:
+        pinned = self.pinned_version(ticker)
+        if pinned is not None:
+            if current is not None and current.pinned and current.version == pinned:
                 return self._with_latest_forecast(current)
-            version = self.registry.resolve_version(ticker, self.pinned)
-            return self._build(self._version_of(ticker, version), None, True, current)
+            try:
+                loaded = self._version_of(ticker, pinned)
+            except NotFoundError as exc:
+                raise NotFoundError(
+                    f"{exc}: MODEL_VERSION pins {ticker} to it; unset the pin or pick one from "
+                    f"`cryptonic models list --ticker {ticker}`"
+                ) from exc
+            return self._build(loaded, None, True, current)
 
         if current is not None:
             etag = self.registry.champion_etag(ticker)

@@ -205,10 +205,8 @@ class TickerSummaries:
             return False
 
     def _read(self, ticker: str) -> PointerFacts:
-        pinned = self.cache.pinned
-        if pinned:
-            version: str | None = pinned
-        else:
+        version = pinned = self.cache.pinned_version(ticker)
+        if pinned is None:
             pointer = self.registry.champion(ticker)
             version = pointer.version if pointer is not None else None
         if version is None:
@@ -216,7 +214,7 @@ class TickerSummaries:
         try:
             manifest = self.manifests.get(ticker, version)
         except NotFoundError:
-            if pinned:  # MODEL_VERSION names a version this ticker does not have
+            if pinned is not None:  # MODEL_VERSION pins this ticker to a version it lacks
                 return PointerFacts(None, None, None, "D", self.clock())
             raise
         as_of = manifest.data.end

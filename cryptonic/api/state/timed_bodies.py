@@ -21,7 +21,13 @@ from cryptonic.api.responses.predict import predict_response
 from cryptonic.api.responses.status import refresh_status
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.forecast.calendar import Calendar
-from cryptonic.forecast.freshness import Freshness, freshness_of, next_refresh_due
+from cryptonic.forecast.freshness import (
+    Freshness,
+    age_hours,
+    next_refresh_due,
+    parse_timestamp,
+    stale_at,
+)
 
 AGE_STEP_HOURS: Final = 0.1
 """Resolution of ``age_hours``: six minutes, far below anything a 48 h threshold cares about."""
@@ -77,17 +83,16 @@ class TimedBodies:
         self.logged = logged
         self._status = status
         self._cache_control = f"public, max-age={max_age_s}"
-        probe = freshness_of(self.as_of, self.generated_at, calendar, stale_after_hours, _EPOCH)
-        self._made, self._stale_at = probe.generated_at, probe.stale_at
+        self._made = parse_timestamp(self.generated_at)
+        self._stale_at = stale_at(self.as_of, calendar, stale_after_hours)
         self._predict: tuple[tuple[int | None, bool], PredictView] | None = None
         self._status_view: tuple[tuple[int | None, bool, dt.datetime], bytes] | None = None
 
     def freshness(self, now: dt.datetime) -> Freshness:
-        """Age and staleness at ``now`` (precomputed instants: two subtractions)."""
-        if self._made is None or self._stale_at is None:
-            return Freshness(self.as_of, None, None, False, None)
-        age = max(0.0, (now - self._made).total_seconds() / 3600.0)
-        return Freshness(self.as_of, self._made, age, now >= self._stale_at, self._stale_at)
+        """Age and staleness at ``now``, as :func:`~cryptonic.forecast.freshness.freshness_of`
+        says (the instant it goes stale precomputed: one subtraction, one comparison)."""
+        stale = now >= self._stale_at
+        return Freshness(self.as_of, self._made, age_hours(self.as_of, now), stale, self._stale_at)
 
     def predict(self, now: dt.datetime) -> PredictView:
         fresh = self.freshness(now)
@@ -127,6 +132,3 @@ class TimedBodies:
         body = encode(self._status.model_copy(update={"refresh": refresh}))
         self._status_view = (key, body)
         return body
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

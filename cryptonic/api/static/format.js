@@ -71,6 +71,17 @@ export function shortDay(d) {
   return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 }
 
+// Calendar days from a forecast's close to now, from its age_hours: the age counts from the end
+// of that day (the close is final at 00:00 UTC the day after), so the close was 1 day ago for
+// the first 24 hours (cryptonic.forecast.freshness.days_since_close says the same).
+export function daysSinceClose(ageHours) {
+  return Math.floor(ageHours / 24) + 1;
+}
+
+export function daysAgo(days) {
+  return days === 1 ? "1 day ago" : days + " days ago";
+}
+
 export function ageText(hours) {
   if (missing(hours)) return "–";
   if (hours < 1) return Math.round(hours * 60) + " min";

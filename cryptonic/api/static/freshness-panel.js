@@ -1,18 +1,37 @@
-// How old the served forecast is; a visible flag once /predict says it is stale.
+// How old the served forecast's data is (its age counts from the close it starts from, not from
+// when it was computed); once /predict calls it stale, a flag and a plain note say so.
 import { byId, setText } from "./dom.js";
-import { ageText, niceDay, niceTime } from "./format.js";
+import { ageText, daysAgo, daysSinceClose, niceDay, niceTime } from "./format.js";
+
+// The note under the banner: what old data means here, and what ends it.
+const OLD_DATA_WHY = "No newer close has reached the service (an offline price snapshot, or a " +
+  "price source that is down or blocked); the daily refresh catches up once one does.";
 
 export function renderFreshness(predict, status) {
   const r = (status && status.refresh) || {};
   const age = predict.age_hours;
-  setText("forecast-age", age === null || age === undefined ? "–" : ageText(age) + " old", age);
+  const known = age !== null && age !== undefined;
+  setText("forecast-age", known ? ageText(age) + " old" : "–", age);
   setText("forecast-made", "from the close of " + niceDay(predict.as_of) +
     (predict.generated_at ? ", made " + niceTime(predict.generated_at) : ""), predict.as_of);
   setText("next-refresh", r.next_due ? "next refresh " + niceTime(r.next_due) : (r.schedule || ""), r.next_due);
   const stale = predict.stale === true;
+  const since = "from the close of " + niceDay(predict.as_of) +
+    (known ? ", " + daysAgo(daysSinceClose(age)) : "");
   const flag = byId("stale-flag");
-  flag.textContent = "Stale: made " + ageText(age) + " ago, the daily refresh is late";
+  flag.textContent = "Stale: " + since;
   flag.hidden = !stale;
+  const note = setText("old-data", stale ? "Served from old data: this forecast starts " + since +
+    ". " + OLD_DATA_WHY : "", stale && known ? daysSinceClose(age) : null);
+  note.hidden = !stale;
   byId("freshness-card").classList.toggle("is-stale", stale);
   document.body.setAttribute("data-stale", stale ? "true" : "false");
+}
+
+// No forecast shown (an error): no word about its age either.
+export function clearFreshness() {
+  byId("stale-flag").hidden = true;
+  byId("old-data").hidden = true;
+  byId("freshness-card").classList.remove("is-stale");
+  document.body.setAttribute("data-stale", "false");
 }

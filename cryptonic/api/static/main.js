@@ -7,7 +7,7 @@ import { byId } from "./dom.js";
 import { drawChart, HISTORY_DAYS } from "./forecast-chart.js";
 import { renderForecast } from "./forecast-panel.js";
 import { DAY_MS, isoDay, parseDay } from "./format.js";
-import { renderFreshness } from "./freshness-panel.js";
+import { clearFreshness, renderFreshness } from "./freshness-panel.js";
 import { showMessage } from "./message.js";
 import { renderStatus } from "./status-panel.js";
 import { fillTickerSelector } from "./ticker-selector.js";
@@ -54,6 +54,7 @@ function load(ticker) {
       state.predict = state.status = state.historic = state.track = null;
       byId("chart").textContent = "";
       byId("track-chart").textContent = "";
+      clearFreshness();
       showMessage(e.message, true);
       document.body.setAttribute("data-state", "error");
     });

@@ -162,7 +162,8 @@ class _Refresh:
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
     def _served(self) -> tuple[ChampionPointer | None, Manifest | None]:
-        """The version serving reads (MODEL_VERSION when pinned, else the champion)."""
+        """The version serving reads: the one MODEL_VERSION pins this ticker to, else its
+        champion (a pin of another ticker changes nothing here)."""
         pointer = self.registry.champion(self.ticker)
         try:
             version = self.registry.resolve_version(self.ticker, self.settings.model_version)
@@ -251,7 +252,7 @@ class _Refresh:
                 "version": served.version,
                 "as_of": as_of.isoformat(),
                 "generated_at": generated_at,
-                "age_hours": None if fresh.age_hours is None else round(fresh.age_hours, 2),
+                "age_hours": round(fresh.age_hours, 2),
                 "stale": fresh.stale,
             }
         have = prices.last or as_of

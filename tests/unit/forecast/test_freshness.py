@@ -8,7 +8,9 @@ import pytest
 
 from cryptonic.forecast.freshness import (
     age_hours,
+    close_final_at,
     closed_days_after,
+    days_since_close,
     freshness_of,
     last_expected_close,
     missing_closes,
@@ -31,38 +33,78 @@ def test_timestamps_as_we_write_them_parse_as_utc():
     assert parse_timestamp("yesterday") is None
 
 
-def test_a_crypto_forecast_goes_stale_48_hours_after_it_was_made():
-    made = dt.datetime(2026, 10, 3, 0, 30, tzinfo=UTC)
+def test_a_close_is_final_at_midnight_utc_the_day_after():
+    assert close_final_at(FRIDAY) == dt.datetime(2026, 10, 3, tzinfo=UTC)
+
+
+def test_a_crypto_forecast_goes_stale_48_hours_after_its_close_was_final():
     assert closed_days_after(FRIDAY, "D") == 0
-    assert stale_at(made, FRIDAY, "D", 48) == made + dt.timedelta(hours=48)
+    assert stale_at(FRIDAY, "D", 48) == dt.datetime(2026, 10, 5, tzinfo=UTC)
 
 
 def test_a_stocks_friday_forecast_gets_the_weekend_on_top():
     """Friday's close is the freshest a stock has until Monday's: the weekend does not count."""
-    made = dt.datetime(2026, 10, 3, 0, 30, tzinfo=UTC)  # Saturday, after Friday's close
     assert closed_days_after(FRIDAY, "B") == 2
     assert closed_days_after(FRIDAY - dt.timedelta(days=1), "B") == 0
-    assert stale_at(made, FRIDAY, "B", 48) == made + dt.timedelta(hours=96)
+    assert stale_at(FRIDAY, "B", 48) == dt.datetime(2026, 10, 7, tzinfo=UTC)  # Wednesday 00:00
 
 
 def test_freshness_of_reports_age_and_the_moment_it_flips():
     made = "2026-10-03T00:30:00Z"
     before = freshness_of(FRIDAY, made, "D", 48, dt.datetime(2026, 10, 4, 12, 30, tzinfo=UTC))
-    assert before.age_hours == pytest.approx(36.0)
+    assert before.age_hours == pytest.approx(36.5)
+    assert before.generated_at == dt.datetime(2026, 10, 3, 0, 30, tzinfo=UTC)
     assert not before.stale
-    at = freshness_of(FRIDAY, made, "D", 48, dt.datetime(2026, 10, 5, 0, 30, tzinfo=UTC))
+    at = freshness_of(FRIDAY, made, "D", 48, dt.datetime(2026, 10, 5, tzinfo=UTC))
     assert at.stale
-    assert at.stale_at == dt.datetime(2026, 10, 5, 0, 30, tzinfo=UTC)
+    assert at.stale_at == dt.datetime(2026, 10, 5, tzinfo=UTC)
 
 
-def test_a_forecast_without_a_time_has_no_age_and_is_never_called_stale():
+def test_age_counts_from_the_close_not_from_when_the_forecast_was_computed():
+    """``make run`` offline on 3 Dec: a forecast computed a minute ago from the bundled
+    snapshot's last close (5 Oct) is 59 days old, and stale."""
+    now = dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    fresh = freshness_of(dt.date(2026, 10, 5), "2026-12-03T08:59:00Z", "D", 48, now)
+    assert fresh.age_hours == pytest.approx(58 * 24 + 9)
+    assert fresh.stale
+    assert days_since_close(fresh.age_hours) == 59 == (now.date() - fresh.as_of).days
+
+
+def test_a_crypto_forecast_from_old_data_is_stale_across_a_weekend():
+    """Crypto closes every day, weekends too: a forecast from Thursday's close goes stale on
+    Sunday 00:00, once Friday's and Saturday's closes are final and it has seen neither."""
+    thursday = FRIDAY - dt.timedelta(days=1)
+    saturday_noon = dt.datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
+    fresh = freshness_of(thursday, "2026-10-03T11:00:00Z", "D", 48, saturday_noon)
+    assert (fresh.age_hours, fresh.stale) == (pytest.approx(36.0), False)
+    sunday = dt.datetime(2026, 10, 4, 0, 0, tzinfo=UTC)
+    late = freshness_of(thursday, "2026-10-03T11:00:00Z", "D", 48, sunday)
+    assert (late.age_hours, late.stale) == (pytest.approx(48.0), True)
+    assert days_since_close(late.age_hours) == 3
+
+
+def test_a_stock_forecast_from_old_data_is_not_excused_by_the_weekend_after_it():
+    """A stock: Friday's close served on Monday noon is the freshest there is (not stale, though
+    2.5 days old); Thursday's close served on Monday noon misses Friday's close and the weekend
+    is no excuse (only the closed days right after as_of are)."""
+    monday_noon = dt.datetime(2026, 10, 5, 12, 0, tzinfo=UTC)
+    friday = freshness_of(FRIDAY, "2026-10-03T00:30:00Z", "B", 48, monday_noon)
+    assert (friday.age_hours, friday.stale) == (pytest.approx(60.0), False)
+    thursday = freshness_of(FRIDAY - dt.timedelta(days=1), None, "B", 48, monday_noon)
+    assert (thursday.age_hours, thursday.stale) == (pytest.approx(84.0), True)
+    assert thursday.stale_at == dt.datetime(2026, 10, 4, tzinfo=UTC)  # Sat 00:00 + 48 h
+
+
+def test_a_forecast_that_does_not_say_when_it_was_made_still_has_an_age():
     fresh = freshness_of(FRIDAY, None, "D", 48, dt.datetime(2030, 1, 1, tzinfo=UTC))
-    assert (fresh.age_hours, fresh.stale, fresh.stale_at) == (None, False, None)
+    assert fresh.generated_at is None
+    assert fresh.stale
+    assert fresh.age_hours == pytest.approx((dt.date(2030, 1, 1) - FRIDAY).days * 24 - 24)
 
 
 def test_age_is_never_negative():
-    made = dt.datetime(2026, 10, 3, 1, 0, tzinfo=UTC)
-    assert age_hours(made, made - dt.timedelta(minutes=5)) == 0.0
+    assert age_hours(FRIDAY, close_final_at(FRIDAY) - dt.timedelta(minutes=5)) == 0.0
+    assert days_since_close(0.0) == 1
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,12 @@ from playwright.sync_api import expect
 
 from cryptonic.api import create_app
 from cryptonic.config import Settings
+from cryptonic.forecast.freshness import close_final_at
 from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeWallClock
 from tests.fixtures.browser import open_page, serving, watch
 from tests.fixtures.published import publish_version
-from tests.fixtures.refreshed import refresh_through
+from tests.fixtures.refreshed import fixture_dates, refresh_through
 
 pytestmark = pytest.mark.slow
 
@@ -261,7 +262,7 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
     live skill from /track-record, and flags the forecast once /predict calls it stale."""
     registry = Registry(local_store)
     version = publish_version(registry, published_model, days=280)
-    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    made = close_final_at(fixture_dates()[290])  # as soon as the close it starts from is final
     refresh_through(local_store, range(279, 291), tmp_path, now=made)
     wall = FakeWallClock(made + dt.timedelta(hours=3))
     settings = Settings(store_uri=local_store.uri, cache_ttl_seconds=0, stale_after_hours=48)
@@ -275,6 +276,7 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
         assert page.get_attribute("body", "data-state") == "ready"
         assert page.get_attribute("body", "data-stale") == "false"
         assert page.locator("#stale-flag").is_hidden()
+        assert page.locator("#old-data").is_hidden()
         assert float(attr(page, "#forecast-age")) == 3.0
         assert page.inner_text("#forecast-age") == "3.0 h old"
         assert attr(page, "#forecast-made") == predict["as_of"]
@@ -332,7 +334,8 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
         assert page.get_attribute("body", "data-stale") == "true"
         flag = page.locator("#stale-flag")
         assert flag.is_visible()
-        assert flag.inner_text() == "Stale: made 2.1 days ago, the daily refresh is late"
+        assert flag.inner_text() == "Stale: from the close of 22 Oct 2020, 3 days ago"
+        assert page.locator("#old-data").is_visible()
         assert "is-stale" in (page.get_attribute("#freshness-card", "class") or "")
         assert float(attr(page, "#forecast-age")) == late["age_hours"]
         assert page.locator("#track-chart svg path.track-forecast").count() == 8
@@ -344,6 +347,53 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
     assert stale.csp == []
     assert fresh.problems == []
     assert stale.problems == []
+
+
+def test_page_says_plainly_when_it_serves_a_forecast_from_old_data(
+    browser, local_store, published_model
+):
+    """``make run`` offline: the model is trained at start from the bundled snapshot, whose
+    last close is 59 days old. Its forecast was computed a minute ago, yet the page says it is
+    from old data and how old, and stops saying so for a ticker it cannot serve."""
+    as_of = published_model.dates[279]
+    assert as_of == dt.date(2020, 10, 11)
+    now = close_final_at(as_of) + dt.timedelta(days=58, hours=9)
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280, when=now - dt.timedelta(minutes=1))
+    settings = Settings(tickers=["BTC-USD", "AAPL"], store_uri=local_store.uri)
+    app = create_app(settings, registry, wall_clock=FakeWallClock(now))
+    with serving(app) as base:
+        predict = get_json(f"{base}/predict")
+        assert (predict["stale"], predict["age_hours"]) == (True, 58 * 24 + 9.0)
+        watched = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 900})
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        assert page.get_attribute("body", "data-stale") == "true"
+        note = page.locator("#old-data")
+        assert note.is_visible()
+        assert note.inner_text() == (
+            "Served from old data: this forecast starts from the close of 11 Oct 2020, 59 days "
+            "ago. No newer close has reached the service (an offline price snapshot, or a price "
+            "source that is down or blocked); the daily refresh catches up once one does."
+        )
+        assert attr(page, "#old-data") == "59"
+        flag = page.locator("#stale-flag")
+        assert flag.is_visible()
+        assert flag.inner_text() == "Stale: from the close of 11 Oct 2020, 59 days ago"
+        assert page.inner_text("#forecast-age") == "58.4 days old"
+        assert float(attr(page, "#forecast-age")) == predict["age_hours"]
+        assert page.inner_text("#forecast-made").startswith("from the close of 11 Oct 2020, made ")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "page-old-data.png"), full_page=True)
+
+        page.select_option("#ticker", "AAPL")  # no model: an error, and no word of old data
+        expect(page.locator("body")).to_have_attribute("data-state", "error")
+        assert note.is_hidden()
+        assert flag.is_hidden()
+        page.close()
+    assert watched.csp == []
+    statuses = [p.rsplit("status of ", 1)[-1][:3] for p in watched.problems]
+    assert sorted(statuses) == ["503", "503"], watched.problems
 
 
 def test_the_selector_lists_the_tickers_of_the_tickers_endpoint(

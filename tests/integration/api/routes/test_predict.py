@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cryptonic.forecast.freshness import close_final_at
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.registry.registry import Registry
 from tests.fixtures.api import make_client
@@ -119,9 +120,9 @@ def test_age_hours_moves_in_steps_and_the_etag_with_it(local_store, published_mo
 
     registry = Registry(local_store)
     publish_version(registry, published_model, days=280)
-    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
-    refresh_through(local_store, [285], tmp_path, now=made)
-    wall = FakeWallClock(made + dt.timedelta(hours=3, minutes=2))
+    final = close_final_at(published_model.dates[285])  # where the forecast's age counts from
+    refresh_through(local_store, [285], tmp_path, now=final + dt.timedelta(minutes=30))
+    wall = FakeWallClock(final + dt.timedelta(hours=3, minutes=2))
     client = make_client(registry, wall_clock=wall)
     first = client.get("/predict")
     assert (first.json()["age_hours"], first.json()["stale"]) == (3.0, False)
@@ -141,15 +142,19 @@ def test_a_forecast_older_than_48_hours_is_flagged_stale(local_store, published_
 
     registry = Registry(local_store)
     publish_version(registry, published_model, days=280)
-    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
-    refresh_through(local_store, [285], tmp_path, now=made)
-    wall = FakeWallClock(made + dt.timedelta(hours=47, minutes=59))
+    as_of = published_model.dates[285]
+    final = close_final_at(as_of)
+    refresh_through(local_store, [285], tmp_path, now=final + dt.timedelta(minutes=30))
+    wall = FakeWallClock(final + dt.timedelta(hours=47, minutes=59))
     client = make_client(registry, wall_clock=wall, stale_after_hours=48)
     assert client.get("/predict").json()["stale"] is False
     wall.advance(minutes=1)
     body = client.get("/predict").json()
     assert (body["stale"], body["age_hours"]) == (True, 48.0)
-    assert "STALE: made 48 hours ago, the daily refresh is late" in body["message"]
+    assert (
+        f"STALE: from old data, the close of {as_of}, 3 days ago: no newer close has reached "
+        "the service"
+    ) in body["message"]
     assert client.get("/status").json()["refresh"]["stale"] is True
 
 

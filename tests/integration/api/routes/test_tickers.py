@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from cryptonic.api.app import serving_state
+from cryptonic.forecast.freshness import close_final_at
 from cryptonic.registry.registry import Registry
 from tests.fixtures.api import FakeClock, FakeWallClock, WatchedStore, make_client
-from tests.fixtures.published import BASE_TIME, TICKER, publish_version
+from tests.fixtures.published import TICKER, publish_version
 from tests.fixtures.refreshed import refresh_through
 
 pytestmark = pytest.mark.slow
@@ -34,9 +35,10 @@ def rows(client, **params):
     return {row["ticker"]: row for row in body["tickers"]}
 
 
-def test_each_row_says_what_predict_says_without_loading_a_model(watched):
+def test_each_row_says_what_predict_says_without_loading_a_model(watched, published_model):
     registry, store, versions = watched
-    wall = FakeWallClock(BASE_TIME + dt.timedelta(hours=5, minutes=7))
+    as_of = published_model.dates[-1]  # the published forecasts start from the last close
+    wall = FakeWallClock(close_final_at(as_of) + dt.timedelta(hours=5, minutes=7))
     client = make_client(registry, wall_clock=wall, tickers=[TICKER, "AAPL"])
     listed = rows(client)
     assert sorted(listed) == ["AAPL", TICKER, "ETH-USD"], "configured and in the store"
@@ -56,6 +58,7 @@ def test_each_row_says_what_predict_says_without_loading_a_model(watched):
     assert {k: v for k, v in loaded[TICKER].items() if k != "loaded"} == {
         k: v for k, v in listed[TICKER].items() if k != "loaded"
     }
+    assert (listed[TICKER]["age_hours"], listed[TICKER]["stale"]) == (5.1, False)
     wall.advance(hours=60)
     late = rows(client)
     assert late[TICKER]["stale"] is True
@@ -67,7 +70,7 @@ def test_a_refreshed_forecast_is_listed_as_predict_serves_it(
 ):
     registry = Registry(local_store)
     publish_version(registry, published_model, days=280)
-    made = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
+    made = close_final_at(published_model.dates[282]) + dt.timedelta(minutes=30)
     refresh_through(local_store, range(279, 283), tmp_path, now=made)
     client = make_client(registry, wall_clock=FakeWallClock(made + dt.timedelta(hours=2)))
     row = rows(client)[TICKER]
@@ -78,6 +81,28 @@ def test_a_refreshed_forecast_is_listed_as_predict_serves_it(
         predict["age_hours"],
         predict["stale"],
     )
+    assert (row["age_hours"], row["stale"]) == (2.5, False)
+
+
+def test_a_forecast_computed_now_from_old_closes_is_as_old_as_its_data(
+    local_store, published_model
+):
+    """``make run`` offline: the version's forecast, computed a minute ago from the snapshot's
+    last close 59 days back. /predict, /status and /tickers all say 59 days old, and stale."""
+    as_of = published_model.dates[279]
+    now = close_final_at(as_of) + dt.timedelta(days=58, hours=9)
+    registry = Registry(local_store)
+    publish_version(registry, published_model, days=280, when=now - dt.timedelta(minutes=1))
+    client = make_client(registry, wall_clock=FakeWallClock(now))
+    row = rows(client)[TICKER]
+    predict = client.get("/predict").json()
+    refresh = client.get("/status").json()["refresh"]
+    assert predict["generated_at"] == (now - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expected = (as_of.isoformat(), 58 * 24 + 9.0, True)
+    assert (predict["as_of"], predict["age_hours"], predict["stale"]) == expected
+    assert (row["as_of"], row["age_hours"], row["stale"]) == expected
+    assert (refresh["forecast_as_of"], refresh["age_hours"], refresh["stale"]) == expected
+    assert f"the close of {as_of}, 59 days ago" in predict["message"]
 
 
 def test_pointers_are_read_at_most_every_ttl(watched):

@@ -411,6 +411,80 @@ def test_pointer_polling_is_per_ticker(three, published_model):
     assert not any(key.startswith(("CCC/", "forecasts/CCC/")) for key in store.keys)
 
 
+# --------------------------------------------------------------------------------------------
+# Pins per ticker: MODEL_VERSION applies to the ticker whose version it names
+
+
+@pytest.fixture
+def old_aaa(three, published_model):
+    """An older, never promoted version of AAA: what a pin chooses over the champion."""
+    registry, store, versions = three
+    old = publish_version(
+        Registry(store.inner), published_model, ticker="AAA", days=250, promote=False
+    )
+    return registry, store, versions, old
+
+
+def served(client, ticker: str) -> tuple[str, bool]:
+    status = client.get(f"/status?ticker={ticker}").json()
+    predict = client.get(f"/predict?ticker={ticker}").json()
+    assert predict["model_version"] == status["model_version"]
+    return status["model_version"], status["pinned"]
+
+
+def test_a_pin_serves_its_ticker_and_every_other_ticker_keeps_its_champion(old_aaa):
+    registry, store, versions, old = old_aaa
+    clock = FakeClock()
+    client = make_client(
+        registry, clock, tickers=TICKERS, cache_ttl_seconds=30, model_version=f"AAA={old}"
+    )
+    assert served(client, "AAA") == (old, True)
+    assert "AAA/champion.json" not in store.keys, "a pinned ticker does not read its pointer"
+    assert served(client, "BBB") == (versions["BBB"], False)
+    assert served(client, "CCC") == (versions["CCC"], False)
+    champions = client.get("/health").json()["champions"]
+    assert {t: c["version"] for t, c in champions.items()} == {
+        "AAA": old,
+        "BBB": versions["BBB"],
+        "CCC": versions["CCC"],
+    }
+    rows = {row["ticker"]: row["champion"] for row in client.get("/tickers").json()["tickers"]}
+    assert rows == {"AAA": old, "BBB": versions["BBB"], "CCC": versions["CCC"]}
+
+    clock.now += 31  # after the TTL: the pinned ticker polls its forecast log, not its pointer
+    store.clear()
+    assert served(client, "AAA") == (old, True)
+    assert store.keys == ["forecasts/AAA/latest.json"]
+
+
+def test_a_bare_version_id_pins_the_ticker_that_has_published_it(old_aaa):
+    """The book's MODEL_NAME: AAA has the version and serves it; BBB has not and keeps its
+    champion, having paid one manifest read to learn so, once (not once per TTL)."""
+    registry, store, versions, old = old_aaa
+    clock = FakeClock()
+    client = make_client(registry, clock, tickers=TICKERS, cache_ttl_seconds=30, model_version=old)
+    assert served(client, "AAA") == (old, True)
+    store.clear()
+    assert served(client, "BBB") == (versions["BBB"], False)
+    assert store.keys.count(f"BBB/versions/{old}/manifest.json") == 1
+    clock.now += 31
+    store.clear()
+    assert served(client, "BBB") == (versions["BBB"], False)
+    assert store.keys == ["BBB/champion.json", "forecasts/BBB/latest.json"]
+    rows = {row["ticker"]: row["champion"] for row in client.get("/tickers").json()["tickers"]}
+    assert rows == {"AAA": old, "BBB": versions["BBB"], "CCC": versions["CCC"]}
+
+
+def test_a_pin_of_a_version_its_ticker_lacks_fails_that_ticker_only(three):
+    registry, _, versions = three
+    client = make_client(registry, tickers=TICKERS, model_version=f"AAA={versions['BBB']}")
+    response = client.get("/predict?ticker=AAA")
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "model_unavailable")
+    assert served(client, "BBB") == (versions["BBB"], False)
+    rows = {row["ticker"]: row["champion"] for row in client.get("/tickers").json()["tickers"]}
+    assert rows == {"AAA": None, "BBB": versions["BBB"], "CCC": versions["CCC"]}
+
+
 def test_the_setting_bounds_the_cache(local_published_registry):
     client = make_client(local_published_registry, max_loaded_tickers=7)
     assert serving_state(client.app).cache.max_loaded == 7

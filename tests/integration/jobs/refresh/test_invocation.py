@@ -58,7 +58,10 @@ def test_the_schedule_refreshes_every_configured_ticker(handler, published, stor
         "refreshed",
         published,
     )
-    assert result["served"]["stale"] is False
+    # The CSV's newest close is from 2020: today its forecast is old data, whenever computed,
+    # and the stale alarm's metric counts it (as it would a blocked price source in the cloud).
+    assert result["served"]["as_of"] == result["as_of"] < "2021"
+    assert (result["served"]["stale"], result["served"]["age_hours"] > 24 * 365) == (True, True)
     pointer, _ = ForecastLog(open_store(store_uri)).latest(TICKER)
     assert pointer.versions[published].as_of.isoformat() == result["as_of"]
     json.dumps(summary)  # the Lambda runtime must be able to serialize it
@@ -66,7 +69,7 @@ def test_the_schedule_refreshes_every_configured_ticker(handler, published, stor
     assert (metrics["TickersRefreshed"], metrics["TickersFailed"], metrics["StaleForecasts"]) == (
         1,
         0,
-        0,
+        1,
     )
     assert metrics["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FunctionName"]]
 

@@ -80,7 +80,7 @@ def test_refresh_logs_the_champions_forecast_of_the_latest_close(store, publishe
         "version": version,
         "as_of": str(end),
         "generated_at": f"{end + dt.timedelta(1)}T00:30:00Z",
-        "age_hours": 0.0,
+        "age_hours": 0.5,  # since the close of `end` was final, at 00:00
         "stale": False,
     }
     record = store.get_json(f"forecasts/{TICKER}/track-record.json")
@@ -237,6 +237,81 @@ def test_a_pinned_version_is_the_one_refreshed(store, published_model, csv):
     result = refresh(settings(store, csv, end, model_version=pinned), store, TICKER)
     assert result.champion == pinned
     assert champion_entry(store, pinned).as_of == end
+
+
+def test_a_pin_applies_to_the_ticker_it_names_and_the_others_refresh_their_champion(
+    store, published_model, csv
+):
+    """MODEL_VERSION=BTC-USD=<old>: BTC-USD refreshes the pinned version, ETH-USD its champion
+    (before pins per ticker, ETH-USD's refresh failed, and paged, on BTC-USD's version)."""
+    registry = Registry(store)
+    pinned = publish_version(registry, published_model, days=270)
+    publish_version(registry, published_model, days=280)
+    eth = publish_version(registry, published_model, ticker="ETH-USD", days=280)
+    end = published_model.dates[289]
+    config = settings(store, csv, end, model_version=f"BTC-USD={pinned}")
+    btc = refresh(config, store, TICKER, now=at(end + dt.timedelta(1)))
+    other = refresh(config, store, "ETH-USD", now=at(end + dt.timedelta(1)))
+    assert (btc.ok, btc.outcome, btc.champion) == (True, "refreshed", pinned)
+    assert (other.ok, other.outcome, other.champion) == (True, "refreshed", eth)
+    assert champion_entry(store, pinned).as_of == end
+    pointer, _ = ForecastLog(store).latest("ETH-USD")
+    assert pointer is not None
+    assert pointer.versions[eth].as_of == end
+
+
+def test_a_bare_version_id_pins_the_ticker_that_has_it(store, published_model, csv):
+    """The book's MODEL_NAME, a version id alone: the ticker that published it refreshes it; a
+    ticker without it refreshes its champion (one HEAD of its manifest says so)."""
+    registry = Registry(store)
+    pinned = publish_version(registry, published_model, days=270)
+    publish_version(registry, published_model, days=280)
+    eth = publish_version(registry, published_model, ticker="ETH-USD", days=280)
+    end = published_model.dates[289]
+    config = settings(store, csv, end, model_version=pinned)
+    assert refresh(config, store, TICKER, now=at(end + dt.timedelta(1))).champion == pinned
+    other = refresh(config, store, "ETH-USD", now=at(end + dt.timedelta(1)))
+    assert (other.ok, other.champion) == (True, eth)
+
+
+def test_a_pin_of_a_version_its_ticker_lacks_fails_that_ticker_only(store, published_model, csv):
+    registry = Registry(store)
+    btc = publish_version(registry, published_model, days=280)
+    eth = publish_version(registry, published_model, ticker="ETH-USD", days=280)
+    end = published_model.dates[289]
+    config = settings(store, csv, end, model_version=f"ETH-USD={btc}")
+    failed = refresh(config, store, "ETH-USD", now=at(end + dt.timedelta(1)))
+    assert failed.error is not None
+    assert failed.error["code"] == "not_found"
+    assert f"pinned model version {btc} (MODEL_VERSION) of ETH-USD" in failed.error["message"]
+    assert ForecastLog(store).latest("ETH-USD") == (None, None), f"{eth} was not refreshed"
+    assert refresh(config, store, TICKER, now=at(end + dt.timedelta(1))).champion == btc
+
+
+def test_the_served_forecasts_age_counts_from_its_close_not_from_the_refresh(
+    store, published_model, csv
+):
+    """A price source stuck on an old close (a blocked feed): the refresh logs a forecast of it
+    today, and reports that forecast as old as its close, stale for the alarm."""
+    registry = Registry(store)
+    publish_version(registry, published_model, days=280)
+    last = published_model.dates[285]
+    now = at(last + dt.timedelta(days=10), hour=9, minute=0)
+    result = refresh(
+        settings(store, csv, None, refresh_max_missed_days=30),
+        store,
+        TICKER,
+        now=now,
+        load=cut_at(csv, last),
+    )
+    assert result.ok, result.error
+    served = result.served
+    assert served is not None
+    assert (served["as_of"], served["generated_at"]) == (
+        str(last),
+        now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    assert (served["age_hours"], served["stale"]) == (9 * 24 + 9.0, True)
 
 
 def test_no_model_yet_is_not_a_failure(store, csv):

@@ -61,7 +61,17 @@ def test_a_stale_forecast_says_so_in_its_message():
     forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
     stale = predict_response("BTC-USD", "v", forecast, age_hours=50.2, stale=True)
     assert (stale.age_hours, stale.stale) == (50.2, True)
-    assert "STALE: made 50 hours ago, the daily refresh is late" in stale.message
+    assert (
+        "STALE: from old data, the close of 2024-01-01, 3 days ago: no newer close has reached "
+        "the service"
+    ) in stale.message
     fresh = predict_response("BTC-USD", "v", forecast, age_hours=3.0)
     assert "STALE" not in fresh.message
     assert fresh.stale is False
+
+
+def test_a_stale_forecast_of_yesterdays_close_says_one_day():
+    """STALE_AFTER_HOURS below a day: stale on the day after its close, in the singular."""
+    forecast = {"as_of": "2024-01-01", "result": [{"date": "2024-01-02", "prediction": 1.5}]}
+    stale = predict_response("BTC-USD", "v", forecast, age_hours=13.0, stale=True)
+    assert "the close of 2024-01-01, 1 day ago:" in stale.message

@@ -22,10 +22,19 @@ def test_no_model_yet_is_503_with_how_to_train(client, path):
     assert response.headers["retry-after"] == "300"
 
 
-def test_pinned_version_that_is_not_published_is_503(local_store_uri, local_store):
-    settings = Settings(store_uri=local_store_uri, model_version="20260101T000000Z-abcdef0")
+def test_a_ticker_pinned_to_a_version_it_has_not_published_is_503(local_store_uri, local_store):
+    """A TICKER=VERSION pin is served or fails loudly: never another model in its place."""
+    pin = "BTC-USD=20260101T000000Z-abcdef0"
+    settings = Settings(store_uri=local_store_uri, model_version=pin)
     client = api_client(create_app(settings, Registry(local_store)))
     assert_error(client.get("/predict"), 503, "model_unavailable")
+
+
+def test_a_bare_version_id_a_ticker_has_not_published_pins_nothing(local_store_uri, local_store):
+    """A bare id pins the ticker that has it; this one has not: it keeps its champion (none)."""
+    settings = Settings(store_uri=local_store_uri, model_version="20260101T000000Z-abcdef0")
+    client = api_client(create_app(settings, Registry(local_store)))
+    assert_error(client.get("/predict"), 503, "no_model")
 
 
 def test_malformed_pinned_version_is_a_server_side_503(local_store_uri, local_store):

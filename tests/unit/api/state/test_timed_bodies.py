@@ -55,12 +55,16 @@ def bodies(forecast=FORECAST, calendar="D") -> TimedBodies:
     )
 
 
+FINAL = dt.datetime(2026, 10, 6, tzinfo=dt.UTC)
+"""When the close of FORECAST's as_of was final: where its age counts from."""
+
+
 def test_the_same_step_serves_the_same_bytes_object():
     timed = bodies()
-    first = timed.predict(MADE + dt.timedelta(minutes=61))
-    assert timed.predict(MADE + dt.timedelta(minutes=65)) is first
+    first = timed.predict(FINAL + dt.timedelta(minutes=61))
+    assert timed.predict(FINAL + dt.timedelta(minutes=65)) is first
     assert json.loads(first.body)["age_hours"] == 1.0
-    nxt = timed.predict(MADE + dt.timedelta(minutes=66))
+    nxt = timed.predict(FINAL + dt.timedelta(minutes=66))
     assert json.loads(nxt.body)["age_hours"] == 1.1
     assert nxt.etag != first.etag
     assert first.headers == {"ETag": first.etag, "Cache-Control": "public, max-age=300"}
@@ -68,18 +72,33 @@ def test_the_same_step_serves_the_same_bytes_object():
 
 def test_stale_flips_at_48_hours_and_the_weekend_counts_for_stocks():
     crypto = bodies()
-    assert json.loads(crypto.predict(MADE + dt.timedelta(hours=48)).body)["stale"] is True
+    assert json.loads(crypto.predict(FINAL + dt.timedelta(hours=47.9)).body)["stale"] is False
+    assert json.loads(crypto.predict(FINAL + dt.timedelta(hours=48)).body)["stale"] is True
     friday = {**FORECAST, "as_of": "2026-10-02", "generated_at": "2026-10-03T00:30:00Z"}
     stock = bodies(friday, calendar="B")
-    saturday = dt.datetime(2026, 10, 3, 0, 30, tzinfo=dt.UTC)
+    saturday = dt.datetime(2026, 10, 3, tzinfo=dt.UTC)
     assert json.loads(stock.predict(saturday + dt.timedelta(hours=95)).body)["stale"] is False
     assert json.loads(stock.predict(saturday + dt.timedelta(hours=96)).body)["stale"] is True
 
 
-def test_a_forecast_that_does_not_say_when_it_was_made_has_no_age():
+def test_the_age_is_the_datas_however_recently_the_forecast_was_computed():
+    """Computed a minute ago from a close two months old: two months old, and stale; the bodies
+    agree with freshness_of, which /tickers and the refresh's report read."""
+    old = {**FORECAST, "as_of": "2026-10-05", "generated_at": "2026-12-03T08:59:00Z"}
+    now = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
+    body = json.loads(bodies(old).predict(now).body)
+    expected = freshness_of(dt.date(2026, 10, 5), old["generated_at"], "D", 48, now)
+    assert (body["age_hours"], body["stale"]) == (58 * 24 + 9.0, True)
+    assert (body["age_hours"], body["stale"]) == (expected.age_hours, expected.stale)
+    assert "from old data, the close of 2026-10-05, 59 days ago" in body["message"]
+
+
+def test_a_forecast_that_does_not_say_when_it_was_made_still_has_an_age():
     undated = bodies({k: v for k, v in FORECAST.items() if k != "generated_at"})
-    body = json.loads(undated.predict(MADE + dt.timedelta(days=30)).body)
-    assert (body["age_hours"], body["stale"]) == (None, False)
+    body = json.loads(undated.predict(FINAL + dt.timedelta(days=30)).body)
+    assert (body["age_hours"], body["stale"]) == (720.0, True)
+    status = json.loads(undated.status(FINAL + dt.timedelta(days=30)))["refresh"]
+    assert (status["forecast_generated_at"], status["age_hours"]) == (None, 720.0)
 
 
 def test_status_moves_with_the_next_refresh_too():
@@ -88,7 +107,7 @@ def test_status_moves_with_the_next_refresh_too():
     after = json.loads(timed.status(dt.datetime(2026, 10, 6, 0, 30, 1, tzinfo=dt.UTC)))
     assert before["refresh"]["next_due"] == "2026-10-06T00:30:00Z"
     assert after["refresh"]["next_due"] == "2026-10-07T00:30:00Z"
-    assert after["refresh"]["age_hours"] == 0.0
+    assert after["refresh"]["age_hours"] == 0.5  # the close of 5 Oct was final at 00:00
     assert after["refresh"]["logged"] is True
 
 
