@@ -77,13 +77,14 @@ def router(state: ServingState) -> APIRouter:
         state.require_known(name)
         try:
             page = state.versions.page(name, limit=limit, cursor=cursor)
+            pinned = state.cache.pinned_version(name)
         except CryptonicError as exc:
             raise api_error_of(exc, name) from exc
         body = models_response(
             name,
             page.versions,
             champion=page.champion,
-            pinned=state.settings.model_version,
+            pinned=pinned,
             next_cursor=page.next_cursor,
             live=live_records(state, name),
         )

@@ -29,7 +29,7 @@ function fetchTickers() {
 }
 
 function tickerLabel(row) {
-  if (row.champion === null) return row.ticker + " · no model yet";
+  if (row.champion === null) return row.ticker + (row.unread ? " · not read yet" : " · no model yet");
   return row.ticker + (row.stale ? " · stale" : "");
 }
 

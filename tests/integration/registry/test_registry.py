@@ -353,8 +353,9 @@ def test_pinned_version_wins_over_champion(reg: Registry) -> None:
     assert reg.resolve_version(TICKER, None) == v2
     assert reg.resolve_version(TICKER, "") == v2
     missing = new_version_id(T0 + dt.timedelta(days=9))
+    assert reg.resolve_version(TICKER, missing) == v2, "a bare id this ticker lacks pins nothing"
     with pytest.raises(NotFoundError, match=f"pinned model version {missing}"):
-        reg.resolve_version(TICKER, missing)
+        reg.resolve_version(TICKER, f"{TICKER}={missing}")
     with pytest.raises(ConfigError):
         reg.resolve_version(TICKER, "../../etc/passwd")
 
@@ -414,7 +415,8 @@ def test_crash_between_artifacts_and_manifest_keeps_the_old_champion(
     with pytest.raises(NotFoundError):
         reg.promote(TICKER, v2)
     with pytest.raises(NotFoundError):
-        reg.resolve_version(TICKER, v2)
+        reg.resolve_version(TICKER, f"{TICKER}={v2}")
+    assert reg.resolve_version(TICKER, v2) == v1, "a bare id of an unpublished version pins nothing"
     # the old champion still serves
     assert reg.resolve_version(TICKER, None) == v1
     assert reg.load_artifact(TICKER, v1, "model.tflite") == b"tflite-old"
