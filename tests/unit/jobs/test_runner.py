@@ -56,6 +56,7 @@ class Context:
     def get_remaining_time_in_millis(self) -> int:
         return int(self.seconds * 1000)
 
+
 RUNNER = JobRunner(
     job="retrain",
     log=logging.getLogger("cryptonic.test-runner"),
