@@ -119,7 +119,8 @@ def test_a_ticker_done_in_this_run_is_not_run_again(job):
     assert job.deliver({"run_id": RUN, "ticker": "BTC-USD"}, count=2) == []
     assert job.deliver({"run_id": RUN, "ticker": "BTC-USD"}, message="duplicate") == []
     assert job.ran == ["BTC-USD"]
-    assert job.claims[0] is not None and job.claims[0].attempts == 1
+    assert job.claims[0] is not None
+    assert job.claims[0].attempts == 1
 
 
 def test_a_live_claim_of_another_message_makes_a_duplicate_back_off(job, local_store):

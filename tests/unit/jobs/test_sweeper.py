@@ -53,18 +53,21 @@ def test_a_run_past_its_deadline_is_closed_and_its_lost_tickers_named(local_stor
     assert done.closed == {"refresh": [run]}
     assert done.lost == {f"refresh {run}": ["ETH-USD", "SOL-USD"]}
     summary = ledger.summary(run)
-    assert summary["counts"]["lost"] == 2 and summary["counts"]["refreshed"] == 1
+    assert summary["counts"]["lost"] == 2
+    assert summary["counts"]["refreshed"] == 1
     assert summary["reported"]
     assert "attempt 2 started" in ledger.result(run, "ETH-USD")["error"]["message"]
     assert "no delivery of its job started" in ledger.result(run, "SOL-USD")["reason"]
     [(subject, message)] = notes
     assert subject == "cryptonic: 2 of 3 tickers failed to refresh"
-    assert "ETH-USD: [lost]" in message and "SOL-USD: [lost]" in message
+    assert "ETH-USD: [lost]" in message
+    assert "SOL-USD: [lost]" in message
     [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "TickersLost" in x]
     assert (line["TickersLost"], line["FunctionName"]) == (2, "stack-RefreshFunction-abc")
     assert "StaleForecasts" in line
     again = sweep(_settings(local_store), local_store, lambda s, m: notes.append((s, m)), now=NOW)
-    assert again.closed == {} and len(notes) == 1  # closed once
+    assert again.closed == {}
+    assert len(notes) == 1
 
 
 def test_a_run_within_its_deadline_or_with_a_live_claim_stays_open(local_store):
@@ -73,8 +76,10 @@ def test_a_run_within_its_deadline_or_with_a_live_claim_stays_open(local_store):
     [run] = old.runs()
     _claim(local_store, old, run, "BTC-USD", NOW + dt.timedelta(minutes=10))
     done = sweep(_settings(local_store), local_store, None, now=NOW)
-    assert done.closed == {} and done.waiting == {"refresh": [run]}
-    assert young.summary(young.runs()[0]) is None and old.summary(run) is None
+    assert done.closed == {}
+    assert done.waiting == {"refresh": [run]}
+    assert young.summary(young.runs()[0]) is None
+    assert old.summary(run) is None
 
 
 def test_a_run_whose_last_writer_died_before_its_summary_or_report_is_finished(local_store):
@@ -83,7 +88,8 @@ def test_a_run_whose_last_writer_died_before_its_summary_or_report_is_finished(l
     ledger.record(run, {"ticker": "BTC-USD", "outcome": "failed", "error": {"code": "x"}})
     notes: list[tuple[str, str]] = []
     done = sweep(_settings(local_store), local_store, lambda s, m: notes.append((s, m)), now=NOW)
-    assert done.closed == {"retrain": [run]} and len(notes) == 1  # summarized at once
+    assert done.closed == {"retrain": [run]}
+    assert len(notes) == 1
     # A summary written, never reported (its writer died in between): reported after a grace.
     other = _plan(local_store, "refresh", 2, ["ETH-USD"], REFRESH_OUTCOMES)
     [late] = other.runs()
@@ -93,7 +99,8 @@ def test_a_run_whose_last_writer_died_before_its_summary_or_report_is_finished(l
     assert len(notes) == 1  # within the grace: its writer may still report it
     later = NOW + dt.timedelta(minutes=30)
     sweep(_settings(local_store), local_store, lambda s, m: notes.append((s, m)), now=later)
-    assert len(notes) == 2 and "ETH-USD: [y]" in notes[1][1]
+    assert len(notes) == 2
+    assert "ETH-USD: [y]" in notes[1][1]
     assert other.summary(late)["reported"]
 
 

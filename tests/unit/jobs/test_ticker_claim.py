@@ -31,9 +31,11 @@ def _acquire(store, message: str, count: int = 1, minutes: float = 0, attempts: 
 
 def test_of_two_deliveries_one_holds_the_claim_and_the_other_backs_off(local_store):
     first = _acquire(local_store, "m1")
-    assert isinstance(first, Claim) and first.attempts == 1
+    assert isinstance(first, Claim)
+    assert first.attempts == 1
     second = _acquire(local_store, "m2", minutes=1)
-    assert isinstance(second, Busy) and second.holder.message_id == "m1"
+    assert isinstance(second, Busy)
+    assert second.holder.message_id == "m1"
     same_delivery = _acquire(local_store, "m1", minutes=1)  # a duplicate of the same receive
     assert isinstance(same_delivery, Busy)
 
@@ -42,18 +44,22 @@ def test_an_expired_lease_a_release_or_a_redelivery_is_taken_over(local_store):
     first = _acquire(local_store, "m1")
     assert isinstance(first, Claim)
     late = _acquire(local_store, "m2", minutes=61)  # the lease ran out
-    assert isinstance(late, Claim) and late.attempts == 2
+    assert isinstance(late, Claim)
+    assert late.attempts == 2
     again = _acquire(local_store, "m2", count=2, minutes=62, attempts=3)  # m2 redelivered
-    assert isinstance(again, Claim) and again.attempts == 3
+    assert isinstance(again, Claim)
+    assert again.attempts == 3
     again.release()
     after = _acquire(local_store, "m3", minutes=63, attempts=4)
-    assert isinstance(after, Claim) and after.attempts == 4
+    assert isinstance(after, Claim)
+    assert after.attempts == 4
 
 
 def test_no_attempt_starts_once_they_are_spent(local_store):
     _acquire(local_store, "m1")
     spent = _acquire(local_store, "m1", count=2, minutes=90, attempts=1)
-    assert isinstance(spent, Exhausted) and spent.last.attempts == 1
+    assert isinstance(spent, Exhausted)
+    assert spent.last.attempts == 1
 
 
 def test_progress_survives_a_takeover_and_a_lost_claim_cannot_checkpoint(local_store):

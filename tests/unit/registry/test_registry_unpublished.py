@@ -23,8 +23,13 @@ def test_only_old_versions_without_a_manifest_are_removed(local_store):
     removed = Registry(local_store).remove_unpublished("btc-usd", NOW - dt.timedelta(days=1))
     assert removed == [crashed + "model.keras", crashed + "model.tflite"]
     assert local_store.list("BTC-USD/versions/") == sorted(
-        [recent + "model.keras", recent + "model.tflite"]
-        + [published + "manifest.json", published + "model.keras", published + "model.tflite"]
+        [
+            recent + "model.keras",
+            recent + "model.tflite",
+            published + "manifest.json",
+            published + "model.keras",
+            published + "model.tflite",
+        ]
     )
     assert local_store.exists("ETH-USD/versions/20261201T060000Z-abcdef4/model.tflite")
     assert Registry(local_store).remove_unpublished("BTC-USD", NOW) == [
