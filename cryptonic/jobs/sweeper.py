@@ -32,11 +32,9 @@ from typing import Any, Final
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.job_outcomes import METRICS_OF
 from cryptonic.jobs.lambda_context import time_left_of
-from cryptonic.jobs.refresh.outcomes import METRICS as REFRESH_METRICS
-from cryptonic.jobs.retrain.outcomes import METRICS as RETRAIN_METRICS
 from cryptonic.jobs.run_ledger import JOBS, Job, RunLedger
-from cryptonic.jobs.run_metrics import JobMetrics
 from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
 from cryptonic.jobs.run_summary import RunSummary, summarize
 from cryptonic.jobs.ticker_claim import ClaimState, read_claim
@@ -53,7 +51,6 @@ LOOKBACK: Final = dt.timedelta(days=2)
 """How far past its deadline a run is still looked at (a live claim, a sweep that failed)."""
 REPORT_GRACE: Final = dt.timedelta(minutes=15)
 """A summary not marked reported this long after it was written was never reported."""
-METRICS_OF: Final[dict[Job, JobMetrics]] = {"retrain": RETRAIN_METRICS, "refresh": REFRESH_METRICS}
 
 
 @dataclass
