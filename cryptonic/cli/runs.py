@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import argparse
 
     from cryptonic.cli.options import SharedFlags, Subcommands
+    from cryptonic.jobs.run_ledger import Job
 
 __all__ = ["cmd_runs", "register"]
 
@@ -44,7 +45,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from cryptonic.store.uri import open_store
 
     store = open_store(settings_from(args).store_uri, read_only=True)
-    jobs = [args.job] if args.job else ["retrain", "refresh"]
+    jobs: list[Job] = [args.job] if args.job else ["retrain", "refresh"]
     out: Any
     if args.action == "show":
         if not args.run_id:
