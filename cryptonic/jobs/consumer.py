@@ -171,8 +171,13 @@ class QueueConsumer(Generic[JobT]):
         earlier = self.ledger.result(job.run_id, job.ticker)
         if earlier is not None:
             log.info(
-                "%s %s: already %s in run %s", self.job, job.ticker, earlier["outcome"], job.run_id
+                "%s %s: already %s in run %s",
+                self.job,
+                job.ticker,
+                earlier["outcome"],
+                job.run_id,
             )
+            self._summarize(job.run_id)  # its writer may have died before the summary
             return True
         return self._claimed(job, job.run_id, record)
 
@@ -221,11 +226,15 @@ class QueueConsumer(Generic[JobT]):
                 run_id,
                 summary["outcome"],
             )
+        self._summarize(run_id)
+        return True
+
+    def _summarize(self, run_id: str) -> None:
+        """Summarize and report the run if every ticker has its result and nobody did yet."""
         run_summary = self.ledger.summarize_if_complete(run_id)
         if run_summary is not None:
             self.report(run_summary)
             self.ledger.mark_reported(run_id)
-        return True
 
     def _by_hand(self, job: JobT, record: QueueRecord) -> bool:
         """A job without a run: no ledger, no claim; a failure is retried by SQS and, after

@@ -25,6 +25,7 @@ unusable ``tickers.json`` is reported, not raised: the parameter's tickers are s
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -38,7 +39,7 @@ from cryptonic.jobs.aws_clients import job_client
 from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.refresh.request import parse_refresh_event
 from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
-from cryptonic.jobs.run_ledger import Job, RunLedger, check_run_id, new_run_id
+from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id, run_started
 from cryptonic.jobs.sources.direct import direct_job
 from cryptonic.jobs.sources.infer import source_of
 from cryptonic.jobs.sources.scheduled import scheduled_job, scheduled_run_id
@@ -51,6 +52,8 @@ log = logging.getLogger("cryptonic.dispatch")
 SQS_BATCH: Final = 10
 """SendMessageBatch's limit."""
 SEND_ATTEMPTS: Final = 3
+NAMED_RUN_SLACK: Final = dt.timedelta(days=1)
+"""How far from now the time a direct invoke's run id begins with may be."""
 LIST_UNUSABLE_METRIC: Final = "TickerListUnusable"
 """1 when the store's tickers.json could not be used (template.yaml: TickerListUnusableAlarm)."""
 
@@ -118,7 +121,13 @@ def run_id_of(event: Any, job: Job) -> str:
         return new_run_id()
     if not isinstance(named, str):
         raise ConfigError(f"run_id must be a string like 20261201T060000Z-1a2b3c4d, got {named!r}")
-    return check_run_id(named)
+    started = run_started(named)
+    if abs(dt.datetime.now(dt.UTC) - started) > NAMED_RUN_SLACK:
+        raise ConfigError(
+            f"run id {named} begins with {started:%Y-%m-%d %H:%M:%S} UTC: a run id begins with "
+            "when the run starts (now, within a day), so that the sweeper finds and ends it"
+        )
+    return named
 
 
 def dispatch_jobs(

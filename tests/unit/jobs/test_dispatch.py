@@ -17,6 +17,7 @@ from cryptonic.jobs.dispatch import (
 )
 from cryptonic.jobs.retrain.queue import parse_retrain_job as parse_job
 from cryptonic.jobs.retrain.request import RetrainRequest
+from cryptonic.jobs.run_ledger import new_run_id
 
 
 class RefusingQueue:
@@ -85,10 +86,12 @@ def test_a_direct_invoke_is_a_fresh_run_unless_it_names_one():
     assert job_of({"job": "refresh", "tickers": ["AAPL"]}) == "refresh"
     assert job_of({"tickers": ["AAPL"]}) == job_of(None) == "retrain"
     assert run_id_of({"job": "refresh"}, "refresh") != run_id_of({"job": "refresh"}, "refresh")
-    named = {"job": "refresh", "run_id": "20261201T060000Z-manual1"}
+    named = {"job": "refresh", "run_id": new_run_id(token="manual1")}
     assert run_id_of(named, "refresh") == run_id_of(named, "refresh") == named["run_id"]
     with pytest.raises(ConfigError, match="invalid run id"):
         run_id_of({"run_id": "../champion"}, "retrain")
+    with pytest.raises(ConfigError, match="begins with when the run starts"):
+        run_id_of({"run_id": "20201201T060000Z-manual1"}, "retrain")
     with pytest.raises(ConfigError, match="run_id must be a string"):
         run_id_of({"run_id": 7}, "retrain")
 
