@@ -297,11 +297,18 @@ class Settings(BaseSettings):
         description="SQS queue of per-ticker retrain jobs; set: a scheduled run fans out to it.",
     )
     retrain_max_receives: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        validation_alias=AliasChoices("RETRAIN_MAX_RECEIVES", "retrain_max_receives"),
+        description="Deliveries of one ticker's job before it is dead-lettered (redrive policy).",
+    )
+    retrain_max_attempts: int = Field(
         default=2,
         ge=1,
         le=10,
-        validation_alias=AliasChoices("RETRAIN_MAX_RECEIVES", "retrain_max_receives"),
-        description="Deliveries of one ticker's job before it is dead-lettered (redrive policy).",
+        validation_alias=AliasChoices("RETRAIN_MAX_ATTEMPTS", "retrain_max_attempts"),
+        description="Times one ticker's retrain really starts in a run (throttles not counted).",
     )
     refresh_queue_url: str | None = Field(
         default=None,
@@ -309,11 +316,71 @@ class Settings(BaseSettings):
         description="SQS queue of per-ticker refresh jobs; set: a scheduled refresh fans out.",
     )
     refresh_max_receives: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        validation_alias=AliasChoices("REFRESH_MAX_RECEIVES", "refresh_max_receives"),
+        description="Deliveries of one ticker's refresh job before it is dead-lettered.",
+    )
+    refresh_max_attempts: int = Field(
         default=2,
         ge=1,
         le=10,
-        validation_alias=AliasChoices("REFRESH_MAX_RECEIVES", "refresh_max_receives"),
-        description="Deliveries of one ticker's refresh job before it is dead-lettered.",
+        validation_alias=AliasChoices("REFRESH_MAX_ATTEMPTS", "refresh_max_attempts"),
+        description="Times one ticker's refresh really starts in a run (throttles not counted).",
+    )
+    # -- runs that always end (issue 23): claims, time, deadlines, who reports a closed run
+    retrain_visibility_timeout: int = Field(
+        default=5400,
+        ge=1,
+        le=43_200,
+        validation_alias=AliasChoices("RETRAIN_VISIBILITY_TIMEOUT", "retrain_visibility_timeout"),
+        description="The retrain queue's visibility timeout: the lease of a ticker's claim (s).",
+    )
+    refresh_visibility_timeout: int = Field(
+        default=3600,
+        ge=1,
+        le=43_200,
+        validation_alias=AliasChoices("REFRESH_VISIBILITY_TIMEOUT", "refresh_visibility_timeout"),
+        description="The refresh queue's visibility timeout: the lease of a ticker's claim (s).",
+    )
+    retrain_ticker_seconds: float = Field(
+        default=120.0,
+        ge=0.0,
+        le=900.0,
+        validation_alias=AliasChoices("RETRAIN_TICKER_SECONDS", "retrain_ticker_seconds"),
+        description="Least time an invocation must have left to start a ticker's retrain.",
+    )
+    refresh_ticker_seconds: float = Field(
+        default=90.0,
+        ge=0.0,
+        le=900.0,
+        validation_alias=AliasChoices("REFRESH_TICKER_SECONDS", "refresh_ticker_seconds"),
+        description="Least time an invocation must have left to start a ticker's refresh.",
+    )
+    retrain_run_hours: float = Field(
+        default=24.0,
+        gt=0.0,
+        le=336.0,
+        validation_alias=AliasChoices("RETRAIN_RUN_HOURS", "retrain_run_hours"),
+        description="A retrain run's deadline after its dispatch (the queue's retention), hours.",
+    )
+    refresh_run_hours: float = Field(
+        default=12.0,
+        gt=0.0,
+        le=336.0,
+        validation_alias=AliasChoices("REFRESH_RUN_HOURS", "refresh_run_hours"),
+        description="A refresh run's deadline after its dispatch (the queue's retention), hours.",
+    )
+    retrain_function_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RETRAIN_FUNCTION_NAME", "retrain_function_name"),
+        description="The retrain function: the sweeper reports its closed runs under its name.",
+    )
+    refresh_function_name: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REFRESH_FUNCTION_NAME", "refresh_function_name"),
+        description="The refresh function: the sweeper reports its closed runs under its name.",
     )
     alarm_topic_arn: str | None = Field(
         default=None,

@@ -53,9 +53,11 @@ def emf_line(
     return json.dumps(document, default=str)
 
 
-def function_dimensions() -> dict[str, str]:
-    """``FunctionName`` as Lambda names this function (``local`` outside Lambda)."""
-    return {"FunctionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")}
+def function_dimensions(function_name: str | None = None) -> dict[str, str]:
+    """``FunctionName``: ``function_name`` when given (the sweeper reports a job's run under the
+    job's function, where its alarms look), else this function's as Lambda names it (``local``
+    outside Lambda)."""
+    return {"FunctionName": function_name or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")}
 
 
 def put_metrics(
@@ -63,8 +65,11 @@ def put_metrics(
     *,
     properties: Mapping[str, Any] | None = None,
     stream: IO[str] | None = None,
+    function_name: str | None = None,
 ) -> None:
-    """Write one EMF line for this function to stdout (what Lambda forwards to CloudWatch)."""
+    """Write one EMF line to stdout (what Lambda forwards to CloudWatch), under this function's
+    name or ``function_name``."""
     out = stream or sys.stdout
-    out.write(emf_line(metrics, dimensions=function_dimensions(), properties=properties) + "\n")
+    dimensions = function_dimensions(function_name)
+    out.write(emf_line(metrics, dimensions=dimensions, properties=properties) + "\n")
     out.flush()

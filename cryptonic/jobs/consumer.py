@@ -1,40 +1,55 @@
 """One ticker's job per SQS message: the consumer side of a fanned-out run, for any job.
 
 Lambda's SQS event source mapping delivers the messages (``sam local generate-event sqs
-receive-message``) with ``ReportBatchItemFailures``, so a failed ticker is reported by its
-message id and never raises: SQS makes it visible again after the visibility timeout (a retry)
-and, after the queue's ``maxReceiveCount`` deliveries, moves it to the dead-letter queue. On that
-last delivery the failure is recorded as the ticker's final result in the run's ledger
-(cryptonic.jobs.run_ledger) so the run can still be summarized; the invocation that completes the
-run reports it once (``report``: the job's log line, metrics and notification).
+receive-message``) with ``ReportBatchItemFailures``: a message reported back is delivered again
+after the visibility timeout, and after the queue's ``maxReceiveCount`` deliveries it is moved to
+the dead-letter queue. One message's trouble (a bad body, a bug) fails that message only.
 
-Idempotent per ticker: a ticker with a final result in this run is not run again (SQS delivers
-at least once, and a retried dispatch sends again). A message without ``run_id`` is a job sent
-by hand, run outside any ledger.
+Exactly one effect per (run, ticker), whatever SQS delivers:
+
+* a ticker with a final result in the run is done: a duplicate is acknowledged, nothing runs;
+* otherwise the delivery claims the ticker in the run (cryptonic.jobs.ticker_claim) before it
+  works; a duplicate that finds a live claim backs off (SQS retries it later);
+* the final result is created once: the first one wins;
+* a failure is retried until the run's ``max_attempts`` real starts of the ticker (the claim
+  counts them; a throttled delivery never starts, so never burns one), then it is final; when
+  every attempt died without a result, the next delivery records that instead of a third try.
+
+The invocation that records the last result summarizes the run and reports it once
+(cryptonic.jobs.run_report). A message without ``run_id`` is a job sent by hand, run outside any
+ledger. A ticker starts only if the invocation's time left can hold it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cryptonic.config import Settings, get_settings, normalize_ticker
-from cryptonic.errors import ConfigError, CryptonicError
+from cryptonic.errors import ConfigError
+from cryptonic.jobs.bounded_json import loads_bounded
 from cryptonic.jobs.cloudwatch import put_metrics
-from cryptonic.jobs.run_ledger import Job, RunLedger, RunSummary, check_run_id
+from cryptonic.jobs.lambda_context import TimeLeft, no_limit, time_left_of
+from cryptonic.jobs.run_ledger import Job, RunLedger, check_run_id
 from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
+from cryptonic.jobs.run_summary import RunSummary
 from cryptonic.jobs.sources.sqs import QueueRecord
+from cryptonic.jobs.ticker_claim import Busy, Claim, Delivery, Exhausted, acquire
 from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.deadline import deadline
 from cryptonic.store.uri import open_store
 
 log = logging.getLogger("cryptonic.jobs")
 
-Notifier = Callable[[str, str], None]
-"""Sends ``(subject, message)`` to whoever is on call (the alarm topic; tests pass their own)."""
+MAX_BODY_BYTES: Final = 262_144
+"""SQS's largest message: a body beyond it did not come from a queue."""
+RECORD_RESERVE_S: Final = 5.0
+"""Seconds of the time left kept back from a ticker's work to record its result."""
 
 
 class TickerJob(BaseModel):
@@ -62,14 +77,48 @@ class TickerJob(BaseModel):
 
 
 JobT = TypeVar("JobT", bound=TickerJob)
+Work = Callable[[JobT, Claim | None], dict[str, Any]]
+"""One job's work as its result; the claim (None for a job sent by hand) to checkpoint into."""
 
 
 def parse_job(body: str, model: type[JobT], job: Job, example: str) -> JobT:
-    """A job from a message body; ConfigError saying what is wrong (it will be dead-lettered)."""
+    """A job from a message body (bounded: cryptonic.jobs.bounded_json); ConfigError saying
+    what is wrong."""
     try:
-        return model.model_validate(json.loads(body))
+        value = loads_bounded(body, what=f"the {job} job message", max_bytes=MAX_BODY_BYTES)
+        return model.model_validate(value)
     except (ValueError, ValidationError) as exc:
         raise ConfigError(f"invalid {job} job message ({exc}); expected {example}") from exc
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    """How often and how long one job's tickers may run."""
+
+    max_receives: int
+    """The queue's ``maxReceiveCount``: the last delivery is final whatever the attempts."""
+    max_attempts: int
+    """Real starts of one ticker's work in one run."""
+    lease_seconds: float
+    """The queue's visibility timeout: how long a claim holds."""
+    ticker_seconds: float
+    """Least time an invocation must have left to start a ticker."""
+
+    @classmethod
+    def of(cls, settings: Settings, job: Job) -> QueueLimits:
+        if job == "retrain":
+            return cls(
+                settings.retrain_max_receives,
+                settings.retrain_max_attempts,
+                settings.retrain_visibility_timeout,
+                settings.retrain_ticker_seconds,
+            )
+        return cls(
+            settings.refresh_max_receives,
+            settings.refresh_max_attempts,
+            settings.refresh_visibility_timeout,
+            settings.refresh_ticker_seconds,
+        )
 
 
 class QueueConsumer(Generic[JobT]):
@@ -79,53 +128,143 @@ class QueueConsumer(Generic[JobT]):
         self,
         job: Job,
         store: ArtifactStore,
-        max_receives: int,
+        limits: QueueLimits,
         parse: Callable[[str], JobT],
-        work: Callable[[JobT], dict[str, Any]],
+        work: Work[JobT],
         report: Callable[[RunSummary], None],
-        outcomes: Sequence[str],
+        metrics: JobMetrics,
+        time_left: TimeLeft = no_limit,
     ) -> None:
-        self.job = job
-        self.ledger = RunLedger(store, job, outcomes)
-        self.max_receives = max_receives
-        self.parse = parse
-        self.work = work
-        self.report = report
+        self.job, self.limits, self.parse, self.work = job, limits, parse, work
+        self.ledger = RunLedger(store, job, list(metrics.outcomes))
+        self.report, self.metrics, self.time_left = report, metrics, time_left
+        self.results: list[dict[str, Any]] = []
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
         """``{"batchItemFailures": [{"itemIdentifier": id}, ...]}``: the messages to retry."""
         failures = []
         for raw in event["Records"]:
             record = QueueRecord.model_validate(raw)
-            if not self.run(record):
+            try:
+                done = self.run(record)
+            except Exception:  # one message's bug or outage fails that message only
+                log.exception("%s message %s failed", self.job, record.messageId)
+                done = False
+            if not done:
                 failures.append({"itemIdentifier": record.messageId})
+        values, properties = self.metrics.of_invocation(self.results)
+        if values:
+            put_metrics(values, properties=properties)
         return {"batchItemFailures": failures}
 
     def run(self, record: QueueRecord) -> bool:
         """One message; False when SQS should deliver it again (or dead-letter it)."""
-        final = record.receive_count >= self.max_receives
         try:
             job = self.parse(record.body)
         except ConfigError as exc:
             log.error("%s job refused: %s", self.job, exc, extra={"code": exc.code})
             return False
-        if job.run_id is not None:
-            try:
-                earlier = self.ledger.result(job.run_id, job.ticker)
-            except CryptonicError as exc:
-                log.error("%s %s: cannot read the run ledger: %s", self.job, job.ticker, exc)
-                return False
-            if earlier is not None and earlier["outcome"] != "failed":
-                log.info(
-                    "%s %s: already %s in run %s",
-                    self.job,
-                    job.ticker,
-                    earlier["outcome"],
-                    job.run_id,
-                )
-                return True
-        summary = {**self.work(job), "run_id": job.run_id, "attempt": record.receive_count}
+        if not self._has_time(job):
+            return False
+        if job.run_id is None:
+            return self._by_hand(job, record)
+        earlier = self.ledger.result(job.run_id, job.ticker)
+        if earlier is not None:
+            log.info(
+                "%s %s: already %s in run %s",
+                self.job,
+                job.ticker,
+                earlier["outcome"],
+                job.run_id,
+            )
+            self._summarize(job.run_id)  # its writer may have died before the summary
+            return True
+        return self._claimed(job, job.run_id, record)
+
+    def _claimed(self, job: JobT, run_id: str, record: QueueRecord) -> bool:
+        """The ticker's work under its claim in the run."""
+        grant = acquire(
+            self.ledger.store,
+            self.ledger.claim_key(run_id, job.ticker),
+            Delivery(record.messageId, record.receive_count),
+            lease_seconds=self.limits.lease_seconds,
+            max_attempts=self.limits.max_attempts,
+        )
+        if isinstance(grant, Busy):
+            last = record.receive_count >= self.limits.max_receives
+            log.info(
+                "%s %s: claimed by message %s until %s in run %s; %s",
+                self.job,
+                job.ticker,
+                grant.holder.message_id,
+                grant.holder.expires_at,
+                run_id,
+                "left to it" if last else "retried later",
+            )
+            return last  # the last delivery of a duplicate: the holder writes the result
+        if isinstance(grant, Exhausted):
+            return self._finish(job, run_id, crashed(job.ticker, grant.last.attempts))
+        summary = {**self._work(job, grant), "attempt": grant.attempts}
+        self._log(job, summary, record)
         failed = summary.get("error") is not None
+        final = (
+            grant.attempts >= self.limits.max_attempts
+            or record.receive_count >= self.limits.max_receives
+        )
+        if failed and not final:
+            grant.release()
+            return False  # retried by SQS; only the last attempt's failure is final
+        return self._finish(job, run_id, summary)
+
+    def _finish(self, job: JobT, run_id: str, summary: dict[str, Any]) -> bool:
+        """Record the final result (the first wins), summarize the run if this completed it."""
+        if not self.ledger.record(run_id, {**summary, "run_id": run_id}):
+            log.warning(
+                "%s %s: run %s already had a result; this %s is not recorded",
+                self.job,
+                job.ticker,
+                run_id,
+                summary["outcome"],
+            )
+        self._summarize(run_id)
+        return True
+
+    def _summarize(self, run_id: str) -> None:
+        """Summarize and report the run if every ticker has its result and nobody did yet."""
+        run_summary = self.ledger.summarize_if_complete(run_id)
+        if run_summary is not None:
+            self.report(run_summary)
+            self.ledger.mark_reported(run_id)
+
+    def _by_hand(self, job: JobT, record: QueueRecord) -> bool:
+        """A job without a run: no ledger, no claim; a failure is retried by SQS and, after
+        its last delivery, dead-lettered (the dead-letter queue is its only record)."""
+        summary = self._work(job, None)
+        self._log(job, summary, record)
+        return summary.get("error") is None
+
+    def _work(self, job: JobT, claim: Claim | None) -> dict[str, Any]:
+        left = self.time_left()
+        with deadline(None if left is None else left - RECORD_RESERVE_S):
+            summary = self.work(job, claim)
+        self.results.append(summary)
+        return summary
+
+    def _has_time(self, job: JobT) -> bool:
+        left = self.time_left()
+        if left is None or left >= self.limits.ticker_seconds:
+            return True
+        log.warning(
+            "%s %s not started: %.0f s left of the invocation, a ticker needs %.0f s "
+            "(SQS delivers it again)",
+            self.job,
+            job.ticker,
+            left,
+            self.limits.ticker_seconds,
+        )
+        return False
+
+    def _log(self, job: JobT, summary: dict[str, Any], record: QueueRecord) -> None:
         log.info(
             "%s %s %s (run %s, delivery %d): %s",
             self.job,
@@ -136,58 +275,21 @@ class QueueConsumer(Generic[JobT]):
             summary.get("reason", ""),
             extra={"summary": summary, "outcome": summary["outcome"]},
         )
-        if failed and not final:
-            return False  # retried by SQS; only the last delivery's failure is final
-        if job.run_id is None:
-            return not failed
-        try:
-            self.ledger.record(job.run_id, summary)
-            run_summary = self.ledger.summarize_if_complete(job.run_id)
-        except CryptonicError as exc:
-            log.error("%s %s: cannot record the result: %s", self.job, job.ticker, exc)
-            return False
-        if run_summary is not None:
-            self.report(run_summary)
-        return not failed
 
 
-def report_run(summary: RunSummary, metrics: JobMetrics, notify: Notifier | None) -> None:
-    """A finished run, once: its counts and the job's extras as EMF metrics, one log line, and
-    the failed tickers named to the on-call."""
-    values, extra = metrics.of_run(summary.counts, summary.results)
-    properties = {"run_id": summary.run_id, "failed_tickers": sorted(summary.failed), **extra}
-    put_metrics(values, properties=properties)
-    log.info(summary.headline(), extra={"run": summary.to_dict(), **extra})
-    announce_failures(summary, notify, summary.job)
-
-
-def announce_failures(summary: RunSummary, notify: Notifier | None, what: str) -> None:
-    """Log the failed tickers and send them to the on-call, if any failed."""
-    if not summary.failed:
-        return
-    lines = [f"{t}: [{e.get('code')}] {e.get('message')}" for t, e in summary.failed.items()]
-    subject = f"cryptonic: {len(summary.failed)} of {summary.tickers} tickers failed to {what}"
-    log.error("%s: %s", subject, "; ".join(lines), extra={"failed": summary.failed})
-    if notify is None:
-        return
-    try:
-        notify(subject[:100], "\n".join([summary.headline(), "", *lines]))
-    except Exception as exc:  # the TickersFailed alarm still fires; the log names them too
-        log.error("cannot notify the alarm topic: %s", exc)
-
-
-def sns_notifier(topic_arn: str | None) -> Notifier | None:
-    """Publishes to the alarm topic with botocore (what the images install), or None."""
-    if not topic_arn:
-        return None
-    import botocore.session
-
-    client = botocore.session.get_session().create_client("sns")
-
-    def publish(subject: str, message: str) -> None:
-        client.publish(TopicArn=topic_arn, Subject=subject, Message=message)
-
-    return publish
+def crashed(ticker: str, attempts: int) -> dict[str, Any]:
+    """The final result of a ticker whose every attempt in the run died without a result."""
+    message = (
+        f"{attempts} attempt(s) started in this run and none finished (the function timed out, "
+        "ran out of memory or crashed: see its log); not starting another"
+    )
+    return {
+        "ticker": ticker,
+        "outcome": "failed",
+        "reason": f"failed: {message}",
+        "error": {"code": "crashed", "message": message},
+        "attempt": attempts,
+    }
 
 
 def handle_queue(
@@ -197,25 +299,27 @@ def handle_queue(
     *,
     job: Job,
     parse: Callable[[str], JobT],
-    work: Callable[[Settings, ArtifactStore, JobT], dict[str, Any]],
+    work: Callable[[Settings, ArtifactStore, JobT, Claim | None], dict[str, Any]],
     metrics: JobMetrics,
+    context: Any = None,
+    store: ArtifactStore | None = None,
 ) -> dict[str, Any]:
     """One job's queue consumer over a batch: the settings (the environment's by default), their
-    store, the alarm topic (``ALARM_TOPIC_ARN``) unless ``notify`` stands in for it, and the
-    job's ``maxReceiveCount``; ``{"batchItemFailures": [...]}`` for the messages to retry."""
+    store (or ``store``), the alarm topic (``ALARM_TOPIC_ARN``) unless ``notify`` stands in for
+    it, the job's limits and the Lambda ``context``'s time left; ``{"batchItemFailures": [...]}``
+    for the messages to retry."""
     settings = settings or get_settings()
-    store = open_store(settings.store_uri)
+    store = store or open_store(settings.store_uri)
     notifier = notify or sns_notifier(settings.alarm_topic_arn)
-    max_receives = (
-        settings.retrain_max_receives if job == "retrain" else settings.refresh_max_receives
-    )
 
-    def run_one(message: JobT) -> dict[str, Any]:
-        return work(settings, store, message)
+    def run_one(message: JobT, claim: Claim | None) -> dict[str, Any]:
+        return work(settings, store, message, claim)
 
     def report(summary: RunSummary) -> None:
         report_run(summary, metrics, notifier)
 
-    outcomes = list(metrics.outcomes)
-    consumer = QueueConsumer(job, store, max_receives, parse, run_one, report, outcomes)
+    limits = QueueLimits.of(settings, job)
+    consumer = QueueConsumer(
+        job, store, limits, parse, run_one, report, metrics, time_left_of(context)
+    )
     return consumer(event)

@@ -12,27 +12,34 @@ Which job: the weekly schedule's event means the retrain; the daily one carries
 ``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``
 (cryptonic.jobs.sources: which source sent an event is decided there, once).
 
-The dispatch fails (and pages) only when it could not send every job, or when ``tickers.json``
-is unusable, and then after sending what it could: a broken file never costs the parameter's
-tickers their week. A retried dispatch reuses its run (same scheduled event, same run id) and
-sends again; the consumers are idempotent per ticker within a run.
+One run per scheduled tick: the run id comes from the job, the schedule and its scheduled time
+(cryptonic.jobs.sources.scheduled), so a Scheduler retry, a duplicate delivery or Lambda's retry
+of this dispatch joins the run the first attempt planned, and sends again only the tickers that
+have no final result yet (a ticker's claim stops a job sent twice from running twice). A direct
+invoke may name its run (``"run_id"``); two identical direct invokes without one are two runs.
+
+The dispatch fails (and pages, and is retried) only when it could not send every job. An
+unusable ``tickers.json`` is reported, not raised: the parameter's tickers are sent, the
+``TickerListUnusable`` metric pages, and no retry sends every job again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import ConfigError, CryptonicError, DispatchFailedError
+from cryptonic.jobs.aws_clients import job_client
 from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.refresh.request import parse_refresh_event
 from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
-from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id
+from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id, run_started
 from cryptonic.jobs.sources.direct import direct_job
 from cryptonic.jobs.sources.infer import source_of
 from cryptonic.jobs.sources.scheduled import scheduled_job, scheduled_run_id
@@ -45,6 +52,10 @@ log = logging.getLogger("cryptonic.dispatch")
 SQS_BATCH: Final = 10
 """SendMessageBatch's limit."""
 SEND_ATTEMPTS: Final = 3
+NAMED_RUN_SLACK: Final = dt.timedelta(days=1)
+"""How far from now the time a direct invoke's run id begins with may be."""
+LIST_UNUSABLE_METRIC: Final = "TickerListUnusable"
+"""1 when the store's tickers.json could not be used (template.yaml: TickerListUnusableAlarm)."""
 
 
 class QueueClient(Protocol):
@@ -63,12 +74,15 @@ class Dispatch:
     sent: list[str]
     unsent: dict[str, str]
     problem: str | None
+    finished: list[str] = field(default_factory=list)
+    """Tickers of a joined run that already had a final result: not sent again."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "job": self.job,
             "run_id": self.run_id,
             "tickers": self.tickers,
+            "finished": self.finished,
             "sent": len(self.sent),
             "unsent": self.unsent,
             "problem": self.problem,
@@ -97,11 +111,23 @@ def job_message(run_id: str, ticker: str, options: dict[str, Any]) -> dict[str, 
     return {"run_id": run_id, "ticker": ticker, **options}
 
 
-def run_id_of(event: Any) -> str:
-    """The run id a scheduled event names (its time and execution id), else a fresh one."""
+def run_id_of(event: Any, job: Job) -> str:
+    """The run of a scheduled tick (its job, schedule and scheduled time), the ``run_id`` a
+    direct invoke names, else a fresh one."""
     if source_of(event) == "scheduled":
-        return scheduled_run_id(event)
-    return new_run_id()
+        return scheduled_run_id(event, job)
+    named = event.get("run_id") if isinstance(event, dict) else None
+    if named is None:
+        return new_run_id()
+    if not isinstance(named, str):
+        raise ConfigError(f"run_id must be a string like 20261201T060000Z-1a2b3c4d, got {named!r}")
+    started = run_started(named)
+    if abs(dt.datetime.now(dt.UTC) - started) > NAMED_RUN_SLACK:
+        raise ConfigError(
+            f"run id {named} begins with {started:%Y-%m-%d %H:%M:%S} UTC: a run id begins with "
+            "when the run starts (now, within a day), so that the sweeper finds and ends it"
+        )
+    return named
 
 
 def dispatch_jobs(
@@ -115,7 +141,11 @@ def dispatch_jobs(
     missing queue URL (``RETRAIN_QUEUE_URL``, ``REFRESH_QUEUE_URL``)."""
     settings = settings or get_settings()
     job = job_of(event)
-    body = {k: v for k, v in event.items() if k != "job"} if isinstance(event, dict) else event
+    body = (
+        {k: v for k, v in event.items() if k not in {"job", "run_id"}}
+        if isinstance(event, dict)
+        else event
+    )
     if job == "retrain":
         request = parse_retrain_event(body)
         queue_url, env_name = settings.retrain_queue_url, "RETRAIN_QUEUE_URL"
@@ -127,16 +157,26 @@ def dispatch_jobs(
         options = {}
     if not queue_url:
         raise ConfigError(f"{env_name} is not set: the dispatch has no {job} queue to send to")
+    run_id = run_id_of(event, job)
     store = store or open_store(settings.store_uri)
     listed = run_tickers(settings, store, requested)
-    run_id = run_id_of(event)
-    planned = RunLedger(store, job).write_plan(run_id, listed.tickers, options)
+    ledger = RunLedger(store, job)
+    planned = ledger.write_plan(run_id, listed.tickers, options)
+    finished = ledger.finished(run_id)
     queue = queue or _sqs_client()
     sent, unsent = send_jobs(
-        queue, queue_url, ((t, job_message(run_id, t, options)) for t in planned)
+        queue,
+        queue_url,
+        ((t, job_message(run_id, t, options)) for t in planned if t not in finished),
     )
     return Dispatch(
-        job=job, run_id=run_id, tickers=planned, sent=sent, unsent=unsent, problem=listed.problem
+        job=job,
+        run_id=run_id,
+        tickers=planned,
+        sent=sent,
+        unsent=unsent,
+        problem=listed.problem,
+        finished=[t for t in planned if t in finished],
     )
 
 
@@ -181,7 +221,8 @@ def send_jobs(
 
 
 def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
-    """The dispatch Lambda: send the jobs, emit ``TickersDispatched``, fail loudly if needed."""
+    """The dispatch Lambda: send the jobs, emit ``TickersDispatched`` (and
+    ``TickerListUnusable``), raise only when a job could not be sent."""
     try:
         dispatch = dispatch_jobs(event)
     except CryptonicError as exc:
@@ -190,11 +231,16 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
         raise
     summary = dispatch.to_dict()
     put_metrics(
-        {"TickersDispatched": len(dispatch.sent), "TickersNotDispatched": len(dispatch.unsent)},
+        {
+            "TickersDispatched": len(dispatch.sent),
+            "TickersNotDispatched": len(dispatch.unsent),
+            LIST_UNUSABLE_METRIC: int(dispatch.problem is not None),
+        },
         properties={
             "job": dispatch.job,
             "run_id": dispatch.run_id,
             "unsent_tickers": sorted(dispatch.unsent),
+            "problem": dispatch.problem,
         },
     )
     log.info(
@@ -205,21 +251,19 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
         len(dispatch.tickers),
         extra={"dispatch": summary},
     )
-    problems = [dispatch.problem] if dispatch.problem else []
+    if dispatch.problem:
+        log.error("%s run %s: %s", dispatch.job, dispatch.run_id, dispatch.problem)
     if dispatch.unsent:
-        problems.append(
-            f"{len(dispatch.unsent)} of {len(dispatch.tickers)} jobs not sent: "
+        raise DispatchFailedError(
+            f"{dispatch.job} run {dispatch.run_id}: {len(dispatch.unsent)} of "
+            f"{len(dispatch.tickers)} jobs not sent: "
             + "; ".join(f"{t}: {why}" for t, why in dispatch.unsent.items())
         )
-    if problems:
-        raise DispatchFailedError(f"{dispatch.job} run {dispatch.run_id}: " + " | ".join(problems))
     return summary
 
 
 def _sqs_client() -> QueueClient:
-    """botocore, as the store uses (the images install it, not boto3); it honours the standard
-    environment, ``AWS_ENDPOINT_URL_SQS`` included (the tests point it at moto's server)."""
-    import botocore.session
-
-    client: QueueClient = botocore.session.get_session().create_client("sqs")
+    """botocore with explicit timeouts and retries (cryptonic.jobs.aws_clients); it honours the
+    standard environment, ``AWS_ENDPOINT_URL_SQS`` included (the tests point it at moto's)."""
+    client: QueueClient = job_client("sqs")
     return client

@@ -1,44 +1,49 @@
 """The ledger of a fanned-out run (the weekly retrain, the daily refresh): its plan, each
-ticker's final result, one summary.
+ticker's claim and final result, one summary.
 
 With the fan-out (cryptonic.jobs.dispatch, cryptonic.jobs.consumer) every ticker is its own job,
 so no single process sees the whole run. The store does, under ``runs/<job>/<run_id>/``:
 
-* ``plan.json``: the tickers the dispatch sent (created once);
-* ``results/<TICKER>.json``: the ticker's final result, written by the invocation that
-  finished it (an outcome, or its failure on the last delivery);
-* ``summary.json``: created (``If-None-Match: *``) by whichever invocation
-  finds every planned ticker's result present. Creation succeeds exactly once, so the summary is
-  logged, emitted as metrics and (on failures) announced exactly once per run, whatever the
-  interleaving of the last few tickers.
+* ``plan.json``: the tickers the dispatch sent (created once: a retried or duplicated dispatch
+  of the same tick joins it);
+* ``claims/<TICKER>.json``: the delivery working on the ticker, its lease and how many attempts
+  started (cryptonic.jobs.ticker_claim);
+* ``results/<TICKER>.json``: the ticker's final result, created once (``If-None-Match: *``): the
+  first final result wins, a late duplicate can never overwrite "promoted";
+* ``summary.json``: created (``If-None-Match: *``) by whichever invocation finds every planned
+  ticker's result present, or by the sweeper that closes a run past its deadline (its pending
+  tickers ``lost``). Creation succeeds exactly once, so the summary is logged, emitted as metrics
+  and (on failures) announced exactly once per run, whatever the interleaving of the last few
+  tickers; ``reported`` is added once it was (a crash in between is reported by the sweeper).
 
-A ticker whose last delivery crashed (timeout, out of memory) writes no result: its message is in
-the dead-letter queue (which pages), and ``pending`` in :func:`RunLedger.progress` names it.
-The objects are small JSON; the bucket's lifecycle rule expires ``runs/`` after 90 days.
+A run id begins with its UTC start (``20261201T060000Z-...``), so the runs of a day are listed
+by one prefix. The objects are small JSON; the bucket's lifecycle rule expires ``runs/`` after
+90 days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from cryptonic.config import normalize_ticker
 from cryptonic.errors import ConfigError, ConflictError, NotFoundError
+from cryptonic.jobs.run_summary import RunProgress, RunSummary, summarize
 from cryptonic.store.contract import ArtifactStore
 
 RUNS_PREFIX: Final = "runs"
 RUN_ID_PATTERN: Final = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,12}$")
 Job = Literal["retrain", "refresh"]
+JOBS: Final[tuple[Job, ...]] = ("retrain", "refresh")
 
 
 def new_run_id(when: dt.datetime | None = None, token: str | None = None) -> str:
     """``20261201T060000Z-1a2b3c4d``: sortable by time; the token makes two runs of one second
-    distinct and a retried delivery of the same schedule event the *same* run."""
+    distinct and every delivery of one scheduled tick the *same* run."""
     moment = (when or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     suffix = re.sub(r"[^a-z0-9]", "", (token or uuid.uuid4().hex).lower())[:8] or "run"
     return f"{moment:%Y%m%dT%H%M%SZ}-{suffix}"
@@ -51,54 +56,13 @@ def check_run_id(value: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    """What a finished run did, counted once."""
-
-    job: str
-    run_id: str
-    tickers: int
-    counts: dict[str, int]
-    failed: dict[str, dict[str, str]]
-    started: str
-    finished: str
-    seconds: float
-    results: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    """Every ticker's final result (not stored in summary.json: they have their own objects)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "job": self.job,
-            "run_id": self.run_id,
-            "tickers": self.tickers,
-            "counts": self.counts,
-            "failed": self.failed,
-            "started": self.started,
-            "finished": self.finished,
-            "seconds": self.seconds,
-        }
-
-    def headline(self) -> str:
-        """One line for the log and the alarm notification's subject."""
-        counts = ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in self.counts.items())
-        return f"{self.job} run {self.run_id}: {self.tickers} tickers, {counts}"
-
-
-@dataclass(frozen=True)
-class RunProgress:
-    """Where a run stands: planned tickers, those with a final result, those still pending."""
-
-    run_id: str
-    planned: list[str]
-    done: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def pending(self) -> list[str]:
-        return [t for t in self.planned if t not in self.done]
+def run_started(run_id: str) -> dt.datetime:
+    """The UTC time a run id begins with."""
+    return dt.datetime.strptime(check_run_id(run_id)[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
 
 
 class RunLedger:
-    """Reads and writes the run objects of one store."""
+    """Reads and writes the run objects of one job in one store."""
 
     def __init__(
         self, store: ArtifactStore, job: Job = "retrain", outcomes: Sequence[str] = ()
@@ -109,8 +73,15 @@ class RunLedger:
         self.job = job
         self.outcomes = tuple(outcomes)
 
-    def _key(self, run_id: str, *parts: str) -> str:
+    def key(self, run_id: str, *parts: str) -> str:
+        """The store key of one of the run's objects."""
         return "/".join([RUNS_PREFIX, self.job, check_run_id(run_id), *parts])
+
+    def claim_key(self, run_id: str, ticker: str) -> str:
+        return self.key(run_id, "claims", f"{normalize_ticker(ticker)}.json")
+
+    def _result_key(self, run_id: str, ticker: str) -> str:
+        return self.key(run_id, "results", f"{normalize_ticker(ticker)}.json")
 
     # -- the plan
 
@@ -123,13 +94,13 @@ class RunLedger:
             "request": request,
         }
         try:
-            self.store.put_json(self._key(run_id, "plan.json"), plan, if_none_match="*")
+            self.store.put_json(self.key(run_id, "plan.json"), plan, if_none_match="*")
         except ConflictError:
             return self.plan(run_id)["tickers"]  # type: ignore[no-any-return]
         return tickers
 
     def plan(self, run_id: str) -> dict[str, Any]:
-        value: dict[str, Any] = self.store.get_json(self._key(run_id, "plan.json"))
+        value: dict[str, Any] = self.store.get_json(self.key(run_id, "plan.json"))
         return value
 
     # -- results
@@ -137,28 +108,35 @@ class RunLedger:
     def result(self, run_id: str, ticker: str) -> dict[str, Any] | None:
         """The ticker's final result in this run, or None if it has none yet."""
         try:
-            value: dict[str, Any] = self.store.get_json(
-                self._key(run_id, "results", f"{normalize_ticker(ticker)}.json")
-            )
+            value: dict[str, Any] = self.store.get_json(self._result_key(run_id, ticker))
         except NotFoundError:
             return None
         return value
 
-    def record(self, run_id: str, result: dict[str, Any]) -> None:
-        """Store a ticker's final result (``ticker`` and ``outcome`` keys required)."""
+    def record(self, run_id: str, result: dict[str, Any]) -> bool:
+        """Create a ticker's final result (``ticker`` and ``outcome`` keys required); False when
+        the ticker already had one, which stays: the first final result wins."""
         if result.get("outcome") not in self.outcomes:
             raise ValueError(f"unknown outcome {result.get('outcome')!r}")
-        ticker = normalize_ticker(str(result["ticker"]))
-        self.store.put_json(self._key(run_id, "results", f"{ticker}.json"), result)
+        key = self._result_key(run_id, str(result["ticker"]))
+        try:
+            self.store.put_json(key, result, if_none_match="*")
+        except ConflictError:
+            return False
+        return True
 
-    def progress(self, run_id: str) -> RunProgress:
-        planned = list(self.plan(run_id)["tickers"])
-        prefix = self._key(run_id, "results") + "/"
-        found = {
+    def finished(self, run_id: str) -> set[str]:
+        """The tickers with a final result (one LIST, no GET)."""
+        prefix = self.key(run_id, "results") + "/"
+        return {
             key.rsplit("/", 1)[-1].removesuffix(".json")
             for key in self.store.list(prefix)
             if key.endswith(".json")
         }
+
+    def progress(self, run_id: str) -> RunProgress:
+        planned = list(self.plan(run_id)["tickers"])
+        found = self.finished(run_id)
         done = {}
         for ticker in planned:
             if ticker in found:
@@ -178,35 +156,17 @@ class RunLedger:
         except NotFoundError:
             return None
         planned = list(plan["tickers"])
-        prefix = self._key(run_id, "results") + "/"
-        present = {k.rsplit("/", 1)[-1].removesuffix(".json") for k in self.store.list(prefix)}
-        if any(t not in present for t in planned):
+        if any(t not in self.finished(run_id) for t in planned):
             return None
         results = [self.result(run_id, t) for t in planned]
         if any(r is None for r in results):
             return None
-        counts = Counter(str(r["outcome"]) for r in results if r is not None)
-        failed = {
-            str(r["ticker"]): dict(r.get("error") or {"code": "error", "message": "failed"})
-            for r in results
-            if r is not None and r["outcome"] == "failed"
-        }
-        started = dt.datetime.fromisoformat(str(plan["created"]))
-        now = dt.datetime.now(dt.UTC)
-        summary = RunSummary(
-            job=self.job,
-            run_id=run_id,
-            tickers=len(planned),
-            counts={o: counts.get(o, 0) for o in self.outcomes},
-            failed=failed,
-            started=started.isoformat(timespec="seconds"),
-            finished=now.isoformat(timespec="seconds"),
-            seconds=round((now - started).total_seconds(), 1),
-            results=[r for r in results if r is not None],
+        summary = summarize(
+            self.job, plan, [r for r in results if r], self.outcomes, dt.datetime.now(dt.UTC)
         )
         try:
             self.store.put_json(
-                self._key(run_id, "summary.json"), summary.to_dict(), if_none_match="*"
+                self.key(run_id, "summary.json"), summary.to_dict(), if_none_match="*"
             )
         except ConflictError:
             return None
@@ -214,16 +174,47 @@ class RunLedger:
 
     def summary(self, run_id: str) -> dict[str, Any] | None:
         try:
-            value: dict[str, Any] = self.store.get_json(self._key(run_id, "summary.json"))
+            value: dict[str, Any] = self.store.get_json(self.key(run_id, "summary.json"))
         except NotFoundError:
             return None
         return value
 
+    def mark_reported(self, run_id: str) -> bool:
+        """Note in ``summary.json`` that the run was reported; False when it already was (or
+        another reporter got there first: compare-and-swap)."""
+        key = self.key(run_id, "summary.json")
+        data, etag = self.store.get_with_etag(key)
+        value = json.loads(data)
+        if value.get("reported"):
+            return False
+        value["reported"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            self.store.put_json(key, value, if_match=etag)
+        except ConflictError:
+            return False
+        return True
+
+    # -- listing
+
     def runs(self) -> list[str]:
-        """Run ids with a plan, oldest first."""
+        """Run ids with a plan, oldest first (lists every run object: prefer :meth:`runs_since`)."""
+        return self._plans(f"{RUNS_PREFIX}/{self.job}/")
+
+    def runs_since(self, first: dt.date, last: dt.date | None = None) -> list[str]:
+        """Run ids started on the days ``first`` to ``last`` (today), oldest first: one LIST per
+        day, of that day's runs only."""
+        end = last or dt.datetime.now(dt.UTC).date()
+        ids: list[str] = []
+        day = first
+        while day <= end:
+            ids.extend(self._plans(f"{RUNS_PREFIX}/{self.job}/{day:%Y%m%d}T"))
+            day += dt.timedelta(days=1)
+        return ids
+
+    def _plans(self, prefix: str) -> list[str]:
         ids = {
             key.split("/")[2]
-            for key in self.store.list(f"{RUNS_PREFIX}/{self.job}/")
+            for key in self.store.list(prefix)
             if key.endswith("/plan.json") and len(key.split("/")) == 4
         }
         return sorted(ids)

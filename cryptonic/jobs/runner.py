@@ -9,7 +9,9 @@ metrics, then raises naming each failed ticker, because only a failed invocation
 Lambda's retry, the dead-letter queue and the alarm that pages someone.
 
 An SQS event (the fan-out's one-ticker jobs) goes to the job's queue consumer instead, which
-never raises for a ticker: its failures come back as ``batchItemFailures``.
+never raises for a ticker: its failures come back as ``batchItemFailures``. Either way a ticker
+starts only if the invocation's time left (the Lambda context's) can hold it; one that cannot is
+reported as not started (``no_time``), and the invocation fails so that Lambda's retry runs it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import CryptonicError
 from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.consumer import QueueLimits
+from cryptonic.jobs.lambda_context import TimeLeft, no_limit, time_left_of
 from cryptonic.jobs.run_ledger import Job
 from cryptonic.jobs.run_metrics import JobMetrics
 from cryptonic.jobs.sources.infer import source_of
@@ -40,6 +44,24 @@ class TickerRequest(Protocol):
 RequestT = TypeVar("RequestT", bound=TickerRequest)
 
 
+class QueueHandler(Protocol):
+    """A job's queue consumer (``handle_retrain_queue``, ``handle_refresh_queue``)."""
+
+    def __call__(self, event: dict[str, Any], *, context: Any = None) -> dict[str, Any]: ...
+
+
+def not_started(ticker: str, left: float, needs: float) -> dict[str, Any]:
+    """The result of a ticker the invocation had no time left to start."""
+    message = f"not started: {left:.0f} s left of the invocation, a ticker needs {needs:.0f} s"
+    return {
+        "ticker": ticker,
+        "outcome": "failed",
+        "reason": f"failed: {message}",
+        "error": {"code": "no_time", "message": message},
+        "seconds": 0.0,
+    }
+
+
 @dataclass(frozen=True)
 class JobRunner(Generic[RequestT]):
     """What the runner needs of one job."""
@@ -52,13 +74,15 @@ class JobRunner(Generic[RequestT]):
     run_ticker: Callable[[Settings, ArtifactStore, str, RequestT], dict[str, Any]]
     """One ticker's run as its summary (``ticker``, ``outcome``, ``reason``, ``error``); never
     raises for the ticker's own failure."""
-    queue: Callable[[dict[str, Any]], dict[str, Any]]
+    queue: QueueHandler
     """The job's queue consumer, for an SQS event."""
     metrics: JobMetrics
     failure: type[CryptonicError]
     """Raised by :meth:`invoke` naming each failed ticker."""
 
-    def run(self, event: Any, settings: Settings | None = None) -> dict[str, Any]:
+    def run(
+        self, event: Any, settings: Settings | None = None, time_left: TimeLeft = no_limit
+    ) -> dict[str, Any]:
         """``{"ok", "results": [one summary per ticker][, "problem"]}``.
 
         Raises ``CryptonicError`` before any ticker runs when the event, the settings or the
@@ -67,9 +91,14 @@ class JobRunner(Generic[RequestT]):
         request = self.parse(event)
         store = open_store(settings.store_uri)
         listed = run_tickers(settings, store, request.tickers)
+        needs = QueueLimits.of(settings, self.job).ticker_seconds
         results = []
         for ticker in listed.tickers:
-            summary = self.run_ticker(settings, store, ticker, request)
+            left = time_left()
+            if left is not None and left < needs:
+                summary = not_started(ticker, left, needs)
+            else:
+                summary = self.run_ticker(settings, store, ticker, request)
             self.log.info(
                 "%s %s %s: %s",
                 self.job,
@@ -89,15 +118,15 @@ class JobRunner(Generic[RequestT]):
             self.log.error("%s request refused: %s", self.job, exc, extra={"code": exc.code})
             return {"ok": False, "error": {"code": exc.code, "message": str(exc)}, "results": []}
 
-    def invoke(self, event: Any) -> dict[str, Any]:
+    def invoke(self, event: Any, context: Any = None) -> dict[str, Any]:
         """The job's Lambda: an SQS event to the queue consumer; else run every ticker, count
         the outcomes as metrics, then raise :attr:`failure` naming each failed ticker (and an
         unusable ``tickers.json``). A refused request emits the job's refused metric and raises
         at once: no ticker runs."""
         if source_of(event) == "sqs":
-            return self.queue(event)
+            return self.queue(event, context=context)
         try:
-            summary = self.run(event)
+            summary = self.run(event, time_left=time_left_of(context))
         except CryptonicError as exc:
             self.log.error("%s request refused: %s", self.job, exc, extra={"code": exc.code})
             put_metrics({self.metrics.refused: 1})

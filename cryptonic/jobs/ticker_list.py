@@ -6,19 +6,20 @@ models, and every scheduled retrain and refresh reads it afresh: adding a symbol
 no redeploy. The parameter's tickers come first, the file's follow in its order, duplicates once.
 
 A broken file must not cost the tickers it cannot name: ``TickerList.problem`` says what is
-wrong with it and the parameter's tickers still run; the caller reports the problem as a failure
-(the retrain's dispatch fails after sending the good ones, which pages).
+wrong with it and the parameter's tickers still run; the caller reports the problem (the
+dispatch as the ``TickerListUnusable`` metric, which pages, after sending the good ones; a direct
+invoke in its failure).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.errors import NotFoundError
+from cryptonic.jobs.bounded_json import loads_bounded
 from cryptonic.store.contract import ArtifactStore
 
 log = logging.getLogger("cryptonic.tickers")
@@ -27,6 +28,8 @@ TICKERS_FILE: Final = "tickers.json"
 """Key of the optional ticker list, relative to the store root (``STORE_URI``)."""
 MAX_FILE_TICKERS: Final = 10_000
 """A sanity bound: a list longer than this is a mistake (a pasted price file), not a portfolio."""
+MAX_FILE_BYTES: Final = 1_000_000
+"""The file's size bound (10,000 symbols take about 200 kB), checked before it is parsed."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,7 @@ def read_ticker_file(store: ArtifactStore) -> list[str]:
         data = store.get_bytes(TICKERS_FILE)
     except NotFoundError:
         return []
-    try:
-        document = json.loads(data)
-    except ValueError as exc:
-        raise ValueError(f"not JSON ({exc})") from exc
+    document = loads_bounded(data, what="the file", max_bytes=MAX_FILE_BYTES)
     return parse_ticker_file(document)
 
 

@@ -295,6 +295,35 @@ class Registry:
         listing = self.store.list_folder(ticker_folder(ticker))
         return bool(listing.folders or listing.keys)
 
+    def remove_unpublished(self, ticker: str, made_before: dt.datetime) -> list[str]:
+        """Delete what a crashed publish left behind: the objects of every version of ``ticker``
+        that has no manifest and whose id was made before ``made_before``. A version whose
+        manifest exists is never touched (checked again just before its objects go). One LIST
+        of the ticker's versions; returns the keys deleted."""
+        ticker = check_ticker(ticker)
+        cutoff = _utc(made_before)
+        found: dict[str, list[str]] = {}
+        for key in self.store.list(f"{ticker}/versions/"):
+            parts = key.split("/")
+            if len(parts) == 4 and VERSION_PATTERN.match(parts[2]):
+                found.setdefault(parts[2], []).append(key)
+        removed: list[str] = []
+        for version, keys in sorted(found.items()):
+            made = dt.datetime.strptime(version[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+            published = any(k.endswith(f"/{MANIFEST_NAME}") for k in keys)
+            if published or made >= cutoff or self.exists(ticker, version):
+                continue
+            for key in keys:
+                self.store.delete(key)
+            removed.extend(keys)
+            log.warning(
+                "removed %s %s: published without a manifest (%s)",
+                ticker,
+                version,
+                ", ".join(k.rsplit("/", 1)[-1] for k in keys),
+            )
+        return removed
+
     # -- champion pointer
 
     def champion(self, ticker: str) -> ChampionPointer | None:

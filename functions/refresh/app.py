@@ -14,4 +14,4 @@ configure_lambda_logging()
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Refresh each ticker; raises if any failed (cryptonic.jobs.refresh.invocation)."""
-    return handle_refresh_invocation(event)
+    return handle_refresh_invocation(event, context)

@@ -10,4 +10,4 @@ configure_lambda_logging()
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Retrain each ticker; raises if any failed (cryptonic.jobs.retrain.invocation)."""
-    return handle_retrain_invocation(event)
+    return handle_retrain_invocation(event, context)

@@ -47,7 +47,7 @@ def run_refresh_event(event: Any, settings: Settings | None = None) -> dict[str,
     return RUNNER.run_reported(event, settings)
 
 
-def handle_refresh_invocation(event: Any) -> dict[str, Any]:
+def handle_refresh_invocation(event: Any, context: Any = None) -> dict[str, Any]:
     """The refresh Lambda: refresh every ticker, count the outcomes as metrics, then fail loudly.
 
     A bad payload raises at once (no ticker runs). A failing ticker (bad prices, no close for
@@ -58,4 +58,4 @@ def handle_refresh_invocation(event: Any) -> dict[str, Any]:
     An SQS event (the fan-out's per-ticker jobs, cryptonic.jobs.refresh.queue) never raises for a
     ticker: its failures come back as ``batchItemFailures``, which SQS retries and dead-letters.
     """
-    return RUNNER.invoke(event)
+    return RUNNER.invoke(event, context)

@@ -8,10 +8,12 @@ from typing import Any, Final, Literal
 
 from cryptonic.jobs.run_metrics import JobMetrics
 
-Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed"]
+Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed", "lost"]
 """``refreshed``: a new forecast for the served version. ``unchanged``: it already had the
 forecast of the latest close (a rerun). ``no_new_data``: the expected close is not there yet
-(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``."""
+(the reason says why). ``no_model``: nothing published yet. ``failed``: see ``error``.
+``lost``: no result ever came (never delivered, or its last attempt died): the sweeper's word
+when it closes the run."""
 
 OUTCOME_METRICS: Final[dict[str, str]] = {
     "refreshed": "TickersRefreshed",
@@ -19,12 +21,14 @@ OUTCOME_METRICS: Final[dict[str, str]] = {
     "no_new_data": "TickersWithoutNewData",
     "no_model": "TickersWithoutModel",
     "failed": "TickersFailed",
+    "lost": "TickersLost",
 }
 """EMF metric of each outcome, one data point per run."""
 REFUSED_METRIC: Final = "RefreshRequestsRefused"
 """A refresh request refused before any ticker ran (a bad payload, unusable settings)."""
 STALE_METRIC: Final = "StaleForecasts"
-"""Tickers whose served forecast is stale after the run (template.yaml: ForecastStaleAlarm)."""
+"""Tickers whose served forecast is stale (template.yaml: ForecastStaleAlarm): emitted by every
+refresh invocation over the tickers it ran, and in each run's report over all of them."""
 
 
 def stale_tickers(results: list[dict[str, Any]]) -> list[str]:
@@ -40,4 +44,6 @@ def stale_forecasts(results: list[dict[str, Any]]) -> tuple[dict[str, float], di
     return {STALE_METRIC: len(stale)}, {"stale_tickers": stale}
 
 
-METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC, stale_forecasts)
+METRICS: Final = JobMetrics(
+    OUTCOME_METRICS, REFUSED_METRIC, stale_forecasts, invocation=stale_forecasts
+)

@@ -46,7 +46,7 @@ def run_retrain_event(event: Any, settings: Settings | None = None) -> dict[str,
     return RUNNER.run_reported(event, settings)
 
 
-def handle_retrain_invocation(event: Any) -> dict[str, Any]:
+def handle_retrain_invocation(event: Any, context: Any = None) -> dict[str, Any]:
     """The retrain Lambda: run every ticker, count the outcomes as metrics, then fail loudly.
 
     A bad payload raises at once (no ticker runs; Lambda's one retry fails the same way and the
@@ -57,4 +57,4 @@ def handle_retrain_invocation(event: Any) -> dict[str, Any]:
     An SQS event (the fan-out's per-ticker jobs, cryptonic.jobs.retrain.queue) never raises for a
     ticker: its failures come back as ``batchItemFailures``, which SQS retries and dead-letters.
     """
-    return RUNNER.invoke(event)
+    return RUNNER.invoke(event, context)

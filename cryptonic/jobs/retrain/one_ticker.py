@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,15 +87,21 @@ def retrain(
     force: bool = False,
     *,
     verbose: bool | None = None,
+    before_publish: Callable[[str], None] | None = None,
 ) -> RetrainResult:
-    """Run the job for one ticker; errors come back in the result, never as exceptions."""
+    """Run the job for one ticker; errors come back in the result, never as exceptions.
+
+    ``before_publish(version)`` is called once the version id is chosen, before anything of it
+    is written (the queue job checkpoints it in the ticker's claim; raising stops the publish)."""
     started = time.perf_counter()
     result = RetrainResult(ticker=ticker)
     try:
         result.ticker = normalize_ticker(ticker)
-        _Run(settings, Registry(store), result, strategy or settings.retrain_strategy, verbose)(
-            force
+        run = _Run(
+            settings, Registry(store), result, strategy or settings.retrain_strategy, verbose
         )
+        run.before_publish = before_publish
+        run(force)
     except Exception as exc:  # one ticker's failure is its result, never the run's
         failure = ticker_failure(exc, "retrain", result.ticker, log)
         result.error, result.reason = failure.error, failure.reason
@@ -134,6 +140,7 @@ class _Run:
         self.spec = ModelSpec.from_settings(settings)
         self.config = run_config(settings, self.spec)
         self.started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.before_publish: Callable[[str], None] | None = None
 
     def __call__(self, force: bool) -> None:
         champion = self._champion()
@@ -162,6 +169,8 @@ class _Run:
         draft = manifest_draft(
             self.config, self.spec, snapshot.info, plan, candidate, metrics, gate, serving
         )
+        if self.before_publish is not None:
+            self.before_publish(candidate.version)
         with self._timed("publish"):
             self._publish(snapshot, candidate, draft)
             self._promote(candidate.version, gate, champion)

@@ -7,16 +7,19 @@ from typing import Final, Literal
 
 from cryptonic.jobs.run_metrics import JobMetrics
 
-Outcome = Literal["promoted", "rejected", "skipped", "failed"]
+Outcome = Literal["promoted", "rejected", "skipped", "failed", "lost"]
 """``promoted``: a new champion. ``rejected``: published, the champion kept (the gate said no).
 ``skipped``: nothing to do, a published training already has its verdict (retrain.skip).
-``failed``: see ``error`` (a lost promotion race too, though its version is published)."""
+``failed``: see ``error`` (a lost promotion race too, though its version is published).
+``lost``: no result ever came (never delivered, or its last attempt died): the sweeper's word
+when it closes the run (cryptonic.jobs.sweeper)."""
 
 OUTCOME_METRICS: Final[dict[str, str]] = {
     "promoted": "TickersPromoted",
     "rejected": "TickersRejected",
     "skipped": "TickersSkipped",
     "failed": "TickersFailed",
+    "lost": "TickersLost",
 }
 """EMF metric of each outcome, one data point per run (template.yaml alarms on TickersFailed)."""
 REFUSED_METRIC: Final = "RetrainRequestsRefused"

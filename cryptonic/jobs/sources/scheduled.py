@@ -2,13 +2,18 @@
 scheduled-event``; template.yaml's schedules send the same shape): "run every configured ticker".
 
 The job a schedule asks for is in ``detail.job`` (the weekly schedule's event has none: the
-retrain); the run is named by the event's time and id, so a retried delivery of one scheduled
-event is the same run (cryptonic.jobs.run_ledger.new_run_id).
+retrain). The run is named by what every delivery of one tick shares: the job, the schedule
+(``resources[0]``: the schedule's or the rule's ARN) and the *scheduled* time (``time``:
+Scheduler's ``<aws.scheduler.scheduled-time>``, a rule's trigger time). Not by the event's
+``id``: Scheduler's ``<aws.scheduler.execution-id>`` is new on each attempt, so a Scheduler
+retry, a duplicate delivery or Lambda's retry of the dispatch would each start a run of their
+own with its own plan. Named this way, they all join the first one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, Final
 
 from cryptonic.jobs.run_ledger import new_run_id
@@ -31,14 +36,27 @@ def scheduled_job(event: dict[str, Any]) -> Any:
     return "retrain"
 
 
-def scheduled_run_id(event: dict[str, Any]) -> str:
-    """The run id the event names (its time and execution id), else a fresh one: Scheduler's
-    placeholders (``<aws.scheduler.execution-id>``) left unfilled name no run."""
+def scheduled_run_id(event: dict[str, Any], job: str) -> str:
+    """The run of this tick of the schedule: its scheduled time, then a token of the job and the
+    schedule's ARN; every delivery of the tick names the same run. An event without a usable
+    time (a placeholder Scheduler did not fill in) names none: a fresh run."""
     when = _event_time(event.get("time"))
-    token = event.get("id")
-    if when is not None and isinstance(token, str) and not token.startswith("<"):
-        return new_run_id(when, token)
-    return new_run_id()
+    if when is None:
+        return new_run_id()
+    return new_run_id(when, tick_token(job, schedule_of(event)))
+
+
+def schedule_of(event: dict[str, Any]) -> str:
+    """The schedule's (or rule's) ARN, ``""`` when the event names none."""
+    resources = event.get("resources")
+    if isinstance(resources, list) and resources and isinstance(resources[0], str):
+        return "" if resources[0].startswith("<") else resources[0]
+    return ""
+
+
+def tick_token(job: str, schedule: str) -> str:
+    """Eight hex digits naming a job on a schedule (a run id's suffix)."""
+    return hashlib.sha256(f"{job}\n{schedule}".encode()).hexdigest()[:8]
 
 
 def _event_time(value: Any) -> dt.datetime | None:

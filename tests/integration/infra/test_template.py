@@ -44,13 +44,23 @@ TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
 WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
 # Each function's image: the daily refresh runs on the retrain's (its own handler, no TensorFlow).
-IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain"}
-ALL_FUNCTIONS = ["PredictFunction", "RetrainFunction", "RefreshFunction", "DispatchFunction"]
+IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain", "sweep": "retrain"}
+ALL_FUNCTIONS = [
+    "PredictFunction",
+    "RetrainFunction",
+    "RefreshFunction",
+    "DispatchFunction",
+    "SweepFunction",
+]
+# AWS's SQS and Lambda guidance: at least 5 receives where throttling can return messages.
+MIN_MAX_RECEIVE_COUNT = 5
 RESOURCE_REFS = {
     "ModelBucket": "cryptonic-modelbucket-abc",
     "AlarmTopic": "arn:aws:sns:us-east-1:123456789012:cryptonic-AlarmTopic-abc",
     "RetrainQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/cryptonic-RetrainQueue-abc",
     "RefreshQueue": "https://sqs.us-east-1.amazonaws.com/123456789012/cryptonic-RefreshQueue-abc",
+    "RetrainFunction": "cryptonic-RetrainFunction-abc",
+    "RefreshFunction": "cryptonic-RefreshFunction-abc",
 }
 """What ``Ref`` of a resource resolves to at deploy time, for the env-parsing tests."""
 # Parameter -> (env name, Settings field) of the daily refresh.
@@ -288,7 +298,7 @@ def dockerignore_patterns() -> list[str]:
 # --------------------------------------------------------------------------- functions
 
 
-def test_four_image_functions_on_two_images(template):
+def test_five_image_functions_on_two_images(template):
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
     assert set(functions(template)) == set(ALL_FUNCTIONS)
     for name, fn in functions(template).items():
@@ -861,11 +871,18 @@ def test_alarms_page_through_one_topic_with_an_optional_email(template):
         ("AWS/Lambda", "Errors", json.dumps({"Ref": "DispatchFunction"})),
         ("cryptonic", "TickersFailed", json.dumps({"Ref": "RetrainFunction"})),
         ("cryptonic", "TickersFailed", json.dumps({"Ref": "RefreshFunction"})),
+        ("cryptonic", "TickersLost", json.dumps({"Ref": "RetrainFunction"})),
+        ("cryptonic", "TickersLost", json.dumps({"Ref": "RefreshFunction"})),
+        ("cryptonic", "TickerListUnusable", json.dumps({"Ref": "DispatchFunction"})),
+        ("AWS/Lambda", "Errors", json.dumps({"Ref": "SweepFunction"})),
     }
     for name, alarm in _alarms(template).items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
         if name == "RefreshSilentAlarm":
-            continue  # the one alarm on something missing (its own test)
+            continue  # an alarm on something missing (its own test)
+        if name == "ForecastStaleAlarm":  # watches for a silent day too (its own test)
+            assert alarm["TreatMissingData"] == "breaching"
+            continue
         assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
             1,
             "GreaterThanOrEqualToThreshold",
@@ -890,12 +907,13 @@ def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypa
     assert [[d["Name"] for d in alarm["Dimensions"]]] == declared["Dimensions"]
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RefreshFunction"}}]
     assert line["FunctionName"] == "stack-RefreshFunction-abc"
-    # One data point per daily run, alarming from one stale ticker; a one-day period holds the
-    # alarm until the next run reports none (an hour's period would clear it an hour later).
+    # A data point per refresh invocation, alarming from one stale ticker; a one-day period
+    # holds the alarm until a refresh reports none (an hour's period would clear it an hour
+    # later). A day without any data point is a day no refresh said so: breaching.
     assert (alarm["Statistic"], alarm["Threshold"], alarm["TreatMissingData"]) == (
         "Maximum",
         1,
-        "notBreaching",
+        "breaching",
     )
     assert (alarm["Period"], alarm["EvaluationPeriods"]) == (86400, 1)
     assert {"StaleAfterHours", "StaleForecasts"} <= set(re.findall(r"\w+", json.dumps(alarm)))
@@ -1031,17 +1049,24 @@ def test_the_retrain_queue_retries_then_dead_letters_each_ticker(template):
     assert queue["VisibilityTimeout"] >= 6 * timeout
     assert queue["RedrivePolicy"] == {
         "deadLetterTargetArn": {"Fn::GetAtt": ["RetrainDeadLetterQueue", "Arn"]},
-        "maxReceiveCount": {"Ref": "RetrainAttempts"},
+        "maxReceiveCount": MIN_MAX_RECEIVE_COUNT,
     }
     dlq = resources["RetrainDeadLetterQueue"]["Properties"]
     assert dlq["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
-    # The consumer knows which delivery is the last: the same number reaches it.
+    # The consumer knows which delivery is the last and how long a claim holds: the queue's
+    # numbers reach it. The real attempts are the parameter's, counted by the ticker's claim.
     env = env_vars(template, "RetrainFunction")
-    assert env["RETRAIN_MAX_RECEIVES"] == {"Ref": "RetrainAttempts"}
+    assert env["RETRAIN_MAX_RECEIVES"] == str(queue["RedrivePolicy"]["maxReceiveCount"])
+    assert env["RETRAIN_VISIBILITY_TIMEOUT"] == str(queue["VisibilityTimeout"])
+    assert env["RETRAIN_MAX_ATTEMPTS"] == {"Ref": "RetrainAttempts"}
     attempts = template["Parameters"]["RetrainAttempts"]
-    field = {type(m).__name__: m for m in Settings.model_fields["retrain_max_receives"].metadata}
-    assert attempts["Default"] == Settings.model_fields["retrain_max_receives"].default
+    field = {type(m).__name__: m for m in Settings.model_fields["retrain_max_attempts"].metadata}
+    assert attempts["Default"] == Settings.model_fields["retrain_max_attempts"].default
     assert (attempts["MinValue"], attempts["MaxValue"]) == (field["Ge"].ge, field["Le"].le)
+    assert attempts["MinValue"] == 1  # one real attempt is allowed; throttles never spend it
+    # The sweeper closes a run once no job of it can still arrive: after the queue's retention.
+    sweeper = env_vars(template, "SweepFunction")
+    assert float(sweeper["RETRAIN_RUN_HOURS"]) * 3600 == queue["MessageRetentionPeriod"]
 
 
 def test_a_run_with_failed_tickers_pages_and_names_them(template):
@@ -1110,7 +1135,52 @@ def test_each_day_every_ticker_is_its_own_refresh_job(template):
         "Fn::GetAtt": ["RefreshDeadLetterQueue", "Arn"]
     }
     env = env_vars(template, "RefreshFunction")
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= MIN_MAX_RECEIVE_COUNT
     assert env["REFRESH_MAX_RECEIVES"] == str(queue["RedrivePolicy"]["maxReceiveCount"])
+    assert env["REFRESH_VISIBILITY_TIMEOUT"] == str(queue["VisibilityTimeout"])
+    assert int(env["REFRESH_MAX_ATTEMPTS"]) < queue["RedrivePolicy"]["maxReceiveCount"]
     assert env["ALARM_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
+    sweeper = env_vars(template, "SweepFunction")
+    assert float(sweeper["REFRESH_RUN_HOURS"]) * 3600 == queue["MessageRetentionPeriod"]
     dispatch_env = env_vars(template, "DispatchFunction")
     assert dispatch_env["REFRESH_QUEUE_URL"] == {"Ref": "RefreshQueue"}
+
+
+# --------------------------------------------------------------------------- every run ends
+
+
+def test_the_sweeper_runs_hourly_on_the_retrain_image_with_its_own_handler(template):
+    sweeper = template["Resources"]["SweepFunction"]
+    retrain = template["Resources"]["RetrainFunction"]
+    assert sweeper["Metadata"] == retrain["Metadata"]
+    assert sweeper["Properties"]["ImageConfig"] == {"Command": ["functions.sweep.app.handler"]}
+    copies = [
+        args.split()[0]
+        for kind, args in dockerfile_instructions(ROOT / retrain["Metadata"]["Dockerfile"])
+        if kind == "COPY"
+    ]
+    assert "functions/sweep/" in copies
+    assert sweeper["Properties"]["MemorySize"] <= 1024  # no TensorFlow, no pandas
+    [schedule] = [e["Properties"] for e in sweeper["Properties"]["Events"].values()]
+    assert schedule["ScheduleExpression"] == "rate(1 hour)"
+    # A closed run is reported where the job's alarms look, and named to the alarm topic.
+    env = env_vars(template, "SweepFunction")
+    assert env["RETRAIN_FUNCTION_NAME"] == {"Ref": "RetrainFunction"}
+    assert env["REFRESH_FUNCTION_NAME"] == {"Ref": "RefreshFunction"}
+    assert env["ALARM_TOPIC_ARN"] == {"Ref": "AlarmTopic"}
+
+
+def test_the_sweeper_deletes_only_under_versions(template):
+    """Orphaned versions go; nothing else can: not a pointer, a forecast or a run ledger."""
+    deletes, writes = [], []
+    for policy in template["Resources"]["SweepFunction"]["Properties"]["Policies"]:
+        for statement in policy.get("Statement", []):
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            for action in statement["Action"]:
+                if action.startswith("s3:Delete"):
+                    deletes.extend(resources)
+                if action == "s3:PutObject":
+                    writes.extend(resources)
+    assert deletes == [{"Fn::Sub": "${ModelBucket.Arn}/models/*/versions/*"}]
+    assert writes == [{"Fn::Sub": "${ModelBucket.Arn}/models/runs/*"}]

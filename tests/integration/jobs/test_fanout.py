@@ -6,14 +6,18 @@ them: the shipped schedule event, and SQS records in the shape Lambda's event so
 delivers (``sam local generate-event sqs receive-message``) built from the messages moto's queue
 actually holds. ``deliver`` does what the event source mapping does: receive one message, invoke,
 delete it unless the answer reports it in ``batchItemFailures``. The queue's redrive policy is
-moto's: a message received more than ``maxReceiveCount`` times moves to the dead-letter queue.
+moto's: a message received more than ``maxReceiveCount`` times moves to the dead-letter queue
+(5, as template.yaml; a ticker's real attempts are 2, counted by its claim in the run).
 The retrains publish a model trained once (tests/fixtures/retrain.py, ``retrain_without_fits``):
 a version per ticker matters here, not how it learned.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,8 +27,10 @@ import pytest
 
 from cryptonic.config import get_settings
 from cryptonic.data import to_yahoo_csv
-from cryptonic.errors import ConfigError, DispatchFailedError
+from cryptonic.errors import ConfigError
 from cryptonic.jobs.run_ledger import RunLedger
+from cryptonic.jobs.run_report import sns_notifier
+from cryptonic.jobs.sweeper import sweep
 from cryptonic.jobs.ticker_list import TICKERS_FILE
 from cryptonic.registry.registry import Registry
 from cryptonic.store.uri import open_store
@@ -34,7 +40,11 @@ from tests.fixtures.published import publish_version
 from tests.fixtures.retrain import TINY_SETTINGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("retrain_without_fits")]
-MAX_RECEIVES = 2
+MAX_RECEIVES = 5
+
+
+class Crash(BaseException):
+    """The process dying mid-work (a timeout, out of memory): nothing of ours catches it."""
 
 
 def _client(service: str) -> Any:
@@ -45,7 +55,7 @@ def _client(service: str) -> Any:
 
 @pytest.fixture
 def queues(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """A retrain queue redriving to a dead-letter queue after 2 receives, as template.yaml wires
+    """A retrain queue redriving to a dead-letter queue after 5 receives, as template.yaml wires
     them (visibility 0 s instead of 90 min, so a reported failure is visible again at once), and
     an SNS topic with a queue subscribed, standing in for the on-call's inbox."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", aws_env)
@@ -109,6 +119,8 @@ def lambda_env(
         "BACKTEST_WEEKS": str(TINY_SETTINGS["backtest_weeks"]),
         "COVERAGE_TOLERANCE": "1.0",
         "AWS_LAMBDA_FUNCTION_NAME": "cryptonic-retrain",
+        "RETRAIN_FUNCTION_NAME": "cryptonic-retrain",
+        "REFRESH_FUNCTION_NAME": "cryptonic-refresh",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -180,7 +192,10 @@ def _drain(queue_url: str) -> list[dict[str, Any]]:
 
 
 def _scheduled_event() -> dict[str, Any]:
-    return dict(json.loads((EVENTS / "retrain-scheduled.json").read_text()))
+    """The shipped schedule event, scheduled now (the sweeper looks at the runs of recent days)."""
+    event = dict(json.loads((EVENTS / "retrain-scheduled.json").read_text()))
+    event["time"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:00:00Z")
+    return event
 
 
 def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one(
@@ -201,24 +216,30 @@ def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one
     for item in answers:
         failed = bool(item["answer"]["batchItemFailures"])
         per_ticker.setdefault(item["body"]["ticker"], []).append(failed)
-    # Each good ticker ran once and succeeded; the bad one was delivered twice, failing each time.
-    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, True]}
+    # Each good ticker ran once and succeeded; the bad one ran twice (its two attempts), its
+    # second failure final: recorded in the run, its message acknowledged.
+    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, False]}
 
     registry = Registry(store)
     for ticker in ("BTC-USD", "ETH-USD"):
         champion = registry.champion(ticker)
         assert champion is not None, ticker
     assert registry.champion("BAD-USD") is None
-
-    [dead] = _drain(queues["dlq"])
-    assert json.loads(dead["Body"])["ticker"] == "BAD-USD"
+    assert _drain(queues["dlq"]) == []  # the failure is in the run's summary, not dead-lettered
 
     ledger = RunLedger(store)
     [run_id] = ledger.runs()
     assert run_id == sent["run_id"]
     summary = ledger.summary(run_id)
     assert summary is not None
-    assert summary["counts"] == {"promoted": 2, "rejected": 0, "skipped": 0, "failed": 1}
+    assert summary["counts"] == {
+        "promoted": 2,
+        "rejected": 0,
+        "skipped": 0,
+        "failed": 1,
+        "lost": 0,
+    }
+    assert summary["reported"]
     assert list(summary["failed"]) == ["BAD-USD"]
     assert summary["failed"]["BAD-USD"]["code"] == "bad_data"
 
@@ -252,9 +273,12 @@ def test_without_a_queue_the_dispatch_refuses_and_sends_nothing(
     assert RunLedger(open_store(lambda_env)).runs() == []
 
 
-def test_a_rerun_of_the_same_schedule_event_redoes_nothing_that_finished(
+def test_a_retried_and_a_duplicated_schedule_event_join_one_run(
     lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Scheduler's retry carries a new execution id; a duplicate the same one. Both join the
+    tick's run: a retry before the jobs ran sends them again (a claim keeps the work single),
+    one after sends only what has no result."""
     from functions.dispatch.app import handler as dispatch
     from functions.retrain.app import handler as retrain
 
@@ -262,35 +286,54 @@ def test_a_rerun_of_the_same_schedule_event_redoes_nothing_that_finished(
     get_settings.cache_clear()
     event = _scheduled_event()
     first = dispatch(event, None)
-    [done] = deliver(queues["jobs"], retrain)
-    assert not done["answer"]["batchItemFailures"]
+    duplicate = dispatch(dict(event), None)  # delivered twice before any job ran
+    assert duplicate["run_id"] == first["run_id"]
+    answers = deliver(queues["jobs"], retrain)
+    assert [a["body"]["ticker"] for a in answers] == ["BTC-USD", "BTC-USD"]
+    assert not any(a["answer"]["batchItemFailures"] for a in answers)
     store = open_store(lambda_env)
     versions = Registry(store).version_ids("BTC-USD")
+    assert len(versions) == 1  # the second job found the result: nothing retrained
 
-    again = dispatch(event, None)  # Scheduler's retry of the same delivery: the same run
-    assert again["run_id"] == first["run_id"]
-    [duplicate] = deliver(queues["jobs"], retrain)
-    assert not duplicate["answer"]["batchItemFailures"]
-    assert Registry(store).version_ids("BTC-USD") == versions  # nothing retrained
+    retried = dispatch({**event, "id": "a9f0e1b2-retry"}, None)  # Scheduler's retry
+    assert retried["run_id"] == first["run_id"]
+    assert (retried["finished"], retried["sent"]) == (["BTC-USD"], 0)
+    assert deliver(queues["jobs"], retrain) == []
+    assert Registry(store).version_ids("BTC-USD") == versions
     assert RunLedger(store).runs() == [first["run_id"]]
     summary = RunLedger(store).summary(first["run_id"])
     assert summary is not None
     assert summary["counts"]["promoted"] == 1
 
 
-def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_then_fails(
-    lambda_env: str, queues: dict[str, str]
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (json.dumps({"tickers": ["AAPL", "not a ticker!"]}).encode(), "'not a ticker!'"),
+        (b'{"tickers": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested 100001 levels"),
+    ],
+)
+def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_and_pages_once(
+    lambda_env: str,
+    queues: dict[str, str],
+    content: bytes,
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """No raise, so no Lambda retry sending every job again: a metric that pages instead."""
     from functions.dispatch.app import handler as dispatch
 
     store = open_store(lambda_env)
-    store.put_json(TICKERS_FILE, {"tickers": ["AAPL", "not a ticker!"]})
-    with pytest.raises(DispatchFailedError) as failed:
-        dispatch(_scheduled_event(), None)
-    assert f"{TICKERS_FILE} is not usable" in str(failed.value)
-    assert "'not a ticker!'" in str(failed.value)
+    store.put_bytes(TICKERS_FILE, content)
+    answer = dispatch(_scheduled_event(), None)
+    assert f"{TICKERS_FILE} is not usable" in answer["problem"]
+    assert problem in answer["problem"]
+    assert (answer["sent"], answer["ok"]) == (2, False)
     sent = sorted(json.loads(m["Body"])["ticker"] for m in _drain(queues["jobs"]))
     assert sent == ["BTC-USD", "ETH-USD"]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [metrics] = [m for m in emf if "TickerListUnusable" in m]
+    assert (metrics["TickerListUnusable"], metrics["TickersDispatched"]) == (1.0, 2.0)
 
 
 def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
@@ -306,6 +349,25 @@ def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
     [dead] = _drain(queues["dlq"])
     assert json.loads(dead["Body"]) == {"tickr": "BTC-USD"}
     assert Registry(open_store(lambda_env)).champion("BTC-USD") is None
+
+
+def test_a_deeply_nested_job_fails_its_own_item_only(
+    lambda_env: str, queues: dict[str, str]
+) -> None:
+    """A body json.loads would recurse out of the stack on: refused like any bad body, and the
+    good job of the same batch runs."""
+    from functions.refresh.app import handler as refresh
+
+    nested = '{"ticker": "BTC-USD", "run_id": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    good = json.dumps({"ticker": "NEW-USD"})  # by hand: no model yet, nothing to refresh
+    event = json.loads((EVENTS / "refresh-sqs.json").read_text())
+    [template] = event["Records"]
+    event["Records"] = [
+        {**template, "messageId": "nested", "body": nested},
+        {**template, "messageId": "good", "body": good},
+    ]
+    answer = refresh(event, None)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "nested"}]}
 
 
 def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed_one(
@@ -343,9 +405,8 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
         per_ticker.setdefault(item["body"]["ticker"], []).append(
             bool(item["answer"]["batchItemFailures"])
         )
-    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, True]}
-    [dead] = _drain(queues["dlq"])
-    assert json.loads(dead["Body"]) == {"run_id": sent["run_id"], "ticker": "BAD-USD"}
+    assert per_ticker == {"BTC-USD": [False], "ETH-USD": [False], "BAD-USD": [True, False]}
+    assert _drain(queues["dlq"]) == []
 
     summary = RunLedger(store, "refresh").summary(sent["run_id"])
     assert summary is not None
@@ -357,6 +418,8 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
 
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     [counts] = [m for m in emf if "TickersRefreshed" in m]
+    # Every invocation reported its tickers' stale forecasts too, not only the run's end.
+    assert len([m for m in emf if "StaleForecasts" in m and "TickersRefreshed" not in m]) == 4
     assert (counts["TickersRefreshed"], counts["TickersFailed"]) == (2.0, 1.0)
     # The stale alarm's metric counts the served forecasts each invocation found stale.
     ledger = RunLedger(store, "refresh")
@@ -368,3 +431,126 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
             stale.append(ticker)
     assert counts["StaleForecasts"] == float(len(stale))
     assert counts["stale_tickers"] == sorted(stale)
+
+
+def _receive_all(queue_url: str, count: int) -> list[dict[str, Any]]:
+    sqs = _client("sqs")
+    received: list[dict[str, Any]] = []
+    for _ in range(10):
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", [])
+        received.extend(batch)
+        if len(received) >= count:
+            break
+    assert len(received) == count, received
+    return received
+
+
+def test_two_deliveries_of_one_job_at_once_retrain_and_publish_once(
+    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dispatch sent twice: two messages of one (run, ticker), run by two invocations at the
+    same moment (threads) against moto's S3. One claims the ticker and works; the other finds
+    the claim and backs off, and on its next delivery finds the result."""
+    from functions.dispatch.app import handler as dispatch
+    from functions.retrain.app import handler as retrain
+
+    monkeypatch.setenv("TICKERS", "BTC-USD")
+    get_settings.cache_clear()
+    event = _scheduled_event()
+    dispatch(event, None)
+    dispatch(event, None)
+    arn = _client("sqs").get_queue_attributes(QueueUrl=queues["jobs"], AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    messages = _receive_all(queues["jobs"], 2)
+    start = threading.Barrier(2)
+    answers: dict[str, Any] = {}
+
+    def invoke(message: dict[str, Any]) -> None:
+        start.wait()
+        answers[message["MessageId"]] = retrain(sqs_event(message, arn), None)
+
+    threads = [threading.Thread(target=invoke, args=(m,)) for m in messages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    backed_off = [m for m, a in answers.items() if a["batchItemFailures"]]
+    assert len(backed_off) == 1  # the other one held the claim
+    store = open_store(lambda_env)
+    assert len(Registry(store).version_ids("BTC-USD")) == 1  # trained and published once
+    for message in messages:
+        if message["MessageId"] not in backed_off:
+            _client("sqs").delete_message(
+                QueueUrl=queues["jobs"], ReceiptHandle=message["ReceiptHandle"]
+            )
+    [later] = deliver(queues["jobs"], retrain)  # the backed-off one, delivered again
+    assert not later["answer"]["batchItemFailures"]
+    assert len(Registry(store).version_ids("BTC-USD")) == 1
+    ledger = RunLedger(store)
+    [run_id] = ledger.runs()
+    result = ledger.result(run_id, "BTC-USD")
+    assert result is not None
+    assert (result["outcome"], result["attempt"]) == ("promoted", 1)
+    summary = ledger.summary(run_id)
+    assert summary is not None
+    assert summary["counts"]["promoted"] == 1
+
+
+def test_a_run_whose_last_delivery_dies_is_closed_by_the_sweeper_naming_it(
+    lambda_env: str,
+    queues: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """BTC-USD's delivery dies mid-training (a timeout) and its message is never delivered
+    again (its receives spent, or expired): no result, no summary. Past the run's deadline the
+    sweeper records it lost, and the run ends as any run does: summary, metrics under the
+    retrain function's name, a notification naming the ticker."""
+    from cryptonic.jobs.retrain import one_ticker
+    from functions.dispatch.app import handler as dispatch
+    from functions.retrain.app import handler as retrain
+
+    backtest = one_ticker.backtest
+
+    def dies_on_btc(settings: Any, spec: Any, ticker: str, *rest: Any) -> Any:
+        if ticker == "BTC-USD":
+            raise Crash("Task timed out after 900.00 seconds")
+        return backtest(settings, spec, ticker, *rest)
+
+    monkeypatch.setattr(one_ticker, "backtest", dies_on_btc)
+    sent = dispatch(_scheduled_event(), None)
+    sqs = _client("sqs")
+    arn = sqs.get_queue_attributes(QueueUrl=queues["jobs"], AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    for message in _receive_all(queues["jobs"], 2):
+        with contextlib.suppress(Crash):  # the invocation died; never delivered again
+            retrain(sqs_event(message, arn), None)
+        sqs.delete_message(QueueUrl=queues["jobs"], ReceiptHandle=message["ReceiptHandle"])
+    store = open_store(lambda_env)
+    ledger = RunLedger(store)
+    assert ledger.summary(sent["run_id"]) is None  # the run cannot end by itself
+    settings = get_settings()
+    notify = sns_notifier(settings.alarm_topic_arn)
+    assert sweep(settings, store, notify).closed == {}  # within its deadline: it may yet come
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=settings.retrain_run_hours + 1)
+    done = sweep(settings, store, notify, now=later)
+    assert done.closed == {"retrain": [sent["run_id"]]}
+    lost = ledger.result(sent["run_id"], "BTC-USD")
+    assert lost is not None
+    assert lost["outcome"] == "lost"
+    assert "attempt 1 started" in lost["error"]["message"]
+    summary = ledger.summary(sent["run_id"])
+    assert summary is not None
+    assert (summary["counts"]["promoted"], summary["counts"]["lost"]) == (1, 1)
+    assert summary["reported"]
+    [note] = _drain(queues["inbox"])
+    body = json.loads(note["Body"])
+    assert body["Subject"] == "cryptonic: 1 of 2 tickers failed to retrain"
+    assert "BTC-USD: [lost]" in body["Message"]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [closed] = [m for m in emf if m.get("TickersLost")]
+    assert (closed["FunctionName"], closed["failed_tickers"]) == ("cryptonic-retrain", ["BTC-USD"])

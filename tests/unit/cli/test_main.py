@@ -40,6 +40,7 @@ def test_the_groups_add_every_subcommand_in_the_released_order() -> None:
         "tune",
         "models",
         "refresh",
+        "runs",
         "replay",
         "serve",
         "run",

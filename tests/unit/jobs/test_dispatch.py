@@ -17,6 +17,7 @@ from cryptonic.jobs.dispatch import (
 )
 from cryptonic.jobs.retrain.queue import parse_retrain_job as parse_job
 from cryptonic.jobs.retrain.request import RetrainRequest
+from cryptonic.jobs.run_ledger import new_run_id
 
 
 class RefusingQueue:
@@ -72,18 +73,27 @@ def test_the_dispatch_needs_a_queue(local_store):
         dispatch_jobs(None, Settings(), store=local_store, queue=RefusingQueue(set(), 0))
 
 
-def test_the_run_id_comes_from_the_schedule_event_unless_it_has_placeholders():
-    event = {"time": "2026-12-01T06:00:00Z", "id": "7f3c6a2e-5b1d", "source": "aws.scheduler"}
-    assert run_id_of(event) == "20261201T060000Z-7f3c6a2e"
-    template_input = {**event, "id": "<aws.scheduler.execution-id>"}
-    assert run_id_of(template_input).startswith(tuple("0123456789"))
-    assert run_id_of(template_input) != run_id_of(template_input)
+def test_the_run_id_comes_from_the_schedules_tick_not_its_attempt():
+    event = {"time": "2026-12-01T06:00:00Z", "id": "d32c5kdd", "source": "aws.scheduler"}
+    run = run_id_of(event, "retrain")
+    assert run.startswith("20261201T060000Z-")
+    assert run_id_of({**event, "id": "a9f0e1b2"}, "retrain") == run  # a retry: the same run
+    unfilled = {**event, "time": "<aws.scheduler.scheduled-time>"}
+    assert run_id_of(unfilled, "retrain") != run_id_of(unfilled, "retrain")
 
 
-def test_a_direct_invoke_is_a_fresh_run_of_the_job_it_names():
+def test_a_direct_invoke_is_a_fresh_run_unless_it_names_one():
     assert job_of({"job": "refresh", "tickers": ["AAPL"]}) == "refresh"
     assert job_of({"tickers": ["AAPL"]}) == job_of(None) == "retrain"
-    assert run_id_of({"job": "refresh"}) != run_id_of({"job": "refresh"})
+    assert run_id_of({"job": "refresh"}, "refresh") != run_id_of({"job": "refresh"}, "refresh")
+    named = {"job": "refresh", "run_id": new_run_id(token="manual1")}
+    assert run_id_of(named, "refresh") == run_id_of(named, "refresh") == named["run_id"]
+    with pytest.raises(ConfigError, match="invalid run id"):
+        run_id_of({"run_id": "../champion"}, "retrain")
+    with pytest.raises(ConfigError, match="begins with when the run starts"):
+        run_id_of({"run_id": "20201201T060000Z-manual1"}, "retrain")
+    with pytest.raises(ConfigError, match="run_id must be a string"):
+        run_id_of({"run_id": 7}, "retrain")
 
 
 def test_a_schedule_names_its_job_in_its_detail():

@@ -39,14 +39,30 @@ def extras(results: list[dict]) -> tuple[dict[str, float], dict[str, Any]]:
     return {"Extra": len(results)}, {"seen": [r["ticker"] for r in results]}
 
 
-QUEUED: list[dict] = []
+QUEUED: list[tuple[dict, Any]] = []
+
+
+def queue(event: dict, *, context: Any = None) -> dict:
+    QUEUED.append((event, context))
+    return {"batchItemFailures": []}
+
+
+class Context:
+    """Lambda's context, as much of it as the runner reads: the time left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.seconds * 1000)
+
 
 RUNNER = JobRunner(
     job="retrain",
     log=logging.getLogger("cryptonic.test-runner"),
     parse=parse,
     run_ticker=run_ticker,
-    queue=lambda event: QUEUED.append(event) or {"batchItemFailures": []},
+    queue=queue,
     metrics=JobMetrics({"done": "TickersDone", "failed": "TickersFailed"}, "TestRefused", extras),
     failure=RetrainFailedError,
 )
@@ -115,7 +131,17 @@ def test_a_refused_request_is_counted_and_raised_before_any_ticker(env, capsys):
     assert "TickersDone" not in metrics
 
 
-def test_sqs_records_go_to_the_queue_consumer(env):
+def test_sqs_records_go_to_the_queue_consumer_with_the_context(env):
     event = {"Records": [{"eventSource": "aws:sqs", "messageId": "m", "body": "{}"}]}
-    assert RUNNER.invoke(event) == {"batchItemFailures": []}
-    assert QUEUED[-1] is event
+    context = Context(60)
+    assert RUNNER.invoke(event, context) == {"batchItemFailures": []}
+    assert QUEUED[-1] == (event, context)
+
+
+def test_a_ticker_starts_only_if_the_time_left_can_hold_it(env, capsys):
+    """Too little time left: not started (``no_time``), and the invocation fails so that
+    Lambda's retry runs it; nothing is half done."""
+    with pytest.raises(RetrainFailedError, match="no_time"):
+        RUNNER.invoke({"tickers": ["BTC-USD"]}, Context(30))  # the retrain needs 120 s
+    [metrics] = _emf(capsys.readouterr().out)
+    assert (metrics["TickersDone"], metrics["TickersFailed"]) == (0, 1)

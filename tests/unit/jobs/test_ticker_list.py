@@ -52,4 +52,6 @@ def test_a_broken_file_keeps_the_parameters_tickers_and_names_the_problem(local_
     listed = run_tickers(Settings(tickers=["BTC-USD"]), local_store)
     assert listed.tickers == ["BTC-USD"]
     assert listed.problem is not None
-    assert listed.problem.startswith(f"{local_store.uri}/{TICKERS_FILE} is not usable: not JSON")
+    assert listed.problem.startswith(
+        f"{local_store.uri}/{TICKERS_FILE} is not usable: the file is not JSON"
+    )

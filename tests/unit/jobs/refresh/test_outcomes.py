@@ -11,6 +11,7 @@ from cryptonic.jobs.refresh.outcomes import METRICS, OUTCOME_METRICS, STALE_METR
 def test_every_outcome_has_its_metric():
     assert list(OUTCOME_METRICS) == list(get_args(Outcome))
     assert OUTCOME_METRICS["failed"] == "TickersFailed"
+    assert OUTCOME_METRICS["lost"] == "TickersLost"
     assert METRICS.refused == "RefreshRequestsRefused"
 
 
@@ -25,3 +26,10 @@ def test_a_run_reports_its_stale_forecasts_whatever_their_outcome():
     assert metrics[STALE_METRIC] == 2
     assert properties == {"stale_tickers": ["BTC-USD", "ETH-USD"]}
     assert (metrics["TickersFailed"], metrics["TickersRefreshed"]) == (1, 1)
+
+
+def test_every_invocation_reports_the_stale_forecasts_of_its_tickers():
+    """Not only the run's summary: a run that never ends must not silence the stale alarm."""
+    results = [{"ticker": "ETH-USD", "outcome": "no_new_data", "served": {"stale": True}}]
+    assert METRICS.of_invocation(results) == ({STALE_METRIC: 1}, {"stale_tickers": ["ETH-USD"]})
+    assert METRICS.of_invocation([]) == ({STALE_METRIC: 0}, {"stale_tickers": []})

@@ -10,9 +10,17 @@ from cryptonic.jobs.retrain.outcomes import METRICS, OUTCOME_METRICS, Outcome
 def test_every_outcome_has_its_metric_and_a_run_adds_nothing():
     assert list(OUTCOME_METRICS) == list(get_args(Outcome))
     assert OUTCOME_METRICS["failed"] == "TickersFailed"
+    assert OUTCOME_METRICS["lost"] == "TickersLost"  # the sweeper's closed runs
     assert METRICS.refused == "RetrainRequestsRefused"
     results = [{"ticker": "BTC-USD", "outcome": "promoted"}]
     assert METRICS.of_run(METRICS.count(results), results) == (
-        {"TickersPromoted": 1, "TickersRejected": 0, "TickersSkipped": 0, "TickersFailed": 0},
+        {
+            "TickersPromoted": 1,
+            "TickersRejected": 0,
+            "TickersSkipped": 0,
+            "TickersFailed": 0,
+            "TickersLost": 0,
+        },
         {},
     )
+    assert METRICS.of_invocation(results) == ({}, {})  # one data point per run, no more
