@@ -28,6 +28,7 @@ COPY functions/__init__.py "${LAMBDA_TASK_ROOT}/functions/"
 COPY functions/retrain/ "${LAMBDA_TASK_ROOT}/functions/retrain/"
 COPY functions/refresh/ "${LAMBDA_TASK_ROOT}/functions/refresh/"
 COPY functions/dispatch/ "${LAMBDA_TASK_ROOT}/functions/dispatch/"
+COPY functions/sweep/ "${LAMBDA_TASK_ROOT}/functions/sweep/"
 
 # The task root is read-only at run time: write the bytecode now instead of on every cold start.
 RUN python -m compileall -q "${LAMBDA_TASK_ROOT}/cryptonic" "${LAMBDA_TASK_ROOT}/functions"
