@@ -10,6 +10,9 @@ hits them alike. Arms:
   reads no ``latest.json`` and no dated forecast and serves the version's own forecast;
 * ``deferred_models``: ours, with cryptonic's pydantic models built on first use
   (``defer_build``) instead of when their module is imported;
+* ``gc_paused``: ours with the garbage collector off during the import (then ``gc.freeze()``
+  and on again): the import allocates enough to run it about a hundred times, once over
+  everything (a full collection), and the floor allocates less;
 * ``instrumented``: ours in its steps (the floor's imports, ours, ``create_app()``, ``warm()``,
   the first request), counting and timing what cryptonic's pydantic models, FastAPI's type
   adapters, ``Settings()``, the store calls and the forecast log's reads cost inside them (its
@@ -54,6 +57,32 @@ construction.ModelMetaclass.__new__ = _deferred
 """
     + OURS
 )
+
+_IMPORTED = "from functions.predict.app import handler\n"
+assert _IMPORTED in OURS
+GC_PAUSED = "import gc\ngc.disable()\n" + OURS.replace(
+    _IMPORTED, _IMPORTED + "gc.freeze()\ngc.enable()\n"
+)
+"""Ours with the garbage collector off during the import, then the survivors frozen (never
+scanned again) and the collector back on: the change proposed for functions/predict/app.py."""
+
+GC_COUNTED = r"""
+import atexit, gc, json, sys, time
+_gc = {"runs": 0, "seconds": 0.0, "full_runs": 0, "full_seconds": 0.0}
+def _count(phase, info):
+    if phase == "start":
+        _count.t = time.perf_counter()
+        return
+    took = time.perf_counter() - _count.t
+    _gc["runs"] += 1
+    _gc["seconds"] += took
+    if info["generation"] == 2:
+        _gc["full_runs"] += 1
+        _gc["full_seconds"] += took
+gc.callbacks.append(_count)
+atexit.register(lambda: print("@@gc " + json.dumps(_gc), file=sys.stderr))
+"""
+"""Prefix of a script: counts the garbage collector's runs and time until the process exits."""
 
 INSTRUMENTED = r"""
 import functools, json, sys, time
@@ -150,6 +179,15 @@ def import_self_times(code: str, env: dict[str, str]) -> dict[str, float]:
     return times
 
 
+def gc_spent(code: str, env: dict[str, str]) -> dict[str, float]:
+    """The garbage collector's runs and seconds in one fresh process of ``code``."""
+    for line in _run(GC_COUNTED + code, env).stderr.splitlines():
+        if line.startswith("@@gc "):
+            counted: dict[str, float] = json.loads(line[len("@@gc ") :])
+            return counted
+    raise RuntimeError("the garbage collector's count was not printed")
+
+
 def _beyond_floor(ours: list[dict[str, float]], floor: list[dict[str, float]]) -> dict[str, Any]:
     """Modules we import and the floor does not: median self time, by package and by module."""
     theirs = set().union(*floor)
@@ -176,6 +214,7 @@ ARMS = {
     "ours": OURS,
     "no_forecast_log": NO_FORECAST_LOG,
     "deferred_models": DEFERRED_MODELS,
+    "gc_paused": GC_PAUSED,
 }
 
 
@@ -185,12 +224,14 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
     timed: dict[str, list[dict[str, Any]]] = {name: [] for name in ARMS}
     instrumented: list[dict[str, Any]] = []
     imports: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
+    collections: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
     for _ in range(runs):
         for name, code in ARMS.items():
             timed[name].append(_timed(code, env))
         instrumented.append(_timed(INSTRUMENTED, env))
-        imports["ours"].append(import_self_times(OURS, env))
-        imports["floor"].append(import_self_times(FLOOR, env))
+        for name, code in (("ours", OURS), ("floor", FLOOR)):
+            imports[name].append(import_self_times(code, env))
+            collections[name].append(gc_spent(code, env))
     arms = {
         name: {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
         for name, rows in timed.items()
@@ -211,4 +252,8 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
         "instrumented_steps": steps,
         "instrumented_spent": spent,
         "imports_beyond_floor": _beyond_floor(imports["ours"], imports["floor"]),
+        "garbage_collector": {
+            name: {k: median([r[k] for r in rows]) for k in rows[0]}
+            for name, rows in collections.items()
+        },
     }

@@ -25,13 +25,14 @@ def _time(step: dict[str, Any]) -> str:
     return "-" if seconds is None else f"{seconds:.3f} s"
 
 
-def _s3(summary: dict[str, Any]) -> str:
+def _s3(summary: dict[str, Any], cut_short: bool = False) -> str:
+    """The cell of a step's S3 requests; ``cut_short``: the process was killed mid-request."""
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["kinds"].items()))
     whole = summary["whole_store_lists"]
     extra = f"; {whole} of them pages of a whole-store listing" if whole else ""
     moto = f"; moto's own time {summary['moto_s']:.2f} s" if summary["moto_s"] >= 0.05 else ""
     detail = f" ({kinds}{extra}{moto})" if kinds else ""
-    return f"{summary['requests']}{detail}"
+    return f"{'at least ' if cut_short else ''}{summary['requests']}{detail}"
 
 
 def _rows(mode: dict[str, Any]) -> list[str]:
@@ -48,7 +49,8 @@ def _rows(mode: dict[str, Any]) -> list[str]:
                 continue
             status = step.get("status") or "-"
             rows.append(
-                f"| {path} | {step['label']} | {status} | {_s3(step['s3'])} | {_time(step)} | "
+                f"| {path} | {step['label']} | {status} | "
+                f"{_s3(step['s3'], bool(step.get('timed_out')))} | {_time(step)} | "
                 f"{step['goal']} | {_ok(step['met'])} |"
             )
     return rows
@@ -169,6 +171,7 @@ def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
         "ours": "ours, as shipped",
         "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
         "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
+        "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
     }
     lines = [
         "## The cold start above the floor: where it goes",
@@ -215,4 +218,15 @@ def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
         f"(settings, store, `create_app()`, `warm()`) {_ms(imports['handler_body_s'])}.",
         "",
     ]
+    collector = x.get("garbage_collector")
+    if collector:
+        ours, floor = collector["ours"], collector["floor"]
+        lines += [
+            f"The garbage collector (a callback counting its runs): ours {ours['runs']:.0f} runs "
+            f"for {_ms(ours['seconds'])}, {ours['full_runs']:.0f} of them over everything for "
+            f"{_ms(ours['full_seconds'])}; the floor {floor['runs']:.0f} runs for "
+            f"{_ms(floor['seconds'])} ({floor['full_runs']:.0f} full, "
+            f"{_ms(floor['full_seconds'])}).",
+            "",
+        ]
     return lines

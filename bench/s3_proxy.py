@@ -54,6 +54,7 @@ class SlowS3Proxy:
         self.stalled = False
         self._log: list[S3Request] = []
         self._lock = threading.Lock()
+        self._forwarding = 0
         self._release = threading.Event()
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -66,6 +67,14 @@ class SlowS3Proxy:
         with self._lock:
             taken, self._log = self._log, []
         return taken
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Wait until no forwarded request is in flight (a killed client's last one), then
+        forget what was recorded: it belongs to nobody's figures."""
+        deadline = time.monotonic() + timeout_s
+        while self._forwarding and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.take()
 
     def close(self) -> None:
         self._release.set()  # stalled handlers return (their clients see a closed connection)
@@ -125,13 +134,19 @@ class SlowS3Proxy:
                     proxy._release.wait()
                     self.close_connection = True
                     return
-                time.sleep(proxy.delay_s)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                started = time.perf_counter()
-                status, answer_headers, answer = proxy._forward(
-                    connections, self.command, self.path, headers, body
-                )
-                upstream = time.perf_counter() - started
+                with proxy._lock:
+                    proxy._forwarding += 1
+                try:
+                    time.sleep(proxy.delay_s)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                    started = time.perf_counter()
+                    status, answer_headers, answer = proxy._forward(
+                        connections, self.command, self.path, headers, body
+                    )
+                    upstream = time.perf_counter() - started
+                finally:
+                    with proxy._lock:
+                        proxy._forwarding -= 1
                 proxy._record(S3Request(kind, key, delimiter, upstream, stalled=False))
                 self.send_response(status)
                 for name, value in answer_headers:

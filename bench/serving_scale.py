@@ -74,6 +74,8 @@ class Session:
             step.update(seconds=None, timed_out=True)
             self.process = None
         step["s3"] = s3_summary(self.proxy.take())
+        if step.get("timed_out"):
+            self.proxy.settle()
         self.steps.append(step)
 
     def get(self, label: str, path: str, query: str = "", kind: str = "request") -> Any:
@@ -94,6 +96,8 @@ class Session:
             step.update(status=None, seconds=None, timed_out=True)
             self.process = None
         step["s3"] = s3_summary(self.proxy.take())
+        if step.get("timed_out"):
+            self.proxy.settle()  # the killed process's request in flight is nobody's
         self.steps.append(step)
         if step.get("status") != 200 or body is None:
             return None
