@@ -144,7 +144,10 @@ def serving_scale_section(r: dict[str, Any]) -> list[str]:
         "own fresh process (the predict handler through Mangum, `TICKERS` = the first ticker, "
         "each invocation with a Lambda context counting down 10 s), so no path is paid for by "
         f"an earlier one. Store built in {s['build_seconds']:.0f} s; the part took "
-        f"{s['seconds']:.0f} s.",
+        f"{s['seconds']:.0f} s. The S3 column counts the requests and moto's own share of "
+        "their time: moto lists in O(keys) a page, so a path that lists the whole store is "
+        "slower here than on S3 (tens of milliseconds a page); its request count is the figure "
+        "that carries over.",
         "",
         f"### S3 answering in {s['delay_ms']:.0f} ms",
         "",

@@ -148,6 +148,14 @@ class SlowS3Proxy:
                     with proxy._lock:
                         proxy._forwarding -= 1
                 proxy._record(S3Request(kind, key, delimiter, upstream, stalled=False))
+                try:
+                    self._answer(status, answer_headers, answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client was killed while we forwarded
+
+            def _answer(
+                self, status: int, answer_headers: list[tuple[str, str]], answer: bytes
+            ) -> None:
                 self.send_response(status)
                 for name, value in answer_headers:
                     if name.lower() not in HOP_BY_HOP | {"server", "date"}:
