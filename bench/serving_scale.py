@@ -217,7 +217,7 @@ def judge(steps: list[dict[str, Any]], dead: bool) -> dict[str, Any]:
             continue
         goal, met = _goal(step, dead)
         step.update(goal=goal, met=met)
-    page = [s for s in steps if s["kind"] in ("page", "page_static") and "skipped" not in s]
+    page = [s for s in steps if s["kind"] in ("page", "page_static")]
     colds = [s for s in steps if s["kind"] == "cold_start"]
     timed = [s["seconds"] for s in colds if s.get("seconds") is not None]
     return {
@@ -236,7 +236,7 @@ def judge(steps: list[dict[str, Any]], dead: bool) -> dict[str, Any]:
             "static_files": sum(1 for s in page if s["kind"] == "page_static"),
             "s3_requests": sum(s["s3"]["requests"] for s in page),
             "seconds": sum(s.get("seconds") or 0.0 for s in page),
-            "answered": all(s.get("status") is not None for s in page),
+            "answered": all(s.get("status") is not None for s in page),  # none killed or skipped
         },
         "missed": [s["label"] for s in steps if not s["met"]],
     }
