@@ -171,48 +171,42 @@ def serving_scale_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
-    serving = r.get("serving", {})
-    if "suspects" not in serving:
-        return []
-    x = serving["suspects"]
-    arms, saved, steps = x["arms"], x["saved_vs_ours_s"], x["instrumented_steps"]
-    label = {
-        "floor": "floor: FastAPI + Mangum, one trivial route",
-        "ours": "ours, as shipped",
-        "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
-        "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
-        "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
-    }
+ARM_LABELS = {
+    "floor": "floor: FastAPI + Mangum, one trivial route",
+    "ours": "ours, as shipped",
+    "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
+    "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
+    "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
+}
+
+
+def _arms_table(x: dict[str, Any]) -> list[str]:
     lines = [
-        "## The cold start above the floor: where it goes",
-        "",
         f"{x['runs']} fresh processes of each arm, interleaved, each answering one "
         "`GET /predict` through Mangum from moto's S3 (no added latency); medians.",
         "",
         "| arm | init | first request | total | against ours |",
         "|---|---|---|---|---|",
     ]
-    for name, arm in arms.items():
-        delta = saved[name]
+    for name, arm in x["arms"].items():
+        delta = x["saved_vs_ours_s"][name]
         against = "" if name == "ours" else f"{-delta * 1000:+,.0f} ms"
         lines.append(
-            f"| {label.get(name, name)} | {_ms(arm['init'])} | {_ms(arm['first'])} | "
+            f"| {ARM_LABELS.get(name, name)} | {_ms(arm['init'])} | {_ms(arm['first'])} | "
             f"{_ms(arm['total'])} | {against} |"
         )
-    spent = x["instrumented_spent"]
+    return lines
+
+
+def _inside_ours(x: dict[str, Any]) -> str:
+    """The instrumented arm's steps and what was spent within them."""
+    steps, spent = x["instrumented_steps"], x["instrumented_spent"]
 
     def used(name: str) -> str:
         item = spent.get(name, {"calls": 0, "seconds": 0.0})
         return f"{item['calls']:.0f} for {_ms(item['seconds'])}"
 
-    imports = x["imports_beyond_floor"]
-    packages = ", ".join(
-        f"`{k}` {_ms(v)}" for k, v in list(imports["by_package"].items())[:8] if v >= 0.001
-    )
-    modules = ", ".join(f"`{k}` {_ms(v)}" for k, v in list(imports["top_modules"].items())[:8])
-    lines += [
-        "",
+    return (
         "Inside ours (an instrumented arm; its counting is timed apart): the floor's imports "
         f"{_ms(steps['floor_imports'])}, ours on top {_ms(steps['our_imports'])}, "
         f"`create_app()` {_ms(steps['create_app'])}, `warm()` {_ms(steps['warm'])}, the first "
@@ -220,24 +214,50 @@ def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
         f" (the forecast log's reads {used('forecast log reads')}, parsing included); "
         f"cryptonic's pydantic models built {used('models: cryptonic')}, other models "
         f"{used('models: others')}, FastAPI's type adapters {used('type adapters')}; "
-        f"`Settings()` {used('Settings()')}.",
-        "",
+        f"`Settings()` {used('Settings()')}."
+    )
+
+
+def _imports(imports: dict[str, Any]) -> str:
+    packages = ", ".join(
+        f"`{k}` {_ms(v)}" for k, v in list(imports["by_package"].items())[:8] if v >= 0.001
+    )
+    modules = ", ".join(f"`{k}` {_ms(v)}" for k, v in list(imports["top_modules"].items())[:8])
+    return (
         f"`python -X importtime`: we import {imports['modules']} modules the floor does not, "
         f"{_ms(imports['seconds'])} of self time (all imports: ours {_ms(imports['ours_total_s'])}"
         f", the floor's {_ms(imports['floor_total_s'])}; importtime slows both). By package: "
         f"{packages}. The slowest modules: {modules}. The handler module's own body "
-        f"(settings, store, `create_app()`, `warm()`) {_ms(imports['handler_body_s'])}.",
+        f"(settings, store, `create_app()`, `warm()`) {_ms(imports['handler_body_s'])}."
+    )
+
+
+def _collector(collector: dict[str, Any]) -> str:
+    ours, floor = collector["ours"], collector["floor"]
+    return (
+        f"The garbage collector (a callback counting its runs): ours {ours['runs']:.0f} runs "
+        f"for {_ms(ours['seconds'])}, {ours['full_runs']:.0f} of them over everything for "
+        f"{_ms(ours['full_seconds'])}; the floor {floor['runs']:.0f} runs for "
+        f"{_ms(floor['seconds'])} ({floor['full_runs']:.0f} full, "
+        f"{_ms(floor['full_seconds'])})."
+    )
+
+
+def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
+    serving = r.get("serving", {})
+    if "suspects" not in serving:
+        return []
+    x = serving["suspects"]
+    lines = [
+        "## The cold start above the floor: where it goes",
+        "",
+        *_arms_table(x),
+        "",
+        _inside_ours(x),
+        "",
+        _imports(x["imports_beyond_floor"]),
         "",
     ]
-    collector = x.get("garbage_collector")
-    if collector:
-        ours, floor = collector["ours"], collector["floor"]
-        lines += [
-            f"The garbage collector (a callback counting its runs): ours {ours['runs']:.0f} runs "
-            f"for {_ms(ours['seconds'])}, {ours['full_runs']:.0f} of them over everything for "
-            f"{_ms(ours['full_seconds'])}; the floor {floor['runs']:.0f} runs for "
-            f"{_ms(floor['seconds'])} ({floor['full_runs']:.0f} full, "
-            f"{_ms(floor['full_seconds'])}).",
-            "",
-        ]
+    if x.get("garbage_collector"):
+        lines += [_collector(x["garbage_collector"]), ""]
     return lines
