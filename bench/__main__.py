@@ -15,10 +15,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import images, many_tickers, quality, retrain, scaling, serving
+from bench import (
+    cold_start_suspects,
+    images,
+    many_tickers,
+    quality,
+    retrain,
+    scaling,
+    serving,
+    serving_scale,
+)
 from bench.common import ROOT, copy_store, machine, moto_s3
 from bench.report import write_report
 
+NEEDS_CHAMPION = {"retrain", "serving", "litert", "throughput", "many_tickers", "images"}
+"""Parts that serve (or are) the retrained BTC champion; the others make their own models."""
 PARTS = (
     "retrain",
     "serving",
@@ -26,6 +37,7 @@ PARTS = (
     "footprint",
     "throughput",
     "many_tickers",
+    "serving_scale",
     "quality",
     "images",
     "scaling",
@@ -38,6 +50,7 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--throughput-seconds", type=int, default=10)
+    parser.add_argument("--scale-tickers", type=int, default=serving_scale.TICKERS)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.WARNING)
@@ -63,22 +76,25 @@ def main() -> None:
         results_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
     try:
-        print("retrain: BTC end to end, default config (also the champion served below) ...")
-        trained = retrain.run(local_uri)
-        if "retrain" in args.only:
-            results["retrain"] = {k: v for k, v in trained.items() if k != "store_uri"}
+        if NEEDS_CHAMPION & set(args.only):
+            print("retrain: BTC end to end, default config (also the champion served below) ...")
+            trained = retrain.run(local_uri)
+            if "retrain" in args.only:
+                results["retrain"] = {k: v for k, v in trained.items() if k != "store_uri"}
 
         def serving_figures() -> dict[str, Any]:
             with moto_s3() as env:
                 s3_uri = "s3://cryptonic-bench/models"
                 copy_store(local_uri, s3_uri)
                 cold = serving.cold_start(env, s3_uri, args.cold_runs)
+                suspects = cold_start_suspects.run(env, s3_uri, args.cold_runs)
                 warm = serving.warm_latency(env, s3_uri, args.calls)
-            return {"cold_start": cold, "warm": warm}
+            return {"cold_start": cold, "suspects": suspects, "warm": warm}
 
         part(
             "serving",
-            f"cold start x{args.cold_runs} (ours, FastAPI + Mangum floor, TF), warm x{args.calls}",
+            f"cold start x{args.cold_runs} (ours, FastAPI + Mangum floor, TF; the suspects of ours "
+            f"above the floor, interleaved), warm x{args.calls}",
             serving_figures,
         )
         part(
@@ -93,6 +109,12 @@ def main() -> None:
             "many_tickers",
             "200 tickers in one process: RSS, cold and warm GET /predict, MAX_LOADED_TICKERS=50",
             lambda: many_tickers.run(local_uri),
+        )
+        part(
+            "serving_scale",
+            f"{args.scale_tickers:,} tickers on S3 at 30 ms a request, then on a dead S3: "
+            "S3 requests and time of the cold start, /tickers, an unknown ticker, a page load",
+            lambda: serving_scale.run(args.scale_tickers),
         )
         part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)

@@ -6,6 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.many_tickers import WARM_ROUNDS
+from bench.report_scale import (
+    cold_start_suspects_section,
+    scale_goal_rows,
+    serving_scale_section,
+)
 
 COMMAND = "make bench   (python -m bench; figures also in bench/results.json)"
 
@@ -105,7 +110,7 @@ def _goals(r: dict[str, Any]) -> list[str]:
             f"{first['ratio']:.1f}x) | | |",
             f"| predict image's dependency layer | {dep:.0f} MB | <= 200 MB | {_ok(dep <= 200)} |",
         ]
-    return lines
+    return lines + scale_goal_rows(r)
 
 
 def _images(r: dict[str, Any]) -> list[str]:
@@ -328,8 +333,10 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "",
         *_goals(results),
         "",
+        *cold_start_suspects_section(results),
         *_retrain(results),
         *_many_tickers(results),
+        *serving_scale_section(results),
         *_images(results),
         *_quality(results),
         *_scaling(results),

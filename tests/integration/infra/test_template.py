@@ -578,13 +578,11 @@ def test_serving_function_is_read_only(template):
     assert "Role" not in props, "a custom role hides the policies from this check"
     for policy in props["Policies"]:
         if isinstance(policy, str):
-            pytest.fail(f"managed policy {policy} on PredictFunction: use S3ReadPolicy")
+            pytest.fail(f"managed policy {policy} on PredictFunction: scope its own statements")
         assert not WRITE_POLICY_TEMPLATES & set(policy), policy
-        for template_name, args in policy.items():
-            if template_name == "Statement" or template_name == "Version":
-                continue
-            assert template_name == "S3ReadPolicy", f"{template_name} on PredictFunction"
-            assert args == {"BucketName": {"Ref": "ModelBucket"}}
+        # No SAM policy template either: S3ReadPolicy reads the whole bucket, run ledgers
+        # included (tests/integration/infra/test_serving_guards.py checks the scope).
+        assert set(policy) <= {"Statement", "Version"}, f"{sorted(policy)} on PredictFunction"
         for action in _statement_actions(policy):
             assert READ_ACTION.match(action), f"PredictFunction may {action}"
 

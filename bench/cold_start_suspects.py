@@ -1,0 +1,266 @@
+"""Where our cold start goes above the FastAPI + Mangum floor: an interleaved A/B of suspects.
+
+Each arm is a fresh interpreter answering one ``GET /predict`` through Mangum (the shipped
+event) from the same moto S3 server; the arms take turns, run after run, so a noisy neighbour
+hits them alike. Arms:
+
+* ``floor``: FastAPI + Mangum and one trivial route (bench/serving.py's FLOOR);
+* ``ours``: the predict handler as shipped;
+* ``no_forecast_log``: ours, with the forecast log's pointer reported absent, so the warm-up
+  reads no ``latest.json`` and no dated forecast and serves the version's own forecast;
+* ``deferred_models``: ours, with cryptonic's pydantic models built on first use
+  (``defer_build``) instead of when their module is imported;
+* ``gc_paused``: ours with the garbage collector off during the import (then ``gc.freeze()``
+  and on again): the import allocates enough to run it about a hundred times, once over
+  everything (a full collection), and the floor allocates less;
+* ``instrumented``: ours in its steps (the floor's imports, ours, ``create_app()``, ``warm()``,
+  the first request), counting and timing what cryptonic's pydantic models, FastAPI's type
+  adapters, ``Settings()``, the store calls and the forecast log's reads cost inside them (its
+  own total is not compared: the counting costs time);
+* ``python -X importtime`` of ours and of the floor: what we import that the floor does not,
+  by package and by module (self times; importtime's own overhead inflates them alike).
+
+The serving code is not changed: every arm patches only its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from collections import defaultdict
+from typing import Any
+
+from bench.common import PY, ROOT, median
+from bench.serving import EVENTS, FLOOR, OURS
+
+_STARTED = "t0 = time.perf_counter()\n"
+_IMPORTED = "from functions.predict.app import handler\n"
+
+
+def _arm(patch: str, after_import: str = "") -> str:
+    """Ours with ``patch`` run first inside the timed region (a patch's own imports are part of
+    the cold start it changes), and ``after_import`` right after the handler's import."""
+    assert OURS.count(_STARTED) == 1
+    assert OURS.count(_IMPORTED) == 1
+    code = OURS.replace(_STARTED, _STARTED + patch.strip() + "\n")
+    return code.replace(_IMPORTED, _IMPORTED + after_import)
+
+
+NO_FORECAST_LOG = _arm(
+    """
+import cryptonic.registry.forecast_log as forecast_log
+forecast_log.ForecastLog.latest = lambda self, ticker: (None, None)
+forecast_log.ForecastLog.latest_etag = lambda self, ticker: None
+"""
+)
+
+DEFERRED_MODELS = _arm(
+    """
+from pydantic._internal import _model_construction as construction
+_new = construction.ModelMetaclass.__new__
+def _deferred(mcs, name, bases, namespace, *args, **kwargs):
+    if str(namespace.get("__module__", "")).startswith("cryptonic."):
+        namespace["model_config"] = {**(namespace.get("model_config") or {}), "defer_build": True}
+    return _new(mcs, name, bases, namespace, *args, **kwargs)
+construction.ModelMetaclass.__new__ = _deferred
+"""
+)
+
+GC_PAUSED = _arm("import gc\ngc.disable()", after_import="gc.freeze()\ngc.enable()\n")
+"""Ours with the garbage collector off during the import, then the survivors frozen (never
+scanned again) and the collector back on: the change proposed for functions/predict/app.py."""
+
+GC_COUNTED = r"""
+import atexit, gc, json, sys, time
+_gc = {"runs": 0, "seconds": 0.0, "full_runs": 0, "full_seconds": 0.0}
+def _count(phase, info):
+    if phase == "start":
+        _count.t = time.perf_counter()
+        return
+    took = time.perf_counter() - _count.t
+    _gc["runs"] += 1
+    _gc["seconds"] += took
+    if info["generation"] == 2:
+        _gc["full_runs"] += 1
+        _gc["full_seconds"] += took
+gc.callbacks.append(_count)
+atexit.register(lambda: print("@@gc " + json.dumps(_gc), file=sys.stderr))
+"""
+"""Prefix of a script: counts the garbage collector's runs and time until the process exits."""
+
+INSTRUMENTED = r"""
+import functools, json, sys, time
+t0 = time.perf_counter()
+import fastapi, mangum  # the floor's imports first, as the handler's own order has them
+t1 = time.perf_counter()
+spent, depth = {}, {}
+
+def timed(name, func):
+    # Time the outermost call only: a wrapped call inside another of its name is not counted.
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        depth[name] = depth.get(name, 0) + 1
+        t = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            depth[name] -= 1
+            if depth[name] == 0:
+                count, total = spent.get(name, (0, 0.0))
+                spent[name] = (count + 1, total + time.perf_counter() - t)
+    return wrapper
+
+from pydantic._internal import _model_construction as construction
+from pydantic import type_adapter
+_new = construction.ModelMetaclass.__new__
+_ours = timed("models: cryptonic", _new)
+_others = timed("models: others", _new)
+def _counted(mcs, name, bases, namespace, *args, **kwargs):
+    mine = str(namespace.get("__module__", "")).startswith("cryptonic.")
+    return (_ours if mine else _others)(mcs, name, bases, namespace, *args, **kwargs)
+construction.ModelMetaclass.__new__ = _counted
+type_adapter.TypeAdapter.__init__ = timed("type adapters", type_adapter.TypeAdapter.__init__)
+import cryptonic.config
+cryptonic.config.Settings.__init__ = timed("Settings()", cryptonic.config.Settings.__init__)
+from cryptonic.store import s3, s3_reader
+for cls in (s3.S3Store, s3_reader.S3ReadOnlyStore):
+    for method in ("get_bytes", "get_with_etag", "head", "list"):
+        setattr(cls, method, timed("store calls", getattr(cls, method)))
+from cryptonic.registry import forecast_log
+for method in ("latest", "latest_etag", "load"):
+    wrapped = timed("forecast log reads", getattr(forecast_log.ForecastLog, method))
+    setattr(forecast_log.ForecastLog, method, wrapped)
+t2 = time.perf_counter()
+from mangum import Mangum
+from cryptonic.api import create_app, warm
+from cryptonic.logs import configure_lambda_logging
+t3 = time.perf_counter()
+configure_lambda_logging()
+app = create_app()
+t4 = time.perf_counter()
+warm(app)
+t5 = time.perf_counter()
+handler = Mangum(app, lifespan="off")
+response = handler(json.load(open(sys.argv[1])), None)
+t6 = time.perf_counter()
+steps = {"floor_imports": t1 - t0, "instrumenting": t2 - t1, "our_imports": t3 - t2,
+         "create_app": t4 - t3, "warm": t5 - t4, "first_request": t6 - t5}
+print(json.dumps({"status": response["statusCode"], "steps": steps,
+                  "spent": {k: list(v) for k, v in spent.items()}}))
+"""
+
+HANDLER_MODULE = "functions.predict.app"
+"""Its import time is its body's: settings, store, ``create_app()`` and ``warm()``, not imports."""
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)$")
+
+
+def _run(code: str, env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
+    event = str(EVENTS / "predict-http-get.json")
+    done = subprocess.run(
+        [PY, *flags, "-c", code, event], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"cold-start arm failed: {done.stderr[-2000:]}")
+    return done
+
+
+def _timed(code: str, env: dict[str, str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    result: dict[str, Any] = json.loads(_run(code, env).stdout.strip().splitlines()[-1])
+    result["process_wall"] = time.perf_counter() - started
+    if result["status"] != 200:
+        raise RuntimeError(f"a cold-start arm answered {result['status']}")
+    return result
+
+
+def import_self_times(code: str, env: dict[str, str]) -> dict[str, float]:
+    """Seconds each module's own import took (``-X importtime``'s self column)."""
+    times: dict[str, float] = {}
+    for line in _run(code, env, "-X", "importtime").stderr.splitlines():
+        match = IMPORT_LINE.match(line)
+        if match:
+            times[match.group(4)] = int(match.group(1)) / 1e6
+    return times
+
+
+def gc_spent(code: str, env: dict[str, str]) -> dict[str, float]:
+    """The garbage collector's runs and seconds in one fresh process of ``code``."""
+    for line in _run(GC_COUNTED + code, env).stderr.splitlines():
+        if line.startswith("@@gc "):
+            counted: dict[str, float] = json.loads(line[len("@@gc ") :])
+            return counted
+    raise RuntimeError("the garbage collector's count was not printed")
+
+
+def _beyond_floor(ours: list[dict[str, float]], floor: list[dict[str, float]]) -> dict[str, Any]:
+    """Modules we import and the floor does not: median self time, by package and by module."""
+    theirs = set().union(*floor)
+    extra = sorted(set().union(*ours) - theirs - {HANDLER_MODULE})
+    by_module = {m: median([run.get(m, 0.0) for run in ours]) for m in extra}
+    by_package: dict[str, float] = defaultdict(float)
+    for module, seconds in by_module.items():
+        top = module.split(".")[0]
+        by_package[top if top != "cryptonic" else ".".join(module.split(".")[:2])] += seconds
+    top_modules = sorted(by_module.items(), key=lambda kv: -kv[1])[:15]
+    return {
+        "modules": len(extra),
+        "seconds": sum(by_module.values()),
+        "by_package": dict(sorted(by_package.items(), key=lambda kv: -kv[1])),
+        "top_modules": dict(top_modules),
+        "handler_body_s": median([run.get(HANDLER_MODULE, 0.0) for run in ours]),
+        "ours_total_s": median([sum(run.values()) for run in ours]),
+        "floor_total_s": median([sum(run.values()) for run in floor]),
+    }
+
+
+ARMS = {
+    "floor": FLOOR,
+    "ours": OURS,
+    "no_forecast_log": NO_FORECAST_LOG,
+    "deferred_models": DEFERRED_MODELS,
+    "gc_paused": GC_PAUSED,
+}
+
+
+def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any]:
+    """``runs`` rounds of every arm, interleaved; medians, and each arm against ours."""
+    env = {**os.environ, **s3_env, "STORE_URI": store_uri, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    timed: dict[str, list[dict[str, Any]]] = {name: [] for name in ARMS}
+    instrumented: list[dict[str, Any]] = []
+    imports: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
+    collections: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
+    for _ in range(runs):
+        for name, code in ARMS.items():
+            timed[name].append(_timed(code, env))
+        instrumented.append(_timed(INSTRUMENTED, env))
+        for name, code in (("ours", OURS), ("floor", FLOOR)):
+            imports[name].append(import_self_times(code, env))
+            collections[name].append(gc_spent(code, env))
+    arms = {
+        name: {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
+        for name, rows in timed.items()
+    }
+    ours = arms["ours"]["total"]
+    steps = {k: median([r["steps"][k] for r in instrumented]) for k in instrumented[0]["steps"]}
+    spent = {
+        name: {
+            "calls": median([r["spent"].get(name, [0, 0.0])[0] for r in instrumented]),
+            "seconds": median([r["spent"].get(name, [0, 0.0])[1] for r in instrumented]),
+        }
+        for name in sorted({n for r in instrumented for n in r["spent"]})
+    }
+    return {
+        "runs": runs,
+        "arms": arms,
+        "saved_vs_ours_s": {name: ours - arm["total"] for name, arm in arms.items()},
+        "instrumented_steps": steps,
+        "instrumented_spent": spent,
+        "imports_beyond_floor": _beyond_floor(imports["ours"], imports["floor"]),
+        "garbage_collector": {
+            name: {k: median([r[k] for r in rows]) for k in rows[0]}
+            for name, rows in collections.items()
+        },
+    }
