@@ -28,6 +28,7 @@ from cryptonic.registry.keys import (
     latest_key,
     prices_key,
     scores_key,
+    ticker_folder,
     track_record_key,
 )
 from cryptonic.store.local import LocalStore
@@ -73,6 +74,9 @@ def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool
                     return False
             elif operator == "StringLike":
                 if not any(_like(v, context[key]) for v in values):
+                    return False
+            elif operator == "StringNotLike":
+                if any(_like(v, context[key]) for v in values):
                     return False
             else:
                 raise AssertionError(f"the test evaluator does not know {operator}: extend it")
@@ -163,12 +167,16 @@ def test_listing_the_tickers_costs_one_entry_per_ticker_never_every_key(template
         folder = STORE_PREFIX + f"{check_ticker(ticker)}/versions/"
         assert may_list(**{"s3:prefix": folder, "s3:delimiter": "/"})
         assert may_list(**{"s3:prefix": STORE_PREFIX + forecasts_prefix(ticker)})
+        one_ticker = STORE_PREFIX + ticker_folder(ticker)  # Registry.has_ticker
+        assert may_list(**{"s3:prefix": one_ticker, "s3:delimiter": "/"})
+        assert not may_list(**{"s3:prefix": one_ticker})
     assert not may_list()  # the whole bucket
     assert not may_list(**{"s3:prefix": STORE_PREFIX})  # every key of the store
     assert not may_list(**{"s3:prefix": ""})
     assert not may_list(**{"s3:prefix": STORE_PREFIX, "s3:delimiter": "-"})
     assert not may_list(**{"s3:prefix": STORE_PREFIX + "runs/"})
     assert not may_list(**{"s3:prefix": STORE_PREFIX + "runs/retrain/", "s3:delimiter": "/"})
+    assert not may_list(**{"s3:prefix": STORE_PREFIX + "runs/", "s3:delimiter": "/"})
 
 
 def _resolved(value: Any, parameters: dict[str, str], conditions: dict[str, Any]) -> Any:
