@@ -6,13 +6,18 @@ hits them alike. Arms:
 
 * ``floor``: FastAPI + Mangum and one trivial route (bench/serving.py's FLOOR);
 * ``ours``: the predict handler as shipped;
+* ``gc_on``: ours with the garbage collector left on during the import (the handler pauses it,
+  then freezes what survives): what that pause saves;
+* ``sequential_reads``: ours with the warm-up's store reads made one after another (seven round
+  trips) instead of side by side (three): what the parallel reads save on loopback, where a
+  round trip costs a few milliseconds (tens on S3);
 * ``no_forecast_log``: ours, with the forecast log's pointer reported absent, so the warm-up
   reads no ``latest.json`` and no dated forecast and serves the version's own forecast;
 * ``deferred_models``: ours, with cryptonic's pydantic models built on first use
   (``defer_build``) instead of when their module is imported;
-* ``gc_paused``: ours with the garbage collector off during the import (then ``gc.freeze()``
-  and on again): the import allocates enough to run it about a hundred times, once over
-  everything (a full collection), and the floor allocates less;
+* ``no_ledger_models``: ours with ``cryptonic.registry.track_record`` (the refresh's score ledger
+  and the track record's models) replaced by a stub of the names the routes import: what those
+  models cost a cold start whose first request never reads them;
 * ``instrumented``: ours in its steps (the floor's imports, ours, ``create_app()``, ``warm()``,
   the first request), counting and timing what cryptonic's pydantic models, FastAPI's type
   adapters, ``Settings()``, the store calls and the forecast log's reads cost inside them (its
@@ -69,9 +74,28 @@ construction.ModelMetaclass.__new__ = _deferred
 """
 )
 
-GC_PAUSED = _arm("import gc\ngc.disable()", after_import="gc.freeze()\ngc.enable()\n")
-"""Ours with the garbage collector off during the import, then the survivors frozen (never
-scanned again) and the collector back on: the change proposed for functions/predict/app.py."""
+GC_ON = _arm("import gc\ngc.disable = lambda: None")
+"""Ours with the handler's pause of the garbage collector undone (its ``gc.disable()`` a no-op)."""
+
+SEQUENTIAL_READS = _arm(
+    """
+import cryptonic.api.state.parallel_reads as parallel_reads
+import cryptonic.api.state.versions as versions
+def _one_after_another(calls):
+    return [call() for call in calls]
+parallel_reads.in_parallel = versions.in_parallel = _one_after_another
+"""
+)
+
+NO_LEDGER_MODELS = _arm(
+    """
+import sys, types
+_stub = types.ModuleType("cryptonic.registry.track_record")
+_stub.SHOWN_FORECASTS, _stub.CHART_FORECASTS = 100, 8
+_stub.LiveScores = _stub.TrackRecord = type("Stub", (), {})
+sys.modules["cryptonic.registry.track_record"] = _stub
+"""
+)
 
 GC_COUNTED = r"""
 import atexit, gc, json, sys, time
@@ -92,8 +116,9 @@ atexit.register(lambda: print("@@gc " + json.dumps(_gc), file=sys.stderr))
 """Prefix of a script: counts the garbage collector's runs and time until the process exits."""
 
 INSTRUMENTED = r"""
-import functools, json, sys, time
+import functools, gc, json, sys, time
 t0 = time.perf_counter()
+gc.disable()  # as the handler does, until the warm-up is done
 import fastapi, mangum  # the floor's imports first, as the handler's own order has them
 t1 = time.perf_counter()
 spent, depth = {}, {}
@@ -142,8 +167,10 @@ configure_lambda_logging()
 app = create_app()
 t4 = time.perf_counter()
 warm(app)
-t5 = time.perf_counter()
 handler = Mangum(app, lifespan="off")
+gc.freeze()
+gc.enable()
+t5 = time.perf_counter()
 response = handler(json.load(open(sys.argv[1])), None)
 t6 = time.perf_counter()
 steps = {"floor_imports": t1 - t0, "instrumenting": t2 - t1, "our_imports": t3 - t2,
@@ -219,9 +246,11 @@ def _beyond_floor(ours: list[dict[str, float]], floor: list[dict[str, float]]) -
 ARMS = {
     "floor": FLOOR,
     "ours": OURS,
+    "gc_on": GC_ON,
+    "sequential_reads": SEQUENTIAL_READS,
     "no_forecast_log": NO_FORECAST_LOG,
     "deferred_models": DEFERRED_MODELS,
-    "gc_paused": GC_PAUSED,
+    "no_ledger_models": NO_LEDGER_MODELS,
 }
 
 

@@ -96,6 +96,17 @@ def copy_store(source_uri: str, target_uri: str) -> None:
             target.put_bytes(key, source.get_bytes(key))
 
 
+def compile_sources() -> None:
+    """Write the bytecode of ``cryptonic`` and ``functions`` now, as the predict image does at its
+    build (infra/predict.Dockerfile): a cold start timed here must not compile our sources when
+    the floor's FastAPI comes compiled (``PYTHONDONTWRITEBYTECODE`` would otherwise make every
+    fresh process compile them again)."""
+    subprocess.run(
+        [PY, "-m", "compileall", "-q", str(ROOT / "cryptonic"), str(ROOT / "functions")],
+        check=True,
+    )
+
+
 def folder_mb(folder: Path) -> float:
     """Bytes of every regular file below ``folder``, in MB (1e6 bytes)."""
     total = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())

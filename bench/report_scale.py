@@ -174,10 +174,14 @@ def serving_scale_section(r: dict[str, Any]) -> list[str]:
 ARM_LABELS = {
     "floor": "floor: FastAPI + Mangum, one trivial route",
     "ours": "ours, as shipped",
+    "gc_on": "ours, the garbage collector left on during the import (the pause undone)",
+    "sequential_reads": "ours, the warm-up's 7 store reads one after another (not 3 rounds)",
     "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
     "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
+    "no_ledger_models": "ours, `registry.track_record` (ledger and track-record models) stubbed",
     "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
 }
+"""``gc_paused`` is the arm of results from before the handler paused the collector itself."""
 
 
 def _arms_table(x: dict[str, Any]) -> list[str]:

@@ -121,6 +121,7 @@ class SlowS3Proxy:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the S3 clients expect
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms ACK wait
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

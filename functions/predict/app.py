@@ -7,16 +7,39 @@ leaves the requests that need it to answer 503 while ``/health`` and the page an
 that failed would be retried by Lambda inside every request. Other tickers load on their first
 request, each request within its own deadline. No lifespan hook: Mangum would run it on every
 invocation. Never imports TensorFlow, Keras or pandas (the image does not install them).
+
+The garbage collector is off while all that is built: the imports and the models they build
+allocate enough objects to run it about a hundred times, full collections included, and nothing
+they make is garbage. What survives is then frozen (never scanned again) and the collector goes
+back on for the requests (bench/cold_start_suspects.py measures what this saves).
 """
 
 from __future__ import annotations
 
-from mangum import Mangum
+import gc
+from typing import TYPE_CHECKING
 
-from cryptonic.api import create_app, warm
-from cryptonic.logs import configure_lambda_logging
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from mangum import Mangum
 
-configure_lambda_logging()
-app = create_app()
-warm(app)
-handler = Mangum(app, lifespan="off")
+
+def _start() -> tuple[FastAPI, Mangum]:
+    """The app and its handler, built with the collector paused (the cold start)."""
+    gc.disable()
+    try:
+        from mangum import Mangum
+
+        from cryptonic.api import create_app, warm
+        from cryptonic.logs import configure_lambda_logging
+
+        configure_lambda_logging()
+        app = create_app()
+        warm(app)
+        return app, Mangum(app, lifespan="off")
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+app, handler = _start()

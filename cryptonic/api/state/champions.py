@@ -4,7 +4,10 @@ The first request for a ticker reads its champion pointer, the version's verifie
 (:mod:`cryptonic.api.state.versions`) and the forecast log's pointer
 (``forecasts/<ticker>/latest.json``, :mod:`cryptonic.registry.forecast_log`): the champion serves
 its **latest dated forecast** (the daily refresh's) when the log has one newer than the forecast the
-version made when it was published. The ``GET /predict`` and ``GET /status`` bodies are then built
+version made when it was published (:mod:`cryptonic.api.state.served_forecasts`). Those seven
+reads take three round trips, the independent ones side by side
+(:mod:`cryptonic.api.state.parallel_reads`): the two pointers, then the manifest, then the
+artifacts with the logged forecast. The ``GET /predict`` and ``GET /status`` bodies are then built
 from it (:mod:`cryptonic.api.state.timed_bodies`: rebuilt only when the forecast's rounded age
 moves). After that a request costs no store I/O: at most every ``cache_ttl_seconds`` one HEAD of
 ``champion.json`` and one of ``latest.json`` compare their ETags with the ones we loaded, and
@@ -41,15 +44,20 @@ from typing import Any
 from cryptonic.api.responses.status import refresh_status, status_response
 from cryptonic.api.schemas import RefreshStatus
 from cryptonic.api.state.keyed_lru import KeyedLru
-from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
-from cryptonic.api.state.versions import (
-    LoadedVersion,
-    ManifestCache,
-    check_forecast,
-    load_version,
+from cryptonic.api.state.parallel_reads import both
+from cryptonic.api.state.served_forecasts import (
+    LoggedRead,
+    LogPointerRead,
+    ServedForecast,
+    own_as_of,
+    read_logged,
+    read_pointer,
+    served_forecast,
 )
+from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
+from cryptonic.api.state.versions import LoadedVersion, ManifestCache, load_version
 from cryptonic.config import VersionPins
-from cryptonic.errors import CryptonicError, IntegrityError, NoModelError, NotFoundError
+from cryptonic.errors import CryptonicError, NoModelError, NotFoundError
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog
@@ -75,15 +83,6 @@ class FreshnessRules:
 
     stale_after_hours: float = 48.0
     refresh_hour_utc: int = 0
-
-
-@dataclass(frozen=True)
-class ServedForecast:
-    """The forecast a champion serves: its body, where it came from, the log pointer's ETag."""
-
-    body: dict[str, Any]
-    logged: bool
-    latest_etag: str | None
 
 
 @dataclass(frozen=True)
@@ -345,14 +344,14 @@ class ChampionCache:
             if current is not None and current.pinned and current.version == pinned:
                 return self._with_latest_forecast(current)
             try:
-                loaded = self._version_of(ticker, pinned)
+                return self._load(ticker, pinned, None, current, None)
             except NotFoundError as exc:
                 raise NotFoundError(
                     f"{exc}: MODEL_VERSION pins {ticker} to it; unset the pin or pick one from "
                     f"`cryptonic models list --ticker {ticker}`"
                 ) from exc
-            return self._build(loaded, None, True, current)
 
+        log_pointer: LogPointerRead | None = None
         if current is not None:
             etag = self.registry.champion_etag(ticker)
             if etag is not None and etag == current.pointer_etag:
@@ -364,7 +363,11 @@ class ChampionCache:
                     current.version,
                 )
                 return current
-        pointer = self.registry.champion(ticker)
+            pointer = self.registry.champion(ticker)
+        else:  # a cold ticker: its forecast log's pointer beside its champion pointer
+            pointer, log_pointer = both(
+                lambda: self.registry.champion(ticker), lambda: read_pointer(self.log, ticker)
+            )
         if pointer is None:
             if current is not None:
                 return current
@@ -372,13 +375,37 @@ class ChampionCache:
         if current is not None and pointer.version == current.version:
             # Same version, rewritten pointer (e.g. re-promoted): refresh dates, keep the version.
             return self._build(current.loaded_version, pointer, False, current)
-        return self._build(self._version_of(ticker, pointer.version), pointer, False, current)
+        return self._load(ticker, pointer.version, pointer, current, log_pointer)
 
     def _with_latest_forecast(self, current: Champion) -> Champion:
         """``current``, or rebuilt on a newer logged forecast if ``latest.json`` changed (HEAD)."""
         if self.log.latest_etag(current.ticker) == current.served.latest_etag:
             return current
         return self._build(current.loaded_version, current.pointer, current.pinned, current)
+
+    def _load(
+        self,
+        ticker: str,
+        version: str,
+        pointer: ChampionPointer | None,
+        current: Champion | None,
+        log_pointer: LogPointerRead | None,
+    ) -> Champion:
+        """``version`` loaded (``pointer`` None: pinned) with the forecast it serves, in two
+        rounds of reads side by side: its manifest (beside ``latest.json`` when that is not read
+        yet), then its artifacts beside the logged forecast ``latest.json`` names for it."""
+        if log_pointer is None:
+            _, found = both(
+                lambda: self.manifests.get(ticker, version), lambda: read_pointer(self.log, ticker)
+            )
+        else:
+            self.manifests.get(ticker, version)  # no read when the version was loaded before
+            found = log_pointer
+        loaded, logged = both(
+            lambda: self._version_of(ticker, version),
+            lambda: read_logged(self.log, ticker, version, found),
+        )
+        return self._champion(loaded, pointer, pointer is None, current, found, logged)
 
     def _build(
         self,
@@ -387,41 +414,33 @@ class ChampionCache:
         pinned: bool,
         current: Champion | None,
     ) -> Champion:
+        """A champion of a version already loaded: ``latest.json``, then (if it names a newer
+        forecast) that forecast."""
+        ticker, version = loaded.ticker, loaded.version
+        log_pointer = read_pointer(self.log, ticker)
+        logged = read_logged(self.log, ticker, version, log_pointer, newer_than=own_as_of(loaded))
+        return self._champion(loaded, pointer, pinned, current, log_pointer, logged)
+
+    def _champion(
+        self,
+        loaded: LoadedVersion,
+        pointer: ChampionPointer | None,
+        pinned: bool,
+        current: Champion | None,
+        log_pointer: LogPointerRead,
+        logged: LoggedRead,
+    ) -> Champion:
+        serving_now = (
+            current.served if current is not None and current.version == loaded.version else None
+        )
         return build_champion(
             loaded,
             pointer,
             pinned=pinned,
-            served=self._served_forecast(loaded, current),
+            served=served_forecast(loaded, log_pointer, logged, serving_now),
             freshness=self.freshness,
             now=self.wall_clock(),
         )
-
-    def _served_forecast(self, loaded: LoadedVersion, current: Champion | None) -> ServedForecast:
-        """The version's latest logged forecast when it is newer than the one it was published
-        with; the log failing keeps what this instance serves for the version, if anything."""
-        ticker, version = loaded.ticker, loaded.version
-        own = ServedForecast(loaded.forecast, logged=False, latest_etag=None)
-        try:
-            pointer, etag = self.log.latest(ticker)
-            entry = pointer.versions.get(version) if pointer else None
-            own_as_of = str(loaded.forecast.get("as_of", ""))[:10]
-            if entry is None or entry.as_of.isoformat() <= own_as_of:
-                return ServedForecast(loaded.forecast, logged=False, latest_etag=etag)
-            logged = self.log.load(ticker, version, entry)
-            where = f"the logged forecast of {ticker} {version} as of {entry.as_of}"
-            body = check_forecast(logged.body, where)
-            if body.get("model_version") != version or body.get("ticker") != ticker:
-                raise IntegrityError(f"{where} names another model or ticker")
-            return ServedForecast(body, True, etag)
-        except CryptonicError as exc:
-            keep = current.served if current is not None and current.version == version else own
-            log.warning(
-                "forecast log of %s unreadable (%s); serving the forecast as of %s",
-                ticker,
-                exc,
-                keep.body.get("as_of"),
-            )
-            return keep
 
     def _version_of(self, ticker: str, version: str) -> LoadedVersion:
         """The loaded version (kept: a rollback or a re-promotion loads nothing again)."""

@@ -5,6 +5,9 @@ reads it in one GET and keeps it, checking its ETag (one HEAD) at most every ``c
 like the champion pointer. Only a ticker someone asks about is read at all. A failed check keeps the
 record this instance has (the record changes once a day); with nothing loaded the error propagates
 (503). No record yet (no refresh has run) is an answer, remembered for the TTL.
+
+The record's models are imported on the first read, not with this module: the cold start (the
+first ``GET /predict``) never needs them, and building them costs it milliseconds.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.errors import NotFoundError, StoreError
 from cryptonic.registry.keys import TRACK_RECORD_NAME, forecasts_prefix
-from cryptonic.registry.track_record import TrackRecord
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.objects import load_json
+
+if TYPE_CHECKING:
+    from cryptonic.registry.track_record import TrackRecord
 
 log = logging.getLogger("cryptonic.api")
 
@@ -78,4 +84,6 @@ class TrackRecords:
             data, etag = self.store.get_with_etag(key)
         except NotFoundError:
             return _Loaded(None, None, self.clock())
+        from cryptonic.registry.track_record import TrackRecord  # not on the cold start's path
+
         return _Loaded(TrackRecord.parse(load_json(data, where), where), etag, self.clock())

@@ -18,12 +18,14 @@ use.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
 from typing import TYPE_CHECKING, Any
 
 from cryptonic.api.state.keyed_lru import KeyedLru
+from cryptonic.api.state.parallel_reads import in_parallel
 from cryptonic.api.state.price_snapshot import PriceSeries, parse_prices
 from cryptonic.errors import DataError, IntegrityError, ModelError
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_TFLITE, PRICES_NAME
@@ -129,26 +131,33 @@ def check_forecast(data: Any, where: str) -> dict[str, Any]:
 
 
 def load_version(manifests: ManifestCache, ticker: str, version: str) -> LoadedVersion:
-    """Read a version's manifest and verified artifacts (every one, or an error)."""
+    """Read a version's manifest and verified artifacts (every one, or an error); the artifacts
+    are read side by side (:mod:`cryptonic.api.state.parallel_reads`): one round trip, not three."""
     registry = manifests.registry
     manifest = manifests.get(ticker, version)
     names = manifest.artifacts
     if FORECAST_NAME not in names:
         raise IntegrityError(f"version {version} of {ticker} has no {FORECAST_NAME}")
-    raw = registry.load_artifact(ticker, version, FORECAST_NAME, manifest=manifest)
+    wanted = [FORECAST_NAME, *(name for name in (MODEL_TFLITE, PRICES_NAME) if name in names)]
+    read = dict(
+        zip(
+            wanted,
+            in_parallel(
+                [
+                    functools.partial(
+                        registry.load_artifact, ticker, version, name, manifest=manifest
+                    )
+                    for name in wanted
+                ]
+            ),
+            strict=True,
+        )
+    )
     try:
-        data = json.loads(raw)
+        data = json.loads(read[FORECAST_NAME])
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IntegrityError(f"{FORECAST_NAME} of {ticker} {version} is not JSON: {exc}") from exc
     forecast = check_forecast(data, f"{FORECAST_NAME} of {ticker} {version}")
-    tflite = (
-        registry.load_artifact(ticker, version, MODEL_TFLITE, manifest=manifest)
-        if MODEL_TFLITE in names
-        else None
+    return LoadedVersion(
+        ticker, version, manifest, forecast, read.get(MODEL_TFLITE), read.get(PRICES_NAME)
     )
-    prices = (
-        registry.load_artifact(ticker, version, PRICES_NAME, manifest=manifest)
-        if PRICES_NAME in names
-        else None
-    )
-    return LoadedVersion(ticker, version, manifest, forecast, tflite, prices)

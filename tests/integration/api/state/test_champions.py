@@ -5,6 +5,9 @@ reloaded on their next request) and pointer polling per ticker."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 
 from cryptonic.api import create_app
@@ -314,6 +317,54 @@ def test_a_pinned_version_serves_its_latest_dated_forecast(local_store, publishe
     clock.now += 31
     body = client.get("/predict").json()
     assert (body["model_version"], body["as_of"]) == (pinned, str(published_model.dates[287]))
+
+
+# --------------------------------------------------------------------------------------------
+# A cold ticker's reads: three round trips, not seven
+
+
+class RoundsStore(WatchedStore):
+    """Each read of a key named in ``rounds`` waits until every read of its round has started:
+    reads of one round made one after another break the barrier, and the load fails."""
+
+    def __init__(self, inner: Any, rounds: list[list[str]]) -> None:
+        super().__init__(inner)
+        self.barriers: dict[str, threading.Barrier] = {}
+        for keys in rounds:
+            barrier = threading.Barrier(len(keys))
+            self.barriers.update(dict.fromkeys(keys, barrier))
+
+    def _use(self, name: str, key: str) -> None:
+        super()._use(name, key)
+        barrier = self.barriers.get(key)
+        if barrier is not None:
+            barrier.wait(30.0)  # they start at once; this only ends a load that runs in turns
+
+
+ARTIFACTS = ("forecast.json", "model.tflite", "prices.csv")
+
+
+def test_a_cold_ticker_loads_in_three_rounds_of_reads(local_store, published_model, tmp_path):
+    """The two pointers side by side, then the manifest, then the three artifacts beside the
+    logged forecast: on S3 that is three round trips of tens of milliseconds, not seven."""
+    from cryptonic.registry.forecast_log import ForecastLog
+    from cryptonic.registry.keys import forecast_key, latest_key
+    from tests.fixtures.refreshed import refresh_through
+
+    version = publish_version(Registry(local_store), published_model, days=280)
+    refresh_through(local_store, [284], tmp_path)
+    pointer, _ = ForecastLog(local_store).latest(TICKER)
+    assert pointer is not None
+    logged = forecast_key(TICKER, pointer.versions[version].as_of, version)
+    rounds = [
+        [f"{TICKER}/champion.json", latest_key(TICKER)],
+        [artifact_key(TICKER, version, "manifest.json")],
+        [artifact_key(TICKER, version, name) for name in ARTIFACTS] + [logged],
+    ]
+    store = RoundsStore(local_store, rounds)
+    body = make_client(Registry(store)).get("/predict").json()
+    assert (body["model_version"], body["as_of"]) == (version, str(published_model.dates[284]))
+    assert sorted(store.keys) == sorted(key for keys in rounds for key in keys)
 
 
 # --------------------------------------------------------------------------------------------

@@ -51,17 +51,21 @@ def test_store_with_a_version_but_no_champion(local_store_uri):
 
 
 def test_no_model_answer_is_remembered_for_the_ttl(local_store_uri, local_store):
-    """A ticker without a model costs no store I/O per request (the failure is cached)."""
+    """A ticker without a model costs no store I/O per request (the failure is cached): once
+    per TTL its two pointers, read side by side (the champion's and the forecast log's)."""
     store = WatchedStore(local_store)
     clock = FakeClock()
     settings = Settings(store_uri=local_store_uri, cache_ttl_seconds=30)
     client = api_client(create_app(settings, Registry(store), clock=clock))
+    pointers = ["BTC-USD/champion.json", "forecasts/BTC-USD/latest.json"]
     for _ in range(5):
         assert_error(client.get("/predict"), 503, "no_model")
-    assert store.reads == ["get_with_etag"]
+    assert store.reads == ["get_with_etag"] * 2
+    assert sorted(store.keys) == pointers
     clock.now += 31
     assert_error(client.get("/predict"), 503, "no_model")
-    assert store.reads == ["get_with_etag", "get_with_etag"]
+    assert store.reads == ["get_with_etag"] * 4
+    assert sorted(store.keys) == sorted(pointers * 2)
 
 
 def test_the_bound_of_loaded_champions_is_at_least_one(local_store):

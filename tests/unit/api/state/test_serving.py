@@ -47,8 +47,12 @@ def warm_state(store: Any, uri: str, **overrides: Any) -> ServingState:
 def test_warm_reads_the_default_ticker_only_inside_its_deadline(local_store, local_store_uri):
     store = WatchedStore(local_store)
     assert warm_state(store, local_store_uri, warm_deadline_seconds=1.5).warm() is None
-    assert store.keys == ["BTC-USD/champion.json"], "not AAPL: it loads on its first request"
-    assert all(left is not None and 0.0 < left <= 1.5 for left in store.left)
+    assert sorted(store.keys) == ["BTC-USD/champion.json", "forecasts/BTC-USD/latest.json"], (
+        "its two pointers side by side, not AAPL's: it loads on its first request"
+    )
+    assert all(left is not None and 0.0 < left <= 1.5 for left in store.left), (
+        "the deadline holds in the thread that reads the second pointer too"
+    )
 
 
 @pytest.mark.parametrize("kind", ["down", "late", "broken"])
@@ -58,7 +62,7 @@ def test_warm_never_raises(local_store, local_store_uri, kind, caplog):
     store.delay_s = 0.5 if kind == "late" else 0.0
     state = warm_state(store, local_store_uri, warm_deadline_seconds=0.05)
     assert state.warm() is None
-    assert store.calls == ["get_with_etag"]
+    assert store.calls == ["get_with_etag"] * 2, "the two pointers, then nothing"
     assert "BTC-USD" in caplog.text
 
 
