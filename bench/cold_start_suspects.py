@@ -18,12 +18,16 @@ hits them alike. Arms:
 * ``no_ledger_models``: ours with ``cryptonic.registry.track_record`` (the refresh's score ledger
   and the track record's models) replaced by a stub of the names the routes import: what those
   models cost a cold start whose first request never reads them;
+* ``read_ahead``: a what-if, not shipped (:data:`READ_AHEAD`): the warm-up's reads started in a
+  thread before the imports, so that their round trips overlap the imports;
 * ``instrumented``: ours in its steps (the floor's imports, ours, ``create_app()``, ``warm()``,
   the first request), counting and timing what cryptonic's pydantic models, FastAPI's type
   adapters, ``Settings()``, the store calls and the forecast log's reads cost inside them (its
   own total is not compared: the counting costs time);
 * ``python -X importtime`` of ours and of the floor: what we import that the floor does not,
-  by package and by module (self times; importtime's own overhead inflates them alike).
+  by package and by module (self times; importtime's own overhead inflates them alike);
+* the floor, ours and ``sequential_reads`` again on an S3 that answers in 30 ms (the loopback
+  proxy of bench/s3_proxy.py), where the warm-up's round trips cost what they cost on S3.
 
 The serving code is not changed: every arm patches only its own process.
 """
@@ -45,12 +49,19 @@ _STARTED = "t0 = time.perf_counter()\n"
 _IMPORTED = "from functions.predict.app import handler\n"
 
 
-def _arm(patch: str, after_import: str = "") -> str:
+_PAUSED = "import gc\ngc.disable()\n"
+"""What the handler does first; an arm does it before its patch, so that the patch's own imports
+(which the handler would have made with the collector paused) are not slowed by the collector."""
+
+
+def _arm(patch: str, after_import: str = "", *, paused: bool = True) -> str:
     """Ours with ``patch`` run first inside the timed region (a patch's own imports are part of
-    the cold start it changes), and ``after_import`` right after the handler's import."""
+    the cold start it changes), after pausing the collector as the handler does (``paused``),
+    and ``after_import`` right after the handler's import."""
     assert OURS.count(_STARTED) == 1
     assert OURS.count(_IMPORTED) == 1
-    code = OURS.replace(_STARTED, _STARTED + patch.strip() + "\n")
+    first = (_PAUSED if paused else "") + patch.strip() + "\n"
+    code = OURS.replace(_STARTED, _STARTED + first)
     return code.replace(_IMPORTED, _IMPORTED + after_import)
 
 
@@ -74,7 +85,7 @@ construction.ModelMetaclass.__new__ = _deferred
 """
 )
 
-GC_ON = _arm("import gc\ngc.disable = lambda: None")
+GC_ON = _arm("import gc\ngc.disable = lambda: None", paused=False)
 """Ours with the handler's pause of the garbage collector undone (its ``gc.disable()`` a no-op)."""
 
 SEQUENTIAL_READS = _arm(
@@ -96,6 +107,88 @@ _stub.LiveScores = _stub.TrackRecord = type("Stub", (), {})
 sys.modules["cryptonic.registry.track_record"] = _stub
 """
 )
+
+READ_AHEAD = r"""
+import time
+t0 = time.perf_counter()
+import gc
+gc.disable()
+import datetime as dt, json, sys, threading
+from cryptonic.config import get_settings
+from cryptonic.registry import keys
+from cryptonic.store.uri import open_store
+
+settings = get_settings()
+store = open_store(settings.store_uri, read_only=True)
+ticker, got = settings.tickers[0], {}
+
+def fetch(*names):
+    def one(key):
+        try:
+            got[key] = store.get_with_etag(key)
+        except Exception:
+            pass  # the warm-up reads it again and says why
+    threads = [threading.Thread(target=one, args=(k,)) for k in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+def read_ahead():
+    pointer, latest = keys.champion_key(ticker), keys.latest_key(ticker)
+    fetch(pointer, latest)
+    version = json.loads(got[pointer][0])["version"]
+    manifest = keys.artifact_key(ticker, version, "manifest.json")
+    fetch(manifest)
+    names = json.loads(got[manifest][0])["artifacts"]
+    wanted = [keys.artifact_key(ticker, version, n) for n in names if n != "model.keras"]
+    entry = json.loads(got[latest][0])["versions"].get(version) if latest in got else None
+    if entry:
+        as_of = dt.date.fromisoformat(entry["as_of"])
+        wanted.append(keys.forecast_key(ticker, as_of, version))
+    fetch(*wanted)
+
+class ReadAhead:
+    # A store answering each read-ahead key once from memory, everything else from the store.
+    def __init__(self, inner):
+        self.inner = inner
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+    def get_with_etag(self, key):
+        found = got.pop(key, None)
+        return found if found is not None else self.inner.get_with_etag(key)
+    def get_bytes(self, key):
+        found = got.pop(key, None)
+        return found[0] if found is not None else self.inner.get_bytes(key)
+    def get_json(self, key):
+        found = got.pop(key, None)
+        return json.loads(found[0]) if found is not None else self.inner.get_json(key)
+
+ahead = threading.Thread(target=read_ahead, daemon=True)
+ahead.start()
+from mangum import Mangum
+from cryptonic.api import create_app, warm
+from cryptonic.logs import configure_lambda_logging
+from cryptonic.registry.registry import Registry
+configure_lambda_logging()
+app = create_app(settings, Registry(ReadAhead(store)))
+ahead.join(settings.warm_deadline_seconds)
+warm(app)
+handler = Mangum(app, lifespan="off")
+gc.freeze()
+gc.enable()
+t1 = time.perf_counter()
+response = handler(json.load(open(sys.argv[1])), None)
+t2 = time.perf_counter()
+body = json.loads(response["body"])
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"], "points": len(body.get("result", []))}))
+"""
+"""A what-if, not shipped: ours with the warm-up's seven reads started in a thread before the
+imports (the keys guessed from the raw pointer, manifest and ``latest.json``), so their round
+trips wait while FastAPI and ours import, and the warm-up finds the bytes in memory. It measures
+what such a read-ahead would save; the handler would need a read-ahead store wrapper
+(``cryptonic.store``) and the registry's list of a champion's keys to ship it."""
 
 GC_COUNTED = r"""
 import atexit, gc, json, sys, time
@@ -121,12 +214,17 @@ t0 = time.perf_counter()
 gc.disable()  # as the handler does, until the warm-up is done
 import fastapi, mangum  # the floor's imports first, as the handler's own order has them
 t1 = time.perf_counter()
-spent, depth = {}, {}
+import threading
+spent, local = {}, threading.local()
+lock = threading.Lock()
 
 def timed(name, func):
-    # Time the outermost call only: a wrapped call inside another of its name is not counted.
+    # Time the outermost call only: a wrapped call inside another of its name (in the same
+    # thread) is not counted. Calls made side by side in threads are each counted, and their
+    # times overlap: their sum can exceed the step that made them.
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        depth = local.__dict__.setdefault("depth", {})
         depth[name] = depth.get(name, 0) + 1
         t = time.perf_counter()
         try:
@@ -134,8 +232,9 @@ def timed(name, func):
         finally:
             depth[name] -= 1
             if depth[name] == 0:
-                count, total = spent.get(name, (0, 0.0))
-                spent[name] = (count + 1, total + time.perf_counter() - t)
+                with lock:
+                    count, total = spent.get(name, (0, 0.0))
+                    spent[name] = (count + 1, total + time.perf_counter() - t)
     return wrapper
 
 from pydantic._internal import _model_construction as construction
@@ -203,6 +302,13 @@ def _timed(code: str, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+IMPORTED_FIRST = "import encodings.idna\n"
+"""Imported before ours under ``-X importtime``: the S3 reader's first connections import it
+lazily, from the warm-up's threads, and importtime's counters are per process, not per thread: a
+module imported in another thread meanwhile makes the handler module's self time swallow its
+children's (hundreds of milliseconds that were never spent)."""
+
+
 def import_self_times(code: str, env: dict[str, str]) -> dict[str, float]:
     """Seconds each module's own import took (``-X importtime``'s self column)."""
     times: dict[str, float] = {}
@@ -251,7 +357,35 @@ ARMS = {
     "no_forecast_log": NO_FORECAST_LOG,
     "deferred_models": DEFERRED_MODELS,
     "no_ledger_models": NO_LEDGER_MODELS,
+    "read_ahead": READ_AHEAD,
 }
+
+
+SLOW_S3_DELAY_S = 0.030
+SLOW_ARMS = ("floor", "ours", "sequential_reads", "read_ahead")
+"""The arms run again on an S3 that answers in 30 ms (bench/s3_proxy.py), where a round trip
+costs what it costs on S3 and not a few milliseconds: what reading side by side saves there."""
+
+
+def _medians(rows: list[dict[str, Any]]) -> dict[str, float]:
+    return {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
+
+
+def on_slow_s3(env: dict[str, str], runs: int) -> dict[str, Any]:
+    """:data:`SLOW_ARMS` interleaved, ``runs`` rounds, through the 30 ms proxy; medians."""
+    from bench.s3_proxy import SlowS3Proxy
+
+    timed: dict[str, list[dict[str, Any]]] = {name: [] for name in SLOW_ARMS}
+    with SlowS3Proxy(env["AWS_ENDPOINT_URL_S3"], SLOW_S3_DELAY_S) as proxy:
+        slow = {**env, "AWS_ENDPOINT_URL_S3": proxy.url}
+        for _ in range(runs):
+            for name in SLOW_ARMS:
+                timed[name].append(_timed(ARMS[name], slow))
+    return {
+        "delay_ms": SLOW_S3_DELAY_S * 1000,
+        "runs": runs,
+        "arms": {name: _medians(rows) for name, rows in timed.items()},
+    }
 
 
 def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any]:
@@ -266,12 +400,10 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
             timed[name].append(_timed(code, env))
         instrumented.append(_timed(INSTRUMENTED, env))
         for name, code in (("ours", OURS), ("floor", FLOOR)):
-            imports[name].append(import_self_times(code, env))
+            first = IMPORTED_FIRST if name == "ours" else ""
+            imports[name].append(import_self_times(first + code, env))
             collections[name].append(gc_spent(code, env))
-    arms = {
-        name: {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
-        for name, rows in timed.items()
-    }
+    arms = {name: _medians(rows) for name, rows in timed.items()}
     ours = arms["ours"]["total"]
     steps = {k: median([r["steps"][k] for r in instrumented]) for k in instrumented[0]["steps"]}
     spent = {
@@ -292,4 +424,5 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
             name: {k: median([r[k] for r in rows]) for k in rows[0]}
             for name, rows in collections.items()
         },
+        "slow_s3": on_slow_s3(env, runs),
     }

@@ -179,6 +179,7 @@ ARM_LABELS = {
     "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
     "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
     "no_ledger_models": "ours, `registry.track_record` (ledger and track-record models) stubbed",
+    "read_ahead": "what-if, not shipped: ours with the warm-up's reads started before the imports",
     "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
 }
 """``gc_paused`` is the arm of results from before the handler paused the collector itself."""
@@ -215,7 +216,8 @@ def _inside_ours(x: dict[str, Any]) -> str:
         f"{_ms(steps['floor_imports'])}, ours on top {_ms(steps['our_imports'])}, "
         f"`create_app()` {_ms(steps['create_app'])}, `warm()` {_ms(steps['warm'])}, the first "
         f"request {_ms(steps['first_request'])}. Within those: store calls {used('store calls')}"
-        f" (the forecast log's reads {used('forecast log reads')}, parsing included); "
+        f" (the forecast log's reads {used('forecast log reads')}, parsing included; reads made "
+        "side by side overlap, so their times add up to more than the warm-up's); "
         f"cryptonic's pydantic models built {used('models: cryptonic')}, other models "
         f"{used('models: others')}, FastAPI's type adapters {used('type adapters')}; "
         f"`Settings()` {used('Settings()')}."
@@ -264,4 +266,25 @@ def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
     ]
     if x.get("garbage_collector"):
         lines += [_collector(x["garbage_collector"]), ""]
+    if x.get("slow_s3"):
+        lines += [_on_slow_s3(x["slow_s3"]), ""]
     return lines
+
+
+def _on_slow_s3(slow: dict[str, Any]) -> str:
+    arms = slow["arms"]
+    floor, ours, one_by_one = (arms[k]["total"] for k in ("floor", "ours", "sequential_reads"))
+    ahead = arms.get("read_ahead", {}).get("total")
+    what_if = (
+        ""
+        if ahead is None
+        else f"; the read-ahead what-if {_ms(ahead)} ({ahead / floor:.2f}x), "
+        f"{_ms(ours - ahead)} less than ours"
+    )
+    return (
+        f"On an S3 that answers in {slow['delay_ms']:.0f} ms (the loopback proxy of the part "
+        f"below; {slow['runs']} runs of each, interleaved): the floor {_ms(floor)}, ours "
+        f"{_ms(ours)} ({ours / floor:.2f}x), ours with the warm-up's reads one after another "
+        f"{_ms(one_by_one)} ({one_by_one / floor:.2f}x): the three rounds of reads save "
+        f"{_ms(one_by_one - ours)} there{what_if}."
+    )
