@@ -150,14 +150,14 @@ def steps_of(source: str, symbol: str) -> list[Step]:
         else:
             names.append(name)
     unique = list(dict.fromkeys(names))
-    serving = [n for n in unique if _serves(n, symbol)]
+    serving = [n for n in unique if serves(n, symbol)]
     return [
         Step(n, quick=(n == "yahoo" and auto_yahoo) or (n in serving and n != serving[-1]))
         for n in unique
     ]
 
 
-def _serves(name: str, symbol: str) -> bool:
+def serves(name: str, symbol: str) -> bool:
     """Whether a source may have prices of ``symbol`` at all (decides who is last)."""
     if name == "bundled":
         return symbol == BUNDLED_TICKER
@@ -305,7 +305,7 @@ def chain_budget(source: str, symbol: str) -> float:
     the sum of the deadlines of the sources that serve it (what a function's timeout must fit)."""
     total = 0.0
     for step in steps_of(source, symbol):
-        if not _serves(step.name, symbol):
+        if not serves(step.name, symbol):
             continue
         if step.name == "yahoo":
             deadline = (AUTO_POLICY if step.quick else DEFAULT_POLICY).deadline
