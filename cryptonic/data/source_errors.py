@@ -21,9 +21,10 @@ class DataUnavailableError(DataError):
 
 
 class NotQuotedError(DataError):
-    """A source that does not serve this ticker (an exchange and a stock, a pair it lacks)."""
+    """A source that does not serve this ticker (an exchange and a stock, a pair it lacks).
 
-    code = "not_quoted"
+    Its own class for the chain's sake only: when no source serves a ticker it reaches the
+    caller as the ``bad_data`` it always was."""
 
 
 class SourcesDisagreeError(DataError):
