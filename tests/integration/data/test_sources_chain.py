@@ -47,7 +47,8 @@ def test_yahoo_refusing_every_request_falls_back_to_the_exchange(
         frame = load_prices("BTC-USD", *JANUARY, source="yahoo,bitstamp", **policies)  # type: ignore[arg-type]
 
     assert price_source(frame) == "bitstamp"
-    assert len(frame) == 31 and frame["date"].iloc[-1] == pd.Timestamp("2024-01-31")
+    assert len(frame) == 31
+    assert frame["date"].iloc[-1] == pd.Timestamp("2024-01-31")
     [why] = passed_over(frame)
     assert why.startswith("yahoo: Yahoo Finance rate-limited 'BTC-USD' (HTTP 429")
     assert "using the exchange bitstamp (2024-01-01..2024-01-31) instead" in caplog.text
@@ -89,7 +90,8 @@ def test_yahoo_answering_is_used_and_no_exchange_is_asked(
 
     frame = load_prices("BTC-USD", *JANUARY, source="yahoo,bitstamp,kraken", **policies)  # type: ignore[arg-type]
 
-    assert price_source(frame) == "yahoo" and passed_over(frame) == ()
+    assert price_source(frame) == "yahoo"
+    assert passed_over(frame) == ()
     assert exchanges.seen == []
 
 

@@ -838,8 +838,10 @@ def test_functions_log_json_and_fetch_prices_from_yahoo_then_the_exchanges(templ
     env = env_vars(template, name)
     assert "DATA_SOURCE" not in env  # one setting names the chain
     chain = source_chain(env["DATA_SOURCES"])
-    assert chain[0] == "yahoo" and set(chain[1:]) <= set(PRICE_EXCHANGES)
-    assert "bundled" not in chain and "auto" not in chain  # never the bundled snapshot
+    assert chain[0] == "yahoo"
+    assert set(chain[1:]) <= set(PRICE_EXCHANGES)
+    assert "bundled" not in chain
+    assert "auto" not in chain
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
