@@ -28,6 +28,12 @@ DEFAULT_STORE_URI: Final = f"file://./{LOCAL_STORE_DIR}"
 ``make run`` needs no AWS account."""
 REFRESH_MINUTE: Final = 30
 """Minute of ``REFRESH_HOUR_UTC`` at which the daily refresh runs (template.yaml uses the same)."""
+PRICE_EXCHANGES: Final = ("bitstamp", "kraken")
+"""Exchanges a ``DATA_SOURCES`` chain may name for crypto pairs: public daily candles through
+ccxt, no key, UTC days. Bitstamp serves the whole history (1,000 days a request); Kraken only its
+latest 720 days, enough for the refresh's window, not for a first training."""
+SINGLE_SOURCES: Final = ("auto", "yahoo", "bundled")
+"""The named sources that are not exchanges (besides CSV files and folders)."""
 
 Arch = Literal["default", "book"]
 """The network architectures: ours (``default``) and the textbook's (``book``)."""
@@ -83,6 +89,28 @@ def interval_quantiles(interval_level: float) -> tuple[float, ...]:
 def is_arch(value: object) -> TypeGuard[Arch]:
     """Whether a name read from outside (a manifest, a flag) is an architecture we can build."""
     return value in ARCHS
+
+
+def source_chain(value: str) -> tuple[str, ...]:
+    """The sources a ``DATA_SOURCES`` (or ``DATA_SOURCE``) value names, in order, or ValueError.
+
+    Each is ``auto``, ``yahoo``, ``bundled``, an exchange of ``PRICE_EXCHANGES``, a path to a
+    ``.csv`` file or a folder of ``<TICKER>.csv`` files (ending in ``/``); commas separate them.
+    """
+    names = tuple(part.strip() for part in value.split(","))
+    for name in names:
+        if name in SINGLE_SOURCES or name in PRICE_EXCHANGES:
+            continue
+        if name and name.lower().endswith((".csv", "/", "\\")):
+            continue
+        raise ValueError(
+            f"DATA_SOURCES={value!r}: {name!r} is not a source; use auto, yahoo, bundled, an "
+            f"exchange ({', '.join(PRICE_EXCHANGES)}), a path to a CSV file or a folder of "
+            "<TICKER>.csv files (ending in /), separated by commas"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"DATA_SOURCES={value!r} names a source twice")
+    return names
 
 
 def normalize_ticker(ticker: str) -> str:
@@ -210,7 +238,27 @@ class Settings(BaseSettings):
         default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
     )
     data_source: str = Field(
-        default="auto", validation_alias=AliasChoices("DATA_SOURCE", "data_source")
+        default="auto",
+        validation_alias=AliasChoices("DATA_SOURCES", "DATA_SOURCE", "data_source"),
+        description="The chain of price sources, tried in order (DATA_SOURCES, e.g. "
+        "yahoo,bitstamp,kraken); DATA_SOURCE's single source is a chain of one.",
+    )
+    source_tolerance: float = Field(
+        default=0.01,
+        gt=0.0,
+        le=0.2,
+        validation_alias=AliasChoices("SOURCE_TOLERANCE", "source_tolerance"),
+        description="Largest relative difference of two sources' closes on a day for a fallback's "
+        "closes to feed a model trained on the other source (0.01: 1%).",
+    )
+    exchange_min_interval_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=60.0,
+        validation_alias=AliasChoices(
+            "EXCHANGE_MIN_INTERVAL_SECONDS", "exchange_min_interval_seconds"
+        ),
+        description="Least time between two requests of one process to one exchange.",
     )
     backtest_weeks: int = Field(
         default=52, ge=1, le=520, validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks")
@@ -532,12 +580,8 @@ class Settings(BaseSettings):
     @field_validator("data_source")
     @classmethod
     def _check_source(cls, value: str) -> str:
-        if value in {"auto", "yahoo", "bundled"} or value.lower().endswith((".csv", "/", "\\")):
-            return value
-        raise ValueError(
-            f"DATA_SOURCE={value!r}: use auto, yahoo, bundled, a path to a CSV file or a folder "
-            "of <TICKER>.csv files (ending in /)"
-        )
+        source_chain(value)
+        return value
 
     @model_validator(mode="after")
     def _check_range(self) -> Settings:

@@ -166,6 +166,8 @@ class HistoricResponse(_Response):
 
 
 class DataRange(_Response):
+    """The closes the model was trained on; ``source``: the one price source they came from."""
+
     start: str | None = None
     end: str | None = None
     rows: int | None = None
@@ -231,6 +233,12 @@ class RefreshStatus(_Response):
     logged: bool = Field(
         description="True: the latest forecast of the forecast log (a daily refresh or the "
         "promotion); false: the forecast the version made when it was published"
+    )
+    source: str | None = Field(
+        default=None,
+        description="The price source of the closes the served forecast was made from (e.g. "
+        "yahoo, bitstamp); when it differs from data.source, a fallback fed it (its closes "
+        "agreed with the model's training closes within SOURCE_TOLERANCE); null: not recorded",
     )
 
 

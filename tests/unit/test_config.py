@@ -29,6 +29,7 @@ def clean_env(monkeypatch):
         "PERIOD_SIZE",
         "STORE_URI",
         "DATA_SOURCE",
+        "DATA_SOURCES",
         "END_DATE",
         "INTERVAL_LEVEL",
         "QUANTILES",
@@ -168,3 +169,16 @@ def test_a_malformed_model_version_says_what_is_wrong(monkeypatch, value, messag
     monkeypatch.setenv("MODEL_NAME", value)
     with pytest.raises(ValidationError, match=message):
         Settings()
+
+
+def test_data_sources_names_a_chain_and_data_source_still_works(monkeypatch):
+    from cryptonic.config import source_chain
+
+    monkeypatch.setenv("DATA_SOURCE", "yahoo")
+    assert Settings().data_source == "yahoo"
+    monkeypatch.setenv("DATA_SOURCES", "yahoo, bitstamp,kraken")
+    assert source_chain(Settings().data_source) == ("yahoo", "bitstamp", "kraken")
+    for bad, message in [("yahoo,binance", "'binance' is not a source"), ("yahoo,yahoo", "twice")]:
+        monkeypatch.setenv("DATA_SOURCES", bad)
+        with pytest.raises(ValidationError, match=message):
+            Settings()

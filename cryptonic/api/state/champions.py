@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptonic.api.responses.status import refresh_status, status_response
+from cryptonic.api.responses.status import forecast_source, refresh_status, status_response
 from cryptonic.api.schemas import RefreshStatus
 from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
@@ -192,6 +192,7 @@ def _refresh_at(
         refresh_hour_utc=rules.refresh_hour_utc,
         stale_after_hours=rules.stale_after_hours,
         logged=served.logged,
+        source=forecast_source(served.body),
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Final
 from cryptonic.api.etags import body_etag
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.predict import predict_response
-from cryptonic.api.responses.status import refresh_status
+from cryptonic.api.responses.status import forecast_source, refresh_status
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.forecast.calendar import Calendar
 from cryptonic.forecast.freshness import (
@@ -128,6 +128,7 @@ class TimedBodies:
             refresh_hour_utc=self.refresh_hour_utc,
             stale_after_hours=self.stale_after_hours,
             logged=self.logged,
+            source=forecast_source(self.forecast),
         )
         body = encode(self._status.model_copy(update={"refresh": refresh}))
         self._status_view = (key, body)

@@ -23,6 +23,7 @@ function renderModel(s) {
   setText("strategy", (s.strategy || "–") + (s.parent ? " from " + s.parent : ""));
   const d = s.data || {};
   setText("data-range", d.start ? niceDay(d.start) + " – " + niceDay(d.end) + (d.rows ? " (" + d.rows + " days)" : "") : "–");
+  setText("price-source", d.source || "–", d.source);
   const g = s.gate || {};
   setText("gate", g.promote === true ? "promoted" + (g.reason ? ": " + g.reason : "")
     : g.promote === false ? "held back" + (g.reason ? ": " + g.reason : "") : "–");

@@ -65,6 +65,8 @@ class RefreshResult:
     pruned: int = 0
     error: dict[str, str] | None = None
     seconds: float = 0.0
+    source: str | None = None
+    fallback: str = ""
 
     @property
     def ok(self) -> bool:
@@ -142,8 +144,18 @@ class _Refresh:
         latest, _ = self.log.latest(self.ticker)
         calendar = served.model.calendar
         lookback = max(t.manifest.model.lookback for t in targets)
-        prices = load_recent(self.settings, self.ticker, lookback, calendar, self.now, self.load)
+        prices = load_recent(
+            self.settings,
+            self.ticker,
+            lookback,
+            calendar,
+            self.now,
+            self.load,
+            served=served,
+            registry=self.registry,
+        )
         self.result.as_of = prices.last.isoformat() if prices.last else None
+        self.result.source, self.result.fallback = prices.source, prices.fallback
         created = False
         if prices.last is not None:
             for target in targets:
@@ -232,7 +244,7 @@ class _Refresh:
             model_version=target.version,
             generated_at=_iso(self.now),
         )
-        return self.log.record(forecast.to_dict(), target.role)
+        return self.log.record(prices.stamp(forecast.to_dict()), target.role)
 
     def _verdict(
         self, served: Manifest, prices: RecentPrices, calendar: Calendar, created: bool

@@ -30,7 +30,7 @@ STATUS_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("status-*.json"))
 RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json", "retrain-sqs.json"]
 REFRESH_EVENTS = ["refresh-scheduled.json", "refresh-sqs.json"]
 SERVING_BUDGET_BYTES = 200 * 1024 * 1024  # design.md: the predict image's dependency layer
-FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas")
+FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas", "ccxt")
 # Lines the emulator itself prints (in AWS these are platform events, JSON with LogFormat JSON).
 EMULATOR_LINE = re.compile(r"^(\d{2} \w{3} \d{4} [\d:,]+ \[\w+\] \(rapid\)|START |END |REPORT )")
 
@@ -114,13 +114,15 @@ def test_retrain_image_holds_the_training_stack_but_no_server(function_images):
     found = li.python_in_image(
         function_images["retrain"].name,
         "import importlib.util as u, json; print(json.dumps({m: bool(u.find_spec(m)) for m in "
-        "('tensorflow', 'keras', 'pandas', 'yfinance', 'ai_edge_litert', 'fastapi', 'uvicorn')}))",
+        "('tensorflow', 'keras', 'pandas', 'yfinance', 'ccxt', 'ai_edge_litert', 'fastapi', "
+        "'uvicorn')}))",
     )
     assert json.loads(found) == {
         "tensorflow": True,
         "keras": True,
         "pandas": True,
         "yfinance": True,
+        "ccxt": True,
         "ai_edge_litert": True,
         "fastapi": False,
         "uvicorn": False,

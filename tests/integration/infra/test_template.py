@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 
-from cryptonic.config import Settings, Strategy
+from cryptonic.config import PRICE_EXCHANGES, Settings, Strategy, source_chain
 from tests.fixtures.paths import REPO
 from tests.fixtures.template import env_vars, load_template
 
@@ -39,7 +39,15 @@ NEW_ACCOUNT_MAX_MEMORY_MB = 3008
 # API Gateway HTTP API stops waiting for an integration after 30 s.
 HTTP_API_TIMEOUT_S = 30
 # Serving image budget (design.md section 8): no training stack, no pandas (yfinance needs it).
-SERVING_FORBIDDEN = {"tensorflow", "tensorflow-cpu", "keras", "pandas", "yfinance", "matplotlib"}
+SERVING_FORBIDDEN = {
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "pandas",
+    "yfinance",
+    "ccxt",
+    "matplotlib",
+}
 TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
 WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
@@ -824,10 +832,16 @@ def test_bucket_policy_makes_forecasts_create_only_and_their_pointers_compare_an
 
 
 @pytest.mark.parametrize("name", ALL_FUNCTIONS)
-def test_functions_log_json_and_fetch_prices_from_yahoo_only(template, name):
+def test_functions_log_json_and_fetch_prices_from_yahoo_then_the_exchanges(template, name):
     props = template["Resources"][name]["Properties"]
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
-    assert env_vars(template, name)["DATA_SOURCE"] == "yahoo"  # never the bundled snapshot
+    env = env_vars(template, name)
+    assert "DATA_SOURCE" not in env  # one setting names the chain
+    chain = source_chain(env["DATA_SOURCES"])
+    assert chain[0] == "yahoo"
+    assert set(chain[1:]) <= set(PRICE_EXCHANGES)
+    assert "bundled" not in chain
+    assert "auto" not in chain
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -971,7 +985,7 @@ def test_serving_requirements_have_no_training_stack():
 def test_training_requirements_have_no_serving_stack():
     pins = requirement_pins(ROOT / "functions" / "retrain" / "requirements.txt")
     assert not TRAINING_FORBIDDEN & set(pins), sorted(TRAINING_FORBIDDEN & set(pins))
-    expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance"}
+    expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance", "ccxt"}
     assert expected | {"botocore", "pydantic", "pydantic-settings"} <= set(pins)
 
 
@@ -1122,11 +1136,13 @@ def test_each_day_every_ticker_is_its_own_refresh_job(template):
     assert jobs["Queue"] == {"Fn::GetAtt": ["RefreshQueue", "Arn"]}
     assert jobs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert 2 <= jobs["ScalingConfig"]["MaximumConcurrency"] <= 5
-    # A batch fits the timeout even if every ticker waits out Yahoo's whole deadline.
-    from cryptonic.data.yahoo import DEFAULT_POLICY
+    # A batch fits the timeout even if every ticker waits out every source's whole deadline.
+    from cryptonic.data.sources import chain_budget
 
-    assert DEFAULT_POLICY.deadline is not None
-    assert jobs["BatchSize"] * DEFAULT_POLICY.deadline <= props["Timeout"]
+    chain = env_vars(template, "RefreshFunction")["DATA_SOURCES"]
+    worst = max(chain_budget(chain, ticker) for ticker in ("BTC-USD", "AAPL"))
+    assert worst >= 60.0
+    assert jobs["BatchSize"] * worst <= props["Timeout"]
     queue = resources["RefreshQueue"]["Properties"]
     assert queue["VisibilityTimeout"] >= 6 * props["Timeout"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
