@@ -42,7 +42,7 @@ from cryptonic.data.source_errors import DataUnavailableError, NotQuotedError
 from cryptonic.errors import DataError
 
 if TYPE_CHECKING:
-    from ccxt.base.exchange import Exchange  # type: ignore[import-untyped]
+    from ccxt.base.exchange import Exchange
 
 log = logging.getLogger("cryptonic.data")
 
@@ -165,7 +165,7 @@ class _Fetch:
 
     def ask(self, request: Callable[[], T]) -> T:
         """``request()``, retried on a refusal or a dropped connection within the budget."""
-        import ccxt  # type: ignore[import-untyped]
+        import ccxt
 
         while True:
             self.session.retry_after = None
