@@ -50,7 +50,9 @@ from cryptonic.api.state.versions import (
 )
 from cryptonic.config import VersionPins
 from cryptonic.errors import CryptonicError, IntegrityError, NoModelError, NotFoundError
+from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
+from cryptonic.registry.calibration import BandCalibration
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog
 from cryptonic.registry.manifest import Manifest
@@ -116,6 +118,18 @@ class Champion:
     @property
     def forecast_as_of(self) -> dt.date:
         return self.bodies.as_of
+
+    def adaptive_scales(self) -> AdaptiveScales | None:
+        """The band scales the served forecast was drawn with when the refresh adapted them
+        from the live record (the ticker's calibration state as of that refresh), for an
+        on-demand forecast to draw its band with; None when the served band is fit-time. Read
+        from the body in memory: no store I/O."""
+        body = self.served.body
+        level = body.get("interval_level")
+        if level is None or body.get("model_version") != self.version:
+            return None
+        said = BandCalibration.read(body, len(body["result"]))
+        return said.state(float(level)) if said.mode == "adaptive" else None
 
     def predict_view(self, now: dt.datetime) -> PredictView:
         """The ``GET /predict`` body, ETag and headers at ``now``."""
