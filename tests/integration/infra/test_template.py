@@ -826,7 +826,7 @@ def test_bucket_policy_makes_forecasts_create_only_and_their_pointers_compare_an
     )
     assert pointers["Resource"] == [
         {"Fn::Sub": f"${{ModelBucket.Arn}}/models/forecasts/*/{name}"}
-        for name in ("latest.json", "scores.json", "track-record.json")
+        for name in ("latest.json", "scores.json", "track-record.json", "calibration.json")
     ]
     assert pointers["Condition"] == {"Null": {"s3:if-match": "true", "s3:if-none-match": "true"}}
 
