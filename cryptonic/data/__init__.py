@@ -9,6 +9,7 @@ from __future__ import annotations
 from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
 from cryptonic.data.calendar import MAX_HOLIDAY_RUN, infer_calendar
 from cryptonic.data.csvio import frame_sha256, read_prices_csv, to_yahoo_csv
+from cryptonic.data.exchanges import exchange_of, frame_calendar, trading_days
 from cryptonic.data.frame import COLUMNS
 from cryptonic.data.sources import load_prices
 from cryptonic.data.validation import validate_prices
@@ -30,12 +31,15 @@ __all__ = [
     "OFFLINE_ENV",
     "DataUnavailableError",
     "YahooPolicy",
+    "exchange_of",
     "fetch_yahoo",
+    "frame_calendar",
     "frame_sha256",
     "infer_calendar",
     "load_bundled",
     "load_prices",
     "read_prices_csv",
     "to_yahoo_csv",
+    "trading_days",
     "validate_prices",
 ]

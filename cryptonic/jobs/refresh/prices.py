@@ -5,13 +5,16 @@ A live feed (or a replay to ``END_DATE``) is read over the window the refresh ne
 old hole in the history cannot stop today's forecast; a fixed snapshot (the bundled one, a CSV
 file or folder) is read whole, since its end is unknown until read, and no newer close is
 expected of it. Yahoo being unreachable is not an error here: the verdict says what it costs.
+
+Everything is counted on the ticker's trading days (:func:`cryptonic.data.trading_days`): its
+exchange's sessions when the calendar library knows the exchange, so a holiday is neither a
+missing close nor a reason to page, and the forecasts are dated on sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from cryptonic.config import Settings
-from cryptonic.data import DataUnavailableError
+from cryptonic.data import DataUnavailableError, trading_days
 from cryptonic.data.csv_folder import is_folder_source
-from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.calendar import Calendar, TradingDays, is_trading_day
 from cryptonic.forecast.freshness import last_expected_close
 
 log = logging.getLogger("cryptonic.refresh")
@@ -42,10 +45,12 @@ class PriceLoader(Protocol):
 
 @dataclass(frozen=True)
 class RecentPrices:
-    """The validated recent closes (or why there are none: Yahoo could not be asked)."""
+    """The validated recent closes (or why there are none: Yahoo could not be asked), and the
+    ticker's trading days: what its forecasts are dated on and its missing closes counted on."""
 
     dates: list[dt.date]
     closes: list[float]
+    calendar: TradingDays
     unavailable: str = ""
 
     @property
@@ -60,32 +65,48 @@ def load_recent(
     settings: Settings,
     ticker: str,
     lookback: int,
-    calendar: Calendar,
+    week: Calendar,
     now: dt.datetime,
     load: PriceLoader,
 ) -> RecentPrices:
-    """Closes enough for a ``lookback``-close window and the retained forecasts' scores."""
+    """Closes enough for a ``lookback``-close window and the retained forecasts' scores, on the
+    trading days of ``ticker``'s exchange (``week``, the manifest's, for crypto and for an
+    exchange without a calendar)."""
     end = settings.end_date
     start = settings.start_date
+    reference = end or now.date()
+    window: dt.date | None = None
     if end is not None or not is_snapshot(settings.data_source):
-        reference = end or now.date()
-        lookback_days = math.ceil(lookback * (7 / 5 if calendar == "B" else 1)) + 14
-        days = max(settings.forecast_retention_days + 14, lookback_days)
-        window = reference - dt.timedelta(days=days)
+        calendar = trading_days(ticker, week, reference - dt.timedelta(days=2 * lookback + 31))
+        reach = max(settings.forecast_retention_days, days_back(reference, lookback, calendar))
+        window = reference - dt.timedelta(days=reach + 14)
         start = window if start is None else max(start, window)
     try:
         frame = load(ticker, start, end, settings.data_source, min_rows=lookback)
     except DataUnavailableError as exc:
         log.warning("refresh %s: no prices: %s", ticker, exc)
-        return RecentPrices([], [], unavailable=str(exc))
+        calendar = trading_days(ticker, week, window or reference)
+        return RecentPrices([], [], calendar, unavailable=str(exc))
     dates = [d.date() for d in frame["date"]]
     closes = [float(c) for c in frame["close"].to_numpy(dtype=np.float64)]
-    return RecentPrices(dates, closes)
+    return RecentPrices(dates, closes, trading_days(ticker, week, min(dates[0], reference)))
 
 
-def expected_close(settings: Settings, calendar: Calendar, now: dt.datetime) -> dt.date | None:
+def days_back(reference: dt.date, closes: int, calendar: TradingDays) -> int:
+    """Calendar days back from ``reference`` (inclusive) that hold ``closes`` trading days:
+    weekends and, on an exchange's calendar, its holidays (Shanghai's week-long Lunar New Year)
+    make a window of N closes longer than N days."""
+    day, seen = reference, 0
+    while seen < closes:
+        seen += is_trading_day(day, calendar)
+        day -= dt.timedelta(days=1)
+    return (reference - day).days
+
+
+def expected_close(settings: Settings, calendar: TradingDays, now: dt.datetime) -> dt.date | None:
     """The latest close there should be: END_DATE's (reproducible runs), None for a fixed
-    snapshot, else the last trading day before today (UTC)."""
+    snapshot, else the last trading day before today (UTC): on an exchange's calendar, a
+    holiday is no close to expect."""
     end = settings.end_date
     if end is not None:
         return last_expected_close(end + dt.timedelta(days=1), calendar)
