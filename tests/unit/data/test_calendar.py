@@ -18,9 +18,7 @@ SHANGHAI = Sessions(
     "XSHG",
     dt.date(2024, 2, 1),
     dt.date(2024, 2, 29),
-    frozenset(
-        dt.date(2024, 2, d) for d in (1, 2, 5, 6, 7, 8, 19, 20, 21, 22, 23, 26, 27, 28, 29)
-    ),
+    frozenset(dt.date(2024, 2, d) for d in (1, 2, 5, 6, 7, 8, 19, 20, 21, 22, 23, 26, 27, 28, 29)),
 )
 
 

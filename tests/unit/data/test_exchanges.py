@@ -88,7 +88,8 @@ def test_a_frames_calendar_takes_its_week_from_the_rows_and_its_exchange_from_th
 
     tokyo = frame_calendar(stock, "7203.T")
 
-    assert isinstance(tokyo, Sessions) and tokyo.exchange == "XTKS"
+    assert isinstance(tokyo, Sessions)
+    assert tokyo.exchange == "XTKS"
     assert frame_calendar(make_prices(days=30), "BTC-USD") == "D"
     assert frame_calendar(stock, None) == "B"
 
