@@ -4,6 +4,12 @@ A model trained on a series with holes, duplicate days or zero prices fails late
 obscurely (NaN losses, shifted weeks), so every source goes through these checks before anything
 uses it. Each message names the column and the dates involved: the person reading it has to
 find the bad rows in a CSV or decide that Yahoo is wrong.
+
+What is judged: a value that is missing only where a model reads it (``MODEL_COLUMNS``: a
+missing volume costs nothing); a price that is there must be finite, at most ``MAX_PRICE`` and
+positive, with the close inside the day's [low, high] (``CLOSE_RANGE_TOLERANCE``); and rows
+missing where the ticker's exchange traded (:mod:`cryptonic.data.exchanges`: its holidays are
+not gaps).
 """
 
 from __future__ import annotations
