@@ -51,6 +51,7 @@ from cryptonic.api.state.versions import (
 from cryptonic.config import VersionPins
 from cryptonic.errors import CryptonicError, IntegrityError, NoModelError, NotFoundError
 from cryptonic.forecast.adaptive import AdaptiveScales
+from cryptonic.forecast.calendar import Sessions
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
 from cryptonic.registry.calibration import BandCalibration
 from cryptonic.registry.champion import ChampionPointer
@@ -196,9 +197,9 @@ def _refresh_at(
 ) -> RefreshStatus:
     """``/status``'s ``refresh`` at ``now`` (:class:`TimedBodies` renews it as time moves)."""
     as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
-    fresh = freshness_of(
-        as_of, served.body.get("generated_at"), loaded.calendar, rules.stale_after_hours, now
-    )
+    dates = [item["date"] for item in served.body.get("result") or []]
+    days = Sessions.of_forecast(as_of, dates, loaded.calendar)
+    fresh = freshness_of(as_of, served.body.get("generated_at"), days, rules.stale_after_hours, now)
     return refresh_status(
         fresh,
         age_hours=fresh.age_hours,

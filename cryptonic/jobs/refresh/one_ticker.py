@@ -33,7 +33,7 @@ from cryptonic.config import Settings, normalize_ticker
 from cryptonic.data import load_prices
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast.adaptive import DEFAULT_STEP, AdaptiveScales
-from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.freshness import freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.jobs.refresh.calibration import calibrate
@@ -152,18 +152,18 @@ class _Refresh:
             return
         targets = [_Target(served, "champion"), *self._shadows(pointer, served)]
         latest, _ = self.log.latest(self.ticker)
-        calendar = served.model.calendar
         lookback = max(t.manifest.model.lookback for t in targets)
         prices = load_recent(
             self.settings,
             self.ticker,
             lookback,
-            calendar,
+            served.model.calendar,
             self.now,
             self.load,
             served=served,
             registry=self.registry,
         )
+        calendar = prices.calendar
         self.result.as_of = prices.last.isoformat() if prices.last else None
         self.result.source, self.result.fallback = prices.source, prices.fallback
         created = False
@@ -277,7 +277,7 @@ class _Refresh:
             prices.closes,
             last,
             ticker=self.ticker,
-            calendar=manifest.model.calendar,
+            calendar=prices.calendar,
             model_version=target.version,
             generated_at=_iso(self.now),
         )
@@ -286,7 +286,7 @@ class _Refresh:
         return self.log.record(prices.stamp(forecast.to_dict()), target.role)
 
     def _verdict(
-        self, served: Manifest, prices: RecentPrices, calendar: Calendar, created: bool
+        self, served: Manifest, prices: RecentPrices, calendar: TradingDays, created: bool
     ) -> None:
         """Outcome and reason; raises StaleDataError once too many closes are missing (after
         every forecast there was to log is logged)."""

@@ -11,13 +11,16 @@ first. When it does not answer and another source of ``DATA_SOURCES`` does, that
 closes feed the model only if they agree with the closes the model was trained on (its
 ``prices.csv``) within ``SOURCE_TOLERANCE`` on their common days; otherwise the refresh fails,
 naming both sources and the worst day, and the previous forecast keeps serving.
+
+Everything is counted on the ticker's trading days (:func:`cryptonic.data.trading_days`): its
+exchange's sessions when the calendar library knows the exchange, so a holiday is neither a
+missing close nor a reason to page, and the forecasts are dated on sessions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,9 +36,10 @@ from cryptonic.data import (
     price_source,
     read_prices_csv,
     require_agreement,
+    trading_days,
 )
 from cryptonic.data.csv_folder import is_folder_source
-from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.calendar import Calendar, TradingDays, is_trading_day
 from cryptonic.forecast.freshness import last_expected_close
 from cryptonic.registry.keys import PRICES_NAME
 
@@ -61,11 +65,14 @@ class PriceLoader(Protocol):
 
 @dataclass(frozen=True)
 class RecentPrices:
-    """The validated recent closes (or why there are none: no source could be asked), the source
-    that gave them and, when it is not the served model's own, why (``fallback``)."""
+    """The validated recent closes (or why there are none: no source could be asked), the
+    ticker's trading days (what its forecasts are dated on and its missing closes counted on),
+    the source that gave the closes and, when it is not the served model's own, why
+    (``fallback``)."""
 
     dates: list[dt.date]
     closes: list[float]
+    calendar: TradingDays
     unavailable: str = ""
     source: str | None = None
     fallback: str = ""
@@ -86,23 +93,25 @@ def load_recent(
     settings: Settings,
     ticker: str,
     lookback: int,
-    calendar: Calendar,
+    week: Calendar,
     now: dt.datetime,
     load: PriceLoader,
     *,
     served: Manifest | None = None,
     registry: Registry | None = None,
 ) -> RecentPrices:
-    """Closes enough for a ``lookback``-close window and the retained forecasts' scores, from
-    the ``served`` model's own source first; a fallback's only when they agree with the
-    model's training closes (read from ``registry``)."""
+    """Closes enough for a ``lookback``-close window and the retained forecasts' scores, on the
+    trading days of ``ticker``'s exchange (``week``, the manifest's, for crypto and for an
+    exchange without a calendar), from the ``served`` model's own source first; a fallback's
+    only when they agree with the model's training closes (read from ``registry``)."""
     end = settings.end_date
     start = settings.start_date
+    reference = end or now.date()
+    window: dt.date | None = None
     if end is not None or not is_snapshot(settings.data_source):
-        reference = end or now.date()
-        lookback_days = math.ceil(lookback * (7 / 5 if calendar == "B" else 1)) + 14
-        days = max(settings.forecast_retention_days + 14, lookback_days)
-        window = reference - dt.timedelta(days=days)
+        calendar = trading_days(ticker, week, reference - dt.timedelta(days=2 * lookback + 31))
+        reach = max(settings.forecast_retention_days, days_back(reference, lookback, calendar))
+        window = reference - dt.timedelta(days=reach + 14)
         start = window if start is None else max(start, window)
     own = model_source(settings, served)
     chain = own_source_first(settings.data_source, own)
@@ -110,13 +119,26 @@ def load_recent(
         frame = load(ticker, start, end, chain, min_rows=lookback)
     except DataUnavailableError as exc:
         log.warning("refresh %s: no prices: %s", ticker, exc)
-        return RecentPrices([], [], unavailable=str(exc))
+        calendar = trading_days(ticker, week, window or reference)
+        return RecentPrices([], [], calendar, unavailable=str(exc))
     fallback = ""
     if served is not None and registry is not None:
         fallback = checked_fallback(settings, frame, own, lambda: training_prices(registry, served))
     dates = [d.date() for d in frame["date"]]
     closes = [float(c) for c in frame["close"].to_numpy(dtype=np.float64)]
-    return RecentPrices(dates, closes, source=price_source(frame), fallback=fallback)
+    calendar = trading_days(ticker, week, min(dates[0], reference))
+    return RecentPrices(dates, closes, calendar, source=price_source(frame), fallback=fallback)
+
+
+def days_back(reference: dt.date, closes: int, calendar: TradingDays) -> int:
+    """Calendar days back from ``reference`` (inclusive) that hold ``closes`` trading days:
+    weekends and, on an exchange's calendar, its holidays (Shanghai's week-long Lunar New Year)
+    make a window of N closes longer than N days."""
+    day, seen = reference, 0
+    while seen < closes:
+        seen += is_trading_day(day, calendar)
+        day -= dt.timedelta(days=1)
+    return (reference - day).days
 
 
 def model_source(settings: Settings, served: Manifest | None) -> str | None:
@@ -162,9 +184,10 @@ def training_prices(registry: Registry, served: Manifest) -> pd.DataFrame:
     return read_prices_csv(data, ticker=served.ticker)
 
 
-def expected_close(settings: Settings, calendar: Calendar, now: dt.datetime) -> dt.date | None:
+def expected_close(settings: Settings, calendar: TradingDays, now: dt.datetime) -> dt.date | None:
     """The latest close there should be: END_DATE's (reproducible runs), None for a fixed
-    snapshot, else the last trading day before today (UTC)."""
+    snapshot, else the last trading day before today (UTC): on an exchange's calendar, a
+    holiday is no close to expect."""
     end = settings.end_date
     if end is not None:
         return last_expected_close(end + dt.timedelta(days=1), calendar)

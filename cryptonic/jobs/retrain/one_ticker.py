@@ -213,7 +213,7 @@ class _Run:
             snapshot.closes,
             snapshot.dates[-1],
             ticker=self.ticker,
-            calendar=snapshot.info.calendar,
+            calendar=snapshot.calendar,
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cryptonic.config import Settings
+from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray
 from cryptonic.registry.manifest import DataInfo, SourceCheck
 from cryptonic.training.model.spec import ModelSpec
@@ -31,6 +32,8 @@ class PriceSnapshot:
     closes: FloatArray
     csv: bytes
     info: DataInfo
+    calendar: TradingDays
+    """The ticker's trading days (its exchange's sessions): what its forecast is dated on."""
 
     @property
     def end(self) -> str:
@@ -44,6 +47,7 @@ def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnap
     logged (and recorded) when more than one answers."""
     from cryptonic.config import source_chain
     from cryptonic.data import (
+        frame_calendar,
         frame_sha256,
         infer_calendar,
         load_prices,
@@ -78,6 +82,7 @@ def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnap
             calendar=infer_calendar(frame),
             **_provenance(chain, passed_over(frame), checks),
         ),
+        calendar=frame_calendar(frame, ticker),
     )
 
 

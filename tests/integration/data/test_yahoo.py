@@ -21,10 +21,19 @@ import yfinance.base
 import yfinance.cache
 import yfinance.data
 
-from cryptonic.data import DataUnavailableError, YahooPolicy, infer_calendar, load_prices
+from cryptonic.data import (
+    DataUnavailableError,
+    YahooPolicy,
+    frame_calendar,
+    infer_calendar,
+    load_prices,
+)
+from cryptonic.data.calendar import find_gaps
 from cryptonic.data.rate_limit import MinInterval
 from cryptonic.data.yahoo import YahooRateLimitedError
 from cryptonic.errors import DataError
+from cryptonic.forecast.calendar import Sessions, next_dates
+from cryptonic.forecast.freshness import last_expected_close, missing_closes
 from tests.fixtures.yahoo.replay import Interaction, Replayer
 
 BTC_PERIOD2 = "period2=1706745600"  # 2024-02-01 00:00 UTC: end=2024-01-31 made exclusive
@@ -472,3 +481,44 @@ def test_every_request_of_consecutive_fetches_is_spaced_by_the_bound(
     assert fake_time.spacing == [1.5] * 5 + [1.0] + [1.5] * 3
     assert fake_time.backoff == []
     assert len(yahoo.seen) == len(started)
+
+
+# --- Exchanges' holidays --------------------------------------------------------------------------
+
+
+def test_tokyo_across_new_year_is_read_on_its_sessions(
+    yahoo: Replayer, policy: YahooPolicy
+) -> None:
+    yahoo.load("toyota_2023_12_new_year.json")
+
+    frame = load_prices("7203.T", "2023-12-25", "2024-01-12", "yahoo", policy=policy)
+
+    dates = [d.date() for d in frame["date"]]
+    assert dates[4:7] == [dt.date(2023, 12, 29), dt.date(2024, 1, 4), dt.date(2024, 1, 5)]
+    assert len(dates) == 11
+    calendar = frame_calendar(frame, "7203.T")
+    assert isinstance(calendar, Sessions)
+    assert calendar.exchange == "XTKS"
+    # The refresh of Thursday 4 January (00:30 UTC) expects Friday's close: nothing is missing,
+    # where the weekday rule counted 1 to 3 January (REFRESH_MAX_MISSED_DAYS=3: a page).
+    expected = last_expected_close(dt.date(2024, 1, 4), calendar)
+    assert expected == dt.date(2023, 12, 29)
+    assert missing_closes(dt.date(2023, 12, 29), expected, calendar) == []
+    assert next_dates(dt.date(2023, 12, 29), 3, calendar) == dates[5:8]
+
+
+def test_shanghai_across_the_spring_festival_is_accepted(
+    yahoo: Replayer, policy: YahooPolicy
+) -> None:
+    yahoo.load("moutai_2024_02_spring_festival.json")
+
+    frame = load_prices("600519.SS", "2024-02-01", "2024-02-23", "yahoo", policy=policy)
+
+    dates = [d.date() for d in frame["date"]]
+    assert len(dates) == 11
+    assert dates[5:7] == [dt.date(2024, 2, 8), dt.date(2024, 2, 19)]  # six weekdays closed
+    assert frame["volume"].iloc[5] == 0.0  # Yahoo's null volume: yfinance makes it 0
+    assert frame["close"].iloc[5] == 1688.0
+    calendar = frame_calendar(frame, "600519.SS")
+    assert next_dates(dt.date(2024, 2, 8), 1, calendar) == [dt.date(2024, 2, 19)]
+    assert find_gaps(frame["date"], calendar) == []
