@@ -109,9 +109,9 @@ def test_a_failure_is_retried_then_recorded_when_its_attempts_are_spent(job, loc
     assert "BAD-USD: [bad_data] zero close" in message
     lines = _emf(capsys.readouterr().out)
     [run] = [x for x in lines if "TickersDone" in x]
-    assert (run["TickersDone"], run["TickersFailed"]) == (1, 1)
+    assert (run["TickersDone"], run["TickersFailed"]) == ([1], [1])  # EMF: a list of values
     assert (run["run_id"], run["failed_tickers"]) == (RUN, ["BAD-USD"])
-    assert [x["TickersRun"] for x in lines if "TickersRun" in x] == [1, 1, 1]  # every invocation
+    assert [x["TickersRun"] for x in lines if "TickersRun" in x] == [[1], [1], [1]]  # each call
 
 
 def test_a_ticker_done_in_this_run_is_not_run_again(job):
