@@ -6,9 +6,10 @@ what we read of it beyond its id and body."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+if TYPE_CHECKING:  # the dispatch asks recognises() and never pays for Powertools' event classes
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 
 def receive_count(record: SQSRecord) -> int:

@@ -164,6 +164,18 @@ def test_one_bad_message_fails_only_itself(job, local_store):
     assert RunLedger(local_store, "refresh").result(RUN, "BTC-USD")["outcome"] == "done"
 
 
+def test_one_bad_record_in_a_batch_fails_that_record_only(job, local_store):
+    failed = job.deliver({"run_id": RUN, "ticker": "BTC-USD"}, {"tickr": "BTC-USD"})
+    assert failed == ["m1"]
+    assert RunLedger(local_store, "refresh").result(RUN, "BTC-USD")["outcome"] == "done"
+
+
+def test_a_batch_whose_every_record_fails_is_answered_not_raised(job):
+    """Powertools' batch utility raises for an all-failed batch unless told: a raise would be a
+    Lambda error (a page) for what is only a retry of each message."""
+    assert job.deliver("not json", {"run_id": RUN, "ticker": "CRASH-USD"}) == ["m0", "m1"]
+
+
 def test_a_ticker_starts_only_with_the_time_to_finish(job, local_store):
     assert job.deliver({"run_id": RUN, "ticker": "BTC-USD"}, context=Context(30)) == ["m0"]
     assert job.ran == []
