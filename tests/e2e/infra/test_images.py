@@ -355,10 +355,14 @@ def test_run_ledger_as_lambda_does_and_logs_only_json(function_images, bridge_s3
             records.append(json.loads(line))
         except ValueError:
             pytest.fail(f"a log line is not JSON: {line!r}")
-    loggers = {r.get("logger") for r in records}
+    # cryptonic's lines are Powertools' Logger's: the logger's "name" and the invocation's
+    # "function_request_id" on each (the runtime's own lines say "logger" and "requestId").
+    loggers = {r.get("name") for r in records}
     assert {"cryptonic.retrain", "cryptonic.registry"} <= loggers
     assert any(r.get("_aws") for r in records), "no embedded-metric line"
-    assert all(r.get("requestId") for r in records if r.get("logger", "").startswith("cryptonic"))
+    ours = [r for r in records if str(r.get("name", "")).startswith("cryptonic")]
+    assert all(r.get("function_request_id") for r in ours)
+    assert {r.get("service") for r in ours} == {"cryptonic"}
 
 
 def test_a_failing_retrain_fails_the_invocation(function_images, bridge_s3):

@@ -9,6 +9,7 @@ safety choices of the README's deploy guide, and the pins shared with requiremen
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
 import sys
@@ -52,7 +53,13 @@ TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
 WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
 # Each function's image: the daily refresh runs on the retrain's (its own handler, no TensorFlow).
-IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain", "sweep": "retrain"}
+IMAGE_OF = {
+    "predict": "predict",
+    "retrain": "retrain",
+    "refresh": "retrain",
+    "dispatch": "retrain",
+    "sweep": "retrain",
+}
 ALL_FUNCTIONS = [
     "PredictFunction",
     "RetrainFunction",
@@ -650,8 +657,6 @@ def test_refresh_writes_only_the_forecast_log(template):
 
 
 def test_the_forecast_log_prefix_is_the_one_the_policies_name():
-    import datetime as dt
-
     from cryptonic.registry.keys import (
         FORECASTS_PREFIX,
         LATEST_NAME,
@@ -931,6 +936,75 @@ def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypa
     assert {"StaleAfterHours", "StaleForecasts"} <= set(re.findall(r"\w+", json.dumps(alarm)))
 
 
+def _emitted_by_each_function(monkeypatch, capsys) -> dict[str, list[dict[str, Any]]]:
+    """The EMF lines of each job function, by the resource its alarms ``!Ref``, as the jobs emit
+    them: a finished run's report of every outcome (the invocation, the consumer and the sweeper
+    all report through it) and a dispatch that found tickers.json unusable."""
+    from cryptonic.jobs.cloudwatch import put_metrics
+    from cryptonic.jobs.dispatch import Dispatch, dispatch_metrics
+    from cryptonic.jobs.job_outcomes import METRICS_OF
+    from cryptonic.jobs.run_report import report_run
+    from cryptonic.jobs.run_summary import summarize
+
+    emitted: dict[str, list[dict[str, Any]]] = {}
+    for job, function in (("retrain", "RetrainFunction"), ("refresh", "RefreshFunction")):
+        metrics = METRICS_OF[job]
+        results = [
+            {"ticker": f"T{i}", "outcome": o, "error": None, "served": {"stale": True}}
+            for i, o in enumerate(metrics.outcomes)
+        ]
+        plan = {"run_id": "r", "created": "2026-12-01T06:00:00+00:00", "tickers": ["T"]}
+        summary = summarize(job, plan, results, list(metrics.outcomes), dt.datetime.now(dt.UTC))
+        report_run(summary, metrics, None, function_name=RESOURCE_REFS[function])
+        emitted[function] = _emf_lines(capsys.readouterr().out)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", DISPATCH_NAME)
+    unusable = Dispatch("retrain", "r", ["BTC-USD"], ["BTC-USD"], {}, "tickers.json: not JSON")
+    put_metrics(dispatch_metrics(unusable))
+    emitted["DispatchFunction"] = _emf_lines(capsys.readouterr().out)
+    return emitted
+
+
+def _emf_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+
+
+DISPATCH_NAME = "cryptonic-DispatchFunction-abc"
+
+
+def test_every_alarm_on_our_namespace_reads_a_metric_a_job_emits(template, monkeypatch, capsys):
+    """Namespace, metric name and dimension exactly as the jobs' Powertools EMF lines declare
+    them, under the function whose name the alarm's dimension is (``!Ref`` of it)."""
+    emitted = _emitted_by_each_function(monkeypatch, capsys)
+    names = {**RESOURCE_REFS, "DispatchFunction": DISPATCH_NAME}
+    checked = []
+    for name, alarm in _alarms(template).items():
+        if alarm["Namespace"].startswith("AWS/"):
+            continue  # AWS's own metrics (Lambda, SQS)
+        [dimension] = alarm["Dimensions"]
+        function = dimension["Value"]["Ref"]
+        declared = [
+            (d["Namespace"], d["Dimensions"], {m["Name"] for m in d["Metrics"]}, line)
+            for line in emitted[function]
+            for d in line["_aws"]["CloudWatchMetrics"]
+        ]
+        assert any(
+            namespace == alarm["Namespace"]
+            and dimensions == [[dimension["Name"]]]
+            and alarm["MetricName"] in metrics
+            and line[dimension["Name"]] == names[function]
+            for namespace, dimensions, metrics, line in declared
+        ), f"{name}: no {function} line declares {alarm['MetricName']}: {declared}"
+        checked.append(name)
+    assert sorted(checked) == [
+        "ForecastStaleAlarm",
+        "RefreshTickersFailedAlarm",
+        "RefreshTickersLostAlarm",
+        "RetrainTickersFailedAlarm",
+        "RetrainTickersLostAlarm",
+        "TickerListUnusableAlarm",
+    ]
+
+
 def test_refresh_failures_and_a_silent_schedule_page(template):
     alarms = _alarms(template)
     failed = alarms["RefreshFailedAlarm"]
@@ -987,6 +1061,14 @@ def test_training_requirements_have_no_serving_stack():
     assert not TRAINING_FORBIDDEN & set(pins), sorted(TRAINING_FORBIDDEN & set(pins))
     expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance", "ccxt"}
     assert expected | {"botocore", "pydantic", "pydantic-settings"} <= set(pins)
+    # The jobs' Lambda plumbing: Powertools (Logger, Metrics, the SQS batch) and boto3 clients.
+    assert {"aws-lambda-powertools", "boto3"} <= set(pins)
+
+
+def test_serving_requirements_keep_powertools_and_boto3_off_the_cold_start():
+    """The predict image keeps its stdlib S3 reader and its own JSON logging (cryptonic.logs)."""
+    pins = requirement_pins(ROOT / "functions" / "predict" / "requirements.txt")
+    assert not {"aws-lambda-powertools", "boto3"} & set(pins)
 
 
 @pytest.mark.parametrize("function", sorted(IMAGE_OF))
