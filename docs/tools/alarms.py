@@ -18,6 +18,7 @@ __all__ = [
     "RUNBOOKS",
     "AlarmDoc",
     "alarm_docs",
+    "check_runbooks",
     "render_alarm",
     "render_alarms",
     "runbook_anchor",
@@ -115,6 +116,20 @@ def runbook_sections(markdown: str | None = None) -> list[str]:
     return [m["id"] for m in SECTION.finditer(text)]
 
 
+def check_runbooks(alarms: list[str], sections: list[str]) -> None:
+    """DocsError unless every alarm has exactly one runbook section and every section is an
+    alarm's (a renamed or removed alarm leaves no orphan behind)."""
+    missing = [a for a in alarms if a not in sections]
+    if missing:
+        raise DocsError(f"{RUNBOOKS}: no runbook section for {', '.join(missing)}")
+    orphans = sorted(set(sections) - set(alarms))
+    if orphans:
+        raise DocsError(f"{RUNBOOKS}: sections for alarms the template does not have: {orphans}")
+    twice = sorted({s for s in sections if sections.count(s) > 1})
+    if twice:
+        raise DocsError(f"{RUNBOOKS}: more than one section for {twice}")
+
+
 def render_alarm(logical_id: str) -> str:
     """What an alarm watches, when it fires and what its description says: the first lines of
     its runbook section, from the template (DocsError for an alarm the template lacks)."""
@@ -129,13 +144,7 @@ def render_alarms(_argument: str = "") -> str:
     """The alarm table of the runbook page; DocsError when an alarm has no runbook section or a
     section names no alarm of the template."""
     docs = alarm_docs()
-    sections = runbook_sections()
-    missing = [d.logical_id for d in docs if d.logical_id not in sections]
-    if missing:
-        raise DocsError(f"{RUNBOOKS}: no runbook section for {', '.join(missing)}")
-    stale = sorted(set(sections) - {d.logical_id for d in docs})
-    if stale:
-        raise DocsError(f"{RUNBOOKS}: sections for alarms the template does not have: {stale}")
+    check_runbooks([d.logical_id for d in docs], runbook_sections())
     lines = ["| alarm | watches | fires when |", "|---|---|---|"]
     lines += [
         f"| [{d.logical_id}](#{runbook_anchor(d.logical_id)}) | {d.watches} | {d.fires_when} |"

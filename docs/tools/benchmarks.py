@@ -51,16 +51,17 @@ def _unlink(text: str, folder: str) -> str:
 def include_section(path: Path, title: str) -> str:
     """The body of the ``## title...`` section of a report (its subsections included, its own
     heading left to the page), relative links made plain; DocsError when it is gone."""
+    name = path.relative_to(REPO) if path.is_relative_to(REPO) else Path(path.name)
     lines = path.read_text().splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith(f"## {title}")]
     if not starts:
-        raise DocsError(f"{path.relative_to(REPO)} has no section '## {title}...'")
+        raise DocsError(f"{name} has no section '## {title}...'")
     body = []
     for line in lines[starts[0] + 1 :]:
         if line.startswith(("## ", "# ")):
             break
         body.append(line)
-    folder = str(path.parent.relative_to(REPO)).replace(".", "")
+    folder = "" if name.parent == Path(".") else name.parent.as_posix()
     return _unlink("\n".join(body).strip("\n"), folder) + "\n"
 
 

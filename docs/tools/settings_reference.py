@@ -18,7 +18,7 @@ from docs.tools import cell
 __all__ = ["SettingDoc", "render_settings", "setting_docs"]
 
 NAMES = {int: "integer", float: "number", str: "text", bool: "true or false", dt.date: "date"}
-BOUNDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+BOUNDS = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,19 @@ def type_text(annotation: Any) -> str:
 
 
 def bounds_text(info: FieldInfo) -> str:
-    """The field's numeric bounds (``>= 1, <= 520``) or its pattern, '' when it has none."""
+    """The field's numeric bounds in words (``1 to 520``, ``above 0, below 1``) or its pattern,
+    '' when it has none."""
+    found: dict[str, Any] = {}
     parts = []
     for item in info.metadata:
-        for name, sign in BOUNDS.items():
-            value = getattr(item, name, None)
-            if value is not None:
-                parts.append(f"{sign} {value:g}")
+        found.update({k: getattr(item, k) for k in BOUNDS if getattr(item, k, None) is not None})
         pattern = getattr(item, "pattern", None)
         if pattern is not None:
             parts.append(f"matches `{pattern}`")
-    return ", ".join(parts)
+    if "ge" in found and "le" in found:
+        return ", ".join([f"{found['ge']:g} to {found['le']:g}", *parts])
+    words = [f"{BOUNDS[k]} {v:g}" for k, v in found.items()]
+    return ", ".join(words + parts)
 
 
 def default_text(value: Any) -> str:
