@@ -92,7 +92,8 @@ def _alarm(logical_id: str, props: dict[str, Any]) -> AlarmDoc:
     return AlarmDoc(
         logical_id=logical_id,
         description=" ".join(str(props.get("AlarmDescription", "")).split()),
-        watches=f"`{props['Namespace']}` `{props['MetricName']}` of {dimensions}",
+        watches=f"`{props['Namespace']}` `{props['MetricName']}`"
+        + (f" of {dimensions}" if dimensions else ""),
         fires_when=(
             f"{props.get('Statistic', '')} {COMPARISONS[props['ComparisonOperator']]} "
             f"{props['Threshold']:g} {span}; {missing}"
@@ -131,13 +132,15 @@ def check_runbooks(alarms: list[str], sections: list[str]) -> None:
 
 
 def render_alarm(logical_id: str) -> str:
-    """What an alarm watches, when it fires and what its description says: the first lines of
-    its runbook section, from the template (DocsError for an alarm the template lacks)."""
+    """What an alarm watches, when it fires and what its description says (less the link to
+    this very section): the first lines of its runbook section, from the template (DocsError
+    for an alarm the template lacks)."""
     docs = {d.logical_id: d for d in alarm_docs()}
     doc = docs.get(logical_id.strip())
     if doc is None:
         raise DocsError(f"{RUNBOOKS}: {logical_id!r} is not an alarm of template.yaml")
-    return f"**What fired.** {doc.watches}: {doc.fires_when}.\n\n> {cell(doc.description)}\n"
+    said = doc.description.replace(f"Runbook: {runbook_link(doc.logical_id)}", "").strip()
+    return f"**What fired.** {doc.watches}: {doc.fires_when}.\n\n> {cell(said)}\n"
 
 
 def render_alarms(_argument: str = "") -> str:

@@ -98,6 +98,33 @@ def test_what_fired_is_read_from_the_template() -> None:
         render_alarm("NoSuchAlarm")
 
 
+def test_the_section_does_not_quote_its_own_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docs.tools import alarms
+
+    linked = {
+        "Resources": {
+            "XAlarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "AlarmDescription": f"It broke. Runbook: {runbook_link('XAlarm')}",
+                    "Namespace": "cryptonic",
+                    "MetricName": "Broken",
+                    "Statistic": "Sum",
+                    "Period": 300,
+                    "Threshold": 1,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "TreatMissingData": "ignore",
+                },
+            }
+        }
+    }
+    monkeypatch.setattr(alarms, "load_template", lambda: linked)
+    assert render_alarm("XAlarm") == (
+        "**What fired.** `cryptonic` `Broken`: Sum > 1 in 5 minutes; no data keeps its state."
+        "\n\n> It broke.\n"
+    )
+
+
 def test_a_small_template_reads_as_a_reader_says_it() -> None:
     template = {
         "Resources": {
