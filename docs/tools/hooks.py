@@ -13,7 +13,7 @@ from docs.tools.alarms import render_alarm, render_alarms
 from docs.tools.benchmarks import render_benchmark, render_tuning
 from docs.tools.cli_reference import render_cli
 from docs.tools.markers import Generator, expand
-from docs.tools.parameters import render_parameters
+from docs.tools.parameters import render_outputs, render_parameters
 from docs.tools.settings_reference import render_settings
 
 GENERATORS: dict[str, Generator] = {
@@ -22,6 +22,7 @@ GENERATORS: dict[str, Generator] = {
     "alarms": render_alarms,
     "alarm": render_alarm,
     "parameters": render_parameters,
+    "outputs": render_outputs,
     "benchmark": render_benchmark,
     "tuning": render_tuning,
 }

@@ -1,6 +1,7 @@
-"""The deploy parameters, read from ``template.yaml``: each parameter's group (the console's
-ParameterGroups), default, allowed values, description, and the env names of the functions it
-sets, so the deploy page's table is the template's own."""
+"""The stack's interface, read from ``template.yaml``: each deploy parameter's group (the
+console's ParameterGroups), default, allowed values, description and the env names of the
+functions it sets; and each stack output with its description. The deploy page's tables are the
+template's own."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from docs.tools import cell
 from tests.fixtures.template import load_template
 
-__all__ = ["ParameterDoc", "parameter_docs", "render_parameters"]
+__all__ = ["ParameterDoc", "parameter_docs", "render_outputs", "render_parameters"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,14 @@ def render_parameters(_argument: str = "") -> str:
             f"| `{doc.name}` | {env} | {default} | {cell(doc.allowed)} | {cell(doc.description)} |"
         )
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def render_outputs(_argument: str = "", template: dict[str, Any] | None = None) -> str:
+    """The stack's outputs, as ``sam list stack-outputs`` names them, with what each is."""
+    outputs: dict[str, dict[str, Any]] = (template or load_template()).get("Outputs", {})
+    lines = ["| output | what it is |", "|---|---|"]
+    lines += [
+        f"| `{name}` | {cell(' '.join(str(spec.get('Description', '')).split()))} |"
+        for name, spec in outputs.items()
+    ]
+    return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ def test_the_references_are_where_the_pages_say() -> None:
         ("cli.md", "cli"),
         ("operating/runbooks.md", "alarms"),
         ("deploy.md", "parameters"),
+        ("deploy.md", "outputs"),
         ("benchmarks.md", "benchmark"),
     ]:
         assert expected in found

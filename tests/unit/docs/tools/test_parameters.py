@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from docs.tools.parameters import parameter_docs, render_parameters
+from docs.tools.parameters import parameter_docs, render_outputs, render_parameters
 from tests.fixtures.template import load_template
 
 PARAMETERS = sorted(load_template()["Parameters"])
+OUTPUTS = sorted(load_template()["Outputs"])
 
 
 @pytest.mark.parametrize("name", PARAMETERS)
@@ -53,3 +54,17 @@ def test_groups_come_in_the_console_s_order_then_the_rest() -> None:
         ("B", "G", ("Y",), "1 .. "),
         ("A", "Other", ("X",), ""),
     ]
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_every_output_has_its_row(name: str) -> None:
+    rows = [line for line in render_outputs().splitlines() if line.startswith(f"| `{name}` |")]
+    assert len(rows) == 1, name
+    assert rows[0] != f"| `{name}` |  |", f"{name} has no Description"
+
+
+def test_an_output_says_what_it_is() -> None:
+    template = {"Outputs": {"Url": {"Description": "Base URL\n  (try <Url>predict)", "Value": 1}}}
+    assert render_outputs(template=template).splitlines()[-1] == (
+        "| `Url` | Base URL (try &lt;Url>predict) |"
+    )
