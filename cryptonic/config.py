@@ -202,29 +202,60 @@ class Settings(BaseSettings):
     )
 
     tickers: Annotated[list[str], NoDecode] = Field(
-        default=["BTC-USD"], validation_alias=AliasChoices("TICKERS", "tickers")
+        default=["BTC-USD"],
+        validation_alias=AliasChoices("TICKERS", "tickers"),
+        description="Yahoo symbols, comma separated; the first is the default ticker. Scheduled "
+        "runs add the store's tickers.json.",
     )
     start_date: dt.date | None = Field(
         default=None,
         validation_alias=AliasChoices("START_DATE", "BITCOIN_START_DATE", "start_date"),
+        description="First day of training data; unset: all history.",
     )
     end_date: dt.date | None = Field(
-        default=None, validation_alias=AliasChoices("END_DATE", "end_date")
+        default=None,
+        validation_alias=AliasChoices("END_DATE", "end_date"),
+        description="Last day of data any job reads (reproducible runs); unset: the latest close.",
     )
     period_size: int = Field(
-        default=7, ge=7, le=7, validation_alias=AliasChoices("PERIOD_SIZE", "period_size")
+        default=7,
+        ge=7,
+        le=7,
+        validation_alias=AliasChoices("PERIOD_SIZE", "period_size"),
+        description="Forecast horizon in days (the model forecasts one week).",
     )
     epochs: int = Field(
-        default=100, ge=1, le=10_000, validation_alias=AliasChoices("EPOCHS", "epochs")
+        default=100,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("EPOCHS", "epochs"),
+        description="Maximum training epochs (the default model stops early on its validation "
+        "tail).",
     )
-    arch: Arch = Field(default="default", validation_alias=AliasChoices("ARCH", "arch"))
+    arch: Arch = Field(
+        default="default",
+        validation_alias=AliasChoices("ARCH", "arch"),
+        description="Network architecture: default (ours) or book (the textbook's).",
+    )
     lookback_weeks: int = Field(
-        default=8, ge=1, le=520, validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks")
+        default=8,
+        ge=1,
+        le=520,
+        validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks"),
+        description="Weeks of closes the default model reads.",
     )
     book_weeks: int = Field(
-        default=186, ge=2, le=1000, validation_alias=AliasChoices("BOOK_WEEKS", "book_weeks")
+        default=186,
+        ge=2,
+        le=1000,
+        validation_alias=AliasChoices("BOOK_WEEKS", "book_weeks"),
+        description="Weeks of closes the book model reads.",
     )
-    seed: int = Field(default=42, validation_alias=AliasChoices("SEED", "seed"))
+    seed: int = Field(
+        default=42,
+        validation_alias=AliasChoices("SEED", "seed"),
+        description="Seed of every random generator (weights, shuffling, the tuner's trials).",
+    )
     model_version: str | None = Field(
         default=None,
         validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version"),
@@ -232,10 +263,14 @@ class Settings(BaseSettings):
         "ticker that has it; every other ticker serves its champion. Unset: champions only.",
     )
     store_uri: str = Field(
-        default=DEFAULT_STORE_URI, validation_alias=AliasChoices("STORE_URI", "store_uri")
+        default=DEFAULT_STORE_URI,
+        validation_alias=AliasChoices("STORE_URI", "store_uri"),
+        description="Where models live: s3://bucket/prefix or file://path.",
     )
     retrain_strategy: Strategy = Field(
-        default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
+        default="new",
+        validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy"),
+        description="new: train from scratch; continue: warm start from the champion.",
     )
     data_source: str = Field(
         default="auto",
@@ -261,7 +296,11 @@ class Settings(BaseSettings):
         description="Least time between two requests of one process to one exchange.",
     )
     backtest_weeks: int = Field(
-        default=52, ge=1, le=520, validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks")
+        default=52,
+        ge=1,
+        le=520,
+        validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks"),
+        description="Weekly origins of the backtest the promotion gate reads.",
     )
     promotion_margin: float = Field(
         default=0.0,
