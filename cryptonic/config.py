@@ -44,6 +44,8 @@ DEFAULT_INTERVAL_LEVEL: Final = 0.8
 """Nominal coverage of the served interval: 80% of realized closes should fall inside."""
 DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.1, 0.5, 0.9)
 """The quantile levels the default model forecasts: the 80% interval's ends and the median."""
+DEFAULT_CALIBRATION_STEP: Final = 0.05
+"""Step of the adaptive calibration per matured outcome (cryptonic.forecast.adaptive)."""
 
 
 def check_quantiles(levels: object, interval_level: float | None = None) -> tuple[float, ...]:
@@ -240,6 +242,14 @@ class Settings(BaseSettings):
         le=1.0,
         validation_alias=AliasChoices("COVERAGE_TOLERANCE", "coverage_tolerance"),
         description="The gate refuses a challenger whose coverage misses the level by more.",
+    )
+    calibration_step: float = Field(
+        default=DEFAULT_CALIBRATION_STEP,
+        gt=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("CALIBRATION_STEP", "calibration_step"),
+        description="Step of the adaptive calibration: log(band scale) moves by step x (missed -"
+        " (1 - level)) per matured outcome.",
     )
     root_path: str = Field(
         default="",
