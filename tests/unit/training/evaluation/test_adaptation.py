@@ -151,3 +151,29 @@ def test_without_a_step_only_the_fit_time_band_is_scored():
     assert row.coverage is not None
     assert row.adaptive_coverage is None
     assert row.adaptive_scales is None
+
+
+class Recording(FixedBand):
+    """Records the closes each fit and each forecast was handed."""
+
+    def __init__(self) -> None:
+        self.fits: list[int] = []
+        self.forecasts: list[tuple[int, list[int]]] = []
+
+    def fit(self, closes):
+        self.fits.append(closes.size)
+
+    def predict_quantiles(self, closes, origins):
+        self.forecasts.append((closes.size, [int(o) for o in origins]))
+        return super().predict_quantiles(closes, origins)
+
+
+def test_refitting_fits_at_each_origin_and_forecasts_every_day_from_its_own_past():
+    closes = _walk(np.full(200, 0.01), seed=8)
+    recording = Recording()
+    report = walk_forward(closes, _dates(200), [recording], weeks=3, refit=True)
+    origins = [200 - 1 - 7 - 7 * k for k in (2, 1, 0)]
+    assert recording.fits == [o + 1 for o in origins]
+    days = range(origins[0], origins[-1] + 1)
+    assert recording.forecasts == [(day + 1, [day]) for day in days]
+    assert report.row("band").adaptive_coverage is not None
