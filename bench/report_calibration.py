@@ -139,6 +139,8 @@ def calibration_step_section(r: dict[str, Any]) -> list[str]:
         f"Goals: coverage within {COVERAGE_GOAL * 100:.0f} points of 80%, pinball no worse than "
         f"fit-time by more than {PINBALL_GOAL:.1%}; `fit` is the fit-time band (no adaptation). "
         f"Meeting both most often on the synthetic series: step {c['best_on_synthetic']}; "
+        "the rule (bench/calibration_step.py `chosen_step`: the steps within one band of that, "
+        f"then the one the real series favour) chooses {c.get('chosen', '-')}; "
         f"CALIBRATION_STEP's default: {c['default_step']:g}.",
         "",
         "| series | step | bands | coverage met | pinball met | both met | mean / worst coverage "

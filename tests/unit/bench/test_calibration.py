@@ -169,6 +169,7 @@ def test_the_step_section_lists_every_step_per_group_and_the_kinds_at_the_defaul
             "steps": ["0.02"],
             "default_step": 0.02,
             "best_on_synthetic": "0.02",
+            "chosen": "0.02",
             "weeks": 104,
             "seeds": [1, 2, 3],
             "summary": summary,
@@ -178,7 +179,10 @@ def test_the_step_section_lists_every_step_per_group_and_the_kinds_at_the_defaul
     }
     text = "\n".join(calibration_step_section(result))
     assert "| synthetic | 0.02 | 2 | 2 | 2 | 2 | 0.0 / 0.0 pts | +0.00% |" in text
-    assert "step 0.02; CALIBRATION_STEP's default: 0.02" in text
+    assert (
+        "then the one the real series favour) chooses 0.02; CALIBRATION_STEP's default: 0.02"
+        in text
+    )
     assert "| calm | 0.800 -> 0.800, +0.00% | 0.800 -> 0.800, +0.00% |" in text
     assert "| BTC-USD | 0.800 -> 0.800" in text
     with pytest.raises(StopIteration):

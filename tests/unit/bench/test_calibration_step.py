@@ -12,6 +12,7 @@ from bench.calibration_step import (
     TRAIN_DAYS,
     Remembered,
     best_step,
+    chosen_step,
     passes,
     summary,
     synthetic,
@@ -120,3 +121,25 @@ def test_the_summary_counts_each_goal_per_group_and_step_and_picks_on_synthetic_
     # On the synthetic series each step meets both goals once: the smaller mean gap decides;
     # the real series (where 0.01 does better) are a check, never a vote.
     assert best_step(table) == "0.1"
+
+
+def _summary_row(group: str, step: str, both: int) -> dict:
+    return {"group": group, "step": step, "meet_both": both, "mean_gap": 0.02}
+
+
+def test_the_synthetic_series_choose_and_the_real_ones_only_break_near_ties():
+    rows = [
+        _summary_row("synthetic", "fit", 3),
+        _summary_row("synthetic", "0.02", 7),
+        _summary_row("synthetic", "0.05", 9),
+        _summary_row("synthetic", "0.06", 10),
+        _summary_row("real", "0.02", 9),  # the real series' favourite, but far from the top
+        _summary_row("real", "0.05", 6),
+        _summary_row("real", "0.06", 5),
+    ]
+    assert best_step(rows) == "0.06"
+    assert chosen_step(rows) == "0.05"  # within one band of 0.06, and better on the check
+    rows[-2] = _summary_row("real", "0.05", 5)
+    assert chosen_step(rows) == "0.05"  # an even check: the smaller, quieter step
+    synthetic_only = [r for r in rows if r["group"] == "synthetic"]
+    assert chosen_step(synthetic_only) == "0.06"
