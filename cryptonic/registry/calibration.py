@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
-from cryptonic.forecast.adaptive import DEFAULT_STEP, AdaptiveScales, Outcome
+from cryptonic.config import DEFAULT_CALIBRATION_STEP
+from cryptonic.forecast.adaptive import AdaptiveScales, Outcome
 from cryptonic.registry.documents import ClosedDocument
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ class BandCalibration:
     def state(self, level: float) -> AdaptiveScales:
         """These scales as a state that can draw a band (its step draws nothing)."""
         return AdaptiveScales(
-            level=level, step=DEFAULT_STEP, scales=self.scales, updates=self.outcomes
+            level=level, step=DEFAULT_CALIBRATION_STEP, scales=self.scales, updates=self.outcomes
         )
 
 

@@ -32,7 +32,7 @@ from typing import Any
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.data import load_prices
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
-from cryptonic.forecast.adaptive import DEFAULT_STEP, AdaptiveScales
+from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.freshness import freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
@@ -217,7 +217,7 @@ class _Refresh:
             served,
             scoring.preview().rows,
             keep_from=keep_from,
-            step=DEFAULT_STEP,
+            step=self.settings.calibration_step,
         )
         if scales is not None:
             self.result.calibration = BandCalibration.of(scales).fields()
