@@ -8,7 +8,7 @@ TOOLS_STAMP := $(TOOLS)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-images test-fast lint format validate bench clean
+.PHONY: setup run test test-images test-fast lint format validate docs bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cryptonic needs Python 3.11+"'
@@ -31,9 +31,10 @@ setup: $(STAMP) $(TOOLS_STAMP)
 run: $(STAMP)
 	$(PY) -m cryptonic.cli run --host $(HOST) --port $(PORT)
 
-## test: lint, type-check and the whole test suite, the container tests last
+## test: lint, type-check, the whole test suite and the docs site, the container tests last
 test: setup lint
 	$(PY) -m pytest -m "not images" -n auto
+	$(MAKE) docs
 	$(MAKE) test-images
 
 ## test-images: build both Lambda images and run them (sam build, sam local invoke / start-api,
@@ -45,14 +46,14 @@ test-fast: setup
 	$(PY) -m pytest -m "not slow and not images"
 
 lint: setup
-	$(PY) -m ruff check cryptonic functions tests bench
-	$(PY) -m ruff format --check cryptonic functions tests bench
-	$(PY) -m mypy cryptonic functions bench
+	$(PY) -m ruff check cryptonic functions tests bench docs
+	$(PY) -m ruff format --check cryptonic functions tests bench docs
+	$(PY) -m mypy cryptonic functions bench docs
 	$(VENV)/bin/lint-imports
 
 format: setup
-	$(PY) -m ruff format cryptonic functions tests bench
-	$(PY) -m ruff check --fix cryptonic functions tests bench
+	$(PY) -m ruff format cryptonic functions tests bench docs
+	$(PY) -m ruff check --fix cryptonic functions tests bench docs
 
 ## validate: SAM/CloudFormation/Dockerfile linters, offline (also covered by `make test`)
 validate: setup
@@ -60,6 +61,11 @@ validate: setup
 	SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam validate --region us-east-1
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/hadolint infra/predict.Dockerfile infra/retrain.Dockerfile infra/local-base/Dockerfile
+
+## docs: the documentation site (mkdocs.yml) into build/site, offline; --strict: a broken link, a
+## missing page or anchor, or a generated reference that finds something missing fails the build
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
 
 ## bench: the figures in BENCHMARKS.md (trains real models; minutes, not seconds)
 bench: setup

@@ -1,4 +1,4 @@
-"""`make bench` (python -m bench [--only NAME ...] [--cold-runs N] [--calls N]).
+"""`make bench` (python -m bench [--only NAME ...] [--cold-runs N] [--calls N] [--csv-folder DIR]).
 
 Writes BENCHMARKS.md and bench/results.json. Benchmarks train real models: minutes, not seconds.
 """
@@ -13,9 +13,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench import (
+    calibration,
+    calibration_step,
     cold_start_suspects,
     images,
     many_tickers,
@@ -28,6 +31,9 @@ from bench import (
 from bench.common import ROOT, compile_sources, copy_store, machine, moto_s3
 from bench.report import write_report
 
+RESEARCH = {"calibration_step"}
+"""Parts that run only when named (``--only``): the calibration step's sweep trains the default
+model on 33 series (about 20 minutes on 2 cores); its figures stay in bench/results.json."""
 NEEDS_CHAMPION = {"retrain", "serving", "litert", "throughput", "many_tickers", "images"}
 """Parts that serve (or are) the retrained BTC champion; the others make their own models."""
 PARTS = (
@@ -39,6 +45,8 @@ PARTS = (
     "many_tickers",
     "serving_scale",
     "quality",
+    "calibration",
+    "calibration_step",
     "images",
     "scaling",
 )
@@ -46,11 +54,18 @@ PARTS = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS))
+    parser.add_argument(
+        "--only", nargs="*", choices=PARTS, default=[p for p in PARTS if p not in RESEARCH]
+    )
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--throughput-seconds", type=int, default=10)
     parser.add_argument("--scale-tickers", type=int, default=serving_scale.TICKERS)
+    parser.add_argument(
+        "--csv-folder",
+        type=Path,
+        help="CSVs (<NAME>.csv, Yahoo's layout) the calibration parts backtest beside BTC",
+    )
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.WARNING)
@@ -119,6 +134,16 @@ def main() -> None:
         )
         part("footprint", "what each image installs (pip --target)", serving.footprint)
         part("quality", "backtests (3 seeds each)", quality.run)
+        part(
+            "calibration",
+            "fit-time against adaptive calibration, 104 weekly origins per series",
+            lambda: calibration.run(args.csv_folder),
+        )
+        part(
+            "calibration_step",
+            "the adaptive step's sweep: synthetic series, then real ones",
+            lambda: calibration_step.run(args.csv_folder),
+        )
         part("scaling", "per-ticker costs: retrain, rerun, refresh, dispatch", scaling.run)
         part(
             "images",

@@ -6,6 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.many_tickers import WARM_ROUNDS
+from bench.report_calibration import (
+    calibration_goal_rows,
+    calibration_section,
+    calibration_step_section,
+)
 from bench.report_scale import (
     cold_start_suspects_section,
     scale_goal_rows,
@@ -43,7 +48,15 @@ def _floor_ratio_row(cold: dict[str, Any], suspects: dict[str, Any] | None) -> s
 
 def _goals(r: dict[str, Any]) -> list[str]:
     lines = ["| figure | measured | goal | |", "|---|---|---|---|"]
-    for part in ("serving", "footprint", "retrain", "throughput", "quality", "images"):
+    for part in (
+        "serving",
+        "footprint",
+        "retrain",
+        "throughput",
+        "quality",
+        "calibration",
+        "images",
+    ):
         if part in r and "error" in r[part]:
             lines.append(f"| {part} | **failed**: {r[part]['error']} | | |")
     if _ran(r, "serving"):
@@ -129,7 +142,7 @@ def _goals(r: dict[str, Any]) -> list[str]:
             f"{first['ratio']:.1f}x) | | |",
             f"| predict image's dependency layer | {dep:.0f} MB | <= 200 MB | {_ok(dep <= 200)} |",
         ]
-    return lines + scale_goal_rows(r)
+    return lines + calibration_goal_rows(r) + scale_goal_rows(r)
 
 
 def _images(r: dict[str, Any]) -> list[str]:
@@ -358,6 +371,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         *serving_scale_section(results),
         *_images(results),
         *_quality(results),
+        *calibration_section(results),
+        *calibration_step_section(results),
         *_scaling(results),
     ]
     path.write_text("\n".join(lines).rstrip() + "\n")

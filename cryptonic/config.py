@@ -28,6 +28,12 @@ DEFAULT_STORE_URI: Final = f"file://./{LOCAL_STORE_DIR}"
 ``make run`` needs no AWS account."""
 REFRESH_MINUTE: Final = 30
 """Minute of ``REFRESH_HOUR_UTC`` at which the daily refresh runs (template.yaml uses the same)."""
+PRICE_EXCHANGES: Final = ("bitstamp", "kraken")
+"""Exchanges a ``DATA_SOURCES`` chain may name for crypto pairs: public daily candles through
+ccxt, no key, UTC days. Bitstamp serves the whole history (1,000 days a request); Kraken only its
+latest 720 days, enough for the refresh's window, not for a first training."""
+SINGLE_SOURCES: Final = ("auto", "yahoo", "bundled")
+"""The named sources that are not exchanges (besides CSV files and folders)."""
 
 Arch = Literal["default", "book"]
 """The network architectures: ours (``default``) and the textbook's (``book``)."""
@@ -44,6 +50,17 @@ DEFAULT_INTERVAL_LEVEL: Final = 0.8
 """Nominal coverage of the served interval: 80% of realized closes should fall inside."""
 DEFAULT_QUANTILES: Final[tuple[float, ...]] = (0.1, 0.5, 0.9)
 """The quantile levels the default model forecasts: the 80% interval's ends and the median."""
+DEFAULT_CALIBRATION_STEP: Final = 0.05
+"""Step of the adaptive calibration per matured outcome (cryptonic.forecast.adaptive): each day,
+each horizon day's log band scale moves by 0.05 x 0.8 after a miss and 0.05 x -0.2 after a hit.
+Researched (bench/calibration_step.py, BENCHMARKS.md) against the goals of 80% coverage within 5
+points and a pinball loss at most 0.5% worse than the fit-time band's, over 104 weekly origins.
+On 24 synthetic series x 2 bands (the default model's, persistence's) the steps 0.005 .. 0.2 met
+both on 22, 28, 35 (0.02), 38, 39, 40 (0.05), 41 (0.06), 38, 33 and 19 (0.2) of 48 (the fit-time
+band: 12); on 9 real series x 2 (BTC, S&P 500, NASDAQ, WTI) 0.03 to 0.05 met both on 16 of 18,
+0.06 on 15 (fit-time: 6): of the steps within one band of the synthetic best, the real series
+favour 0.05. Smaller steps leave a wrong band wrong for months; larger ones shake the band on
+every outcome and cost pinball in calm markets."""
 
 
 def check_quantiles(levels: object, interval_level: float | None = None) -> tuple[float, ...]:
@@ -83,6 +100,28 @@ def interval_quantiles(interval_level: float) -> tuple[float, ...]:
 def is_arch(value: object) -> TypeGuard[Arch]:
     """Whether a name read from outside (a manifest, a flag) is an architecture we can build."""
     return value in ARCHS
+
+
+def source_chain(value: str) -> tuple[str, ...]:
+    """The sources a ``DATA_SOURCES`` (or ``DATA_SOURCE``) value names, in order, or ValueError.
+
+    Each is ``auto``, ``yahoo``, ``bundled``, an exchange of ``PRICE_EXCHANGES``, a path to a
+    ``.csv`` file or a folder of ``<TICKER>.csv`` files (ending in ``/``); commas separate them.
+    """
+    names = tuple(part.strip() for part in value.split(","))
+    for name in names:
+        if name in SINGLE_SOURCES or name in PRICE_EXCHANGES:
+            continue
+        if name and name.lower().endswith((".csv", "/", "\\")):
+            continue
+        raise ValueError(
+            f"DATA_SOURCES={value!r}: {name!r} is not a source; use auto, yahoo, bundled, an "
+            f"exchange ({', '.join(PRICE_EXCHANGES)}), a path to a CSV file or a folder of "
+            "<TICKER>.csv files (ending in /), separated by commas"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"DATA_SOURCES={value!r} names a source twice")
+    return names
 
 
 def normalize_ticker(ticker: str) -> str:
@@ -174,29 +213,60 @@ class Settings(BaseSettings):
     )
 
     tickers: Annotated[list[str], NoDecode] = Field(
-        default=["BTC-USD"], validation_alias=AliasChoices("TICKERS", "tickers")
+        default=["BTC-USD"],
+        validation_alias=AliasChoices("TICKERS", "tickers"),
+        description="Yahoo symbols, comma separated; the first is the default ticker. Scheduled "
+        "runs add the store's tickers.json.",
     )
     start_date: dt.date | None = Field(
         default=None,
         validation_alias=AliasChoices("START_DATE", "BITCOIN_START_DATE", "start_date"),
+        description="First day of training data; unset: all history.",
     )
     end_date: dt.date | None = Field(
-        default=None, validation_alias=AliasChoices("END_DATE", "end_date")
+        default=None,
+        validation_alias=AliasChoices("END_DATE", "end_date"),
+        description="Last day of data any job reads (reproducible runs); unset: the latest close.",
     )
     period_size: int = Field(
-        default=7, ge=7, le=7, validation_alias=AliasChoices("PERIOD_SIZE", "period_size")
+        default=7,
+        ge=7,
+        le=7,
+        validation_alias=AliasChoices("PERIOD_SIZE", "period_size"),
+        description="Forecast horizon in days (the model forecasts one week).",
     )
     epochs: int = Field(
-        default=100, ge=1, le=10_000, validation_alias=AliasChoices("EPOCHS", "epochs")
+        default=100,
+        ge=1,
+        le=10_000,
+        validation_alias=AliasChoices("EPOCHS", "epochs"),
+        description="Maximum training epochs (the default model stops early on its validation "
+        "tail).",
     )
-    arch: Arch = Field(default="default", validation_alias=AliasChoices("ARCH", "arch"))
+    arch: Arch = Field(
+        default="default",
+        validation_alias=AliasChoices("ARCH", "arch"),
+        description="Network architecture: default (ours) or book (the textbook's).",
+    )
     lookback_weeks: int = Field(
-        default=8, ge=1, le=520, validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks")
+        default=8,
+        ge=1,
+        le=520,
+        validation_alias=AliasChoices("LOOKBACK_WEEKS", "lookback_weeks"),
+        description="Weeks of closes the default model reads.",
     )
     book_weeks: int = Field(
-        default=186, ge=2, le=1000, validation_alias=AliasChoices("BOOK_WEEKS", "book_weeks")
+        default=186,
+        ge=2,
+        le=1000,
+        validation_alias=AliasChoices("BOOK_WEEKS", "book_weeks"),
+        description="Weeks of closes the book model reads.",
     )
-    seed: int = Field(default=42, validation_alias=AliasChoices("SEED", "seed"))
+    seed: int = Field(
+        default=42,
+        validation_alias=AliasChoices("SEED", "seed"),
+        description="Seed of every random generator (weights, shuffling, the tuner's trials).",
+    )
     model_version: str | None = Field(
         default=None,
         validation_alias=AliasChoices("MODEL_VERSION", "MODEL_NAME", "model_version"),
@@ -204,16 +274,44 @@ class Settings(BaseSettings):
         "ticker that has it; every other ticker serves its champion. Unset: champions only.",
     )
     store_uri: str = Field(
-        default=DEFAULT_STORE_URI, validation_alias=AliasChoices("STORE_URI", "store_uri")
+        default=DEFAULT_STORE_URI,
+        validation_alias=AliasChoices("STORE_URI", "store_uri"),
+        description="Where models live: s3://bucket/prefix or file://path.",
     )
     retrain_strategy: Strategy = Field(
-        default="new", validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy")
+        default="new",
+        validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy"),
+        description="new: train from scratch; continue: warm start from the champion.",
     )
     data_source: str = Field(
-        default="auto", validation_alias=AliasChoices("DATA_SOURCE", "data_source")
+        default="auto",
+        validation_alias=AliasChoices("DATA_SOURCES", "DATA_SOURCE", "data_source"),
+        description="The chain of price sources, tried in order (DATA_SOURCES, e.g. "
+        "yahoo,bitstamp,kraken); DATA_SOURCE's single source is a chain of one.",
+    )
+    source_tolerance: float = Field(
+        default=0.01,
+        gt=0.0,
+        le=0.2,
+        validation_alias=AliasChoices("SOURCE_TOLERANCE", "source_tolerance"),
+        description="Largest relative difference of two sources' closes on a day for a fallback's "
+        "closes to feed a model trained on the other source (0.01: 1%).",
+    )
+    exchange_min_interval_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=60.0,
+        validation_alias=AliasChoices(
+            "EXCHANGE_MIN_INTERVAL_SECONDS", "exchange_min_interval_seconds"
+        ),
+        description="Least time between two requests of one process to one exchange.",
     )
     backtest_weeks: int = Field(
-        default=52, ge=1, le=520, validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks")
+        default=52,
+        ge=1,
+        le=520,
+        validation_alias=AliasChoices("BACKTEST_WEEKS", "backtest_weeks"),
+        description="Weekly origins of the backtest the promotion gate reads.",
     )
     promotion_margin: float = Field(
         default=0.0,
@@ -240,6 +338,14 @@ class Settings(BaseSettings):
         le=1.0,
         validation_alias=AliasChoices("COVERAGE_TOLERANCE", "coverage_tolerance"),
         description="The gate refuses a challenger whose coverage misses the level by more.",
+    )
+    calibration_step: float = Field(
+        default=DEFAULT_CALIBRATION_STEP,
+        gt=0.0,
+        le=1.0,
+        validation_alias=AliasChoices("CALIBRATION_STEP", "calibration_step"),
+        description="Step of the adaptive calibration: log(band scale) moves by step x (missed -"
+        " (1 - level)) per matured outcome.",
     )
     root_path: str = Field(
         default="",
@@ -532,12 +638,8 @@ class Settings(BaseSettings):
     @field_validator("data_source")
     @classmethod
     def _check_source(cls, value: str) -> str:
-        if value in {"auto", "yahoo", "bundled"} or value.lower().endswith((".csv", "/", "\\")):
-            return value
-        raise ValueError(
-            f"DATA_SOURCE={value!r}: use auto, yahoo, bundled, a path to a CSV file or a folder "
-            "of <TICKER>.csv files (ending in /)"
-        )
+        source_chain(value)
+        return value
 
     @model_validator(mode="after")
     def _check_range(self) -> Settings:

@@ -1,5 +1,13 @@
-"""Logging setup: JSON lines for Lambda/CloudWatch (queryable with Logs Insights), plain text
-for people at a terminal."""
+"""Logging setup: plain text for people at a terminal (the CLI), JSON lines for the serving
+Lambda, and the native libraries' stderr lines wrapped as JSON under any Lambda runtime.
+
+The scheduled jobs' Lambda functions log through Powertools' Logger instead
+(cryptonic.jobs.lambda_logger); they share :func:`route_native_stderr` and :class:`CurrentStream`
+from here. The serving function keeps this module's stdlib formatter: Powertools' Logger would
+add 24 to 39 ms to its cold start (medians of fresh interpreters building the app, alternated
+with this setup; its import is most of it), over the 15 ms it may cost, and serving's lines get
+Lambda's request id from the runtime's own JSON handler.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ import logging
 import os
 import sys
 import threading
-from typing import Any
+from typing import Any, Literal
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -32,22 +40,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is now (test capture, Lambda's stream, a redirect)."""
+class CurrentStream(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` or ``sys.stderr`` is now (test capture, Lambda's
+    stream, a redirect), not to the one that was there when logging was set up."""
+
+    def __init__(self, name: Literal["stdout", "stderr"] = "stderr") -> None:
+        self._stream_name = name
+        super().__init__()
 
     @property
     def stream(self) -> Any:
-        return sys.stderr
+        return getattr(sys, self._stream_name)
 
     @stream.setter
     def stream(self, value: Any) -> None:
-        """The base class assigns it; the live ``sys.stderr`` always wins."""
+        """The base class assigns it; the live ``sys`` stream always wins."""
 
 
 def configure_logging(json_lines: bool | None = None, level: int = logging.INFO) -> None:
     """Route cryptonic's logs to stderr, as JSON when not on a terminal (or when asked)."""
     use_json = (not sys.stderr.isatty()) if json_lines is None else json_lines
-    handler = _CurrentStderr()
+    handler = CurrentStream("stderr")
     handler.setFormatter(
         JsonFormatter() if use_json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
@@ -62,14 +75,14 @@ NATIVE_LOGGER = "native"
 
 
 def configure_lambda_logging(level: int = logging.INFO) -> None:
-    """Every line a Lambda function writes is one JSON object, whoever wrote it.
+    """Every line the serving Lambda function writes is one JSON object, whoever wrote it.
 
     With the template's ``LoggingConfig: LogFormat: JSON`` (``sam local`` sets the same
     ``AWS_LAMBDA_LOG_FORMAT``), the runtime client puts a JSON handler on the root logger that
-    adds the request id: cryptonic's records, Python warnings and third-party loggers (yfinance,
-    absl) propagate to it. Without it (a text-format deploy, a handler run outside a runtime) our
-    own JSON handler does the same job. Native libraries (TensorFlow's oneDNN notice, LiteRT's
-    XNNPACK line) bypass Python entirely; their lines are wrapped too (``route_native_stderr``).
+    adds the request id: cryptonic's records, Python warnings and third-party loggers propagate
+    to it. Without it (a text-format deploy, a handler run outside a runtime) our own JSON
+    handler does the same job. Native libraries (LiteRT's XNNPACK line) bypass Python entirely;
+    their lines are wrapped too (``route_native_stderr``).
     """
     logging.captureWarnings(True)
     root = logging.getLogger()
@@ -92,12 +105,16 @@ def configure_lambda_logging(level: int = logging.INFO) -> None:
 _native_route: threading.Thread | None = None
 
 
-def route_native_stderr() -> None:
+def route_native_stderr(formatter: logging.Formatter | None = None) -> None:
     """Re-emit each plain line written to fd 2 as a JSON record of the ``native`` logger.
 
-    Lines that already are JSON objects pass through unchanged. Runs a daemon thread reading a
-    pipe that replaces fd 2; idempotent. If the thread ever fails, it keeps draining the pipe
-    raw so a writer can never block on a full pipe.
+    Powertools does not do this: its Logger formats Python's records, and a C++ library
+    (TensorFlow's oneDNN notice, LiteRT's XNNPACK line, absl before Python's logging is set up)
+    writes to the file descriptor, past every Python handler. ``formatter`` makes the records
+    (a job's Powertools formatter, so they carry its request and run ids; :class:`JsonFormatter`
+    by default). Lines that already are JSON objects pass through unchanged. Runs a daemon thread
+    reading a pipe that replaces fd 2; idempotent. If the thread ever fails, it keeps draining the
+    pipe raw so a writer can never block on a full pipe.
     """
     global _native_route
     if _native_route is not None:
@@ -109,7 +126,7 @@ def route_native_stderr() -> None:
     # Its own handler on the original fd 2: a record of this logger must never travel back into
     # the pipe (a root handler writing to stderr would feed the loop).
     handler = logging.StreamHandler(os.fdopen(os.dup(original), "w", buffering=1))
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(formatter or JsonFormatter())
     logger = logging.getLogger(NATIVE_LOGGER)
     logger.handlers[:] = [handler]
     logger.propagate = False

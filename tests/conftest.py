@@ -15,4 +15,6 @@ pytest_plugins = [
     "tests.fixtures.published",
     "tests.fixtures.containers",
     "tests.fixtures.browser",
+    "tests.fixtures.yahoo.recorded",
+    "tests.fixtures.exchange_replay",
 ]

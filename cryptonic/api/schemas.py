@@ -99,6 +99,23 @@ class PredictResponse(_Response):
         description="Nominal coverage of [lower, upper], e.g. 0.8: 80% of closes should fall "
         "inside (calibrated on data the fit did not see; /status shows the backtest coverage)",
     )
+    calibration: Literal["fit", "adaptive"] | None = Field(
+        default=None,
+        description="How [lower, upper] is calibrated: fit (once, after the fit) or adaptive "
+        "(each day's spread around the prediction rescaled from the live record: widened after "
+        "realized closes fell outside the served band, narrowed after they fell inside, so "
+        "coverage stays near interval_level when the market changes); null for a point model",
+    )
+    interval_scales: list[float] | None = Field(
+        default=None,
+        description="Per forecast day, the factor the fit-time spread around the prediction is "
+        "multiplied by (1: as fitted); null for a point model",
+    )
+    calibration_outcomes: int | None = Field(
+        default=None,
+        description="Realized forecast days of the served version the scales learned from "
+        "(0: none yet, the fit-time band); null for a point model",
+    )
     age_hours: float | None = Field(
         default=None,
         description="How old the forecast's data is: hours since the close it starts from "
@@ -166,6 +183,8 @@ class HistoricResponse(_Response):
 
 
 class DataRange(_Response):
+    """The closes the model was trained on; ``source``: the one price source they came from."""
+
     start: str | None = None
     end: str | None = None
     rows: int | None = None
@@ -231,6 +250,12 @@ class RefreshStatus(_Response):
     logged: bool = Field(
         description="True: the latest forecast of the forecast log (a daily refresh or the "
         "promotion); false: the forecast the version made when it was published"
+    )
+    source: str | None = Field(
+        default=None,
+        description="The price source of the closes the served forecast was made from (e.g. "
+        "yahoo, bitstamp); when it differs from data.source, a fallback fed it (its closes "
+        "agreed with the model's training closes within SOURCE_TOLERANCE); null: not recorded",
     )
 
 
@@ -303,6 +328,19 @@ class TrackRecordForecast(_Response):
     )
 
 
+class RollingCoverage(_Response):
+    """Coverage of the served band over a recent window: a band drifting away from its level
+    shows here before the pooled coverage moves."""
+
+    weeks: int = Field(description="The served forecasts made in the last `weeks` weeks")
+    forecasts: int = Field(description="Of those, the ones with a realized day under a band")
+    days: int = Field(description="Their realized days with a band")
+    coverage: float | None = Field(
+        description="Share of those closes inside the band that was served (null: none yet)"
+    )
+    interval_level: float | None = Field(default=None, description="The band's nominal coverage")
+
+
 class TrackRecordResponse(_Response):
     """The live track record of the served forecasts of a ticker, newest first."""
 
@@ -311,6 +349,10 @@ class TrackRecordResponse(_Response):
     closes_through: dt.date | None = Field(description="The last realized close scored")
     retention_days: int | None = Field(description="How long forecasts are kept and scored")
     summary: LiveRecord
+    rolling_coverage: list[RollingCoverage] = Field(
+        description="The served band's coverage over the last 8 and 26 weeks (empty before the "
+        "first refresh)"
+    )
     forecasts: list[TrackRecordForecast]
 
 

@@ -1,5 +1,6 @@
 """``cryptonic backtest``: the LSTM against the baselines, walking forward week by week, on the
-last weeks (``--weeks``) or on the textbook's window (``--book-window``)."""
+last weeks (``--weeks``) or on the textbook's window (``--book-window``); every interval is scored
+as calibrated at fit time and as adapted live (CALIBRATION_STEP per matured outcome)."""
 
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ def _on_the_book_window(
         refit=refit,
         protocols=("book", "honest"),
         ticker=ticker,
+        adaptive_step=settings.calibration_step,
     )
 
 
@@ -129,4 +131,5 @@ def _on_the_last_weeks(
         weeks=settings.backtest_weeks,
         refit=refit,
         ticker=ticker,
+        adaptive_step=settings.calibration_step,
     )

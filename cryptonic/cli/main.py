@@ -1,5 +1,5 @@
 """``cryptonic``: the command line (train, predict, backtest, retrain, tune, models, refresh,
-runs, replay, serve, run).
+runs, replay, data, serve, run).
 
 Each subcommand parses its flags, calls the library and prints; errors of ours (CryptonicError)
 become one line on stderr and exit code 2, never a traceback. The commands live one group per
@@ -17,7 +17,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from cryptonic import __version__
-from cryptonic.cli import backtest, models, refresh, replay, retrain, runs, serve, train, tune
+from cryptonic.cli import (
+    backtest,
+    data,
+    models,
+    refresh,
+    replay,
+    retrain,
+    runs,
+    serve,
+    train,
+    tune,
+)
 from cryptonic.cli.options import shared_flags
 from cryptonic.errors import CryptonicError
 from cryptonic.logs import configure_logging
@@ -43,6 +54,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     refresh,
     runs,
     replay,
+    data,
     serve,
 )
 """The command modules in the order ``cryptonic --help`` lists their subcommands."""

@@ -101,7 +101,11 @@ def _common_flags() -> argparse.ArgumentParser:
 
 def _data_flags() -> argparse.ArgumentParser:
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument("--data", help="auto | yahoo | bundled | path to a CSV in Yahoo's layout")
+    data.add_argument(
+        "--data",
+        help="sources, tried in order (DATA_SOURCES): auto | yahoo | bitstamp | kraken | bundled "
+        "| a CSV in Yahoo's layout, e.g. yahoo,bitstamp,kraken",
+    )
     data.add_argument("--start", help="first date (START_DATE / BITCOIN_START_DATE)")
     data.add_argument("--end", help="last date (END_DATE)")
     return data

@@ -85,7 +85,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Forecast the next 7 days from the latest prices with a model file or the champion."""
     import numpy as np
 
-    from cryptonic.data import infer_calendar
+    from cryptonic.data import frame_calendar
     from cryptonic.forecast.predictor import Predictor
     from cryptonic.registry.keys import MODEL_TFLITE
     from cryptonic.registry.registry import Registry
@@ -96,7 +96,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     frame = prices_from(settings, ticker)
     closes = frame["close"].to_numpy(dtype=np.float64)
     last = frame["date"].iloc[-1].date()
-    calendar = infer_calendar(frame)
+    calendar = frame_calendar(frame, ticker)
     version = None
     if args.model and args.model.endswith(".keras"):
         from cryptonic.training.model.forecast import keras_forecast

@@ -14,7 +14,7 @@ from typing import Final
 import pandas as pd
 
 from cryptonic.data.csvio import read_prices_csv
-from cryptonic.errors import DataError
+from cryptonic.data.source_errors import NotQuotedError
 
 BUNDLED_TICKER: Final = "BTC-USD"
 _RESOURCE: Final = "BTC-USD.csv"
@@ -23,9 +23,9 @@ _RESOURCE: Final = "BTC-USD.csv"
 def load_bundled(ticker: str) -> pd.DataFrame:
     """The validated bundled snapshot for ``ticker`` (a normalized symbol), as a fresh copy."""
     if ticker != BUNDLED_TICKER:
-        raise DataError(
+        raise NotQuotedError(
             f"no bundled prices for {ticker!r}: only {BUNDLED_TICKER} is bundled; "
-            "use DATA_SOURCE=yahoo (needs internet) or a CSV file"
+            "use DATA_SOURCES=yahoo (needs internet) or a CSV file"
         )
     # Callers filter and mutate: hand out copies of the parsed-once frame.
     return _parsed().copy()

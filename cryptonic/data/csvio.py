@@ -24,6 +24,9 @@ HEADER: Final = ("Date", "Open", "High", "Low", "Close", "Volume")
 """Yahoo's header minus ``Adj Close``: the frame does not carry adjusted closes, and writing
 ``Close`` under that name would be wrong for any stock that paid a dividend."""
 
+MISSING: Final = "null"
+"""How a missing value is written (Yahoo's spelling; one of pandas' NA strings)."""
+
 _MAX_EXACT_INT: Final = 2**53
 
 
@@ -36,14 +39,16 @@ def to_yahoo_csv(frame: pd.DataFrame) -> bytes:
     dates = pd.DatetimeIndex(frame["date"]).strftime("%Y-%m-%d")
     prices = [frame[c].to_numpy(dtype="float64") for c in COLUMNS[1:5]]
     volume = frame["volume"].to_numpy(dtype="float64")
+    present = volume[~np.isnan(volume)]
     whole_volume = bool(
-        np.all(np.isfinite(volume))
-        and np.all(volume == np.round(volume))
-        and np.all(np.abs(volume) < _MAX_EXACT_INT)
+        np.all(np.isfinite(present))
+        and np.all(present == np.round(present))
+        and np.all(np.abs(present) < _MAX_EXACT_INT)
     )
     for i, day in enumerate(dates):
         cells = [day, *(_float_text(p[i]) for p in prices)]
-        cells.append(str(int(volume[i])) if whole_volume else _float_text(volume[i]))
+        whole = whole_volume and not np.isnan(volume[i])
+        cells.append(str(int(volume[i])) if whole else _float_text(volume[i]))
         lines.append(",".join(cells))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -85,5 +90,7 @@ def frame_sha256(frame: pd.DataFrame) -> str:
 
 
 def _float_text(value: float) -> str:
-    # repr() is the shortest decimal that parses back to the same float64.
-    return repr(float(value))
+    """repr() is the shortest decimal that parses back to the same float64; a missing value
+    (a volume Yahoo left empty: validation lets it through where no model reads it) is written
+    ``null``, as Yahoo's own CSVs do, and read back as NaN."""
+    return MISSING if np.isnan(value) else repr(float(value))

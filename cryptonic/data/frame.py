@@ -19,6 +19,10 @@ COLUMNS: Final = ("date", "open", "high", "low", "close", "volume")
 
 PRICE_COLUMNS: Final = ("open", "high", "low", "close")
 
+MODEL_COLUMNS: Final = ("close",)
+"""The columns a model reads. Only these must be present on every row: a missing volume or
+open (Yahoo leaves cells empty on quiet days) costs no model anything, so it rejects nothing."""
+
 _HEADER_ALIASES: Final = {
     "date": "date",
     "datetime": "date",

@@ -10,36 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import pandas as pd
 
+from cryptonic.data.fetching import (
+    OFFLINE_ENV,
+    backoff_wait,
+    call_with_deadline,
+    drop_unfinished_day,
+    offline,
+    utc_today,
+)
 from cryptonic.data.frame import standardize
 from cryptonic.data.rate_limit import YAHOO_REQUESTS, MinInterval
+from cryptonic.data.source_errors import DataUnavailableError
 from cryptonic.errors import DataError
 
 log = logging.getLogger("cryptonic.data")
 
-T = TypeVar("T")
-
-OFFLINE_ENV: Final = "CRYPTONIC_OFFLINE"
-"""Set to 1 to never call Yahoo: ``auto`` goes straight to the bundled snapshot."""
-
 WORKER_THREAD_NAME: Final = "cryptonic-yahoo-fetch"
-
-
-class DataUnavailableError(DataError):
-    """Yahoo Finance could not be asked (network, rate limit, outage, deadline)."""
-
-    code = "data_unavailable"
 
 
 class YahooRateLimitedError(DataUnavailableError):
@@ -90,7 +86,7 @@ class YahooPolicy:
     rate_limit_delay: float = 2.0
     max_rate_limit_wait: float = 30.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date(), repr=False)
+    today: Callable[[], dt.date] = field(default=utc_today, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     jitter: Callable[[], float] = field(default=random.random, repr=False)
     rate_bound: MinInterval = field(default=YAHOO_REQUESTS, repr=False, compare=False)
@@ -109,11 +105,13 @@ class YahooPolicy:
 
     def rate_limit_wait(self, retry: int, retry_after: float | None) -> float:
         """Seconds to wait before 429 retry number ``retry`` (1-based); see the class doc."""
-        backoff = min(self.max_rate_limit_wait, self.rate_limit_delay * 2.0 ** (retry - 1))
-        jittered = backoff * (0.5 + 0.5 * self.jitter())
-        if retry_after is None:
-            return jittered
-        return max(jittered, min(retry_after, self.max_rate_limit_wait))
+        return backoff_wait(
+            retry,
+            retry_after,
+            delay=self.rate_limit_delay,
+            cap=self.max_rate_limit_wait,
+            jitter=self.jitter(),
+        )
 
 
 DEFAULT_POLICY: Final = YahooPolicy(deadline=60.0)
@@ -122,11 +120,6 @@ forever: on a network that drops packets one yfinance attempt takes 70 s (measur
 
 AUTO_POLICY: Final = YahooPolicy(attempts=1, timeout=5.0, deadline=8.0)
 """``source="auto"``: a fallback exists, so one quick try, and never more than 8 s."""
-
-
-def offline() -> bool:
-    """Whether ``CRYPTONIC_OFFLINE`` asks us not to touch the network."""
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def fetch_yahoo(
@@ -148,18 +141,12 @@ def fetch_yahoo(
     def run() -> pd.DataFrame:
         return _fetch_with_retries(ticker, start, end, policy)
 
-    frame = run() if policy.deadline is None else _call_with_deadline(run, policy.deadline, ticker)
+    frame = (
+        run()
+        if policy.deadline is None
+        else call_with_deadline(run, policy.deadline, "Yahoo Finance", ticker, WORKER_THREAD_NAME)
+    )
     return drop_unfinished_day(frame, policy.today())
-
-
-def drop_unfinished_day(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Without the bar of ``today`` or later: while the day trades, its "close" is just the last
-    price, and training on it (or hashing it into a snapshot) would change under our feet."""
-    finished = frame["date"].dt.date < today
-    if not finished.all():
-        log.info("dropping %d unfinished daily bar(s) from %s on", (~finished).sum(), today)
-    kept: pd.DataFrame = frame.loc[finished].reset_index(drop=True)
-    return kept
 
 
 def _fetch_with_retries(
@@ -361,26 +348,3 @@ def _forget_cached_responses() -> None:
     clear = getattr(YfData.cache_get, "cache_clear", None)
     if callable(clear):
         clear()
-
-
-def _call_with_deadline(run: Callable[[], T], deadline: float, ticker: str) -> T:
-    """``run()`` in a daemon thread, abandoned after ``deadline`` seconds.
-
-    curl cannot be interrupted from Python, so a late worker is left to finish on its own (it
-    is a daemon thread: it never keeps the process alive).
-    """
-    future: Future[T] = Future()
-
-    def work() -> None:
-        try:
-            future.set_result(run())
-        except BaseException as exc:  # handed to the caller, re-raised there
-            future.set_exception(exc)
-
-    threading.Thread(target=work, name=WORKER_THREAD_NAME, daemon=True).start()
-    try:
-        return future.result(timeout=deadline)
-    except TimeoutError:
-        raise DataUnavailableError(
-            f"Yahoo Finance did not answer for {ticker!r} within {deadline:g} s"
-        ) from None

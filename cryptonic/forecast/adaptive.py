@@ -14,7 +14,8 @@ each day tends to ``level`` whatever the drift. A scale of 1 is the fit-time cal
 champion starts there. Only outcomes that have matured (their close is known) may update the
 state, and each exactly once: the caller (the refresh, the backtest, the replay) says which.
 
-Standard library only: serving applies the scales to the bands it serves.
+Standard library only (and the settings' default step): serving applies the scales to the bands
+it serves.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-__all__ = ["DEFAULT_STEP", "SCALE_RANGE", "AdaptiveScales", "Outcome"]
+from cryptonic.config import DEFAULT_CALIBRATION_STEP
 
-DEFAULT_STEP: Final = 0.05
-"""Step of the log-scale update per matured outcome (CALIBRATION_STEP)."""
+__all__ = ["SCALE_RANGE", "AdaptiveScales", "Outcome"]
+
 SCALE_RANGE: Final = (0.2, 5.0)
 """Bounds of a scale: adaptation corrects a drifting band, it never collapses or explodes it."""
 
@@ -52,7 +53,9 @@ class AdaptiveScales:
     """Outcomes applied so far (0: still the fit-time calibration)."""
 
     @classmethod
-    def fresh(cls, level: float, horizon: int, step: float = DEFAULT_STEP) -> AdaptiveScales:
+    def fresh(
+        cls, level: float, horizon: int, step: float = DEFAULT_CALIBRATION_STEP
+    ) -> AdaptiveScales:
         """The fit-time calibration as a starting state: every scale 1."""
         if not 0.0 < level < 1.0:
             raise ValueError(f"the interval level must be in (0, 1), got {level}")

@@ -14,6 +14,10 @@ cold start imports it).
 * A forecast is **stale** once it is older than ``STALE_AFTER_HOURS``, not counting the days
   its market was closed after ``as_of``: the forecast of a stock's Friday close is the freshest
   there can be until Monday's close, so it goes stale two days later than a Bitcoin forecast.
+* Closed means what the calendar says: a week's rule (``D``, ``B``), or an exchange's
+  :class:`~cryptonic.forecast.calendar.Sessions`, whose holidays are then neither missing closes
+  nor staleness. The jobs build those with the calendar library; serving reads them off the
+  forecast's own dates (``Sessions.of_forecast``), which the jobs dated on the sessions.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from cryptonic.config import REFRESH_MINUTE
-from cryptonic.forecast.calendar import Calendar, is_trading_day, next_dates
+from cryptonic.forecast.calendar import TradingDays, is_trading_day, next_dates
 
 __all__ = [
     "Freshness",
@@ -50,7 +54,7 @@ def parse_timestamp(value: str | None) -> dt.datetime | None:
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 
-def closed_days_after(as_of: dt.date, calendar: Calendar) -> int:
+def closed_days_after(as_of: dt.date, calendar: TradingDays) -> int:
     """Days without a close between ``as_of`` and the next trading day (2 after a Friday)."""
     [following] = next_dates(as_of, 1, calendar)
     return (following - as_of).days - 1
@@ -62,7 +66,7 @@ def close_final_at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
-def stale_at(as_of: dt.date, calendar: Calendar, stale_after_hours: float) -> dt.datetime:
+def stale_at(as_of: dt.date, calendar: TradingDays, stale_after_hours: float) -> dt.datetime:
     """When a forecast from the close of ``as_of`` goes stale, whenever it was computed."""
     allowance = dt.timedelta(days=closed_days_after(as_of, calendar))
     return close_final_at(as_of) + dt.timedelta(hours=stale_after_hours) + allowance
@@ -94,7 +98,7 @@ class Freshness:
 def freshness_of(
     as_of: dt.date,
     generated_at: str | None,
-    calendar: Calendar,
+    calendar: TradingDays,
     stale_after_hours: float,
     now: dt.datetime,
 ) -> Freshness:
@@ -104,7 +108,7 @@ def freshness_of(
     return Freshness(as_of, made, age_hours(as_of, now), now >= due, due)
 
 
-def last_expected_close(today: dt.date, calendar: Calendar) -> dt.date:
+def last_expected_close(today: dt.date, calendar: TradingDays) -> dt.date:
     """The latest close a refresh on UTC day ``today`` can expect: the trading day before it."""
     day = today - dt.timedelta(days=1)
     while not is_trading_day(day, calendar):
@@ -112,7 +116,7 @@ def last_expected_close(today: dt.date, calendar: Calendar) -> dt.date:
     return day
 
 
-def missing_closes(have: dt.date, expected: dt.date, calendar: Calendar) -> list[dt.date]:
+def missing_closes(have: dt.date, expected: dt.date, calendar: TradingDays) -> list[dt.date]:
     """The trading days after ``have`` up to ``expected`` (inclusive): closes not yet seen."""
     missing: list[dt.date] = []
     day = have + dt.timedelta(days=1)

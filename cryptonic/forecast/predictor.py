@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from cryptonic.config import DEFAULT_QUANTILES, Arch, check_quantiles, is_arch
 from cryptonic.errors import ModelError, PredictionError
-from cryptonic.forecast.calendar import Calendar, next_dates
+from cryptonic.forecast.calendar import TradingDays, next_dates
 from cryptonic.forecast.value import Forecast
 from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray, denormalize_relative, model_inputs
 
@@ -132,7 +132,7 @@ class Predictor:
         last_date: dt.date,
         *,
         ticker: str,
-        calendar: Calendar = "D",
+        calendar: TradingDays = "D",
         model_version: str | None = None,
         generated_at: str | None = None,
     ) -> Forecast:

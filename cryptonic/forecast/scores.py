@@ -5,10 +5,14 @@ One type on both sides, so a field the backtest renames fails a test instead of 
 as ``None``. MAPE and MAE are in percent of the close; the interval scores are ``None`` for a
 point forecaster: the share of realized closes inside the central interval, its nominal level,
 its mean width and the mean pinball loss over the quantiles (both in percent of the last close),
-and the pinball skill against persistence's empirical quantiles. Pydantic only (the serving cold
-start parses manifests); unknown keys are kept, as in every stored document. The point scores are
-required: every manifest since release 0.1 has them (tests/fixtures/manifests/manifest-0.1.json),
-the interval ones arrived later and may be missing.
+and the pinball skill against persistence's empirical quantiles. The ``adaptive_*`` fields score
+the same band after the adaptive calibration the live service applies (cryptonic.forecast.adaptive,
+replayed day by day by the backtest): its coverage, width, pinball and pinball skill (against the
+same persistence reference), the step per matured outcome it ran with and the scales it had
+reached at the last origin. Pydantic only (the serving cold start parses manifests); unknown keys
+are kept, as in every stored document. The point scores are required: every manifest since
+release 0.1 has them (tests/fixtures/manifests/manifest-0.1.json), the interval ones arrived later
+and the adaptive ones later still: both may be missing.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["INTERVAL_FIELDS", "Scores", "ScoringProtocol"]
+__all__ = ["ADAPTIVE_FIELDS", "INTERVAL_FIELDS", "Scores", "ScoringProtocol"]
 
 ScoringProtocol = Literal["honest", "book"]
 """Which close denormalizes a forecast: the last one known at the origin, or the book's leak."""
@@ -30,6 +34,16 @@ INTERVAL_FIELDS: Final = (
     "pinball_skill",
     "coverage_by_horizon",
     "pinball_by_horizon",
+)
+ADAPTIVE_FIELDS: Final = (
+    "adaptive_coverage",
+    "adaptive_width",
+    "adaptive_pinball",
+    "adaptive_pinball_skill",
+    "adaptive_coverage_by_horizon",
+    "adaptive_pinball_by_horizon",
+    "adaptive_step",
+    "adaptive_scales",
 )
 
 
@@ -53,6 +67,14 @@ class Scores(BaseModel):
     pinball_skill: float | None = None
     coverage_by_horizon: list[float] | None = None
     pinball_by_horizon: list[float] | None = None
+    adaptive_coverage: float | None = None
+    adaptive_width: float | None = None
+    adaptive_pinball: float | None = None
+    adaptive_pinball_skill: float | None = None
+    adaptive_coverage_by_horizon: list[float] | None = None
+    adaptive_pinball_by_horizon: list[float] | None = None
+    adaptive_step: float | None = None
+    adaptive_scales: list[float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, interval ones included (``None`` for a point forecaster): the shape of

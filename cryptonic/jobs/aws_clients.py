@@ -1,12 +1,12 @@
-"""The jobs' SQS and SNS clients, with timeouts and retries of their own.
+"""The jobs' SQS and SNS clients: boto3, with timeouts and retries of their own.
 
 botocore's defaults are a 60 s connect and a 60 s read timeout with up to 4 legacy retries:
 one slow endpoint could hold a call for minutes, longer than the dispatch's or the refresh's
 whole invocation, and the run would die without a word instead of reporting the failure. These
 clients give up within seconds (``standard`` retry mode: throttles and 5xx retried with backoff,
 bounded attempts), so a failed send or notification is an error the caller reports in time.
-botocore honours the standard environment (``AWS_ENDPOINT_URL_SQS``, ``AWS_ENDPOINT_URL_SNS``:
-the tests point them at moto's server).
+boto3 honours the standard environment (``AWS_ENDPOINT_URL_SQS``, ``AWS_ENDPOINT_URL_SNS``: the
+tests point them at moto's server). The store's S3 clients are cryptonic.store's own design.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ __all__ = ["CONNECT_TIMEOUT_S", "MAX_ATTEMPTS", "READ_TIMEOUT_S", "client_config
 CONNECT_TIMEOUT_S: Final = 3.0
 READ_TIMEOUT_S: Final = 10.0
 MAX_ATTEMPTS: Final = 3
-"""Attempts of one call in all (the first and two retries), botocore's ``standard`` mode."""
+"""Attempts of one call in all (the first and two retries), botocore's ``standard`` mode: its
+``total_max_attempts`` (its ``max_attempts`` counts the retries alone, one more call)."""
 
 Service = Literal["sqs", "sns"]
 
@@ -30,12 +31,13 @@ def client_config() -> Any:
     return Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
-        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
     )
 
 
 def job_client(service: Service) -> Any:
-    """A botocore client of ``service`` on :func:`client_config` (what the images install)."""
-    import botocore.session
+    """A boto3 client of ``service`` on :func:`client_config` (boto3's default session, made once
+    per process: its credentials and endpoint data are read once per container)."""
+    import boto3
 
-    return botocore.session.get_session().create_client(service, config=client_config())
+    return boto3.client(service, config=client_config())

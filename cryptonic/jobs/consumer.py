@@ -3,7 +3,9 @@
 Lambda's SQS event source mapping delivers the messages (``sam local generate-event sqs
 receive-message``) with ``ReportBatchItemFailures``: a message reported back is delivered again
 after the visibility timeout, and after the queue's ``maxReceiveCount`` deliveries it is moved to
-the dead-letter queue. One message's trouble (a bad body, a bug) fails that message only.
+the dead-letter queue. One message's trouble (a bad body, a bug) fails that message only. The
+loop over the batch and the ``batchItemFailures`` answer are Powertools' batch utility's (a
+message fails when its handler raises); the work per message below is ours.
 
 Exactly one effect per (run, ticker), whatever SQS delivers:
 
@@ -27,6 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cryptonic.config import Settings, get_settings, normalize_ticker
@@ -34,11 +42,12 @@ from cryptonic.errors import ConfigError
 from cryptonic.jobs.bounded_json import loads_bounded
 from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.lambda_context import TimeLeft, no_limit, time_left_of
+from cryptonic.jobs.lambda_logger import run_keys
 from cryptonic.jobs.run_ledger import Job, RunLedger, check_run_id
 from cryptonic.jobs.run_metrics import JobMetrics
 from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
 from cryptonic.jobs.run_summary import RunSummary
-from cryptonic.jobs.sources.sqs import QueueRecord
+from cryptonic.jobs.sources.sqs import receive_count
 from cryptonic.jobs.ticker_claim import Busy, Claim, Delivery, Exhausted, acquire
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.deadline import deadline
@@ -74,6 +83,11 @@ class TickerJob(BaseModel):
             return check_run_id(value)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
+
+
+class RetryLaterError(Exception):
+    """A message SQS should deliver again (no time left, a live claim elsewhere, a failure with
+    attempts left, a refused body); why is already logged."""
 
 
 JobT = TypeVar("JobT", bound=TickerJob)
@@ -141,29 +155,40 @@ class QueueConsumer(Generic[JobT]):
         self.results: list[dict[str, Any]] = []
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        """``{"batchItemFailures": [{"itemIdentifier": id}, ...]}``: the messages to retry."""
-        failures = []
-        for raw in event["Records"]:
-            record = QueueRecord.model_validate(raw)
-            try:
-                done = self.run(record)
-            except Exception:  # one message's bug or outage fails that message only
-                log.exception("%s message %s failed", self.job, record.messageId)
-                done = False
-            if not done:
-                failures.append({"itemIdentifier": record.messageId})
+        """``{"batchItemFailures": [{"itemIdentifier": id}, ...]}``: the messages to retry.
+
+        A batch whose every message failed is answered the same way, not raised: each one is
+        logged and retried on its own, and Lambda's ``Errors`` (a page) stays for crashes."""
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        answer = process_partial_response(event, self._record, processor)
         values, properties = self.metrics.of_invocation(self.results)
         if values:
             put_metrics(values, properties=properties)
-        return {"batchItemFailures": failures}
+        return dict(answer)
 
-    def run(self, record: QueueRecord) -> bool:
-        """One message; False when SQS should deliver it again (or dead-letter it)."""
+    def _record(self, record: SQSRecord) -> None:
+        """One message for the batch utility: raises for SQS to deliver it again (or
+        dead-letter it)."""
+        try:
+            done = self.run(record)
+        except Exception:  # one message's bug or outage fails that message only
+            log.exception("%s message %s failed", self.job, record.message_id)
+            raise
+        if not done:
+            raise RetryLaterError(f"{self.job} message {record.message_id} is delivered again")
+
+    def run(self, record: SQSRecord) -> bool:
+        """One message; False when SQS should deliver it again (or dead-letter it). The lines it
+        logs carry the job's run id."""
         try:
             job = self.parse(record.body)
         except ConfigError as exc:
             log.error("%s job refused: %s", self.job, exc, extra={"code": exc.code})
             return False
+        with run_keys(job.run_id):
+            return self._run(job, record)
+
+    def _run(self, job: JobT, record: SQSRecord) -> bool:
         if not self._has_time(job):
             return False
         if job.run_id is None:
@@ -181,17 +206,17 @@ class QueueConsumer(Generic[JobT]):
             return True
         return self._claimed(job, job.run_id, record)
 
-    def _claimed(self, job: JobT, run_id: str, record: QueueRecord) -> bool:
+    def _claimed(self, job: JobT, run_id: str, record: SQSRecord) -> bool:
         """The ticker's work under its claim in the run."""
         grant = acquire(
             self.ledger.store,
             self.ledger.claim_key(run_id, job.ticker),
-            Delivery(record.messageId, record.receive_count),
+            Delivery(record.message_id, receive_count(record)),
             lease_seconds=self.limits.lease_seconds,
             max_attempts=self.limits.max_attempts,
         )
         if isinstance(grant, Busy):
-            last = record.receive_count >= self.limits.max_receives
+            last = receive_count(record) >= self.limits.max_receives
             log.info(
                 "%s %s: claimed by message %s until %s in run %s; %s",
                 self.job,
@@ -209,7 +234,7 @@ class QueueConsumer(Generic[JobT]):
         failed = summary.get("error") is not None
         final = (
             grant.attempts >= self.limits.max_attempts
-            or record.receive_count >= self.limits.max_receives
+            or receive_count(record) >= self.limits.max_receives
         )
         if failed and not final:
             grant.release()
@@ -236,7 +261,7 @@ class QueueConsumer(Generic[JobT]):
             self.report(run_summary)
             self.ledger.mark_reported(run_id)
 
-    def _by_hand(self, job: JobT, record: QueueRecord) -> bool:
+    def _by_hand(self, job: JobT, record: SQSRecord) -> bool:
         """A job without a run: no ledger, no claim; a failure is retried by SQS and, after
         its last delivery, dead-lettered (the dead-letter queue is its only record)."""
         summary = self._work(job, None)
@@ -264,14 +289,14 @@ class QueueConsumer(Generic[JobT]):
         )
         return False
 
-    def _log(self, job: JobT, summary: dict[str, Any], record: QueueRecord) -> None:
+    def _log(self, job: JobT, summary: dict[str, Any], record: SQSRecord) -> None:
         log.info(
             "%s %s %s (run %s, delivery %d): %s",
             self.job,
             job.ticker,
             summary["outcome"],
             job.run_id,
-            record.receive_count,
+            receive_count(record),
             summary.get("reason", ""),
             extra={"summary": summary, "outcome": summary["outcome"]},
         )

@@ -37,6 +37,7 @@ from cryptonic.config import Settings, get_settings
 from cryptonic.errors import ConfigError, CryptonicError, DispatchFailedError
 from cryptonic.jobs.aws_clients import job_client
 from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.lambda_logger import run_keys
 from cryptonic.jobs.refresh.request import parse_refresh_event
 from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
 from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id, run_started
@@ -158,17 +159,17 @@ def dispatch_jobs(
     if not queue_url:
         raise ConfigError(f"{env_name} is not set: the dispatch has no {job} queue to send to")
     run_id = run_id_of(event, job)
-    store = store or open_store(settings.store_uri)
-    listed = run_tickers(settings, store, requested)
-    ledger = RunLedger(store, job)
-    planned = ledger.write_plan(run_id, listed.tickers, options)
-    finished = ledger.finished(run_id)
-    queue = queue or _sqs_client()
-    sent, unsent = send_jobs(
-        queue,
-        queue_url,
-        ((t, job_message(run_id, t, options)) for t in planned if t not in finished),
-    )
+    with run_keys(run_id):
+        store = store or open_store(settings.store_uri)
+        listed = run_tickers(settings, store, requested)
+        ledger = RunLedger(store, job)
+        planned = ledger.write_plan(run_id, listed.tickers, options)
+        finished = ledger.finished(run_id)
+        sent, unsent = send_jobs(
+            queue or _sqs_client(),
+            queue_url,
+            ((t, job_message(run_id, t, options)) for t in planned if t not in finished),
+        )
     return Dispatch(
         job=job,
         run_id=run_id,
@@ -202,7 +203,7 @@ def send_jobs(
             ]
             try:
                 answer = queue.send_message_batch(QueueUrl=queue_url, Entries=entries)
-            except Exception as exc:  # botocore raises many types; each is reported per ticker
+            except Exception as exc:  # boto3 raises many types; each is reported per ticker
                 failures = {i: f"{type(exc).__name__}: {exc}" for i in batch}
             else:
                 sent.extend(batch[ok["Id"]][0] for ok in answer.get("Successful", ()))
@@ -229,13 +230,24 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
         log.error("dispatch refused: %s", exc, extra={"code": exc.code})
         put_metrics({"DispatchRequestsRefused": 1})
         raise
+    with run_keys(dispatch.run_id):
+        return _report(dispatch)
+
+
+def dispatch_metrics(dispatch: Dispatch) -> dict[str, float]:
+    """What a dispatch emits (``TickerListUnusable`` pages: template.yaml's alarm reads it)."""
+    return {
+        "TickersDispatched": len(dispatch.sent),
+        "TickersNotDispatched": len(dispatch.unsent),
+        LIST_UNUSABLE_METRIC: int(dispatch.problem is not None),
+    }
+
+
+def _report(dispatch: Dispatch) -> dict[str, Any]:
+    """The dispatch's metrics and log lines; raises when a job could not be sent."""
     summary = dispatch.to_dict()
     put_metrics(
-        {
-            "TickersDispatched": len(dispatch.sent),
-            "TickersNotDispatched": len(dispatch.unsent),
-            LIST_UNUSABLE_METRIC: int(dispatch.problem is not None),
-        },
+        dispatch_metrics(dispatch),
         properties={
             "job": dispatch.job,
             "run_id": dispatch.run_id,
@@ -263,7 +275,7 @@ def handle_dispatch_invocation(event: Any) -> dict[str, Any]:
 
 
 def _sqs_client() -> QueueClient:
-    """botocore with explicit timeouts and retries (cryptonic.jobs.aws_clients); it honours the
+    """boto3 with explicit timeouts and retries (cryptonic.jobs.aws_clients); it honours the
     standard environment, ``AWS_ENDPOINT_URL_SQS`` included (the tests point it at moto's)."""
     client: QueueClient = job_client("sqs")
     return client

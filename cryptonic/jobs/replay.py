@@ -4,8 +4,11 @@ days, a refresh every day, then the live track record that produced.
 This answers "how would the served forecasts have done" without waiting eight weeks, on the
 same code paths as the deployed jobs (cryptonic.jobs.retrain.one_ticker.retrain and
 cryptonic.jobs.refresh.one_ticker.refresh, each with ``END_DATE`` set to the replayed day, so
-no job sees a close after its day). It writes a whole history into the store, so it refuses a
-store that already has versions of the ticker.
+no job sees a close after its day). The refresh adapts the served band from the live record as
+it does when deployed (cryptonic.registry.calibration); the report sets each week's coverage of
+that band beside the coverage the same forecasts' fit-time band would have had (the band the
+scales were applied to, recovered from the logged forecast and its scales). It writes a whole
+history into the store, so it refuses a store that already has versions of the ticker.
 The model is whatever the settings say (the default one in the README's table); replaying the
 bundled snapshot needs no network (``--data bundled``).
 """
@@ -14,14 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from cryptonic.config import Settings
 from cryptonic.errors import ConfigError
+from cryptonic.forecast.value import Forecast
 from cryptonic.jobs.refresh.one_ticker import refresh
 from cryptonic.jobs.retrain.one_ticker import retrain
-from cryptonic.registry.keys import SCORES_NAME, forecasts_prefix
+from cryptonic.registry.calibration import BandCalibration
+from cryptonic.registry.forecast_log import ForecastLog, LoggedForecast
+from cryptonic.registry.keys import SCORES_NAME, forecast_key, forecasts_prefix
 from cryptonic.registry.registry import Registry
 from cryptonic.registry.track_record import (
     LedgerRow,
@@ -49,20 +55,38 @@ class ReplayResult:
     refreshes: dict[str, int] = field(default_factory=dict)
     record: TrackRecord | None = None
     served: list[LedgerRow] = field(default_factory=list)
+    fit_inside: dict[dt.date, int] = field(default_factory=dict)
+    """Per served forecast (``as_of``), its realized closes inside the fit-time band: the same
+    forecasts without adaptation (``served`` counts those inside the adapted band served)."""
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)
         body["record"] = self.record.model_dump(mode="json") if self.record else None
         body["served"] = [row.model_dump(mode="json") for row in self.served]
+        body["fit_inside"] = {day.isoformat(): n for day, n in self.fit_inside.items()}
         return body
 
 
-def _last_close(settings: Settings, ticker: str) -> dt.date:
+def _closes(settings: Settings, ticker: str) -> dict[dt.date, float]:
     from cryptonic.data import load_prices
 
     frame = load_prices(ticker, settings.start_date, settings.end_date, settings.data_source)
-    last: dt.date = frame["date"].iloc[-1].date()
-    return last
+    return {
+        ts.date(): float(close) for ts, close in zip(frame["date"], frame["close"], strict=True)
+    }
+
+
+def fit_time_inside(logged: LoggedForecast, closes: dict[dt.date, float]) -> int:
+    """Realized closes inside the band ``logged`` would have had without adaptation: its served
+    band with each day's scale undone (the reciprocal scales applied the same way)."""
+    forecast = Forecast.from_dict(logged.body)
+    if forecast.lower is None or forecast.upper is None or forecast.interval_level is None:
+        return 0
+    said = BandCalibration.read(logged.body, len(forecast.values))
+    undo = replace(said, scales=tuple(1.0 / s for s in said.scales)).state(forecast.interval_level)
+    lower, upper = undo.band(forecast.values, forecast.lower, forecast.upper)
+    realized = [(i, closes.get(day)) for i, day in enumerate(forecast.dates)]
+    return sum(1 for i, close in realized if close and lower[i] <= close <= upper[i])
 
 
 def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) -> ReplayResult:
@@ -76,7 +100,8 @@ def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) ->
             f"replay writes a whole history, and {store.uri} already has versions of {ticker}: "
             "use an empty store, e.g. --store file:///tmp/cryptonic-replay"
         )
-    end = _last_close(settings, ticker)
+    closes = _closes(settings, ticker)
+    end = max(closes)
     start = end - dt.timedelta(days=7 * weeks)
     result = ReplayResult(ticker=ticker, start=start, end=end)
     day = start
@@ -100,12 +125,24 @@ def replay(settings: Settings, store: ArtifactStore, ticker: str, weeks: int) ->
             raise ConfigError(f"replay: the refresh of {day} failed: {refreshed.reason}")
         result.refreshes[refreshed.outcome] = result.refreshes.get(refreshed.outcome, 0) + 1
         day += dt.timedelta(days=1)
+    _read_record(store, result, closes)
+    return result
+
+
+def _read_record(store: ArtifactStore, result: ReplayResult, closes: dict[dt.date, float]) -> None:
+    """The track record the replay left, its served forecasts, and their fit-time coverage."""
+    ticker = result.ticker
     result.record = load_track_record(store, ticker)
     key = forecasts_prefix(ticker) + SCORES_NAME
     ledger, _ = read_json(store, key)
     if ledger is not None:
         result.served = served_rows(ScoreLedger.parse(ledger, key).rows)
-    return result
+    log_ = ForecastLog(store)
+    result.fit_inside = {
+        row.as_of: fit_time_inside(log_.read(forecast_key(ticker, row.as_of, row.version)), closes)
+        for row in result.served
+        if row.banded_days
+    }
 
 
 def _pct(value: float | None) -> str:
@@ -134,6 +171,7 @@ def weekly(result: ReplayResult) -> list[dict[str, Any]]:
                 "ape": 0.0,
                 "persistence": 0.0,
                 "inside": 0,
+                "fit_inside": 0,
                 "banded": 0,
             },
         )
@@ -142,13 +180,48 @@ def weekly(result: ReplayResult) -> list[dict[str, Any]]:
         week["ape"] += row.ape_sum
         week["persistence"] += row.persistence_ape_sum
         week["inside"] += row.inside
+        week["fit_inside"] += result.fit_inside.get(row.as_of, 0)
         week["banded"] += row.banded_days
     return [weeks[k] for k in sorted(weeks)]
 
 
+def _share(inside: int, banded: int) -> str:
+    return _coverage(inside / banded if banded else None)
+
+
+def _weekly_table(result: ReplayResult) -> list[str]:
+    """The served forecasts week by week against persistence, and their interval coverage with
+    the fit-time band and with the adaptive band that was served."""
+    lines = [
+        "| forecasts made (as_of) | served | days scored | MAPE | persistence MAPE | skill "
+        "| coverage, fit-time band | coverage, adaptive band |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    total = {"days": 0, "ape": 0.0, "persistence": 0.0, "inside": 0, "fit_inside": 0, "banded": 0}
+    for week in weekly(result):
+        for name in total:
+            total[name] += week[name]
+        until = min(week["from"] + dt.timedelta(days=6), result.end)
+        lines.append(_week_line(f"{week['from']} .. {until}", week["forecasts"], week))
+    lines.append(_week_line("**all**", len(result.served), total))
+    return lines
+
+
+def _week_line(label: str, forecasts: int, sums: dict[str, Any]) -> str:
+    days = sums["days"]
+    mape = sums["ape"] / days if days else None
+    persistence = sums["persistence"] / days if days else None
+    return (
+        f"| {label} | {forecasts} | {days} | {_pct(mape)} | {_pct(persistence)} | "
+        f"{_skill(mape, persistence)} | {_share(sums['fit_inside'], sums['banded'])} | "
+        f"{_share(sums['inside'], sums['banded'])} |"
+    )
+
+
 def format_replay(result: ReplayResult) -> str:
     """The replay as the README shows it: the retrains, the served forecasts week by week
-    against persistence, and each version's live record (champions and shadows)."""
+    against persistence (coverage with and without the adaptive calibration), and each
+    version's live record (champions and shadows)."""
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.refreshes.items()))
     lines = [
         f"{result.ticker}: replayed {result.start} .. {result.end}: "
@@ -162,28 +235,7 @@ def format_replay(result: ReplayResult) -> str:
     record = result.record
     if record is None:
         return "\n".join([*lines, "", "no track record"])
-    lines += [
-        "",
-        "| forecasts made (as_of) | served | days scored | MAPE | persistence MAPE | skill "
-        "| interval coverage |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for week in weekly(result):
-        days = week["days"]
-        mape = week["ape"] / days if days else None
-        persistence = week["persistence"] / days if days else None
-        coverage = week["inside"] / week["banded"] if week["banded"] else None
-        until = min(week["from"] + dt.timedelta(days=6), result.end)
-        lines.append(
-            f"| {week['from']} .. {until} | {week['forecasts']} | {days} | {_pct(mape)} | "
-            f"{_pct(persistence)} | {_skill(mape, persistence)} | {_coverage(coverage)} |"
-        )
-    summary = record.summary
-    lines.append(
-        f"| **all** | {len(result.served)} | {summary.days_scored} | {_pct(summary.mape)} | "
-        f"{_pct(summary.persistence_mape)} | {_skill(summary.mape, summary.persistence_mape)} "
-        f"| {_coverage(summary.coverage)} |"
-    )
+    lines += ["", *_weekly_table(result)]
     served = {row.version for row in result.served}
     lines += [
         "",

@@ -34,6 +34,7 @@ from cryptonic.config import Settings, get_settings
 from cryptonic.jobs.cloudwatch import put_metrics
 from cryptonic.jobs.job_outcomes import METRICS_OF
 from cryptonic.jobs.lambda_context import time_left_of
+from cryptonic.jobs.lambda_logger import run_keys
 from cryptonic.jobs.run_ledger import JOBS, Job, RunLedger
 from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
 from cryptonic.jobs.run_summary import RunSummary, summarize
@@ -108,7 +109,8 @@ def sweep(
             plan = part.ledger.plan(run_id)
             if job == "retrain":
                 recent.update(plan["tickers"])
-            _sweep_run(part, plan, done)
+            with run_keys(run_id):
+                _sweep_run(part, plan, done)
     registry = Registry(store)
     for ticker in sorted(recent):
         done.orphans.extend(registry.remove_unpublished(ticker, moment - ORPHAN_AGE))

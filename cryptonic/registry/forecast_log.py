@@ -7,6 +7,7 @@ all of it can be found, priced and pruned together)::
     forecasts/<ticker>/latest.json              {versions: {<version>: {as_of, sha256, ...}}}
     forecasts/<ticker>/scores.json              the refresh's score ledger (track_record.py)
     forecasts/<ticker>/track-record.json        the summary serving reads (track_record.py)
+    forecasts/<ticker>/calibration.json         the served band's adaptive scales (calibration.py)
 
 Rules:
 

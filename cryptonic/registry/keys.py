@@ -8,7 +8,7 @@ the same keys from the same names; ``shared/design.md`` draws the layout::
     <ticker>/champion.json                     the champion pointer (compare-and-swap)
     <ticker>/prices.csv                        the champion's price snapshot
     forecasts/<ticker>/<as_of>/<version>.json  dated forecasts, create-only
-    forecasts/<ticker>/{latest.json, scores.json, track-record.json}
+    forecasts/<ticker>/{latest.json, scores.json, track-record.json, calibration.json}
 
 Every key is checked on the way out: a ticker is normalized, a version matches
 :data:`VERSION_PATTERN`, an artifact is a plain file name (this also stops path traversal).
@@ -50,6 +50,7 @@ FORECASTS_PREFIX: Final = "forecasts/"
 LATEST_NAME: Final = "latest.json"
 SCORES_NAME: Final = "scores.json"
 TRACK_RECORD_NAME: Final = "track-record.json"
+CALIBRATION_NAME: Final = "calibration.json"
 
 
 def check_ticker(ticker: str) -> str:
@@ -151,3 +152,8 @@ def scores_key(ticker: str) -> str:
 def track_record_key(ticker: str) -> str:
     """The track record serving reads for ``ticker``."""
     return forecasts_prefix(ticker) + TRACK_RECORD_NAME
+
+
+def calibration_key(ticker: str) -> str:
+    """The adaptive calibration state of ``ticker``'s served band (the refresh's alone)."""
+    return forecasts_prefix(ticker) + CALIBRATION_NAME

@@ -49,8 +49,26 @@ class ModelShape(Document):
     interval_level: float | None = None  # nominal coverage of [lowest, highest] quantile
 
 
+class SourceCheck(Document):
+    """Another source's closes against the snapshot's on their common days (the retrain's
+    cross-check): relative differences, the worst day, the days one of them lacks."""
+
+    source: str
+    days: int = Field(ge=0)
+    median: float | None = None
+    worst: float | None = None
+    worst_day: dt.date | None = None
+    missing: int = Field(default=0, ge=0)
+
+
 class DataInfo(Document):
-    """The price snapshot it was trained on; ``sha256`` names the snapshot (skip check)."""
+    """The price snapshot it was trained on; ``sha256`` names the snapshot (skip check).
+
+    ``source`` is the one source whose closes it is (``yahoo``, ``bitstamp``, ``bundled``, a
+    CSV path; releases before the chain of sources wrote the ``DATA_SOURCE`` setting there, e.g.
+    ``auto``). ``chain`` is the ``DATA_SOURCES`` it was asked from, ``passed_over`` why the
+    sources before ``source`` did not answer (a fallback), ``cross_checks`` the other sources'
+    agreement. All four are absent from manifests written before them."""
 
     source: str | None = None
     start: dt.date | None = None
@@ -58,6 +76,9 @@ class DataInfo(Document):
     rows: int | None = None
     sha256: str | None = None
     calendar: Calendar = "D"
+    chain: list[str] | None = None
+    passed_over: list[str] | None = None
+    cross_checks: list[SourceCheck] | None = None
 
 
 class RunConfig(Document):
@@ -173,4 +194,5 @@ __all__ = [
     "ManifestDraft",
     "ModelShape",
     "RunConfig",
+    "SourceCheck",
 ]

@@ -5,14 +5,18 @@ retained forecast (cryptonic.registry.forecast_log) whose dates have passed is s
 to the persistence forecast of the same days (its ``last_close`` repeated): MAPE, the persistence
 MAPE, and interval coverage when the forecast carries an interval. Two objects per ticker:
 
-* ``scores.json``, the **ledger**: one row per retained forecast with its error sums. Rows whose
-  days have all been realized are final and kept as they are; open rows are scored again from
-  their forecast object at each refresh. The refresh alone reads it (one GET instead of one per
-  forecast), and it is exactly the retained log: rows of pruned forecasts are dropped.
+* ``scores.json``, the **ledger**: one row per retained forecast with its error sums and, day by
+  day, whether the close fell inside the band (what the adaptive calibration learns from,
+  cryptonic.registry.calibration). Rows whose days have all been realized are final and kept as
+  they are; open rows are scored again from their forecast object at each refresh. The refresh
+  alone reads it (one GET instead of one per forecast), and it is exactly the retained log: rows
+  of pruned forecasts are dropped.
 * ``track-record.json``, the **summary** serving reads in one GET: the served record pooled
   (``mape`` over every scored day, so long and short horizons weigh as in the backtest), each
-  version's live record (the champion's and the shadow challengers'), and the newest served
-  forecasts, the last :data:`CHART_FORECASTS` of them with each day's prediction and outcome.
+  version's live record (the champion's and the shadow challengers'), the served band's
+  coverage over the last :data:`ROLLING_WEEKS` weeks (a drifting band shows there before the
+  pooled coverage moves), and the newest served forecasts, the last :data:`CHART_FORECASTS` of
+  them with each day's prediction and outcome.
 
 Both are functions of the log and the closes only, so a rerun the same day computes the same
 bytes and writes nothing. Pure Python (no numpy): the serving path parses these models.
@@ -35,7 +39,9 @@ from cryptonic.store.contract import ArtifactStore
 
 __all__ = [
     "CHART_FORECASTS",
+    "ROLLING_WEEKS",
     "SHOWN_FORECASTS",
+    "CoverageWindow",
     "ForecastScore",
     "LedgerRow",
     "LiveScores",
@@ -45,6 +51,7 @@ __all__ = [
     "build_track_record",
     "live_record",
     "load_track_record",
+    "rolling_coverage",
     "score_forecast",
     "served_rows",
     "update_ledger",
@@ -55,6 +62,8 @@ CHART_FORECASTS: Final = 8
 the page draws against what happened."""
 SHOWN_FORECASTS: Final = 100
 """Newest served forecasts listed in the summary (``GET /track-record?limit`` at most)."""
+ROLLING_WEEKS: Final = (8, 26)
+"""Windows of the rolling coverage of the served band, in weeks."""
 
 Key = tuple[dt.date, str]
 """(as_of, version): one logged forecast."""
@@ -78,6 +87,11 @@ class LedgerRow(ClosedDocument):
     persistence_ape_sum: float = 0.0
     banded_days: int = 0
     inside: int = 0
+    inside_days: list[bool | None] | None = Field(
+        default=None,
+        description="Per forecast day: its close inside the band (null: not realized, or no "
+        "band); the whole list null for rows scored before the days were kept",
+    )
     interval_level: float | None = None
     final: bool = False
 
@@ -106,7 +120,8 @@ def score_forecast(
     """
     forecast = Forecast.from_dict(logged.body)
     ape = persistence = 0.0
-    days = banded = inside = 0
+    days = 0
+    inside_days: list[bool | None] = [None] * len(forecast.dates)
     for i, (day, predicted) in enumerate(zip(forecast.dates, forecast.values, strict=True)):
         actual = closes.get(day)
         if day > closes_through or actual is None or actual <= 0:
@@ -115,8 +130,7 @@ def score_forecast(
         ape += abs(actual - predicted) / actual * 100.0
         persistence += abs(actual - forecast.last_close) / actual * 100.0
         if forecast.lower is not None and forecast.upper is not None:
-            banded += 1
-            inside += int(forecast.lower[i] <= actual <= forecast.upper[i])
+            inside_days[i] = forecast.lower[i] <= actual <= forecast.upper[i]
     return LedgerRow(
         as_of=logged.as_of,
         version=logged.version,
@@ -127,8 +141,9 @@ def score_forecast(
         days_scored=days,
         ape_sum=ape,
         persistence_ape_sum=persistence,
-        banded_days=banded,
-        inside=inside,
+        banded_days=sum(1 for day in inside_days if day is not None),
+        inside=sum(1 for day in inside_days if day),
+        inside_days=inside_days,
         interval_level=forecast.interval_level,
         final=max(forecast.dates) <= closes_through,
     )
@@ -187,6 +202,18 @@ class LiveScores(ClosedDocument):
     last_as_of: dt.date | None = None
 
 
+class CoverageWindow(ClosedDocument):
+    """Interval coverage of the served forecasts made in the last ``weeks`` weeks (``as_of``
+    after ``closes_through`` minus the window), over their realized days: the short window
+    shows a drifting band before the pooled record does."""
+
+    weeks: int
+    forecasts: int = Field(description="Served forecasts in the window with a realized banded day")
+    days: int = Field(description="Their realized days with a band")
+    coverage: float | None = Field(default=None, description="Share of those closes in the band")
+    interval_level: float | None = None
+
+
 class ScoredDay(ClosedDocument):
     date: dt.date
     prediction: float
@@ -222,6 +249,9 @@ class TrackRecord(ClosedDocument):
     summary: LiveScores
     forecasts: list[ForecastScore] = Field(default_factory=list)
     versions: dict[str, LiveScores] = Field(default_factory=dict)
+    rolling_coverage: list[CoverageWindow] = Field(
+        default_factory=list, description=f"Over the last {ROLLING_WEEKS} weeks"
+    )
 
     @classmethod
     def empty(cls, ticker: str, retention_days: int) -> TrackRecord:
@@ -251,6 +281,31 @@ def live_record(rows: Iterable[LedgerRow]) -> LiveScores:
         first_as_of=min((r.as_of for r in scored), default=None),
         last_as_of=max((r.as_of for r in scored), default=None),
     )
+
+
+def rolling_coverage(
+    served: Iterable[LedgerRow],
+    closes_through: dt.date | None,
+    weeks: Iterable[int] = ROLLING_WEEKS,
+) -> list[CoverageWindow]:
+    """Coverage of the served band over each window of ``weeks`` ending at ``closes_through``
+    (empty windows before anything was scored)."""
+    banded = [row for row in served if row.banded_days]
+    windows = []
+    for span in weeks:
+        start = closes_through - dt.timedelta(weeks=span) if closes_through else None
+        rows = [row for row in banded if start is not None and row.as_of > start]
+        pooled = live_record(rows)
+        windows.append(
+            CoverageWindow(
+                weeks=span,
+                forecasts=len(rows),
+                days=sum(row.banded_days for row in rows),
+                coverage=pooled.coverage,
+                interval_level=pooled.interval_level,
+            )
+        )
+    return windows
 
 
 def served_rows(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
@@ -319,6 +374,7 @@ def build_track_record(
         summary=live_record(served),
         forecasts=shown,
         versions={v: live_record(rows) for v, rows in sorted(by_version.items())},
+        rolling_coverage=rolling_coverage(served, ledger.closes_through),
     )
 
 

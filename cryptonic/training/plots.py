@@ -50,7 +50,9 @@ def _save(plt: Any, fig: Any, path: Path, **savefig: Any) -> None:
 
 def plot_backtest(report: BacktestReport, path: Path) -> None:
     """Realized closes, each forecaster's weekly forecasts and, for the quantile models, the
-    central interval (lowest to highest quantile) they promised, over the backtest window."""
+    central interval (lowest to highest quantile) they promised at fit time, with the ends of
+    the adapted interval dashed when the backtest replayed the adaptive calibration, over the
+    backtest window."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(11, 5))
     days = np.array([d for week in report.forecast_dates for d in week], dtype="datetime64[D]")
@@ -59,19 +61,7 @@ def plot_backtest(report: BacktestReport, path: Path) -> None:
         n for (n, p) in report.bands if p == protocol and n == "persistence"
     ]
     for name in banded:
-        band = report.bands[(name, protocol)]
-        row = report.row(name, protocol)
-        label = f"{name} {band.interval_level:.0%} interval (covered {row.coverage:.0%})"
-        for i, week in enumerate(report.forecast_dates):
-            ax.fill_between(
-                np.array(week, dtype="datetime64[D]"),
-                band.prices[i, :, 0],
-                band.prices[i, :, -1],
-                color=_colour(name),
-                alpha=0.18,
-                lw=0,
-                label=label if i == 0 else None,
-            )
+        _draw_band(ax, report, name, protocol)
     for (name, proto), values in report.forecasts.items():
         if proto != protocol or name == "drift":
             continue
@@ -89,6 +79,35 @@ def plot_backtest(report: BacktestReport, path: Path) -> None:
     ax.legend(fontsize="small")
     fig.autofmt_xdate()
     _save(plt, fig, path, bbox_inches="tight")
+
+
+def _draw_band(ax: Any, report: BacktestReport, name: str, protocol: ScoringProtocol) -> None:
+    """One forecaster's fit-time interval, shaded, and its adapted interval's ends, dashed."""
+    band = report.bands[(name, protocol)]
+    row = report.row(name, protocol)
+    label = f"{name} {band.interval_level:.0%} interval (covered {row.coverage:.0%})"
+    adapted_label = f"{name} adapted interval (covered {row.adaptive_coverage or 0:.0%})"
+    for i, week in enumerate(report.forecast_dates):
+        x = np.array(week, dtype="datetime64[D]")
+        ax.fill_between(
+            x,
+            band.prices[i, :, 0],
+            band.prices[i, :, -1],
+            color=_colour(name),
+            alpha=0.18,
+            lw=0,
+            label=label if i == 0 else None,
+        )
+        if band.adapted is not None:
+            for end in (0, -1):
+                ax.plot(
+                    x,
+                    band.adapted[i, :, end],
+                    color=_colour(name),
+                    lw=0.8,
+                    ls="--",
+                    label=adapted_label if i == 0 and end == 0 else None,
+                )
 
 
 def _colour(name: str) -> str:

@@ -7,11 +7,10 @@ Runs on the retrain image (template.yaml: ImageConfig.Command) but never imports
 from typing import Any
 
 from cryptonic.jobs.dispatch import handle_dispatch_invocation
-from cryptonic.logs import configure_lambda_logging
-
-configure_lambda_logging()
+from cryptonic.jobs.lambda_logger import lambda_handler
 
 
+@lambda_handler
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Plan the run and send its jobs; raises if a job could not be sent or tickers.json is bad."""
+    """Plan the run and send its jobs; raises only if a job could not be sent."""
     return handle_dispatch_invocation(event)

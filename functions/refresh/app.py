@@ -6,12 +6,11 @@ the published ``.tflite`` models run with LiteRT (an import-linter contract hold
 
 from typing import Any
 
+from cryptonic.jobs.lambda_logger import lambda_handler
 from cryptonic.jobs.refresh.invocation import handle_refresh_invocation
-from cryptonic.logs import configure_lambda_logging
-
-configure_lambda_logging()
 
 
+@lambda_handler
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Refresh each ticker; raises if any failed (cryptonic.jobs.refresh.invocation)."""
     return handle_refresh_invocation(event, context)

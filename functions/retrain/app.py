@@ -2,12 +2,11 @@
 
 from typing import Any
 
+from cryptonic.jobs.lambda_logger import lambda_handler
 from cryptonic.jobs.retrain.invocation import handle_retrain_invocation
-from cryptonic.logs import configure_lambda_logging
-
-configure_lambda_logging()
 
 
+@lambda_handler
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Retrain each ticker; raises if any failed (cryptonic.jobs.retrain.invocation)."""
     return handle_retrain_invocation(event, context)

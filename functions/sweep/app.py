@@ -8,12 +8,11 @@ pandas or a job's work: only the run ledger, the registry and the reports.
 
 from typing import Any
 
+from cryptonic.jobs.lambda_logger import lambda_handler
 from cryptonic.jobs.sweeper import handle_sweep_invocation
-from cryptonic.logs import configure_lambda_logging
-
-configure_lambda_logging()
 
 
+@lambda_handler
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """One sweep within the invocation's time left (cryptonic.jobs.sweeper)."""
     return handle_sweep_invocation(event, context)

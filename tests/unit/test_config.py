@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from cryptonic.config import (
     ARCHS,
+    DEFAULT_CALIBRATION_STEP,
     DEFAULT_STORE_URI,
     LOCAL_STORE_DIR,
     Settings,
@@ -14,6 +15,7 @@ from cryptonic.config import (
     is_arch,
     normalize_ticker,
 )
+from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.store.uri import open_store
 
 
@@ -29,10 +31,12 @@ def clean_env(monkeypatch):
         "PERIOD_SIZE",
         "STORE_URI",
         "DATA_SOURCE",
+        "DATA_SOURCES",
         "END_DATE",
         "INTERVAL_LEVEL",
         "QUANTILES",
         "COVERAGE_TOLERANCE",
+        "CALIBRATION_STEP",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -75,6 +79,8 @@ def test_empty_values_fall_back_to_defaults(monkeypatch):
         ({"QUANTILES": "0.05,0.5,0.95"}, "must be 0.1 and 0.9"),
         ({"QUANTILES": "0.9,0.5,0.1"}, "ascending"),
         ({"COVERAGE_TOLERANCE": "-0.1"}, "greater than or equal to 0"),
+        ({"CALIBRATION_STEP": "0"}, "greater than 0"),
+        ({"CALIBRATION_STEP": "2"}, "less than or equal to 1"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(monkeypatch, env, message):
@@ -168,3 +174,25 @@ def test_a_malformed_model_version_says_what_is_wrong(monkeypatch, value, messag
     monkeypatch.setenv("MODEL_NAME", value)
     with pytest.raises(ValidationError, match=message):
         Settings()
+
+
+def test_data_sources_names_a_chain_and_data_source_still_works(monkeypatch):
+    from cryptonic.config import source_chain
+
+    monkeypatch.setenv("DATA_SOURCE", "yahoo")
+    assert Settings().data_source == "yahoo"
+    monkeypatch.setenv("DATA_SOURCES", "yahoo, bitstamp,kraken")
+    assert source_chain(Settings().data_source) == ("yahoo", "bitstamp", "kraken")
+    for bad, message in [("yahoo,binance", "'binance' is not a source"), ("yahoo,yahoo", "twice")]:
+        monkeypatch.setenv("DATA_SOURCES", bad)
+        with pytest.raises(ValidationError, match=message):
+            Settings()
+
+
+def test_the_calibration_step_is_read_from_its_env_name_and_defaults_to_the_researched_one(
+    monkeypatch,
+):
+    assert Settings().calibration_step == DEFAULT_CALIBRATION_STEP
+    assert AdaptiveScales.fresh(0.8, 7).step == DEFAULT_CALIBRATION_STEP
+    monkeypatch.setenv("CALIBRATION_STEP", "0.03")
+    assert Settings().calibration_step == 0.03

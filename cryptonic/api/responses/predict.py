@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cryptonic.api.responses.encoding import finite_or_none
 from cryptonic.api.schemas import PredictResponse
 from cryptonic.forecast.freshness import days_since_close
+from cryptonic.registry.calibration import BandCalibration
 
 if TYPE_CHECKING:
     from cryptonic.forecast.value import Forecast
@@ -15,6 +16,19 @@ if TYPE_CHECKING:
 
 def _str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _calibration(fields: Mapping[str, Any], days: int, banded: bool) -> dict[str, Any]:
+    """``calibration``, ``interval_scales`` and ``calibration_outcomes`` of a body: what it
+    says (a band from before adaptive calibration is fit-time); all null without a band."""
+    if not banded:
+        return {"calibration": None, "interval_scales": None, "calibration_outcomes": None}
+    said = BandCalibration.read(fields, days)
+    return {
+        "calibration": said.mode,
+        "interval_scales": list(said.scales),
+        "calibration_outcomes": said.outcomes,
+    }
 
 
 def predict_response(
@@ -49,6 +63,7 @@ def predict_response(
             "last_close": finite_or_none(forecast.get("last_close")),
             "period_length": len(result),
             "interval_level": finite_or_none(forecast.get("interval_level")),
+            **_calibration(forecast, len(result), forecast.get("interval_level") is not None),
             "age_hours": age_hours,
             "stale": stale,
             "result": [
@@ -65,7 +80,9 @@ def predict_response(
 
 
 def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictResponse:
-    """The ``POST /predict`` answer: a forecast the champion just made from the closes sent."""
+    """The ``POST /predict`` answer: a forecast the champion just made from the closes sent
+    (its band adapted when the caller drew it with the served scales, see
+    cryptonic.registry.calibration.calibrated)."""
     return PredictResponse.model_validate(
         {
             "message": (
@@ -80,6 +97,7 @@ def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictR
             "last_close": finite_or_none(forecast.last_close),
             "period_length": len(forecast.values),
             "interval_level": forecast.interval_level,
+            **_calibration(forecast.extra, len(forecast.values), forecast.has_interval),
             "age_hours": 0.0,
             "stale": False,
             "result": [

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -63,6 +64,12 @@ def _dumped(section: BaseModel | None) -> dict[str, Any] | None:
     return section.model_dump(mode="json") if section is not None else None
 
 
+def forecast_source(forecast: Mapping[str, Any]) -> str | None:
+    """The price source a stored forecast records (None: made before sources were recorded)."""
+    value = forecast.get("source")
+    return value if isinstance(value, str) else None
+
+
 def refresh_status(
     freshness: Freshness,
     *,
@@ -71,8 +78,10 @@ def refresh_status(
     refresh_hour_utc: int,
     stale_after_hours: float,
     logged: bool,
+    source: str | None = None,
 ) -> RefreshStatus:
-    """``/status``'s ``refresh``: the served forecast's age and the next scheduled refresh."""
+    """``/status``'s ``refresh``: the served forecast's age, the source of its closes and the
+    next scheduled refresh."""
     return RefreshStatus(
         schedule=f"daily at {refresh_hour_utc:02d}:{REFRESH_MINUTE:02d} UTC",
         next_due=next_due,
@@ -86,6 +95,7 @@ def refresh_status(
         stale=freshness.stale,
         stale_after_hours=stale_after_hours,
         logged=logged,
+        source=source,
     )
 
 

@@ -41,6 +41,7 @@ def track_record_response(
             summary=LiveRecord(
                 forecasts=0, days_scored=0, mape=None, persistence_mape=None, skill=None
             ),
+            rolling_coverage=[],
             forecasts=[],
         )
     summary = live_record(record.summary)
@@ -51,6 +52,14 @@ def track_record_response(
             "closes_through": record.closes_through,
             "retention_days": record.retention_days,
             "summary": summary,
+            "rolling_coverage": [
+                {
+                    **window.model_dump(),
+                    "coverage": finite_or_none(window.coverage),
+                    "interval_level": finite_or_none(window.interval_level),
+                }
+                for window in record.rolling_coverage
+            ],
             "forecasts": [f.model_dump() for f in record.forecasts[:limit]],
         }
     )

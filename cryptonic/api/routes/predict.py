@@ -16,6 +16,7 @@ from cryptonic.api.responses.predict import on_demand_predict_response
 from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.errors import ModelError
+from cryptonic.registry.calibration import calibrated
 
 
 def router(state: ServingState) -> APIRouter:
@@ -33,8 +34,10 @@ def router(state: ServingState) -> APIRouter:
     async def get_predict(request: Request, ticker: TickerQuery = None) -> Response:
         """The champion's latest forecast: made by the daily refresh from the latest close (or,
         until the first refresh, when the version was published). ``as_of`` is the last close it
-        used, ``age_hours`` its age and ``stale`` says the refresh is late. ``ETag`` and
-        ``Cache-Control``; ``If-None-Match`` answers 304."""
+        used, ``age_hours`` its age and ``stale`` says the refresh is late. Its band is the one
+        the refresh adapted from the live record (``calibration``: ``adaptive``, with each day's
+        scale) or the fit-time one. ``ETag`` and ``Cache-Control``; ``If-None-Match`` answers
+        304."""
         champion = await state.champion_async(ticker)
         view = champion.predict_view(state.now())
         if_none_match = request.headers.get("if-none-match")
@@ -51,7 +54,8 @@ def router(state: ServingState) -> APIRouter:
     def post_predict(body: PredictRequest) -> Response:
         """An on-demand forecast by the champion's LiteRT model from ``closes`` (oldest first;
         at least the model's lookback, see ``/status``). ``last_date`` is the date of the last
-        close (default: today, UTC)."""
+        close (default: today, UTC). The band is drawn with the scales of the served forecast
+        when they are adapted (``calibration`` says which: ``adaptive`` or ``fit``)."""
         answer = forecast_from_closes(state, body)
         return Response(
             encode(answer), media_type="application/json", headers={"Cache-Control": NO_STORE}
@@ -61,7 +65,8 @@ def router(state: ServingState) -> APIRouter:
 
 
 def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictResponse:
-    """The champion's forecast from the closes sent (numpy and LiteRT load on the first call)."""
+    """The champion's forecast from the closes sent (numpy and LiteRT load on the first call),
+    its band drawn with the scales the served forecast was adapted with, else as fitted."""
     import numpy as np
 
     champion = state.champion_sync(body.ticker)
@@ -88,4 +93,7 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
         raise ApiError(
             422, "bad_input", "these closes give a non-finite forecast: check their scale"
         ) from exc
+    scales = champion.adaptive_scales()
+    if scales is not None and len(scales.scales) == len(forecast.values):
+        forecast = calibrated(forecast, scales)
     return on_demand_predict_response(forecast, lookback=predictor.lookback)

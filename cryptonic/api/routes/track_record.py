@@ -42,9 +42,10 @@ def router(state: ServingState) -> APIRouter:
     def get_track_record(ticker: TickerQuery = None, limit: LimitQuery = DEFAULT_LIMIT) -> Response:
         """Every served forecast (one per day) scored on the closes that came after it: MAPE and
         the persistence MAPE of the same days (the last close as the forecast), pooled in
-        ``summary`` with ``skill`` = 1 - MAPE / persistence MAPE; the newest ``limit`` listed,
-        the newest 8 with each day's prediction and realized close. Empty before the first
-        daily refresh."""
+        ``summary`` with ``skill`` = 1 - MAPE / persistence MAPE; ``rolling_coverage``, the
+        served band's coverage over the last 8 and 26 weeks (a band drifting from its level
+        shows there first); the newest ``limit`` listed, the newest 8 with each day's
+        prediction and realized close. Empty before the first daily refresh."""
         name = state.normalize(ticker)
         state.require_known(name)
         try:

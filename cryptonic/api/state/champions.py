@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptonic.api.responses.status import refresh_status, status_response
+from cryptonic.api.responses.status import forecast_source, refresh_status, status_response
 from cryptonic.api.schemas import RefreshStatus
 from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.parallel_reads import both
@@ -58,7 +58,10 @@ from cryptonic.api.state.timed_bodies import PredictView, TimedBodies
 from cryptonic.api.state.versions import LoadedVersion, ManifestCache, load_version
 from cryptonic.config import VersionPins
 from cryptonic.errors import CryptonicError, NoModelError, NotFoundError
+from cryptonic.forecast.adaptive import AdaptiveScales
+from cryptonic.forecast.calendar import Sessions
 from cryptonic.forecast.freshness import freshness_of, next_refresh_due
+from cryptonic.registry.calibration import BandCalibration
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog
 from cryptonic.registry.manifest import Manifest
@@ -115,6 +118,18 @@ class Champion:
     @property
     def forecast_as_of(self) -> dt.date:
         return self.bodies.as_of
+
+    def adaptive_scales(self) -> AdaptiveScales | None:
+        """The band scales the served forecast was drawn with when the refresh adapted them
+        from the live record (the ticker's calibration state as of that refresh), for an
+        on-demand forecast to draw its band with; None when the served band is fit-time. Read
+        from the body in memory: no store I/O."""
+        body = self.served.body
+        level = body.get("interval_level")
+        if level is None or body.get("model_version") != self.version:
+            return None
+        said = BandCalibration.read(body, len(body["result"]))
+        return said.state(float(level)) if said.mode == "adaptive" else None
 
     def predict_view(self, now: dt.datetime) -> PredictView:
         """The ``GET /predict`` body, ETag and headers at ``now``."""
@@ -181,9 +196,9 @@ def _refresh_at(
 ) -> RefreshStatus:
     """``/status``'s ``refresh`` at ``now`` (:class:`TimedBodies` renews it as time moves)."""
     as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
-    fresh = freshness_of(
-        as_of, served.body.get("generated_at"), loaded.calendar, rules.stale_after_hours, now
-    )
+    dates = [item["date"] for item in served.body.get("result") or []]
+    days = Sessions.of_forecast(as_of, dates, loaded.calendar)
+    fresh = freshness_of(as_of, served.body.get("generated_at"), days, rules.stale_after_hours, now)
     return refresh_status(
         fresh,
         age_hours=fresh.age_hours,
@@ -191,6 +206,7 @@ def _refresh_at(
         refresh_hour_utc=rules.refresh_hour_utc,
         stale_after_hours=rules.stale_after_hours,
         logged=served.logged,
+        source=forecast_source(served.body),
     )
 
 

@@ -18,9 +18,9 @@ from typing import Any, Final
 from cryptonic.api.etags import body_etag
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.predict import predict_response
-from cryptonic.api.responses.status import refresh_status
+from cryptonic.api.responses.status import forecast_source, refresh_status
 from cryptonic.api.schemas import StatusResponse
-from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.calendar import Calendar, Sessions
 from cryptonic.forecast.freshness import (
     Freshness,
     age_hours,
@@ -84,7 +84,9 @@ class TimedBodies:
         self._status = status
         self._cache_control = f"public, max-age={max_age_s}"
         self._made = parse_timestamp(self.generated_at)
-        self._stale_at = stale_at(self.as_of, calendar, stale_after_hours)
+        dates = [item["date"] for item in forecast.get("result") or []]
+        days = Sessions.of_forecast(self.as_of, dates, calendar)
+        self._stale_at = stale_at(self.as_of, days, stale_after_hours)
         self._predict: tuple[tuple[int | None, bool], PredictView] | None = None
         self._status_view: tuple[tuple[int | None, bool, dt.datetime], bytes] | None = None
 
@@ -128,6 +130,7 @@ class TimedBodies:
             refresh_hour_utc=self.refresh_hour_utc,
             stale_after_hours=self.stale_after_hours,
             logged=self.logged,
+            source=forecast_source(self.forecast),
         )
         body = encode(self._status.model_copy(update={"refresh": refresh}))
         self._status_view = (key, body)

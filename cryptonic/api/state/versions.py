@@ -28,6 +28,7 @@ from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.parallel_reads import in_parallel
 from cryptonic.api.state.price_snapshot import PriceSeries, parse_prices
 from cryptonic.errors import DataError, IntegrityError, ModelError
+from cryptonic.registry.calibration import BandCalibration
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_TFLITE, PRICES_NAME
 from cryptonic.registry.manifest import Manifest
 from cryptonic.registry.registry import Registry
@@ -125,6 +126,8 @@ def check_forecast(data: Any, where: str) -> dict[str, Any]:
         parsed = Forecast.from_dict(data)
         if not parsed.values or not all(math.isfinite(v) for v in parsed.values):
             raise ValueError("empty or non-finite predictions")
+        if parsed.has_interval:
+            BandCalibration.read(data, len(parsed.values))
     except (KeyError, TypeError, ValueError) as exc:
         raise IntegrityError(f"{where} is not a valid forecast: {exc}") from exc
     return data

@@ -26,11 +26,23 @@ export function renderFreshness(predict, status) {
   note.hidden = !stale;
   byId("freshness-card").classList.toggle("is-stale", stale);
   document.body.setAttribute("data-stale", stale ? "true" : "false");
+  renderFallback(r.source, status && status.data ? status.data.source : null);
+}
+
+// A fallback source fed today's forecast: say which, and that its closes were checked against the
+// model's own source (the refresh refuses a fallback that disagrees). A warning, not an alarm.
+function renderFallback(from, own) {
+  const fallback = Boolean(from && own && from !== own);
+  const note = setText("fallback-note", fallback ? "Fallback in use: this forecast's closes come " +
+    "from " + from + ", not " + own + " (the model's source), checked to agree with it" : "", from);
+  note.hidden = !fallback;
+  document.body.setAttribute("data-fallback", fallback ? "true" : "false");
 }
 
 // No forecast shown (an error): no word about its age either.
 export function clearFreshness() {
   byId("stale-flag").hidden = true;
+  byId("fallback-note").hidden = true;
   byId("old-data").hidden = true;
   byId("freshness-card").classList.remove("is-stale");
   document.body.setAttribute("data-stale", "false");

@@ -12,7 +12,7 @@ export function renderStatus(status, predict) {
   trend(skillEl, skill === null || skill === undefined ? null : skill * 100);
   setText("backtest-window", b.weeks ? "walk-forward, last " + b.weeks + " weeks" +
     (b.end ? " to " + niceDay(b.end) : "") : "walk-forward backtest");
-  renderInterval(b, (predict && predict.interval_level) || b.interval_level);
+  renderInterval(b, (predict && predict.interval_level) || b.interval_level, predict);
   renderModel(status);
 }
 
@@ -23,20 +23,27 @@ function renderModel(s) {
   setText("strategy", (s.strategy || "–") + (s.parent ? " from " + s.parent : ""));
   const d = s.data || {};
   setText("data-range", d.start ? niceDay(d.start) + " – " + niceDay(d.end) + (d.rows ? " (" + d.rows + " days)" : "") : "–");
+  setText("price-source", d.source || "–", d.source);
   const g = s.gate || {};
   setText("gate", g.promote === true ? "promoted" + (g.reason ? ": " + g.reason : "")
     : g.promote === false ? "held back" + (g.reason ? ": " + g.reason : "") : "–");
   setText("app-version", "cryptonic " + s.app_version, s.app_version);
 }
 
-// "80% interval; 79% of closes fell inside over the last 52 weeks": the promise and the record.
-function renderInterval(b, level) {
+// "80% interval, adapted from the live record; 79% of closes fell inside over the last 52
+// weeks": the promise, how the band is kept honest, and the record.
+function renderInterval(b, level, predict) {
   byId("interval-card").hidden = !level;
   byId("legend-interval").hidden = !level;
   if (!level) return;
   const nominal = Math.round(level * 100) + "%";
-  byId("legend-interval-label").textContent = nominal + " interval";
+  const adaptive = !!predict && predict.calibration === "adaptive";
+  byId("legend-interval-label").textContent = nominal + " interval" + (adaptive ? ", adapted" : "");
   setText("interval-level", nominal + " interval", level);
+  const n = adaptive ? predict.calibration_outcomes : 0;
+  setText("interval-calibration", adaptive
+    ? "adapted from the live record (" + n + " realized close" + (n === 1 ? "" : "s") + ")"
+    : "as calibrated after the fit", predict ? predict.calibration : null);
   const record = b.coverage != null
     ? Math.round(b.coverage * 100) + "% of closes fell inside" + (b.weeks ? " over the last " + b.weeks + " weeks" : " in the backtest")
     : "no backtest coverage recorded";

@@ -1,4 +1,5 @@
-// The live record: pooled skill and MAPE, then the newest forecasts against what happened.
+// The live record: pooled skill and MAPE, the served band's rolling coverage, then the newest
+// forecasts against what happened.
 import { byId, setText, tableRow, trend } from "./dom.js";
 import { niceDay, pct, signedPct } from "./format.js";
 import { drawTrackChart } from "./track-chart.js";
@@ -11,6 +12,7 @@ export function renderTrackRecord(track) {
   trend(skillEl, s.skill == null ? null : s.skill * 100);
   setText("live-mape", pct(s.mape), s.mape);
   setText("live-persistence-mape", pct(s.persistence_mape), s.persistence_mape);
+  renderRollingCoverage((track && track.rolling_coverage) || []);
   setText("track-note", !track ? "track record unavailable"
     : s.forecasts ? s.forecasts + " served forecast" + (s.forecasts === 1 ? "" : "s") + ", " +
       s.days_scored + " days scored" + (track.closes_through ? " to " + niceDay(track.closes_through) : "")
@@ -33,4 +35,24 @@ export function renderTrackRecord(track) {
   });
   byId("track-card").setAttribute("data-forecasts", String(shown.length));
   drawTrackChart(shown.slice().reverse()); // oldest first: the newest is drawn on top
+}
+
+function share(v) {
+  return v === null || v === undefined ? "–" : Math.round(v * 100) + "%";
+}
+
+// "78% last 8 weeks; 81% over 26 weeks, of an 80% band": the short window first, where a band
+// drifting away from its level shows before the pooled record moves.
+function renderRollingCoverage(windows) {
+  const first = windows[0];
+  byId("rolling-coverage").hidden = !windows.some((w) => w.interval_level != null || w.days);
+  setText("rolling-short", first ? share(first.coverage) : "–", first ? first.coverage : null)
+    .setAttribute("data-weeks", first ? String(first.weeks) : "");
+  byId("rolling-short-label").textContent = first ? "last " + first.weeks + " weeks" : "";
+  const level = windows.map((w) => w.interval_level).find((l) => l != null);
+  const rest = windows.slice(1).map((w) => share(w.coverage) + " over " + w.weeks + " weeks");
+  const nominal = level ? "of the " + Math.round(level * 100) + "% band" : "of the band";
+  const second = windows[1];
+  setText("rolling-rest", rest.length ? rest.join(", ") + ", " + nominal : nominal,
+    second ? second.coverage : null);
 }

@@ -1,13 +1,19 @@
-"""The daily refresh of one ticker: latest closes -> the champion's (and shadows') forecast -> log
--> scores. No training: the models are the published ``.tflite`` files, run with LiteRT.
+"""The daily refresh of one ticker: latest closes -> the served band's adaptive calibration -> the
+champion's (and shadows') forecast -> log -> scores. No training: the models are the published
+``.tflite`` files, run with LiteRT.
 
 ``_Refresh.__call__`` lists the steps in order: what to refresh (the served version and the
-shadow challengers), the latest prices, one forecast per version, pruning, scoring, verdict.
+shadow challengers), the latest prices, the calibration (every outcome matured by the latest
+close moves the served version's band scales, cryptonic.jobs.refresh.calibration), one forecast
+per version (the champion's band drawn with those scales, the shadows' as fitted), pruning,
+scoring, verdict.
 
 Safety comes from the same rules as the retrain's: forecast objects are create-only under a key
-made of the day and the version (a rerun finds them there and changes nothing), and the three
-small pointers move only by compare-and-swap with a merge (cryptonic.store.cas), so a retrain
-publishing a new champion at the same time and this refresh both keep their work. A failure
+made of the day and the version (a rerun finds them there and changes nothing), and the four
+small pointers (the log's, the ledger, the summary, the calibration state) move only by
+compare-and-swap with a merge (cryptonic.store.cas), so a retrain publishing a new champion at
+the same time and this refresh both keep their work; the calibration state records which
+outcomes it applied, so no rerun or retry applies one twice. A failure
 before a forecast is logged leaves the previous one serving; bad prices (a gap, a zero close)
 are refused with the validation's message; no new close (a weekend for stocks, Yahoo failing)
 is reported and only fails the run once ``REFRESH_MAX_MISSED_DAYS`` trading days are missing.
@@ -26,13 +32,16 @@ from typing import Any
 from cryptonic.config import Settings, normalize_ticker
 from cryptonic.data import load_prices
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
-from cryptonic.forecast.calendar import Calendar
+from cryptonic.forecast.adaptive import AdaptiveScales
+from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.freshness import freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
+from cryptonic.jobs.refresh.calibration import calibrate
 from cryptonic.jobs.refresh.outcomes import Outcome
 from cryptonic.jobs.refresh.prices import PriceLoader, RecentPrices, expected_close, load_recent
-from cryptonic.jobs.refresh.scoring import score
+from cryptonic.jobs.refresh.scoring import Scoring
 from cryptonic.jobs.ticker_failure import ticker_failure
+from cryptonic.registry.calibration import BandCalibration, calibrated
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog, LatestForecasts, Recorded, Role
 from cryptonic.registry.keys import MODEL_TFLITE
@@ -61,10 +70,13 @@ class RefreshResult:
     forecasts: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     served: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None
     track_record: dict[str, Any] | None = None
     pruned: int = 0
     error: dict[str, str] | None = None
     seconds: float = 0.0
+    source: str | None = None
+    fallback: str = ""
 
     @property
     def ok(self) -> bool:
@@ -140,24 +152,37 @@ class _Refresh:
             return
         targets = [_Target(served, "champion"), *self._shadows(pointer, served)]
         latest, _ = self.log.latest(self.ticker)
-        calendar = served.model.calendar
         lookback = max(t.manifest.model.lookback for t in targets)
-        prices = load_recent(self.settings, self.ticker, lookback, calendar, self.now, self.load)
+        prices = load_recent(
+            self.settings,
+            self.ticker,
+            lookback,
+            served.model.calendar,
+            self.now,
+            self.load,
+            served=served,
+            registry=self.registry,
+        )
+        calendar = prices.calendar
         self.result.as_of = prices.last.isoformat() if prices.last else None
+        self.result.source, self.result.fallback = prices.source, prices.fallback
         created = False
         if prices.last is not None:
-            for target in targets:
-                recorded = self._forecast(target, prices, latest)
-                created |= bool(recorded and recorded.created and target.role == "champion")
             keep_from = prices.last - dt.timedelta(days=self.settings.forecast_retention_days)
-            self.result.pruned = self.log.prune(self.ticker, keep_from)
-            self.result.track_record = score(
+            scoring = Scoring(
                 self.log,
                 self.ticker,
                 prices.by_date(),
                 keep_from,
                 self.settings.forecast_retention_days,
             )
+            scales = self._calibrate(served, scoring, keep_from)
+            for target in targets:
+                adapted = scales if target.role == "champion" else None
+                recorded = self._forecast(target, prices, latest, adapted)
+                created |= bool(recorded and recorded.created and target.role == "champion")
+            self.result.pruned = self.log.prune(self.ticker, keep_from)
+            self.result.track_record = scoring.score()
         self._verdict(served, prices, calendar, created)
 
     # -- steps, in the order __call__ runs them ------------------------------------------------
@@ -181,11 +206,33 @@ class _Refresh:
         self.result.shadows = [t.version for t in shadows]
         return shadows
 
+    def _calibrate(
+        self, served: Manifest, scoring: Scoring, keep_from: dt.date
+    ) -> AdaptiveScales | None:
+        """The served version's band scales after every outcome matured by today's close (None:
+        a point model, no band to adapt)."""
+        scales = calibrate(
+            self.store,
+            self.ticker,
+            served,
+            scoring.preview().rows,
+            keep_from=keep_from,
+            step=self.settings.calibration_step,
+        )
+        if scales is not None:
+            self.result.calibration = BandCalibration.of(scales).fields()
+        return scales
+
     def _forecast(
-        self, target: _Target, prices: RecentPrices, latest: LatestForecasts | None
+        self,
+        target: _Target,
+        prices: RecentPrices,
+        latest: LatestForecasts | None,
+        scales: AdaptiveScales | None,
     ) -> Recorded | None:
-        """The target's forecast from the latest close, logged (create-only). Skipped when the
-        log already has one as recent; a shadow's failure is reported, not raised."""
+        """The target's forecast from the latest close (its band drawn with ``scales``, if any),
+        logged (create-only). Skipped when the log already has one as recent; a shadow's failure
+        is reported, not raised."""
         last = prices.last
         assert last is not None
         known = latest.versions.get(target.version) if latest else None
@@ -200,7 +247,7 @@ class _Refresh:
             )
             return None
         try:
-            recorded = self._run_model(target, prices)
+            recorded = self._run_model(target, prices, scales)
         except CryptonicError as exc:
             if target.role == "champion":
                 raise
@@ -217,7 +264,9 @@ class _Refresh:
         )
         return recorded
 
-    def _run_model(self, target: _Target, prices: RecentPrices) -> Recorded:
+    def _run_model(
+        self, target: _Target, prices: RecentPrices, scales: AdaptiveScales | None
+    ) -> Recorded:
         manifest = target.manifest
         tflite = self.registry.load_artifact(
             self.ticker, target.version, MODEL_TFLITE, manifest=manifest
@@ -228,14 +277,16 @@ class _Refresh:
             prices.closes,
             last,
             ticker=self.ticker,
-            calendar=manifest.model.calendar,
+            calendar=prices.calendar,
             model_version=target.version,
             generated_at=_iso(self.now),
         )
-        return self.log.record(forecast.to_dict(), target.role)
+        if scales is not None:
+            forecast = calibrated(forecast, scales)
+        return self.log.record(prices.stamp(forecast.to_dict()), target.role)
 
     def _verdict(
-        self, served: Manifest, prices: RecentPrices, calendar: Calendar, created: bool
+        self, served: Manifest, prices: RecentPrices, calendar: TradingDays, created: bool
     ) -> None:
         """Outcome and reason; raises StaleDataError once too many closes are missing (after
         every forecast there was to log is logged)."""

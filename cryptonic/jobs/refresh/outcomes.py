@@ -31,6 +31,16 @@ STALE_METRIC: Final = "StaleForecasts"
 refresh invocation over the tickers it ran, and in each run's report over all of them."""
 
 
+FALLBACK_METRIC: Final = "TickersOnFallback"
+"""Tickers whose closes came from a fallback source (not their model's own): a metric, never an
+alarm, so nobody is paged while the forecasts stay fresh."""
+
+
+def fallback_tickers(results: list[dict[str, Any]]) -> list[str]:
+    """Tickers a fallback source fed (their result's ``fallback`` says why)."""
+    return sorted(r["ticker"] for r in results if r.get("fallback"))
+
+
 def stale_tickers(results: list[dict[str, Any]]) -> list[str]:
     """Tickers whose served forecast is stale after this run (a ticker without a model has no
     forecast to be stale; one whose refresh failed before it could tell counts as stale only if
@@ -39,11 +49,20 @@ def stale_tickers(results: list[dict[str, Any]]) -> list[str]:
 
 
 def stale_forecasts(results: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, Any]]:
-    """What a refresh run adds to its report: how many served forecasts are stale, and which."""
+    """What every refresh invocation reports: how many served forecasts are stale, and which."""
     stale = stale_tickers(results)
     return {STALE_METRIC: len(stale)}, {"stale_tickers": stale}
 
 
-METRICS: Final = JobMetrics(
-    OUTCOME_METRICS, REFUSED_METRIC, stale_forecasts, invocation=stale_forecasts
-)
+def run_report(results: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, Any]]:
+    """What a refresh run adds to its report: the stale forecasts, and how many tickers a
+    fallback source fed, and which."""
+    metrics, properties = stale_forecasts(results)
+    fallback = fallback_tickers(results)
+    return (
+        {**metrics, FALLBACK_METRIC: len(fallback)},
+        {**properties, "fallback_tickers": fallback},
+    )
+
+
+METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC, run_report, invocation=stale_forecasts)

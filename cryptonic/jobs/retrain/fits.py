@@ -67,6 +67,7 @@ def backtest(
         forecasters,
         weeks=settings.backtest_weeks,
         ticker=ticker,
+        adaptive_step=settings.calibration_step,
     )
 
 

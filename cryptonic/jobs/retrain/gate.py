@@ -7,7 +7,10 @@ The rule, in order:
    reason still says when its interval misses its promise).
 3. A challenger with an interval whose backtest coverage misses its nominal level by more than
    ``coverage_tolerance`` is refused, whatever its MAPE: a band that says 80% and holds 60% would
-   mislead every user who reads it. A point challenger (the book architecture) skips this rule.
+   mislead every user who reads it. The coverage judged is the one after adaptive calibration
+   (the band users are served adapts to the outcomes as they mature; the backtest replays that),
+   when the backtest has it; every reason says which coverage it was, beside the fit-time one.
+   A point challenger (the book architecture) skips this rule.
 4. Otherwise challenger and champion are compared on the same backtest origins where *neither*
    saw the answers (forecast days after the champion's training data). With at least
    ``min_weeks`` such origins the MAPEs are compared directly; the challenger wins ties
@@ -61,21 +64,22 @@ def decide(
     challenger_coverage: float | None = None,
     interval_level: float | None = None,
     coverage_tolerance: float = DEFAULT_COVERAGE_TOLERANCE,
+    fit_time_coverage: float | None = None,
 ) -> GateDecision:
-    """Apply the rule above; every branch says in plain words what decided it."""
+    """Apply the rule above; every branch says in plain words what decided it.
+
+    ``challenger_coverage`` is the coverage judged: after adaptive calibration when
+    ``fit_time_coverage`` (the band's before adaptation) is given too, else the fit-time one.
+    """
     versus = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
     if not sane:
         return GateDecision(False, f"sanity check failed: {sanity_problem}", "sanity")
-    miss = coverage_miss(challenger_coverage, interval_level, coverage_tolerance)
+    miss, held = _interval_verdict(
+        challenger_coverage, fit_time_coverage, interval_level, coverage_tolerance
+    )
+    versus += held
     if champion_version is None:
-        note = f"; but {miss} (promoted anyway: no model serves yet)" if miss else ""
-        return GateDecision(
-            True,
-            f"first model: passes the sanity check; MAPE {challenger_mape:.2f}% ({versus}){note}",
-            "first model",
-            challenger=challenger_mape,
-            persistence=persistence_mape,
-        )
+        return _first_model(challenger_mape, persistence_mape, versus, miss)
     if miss:
         return GateDecision(
             False,
@@ -102,6 +106,32 @@ def decide(
         margin,
         persistence_mape,
         versus,
+    )
+
+
+def _interval_verdict(
+    coverage: float | None, fit_time: float | None, level: float | None, tolerance: float
+) -> tuple[str | None, str]:
+    """Rule 3's verdict: why the interval misses (None: it does not, or there is none), and
+    what every other reason says of the coverage judged ("" without an interval)."""
+    phrase = coverage_phrase(coverage, fit_time)
+    miss = coverage_miss(coverage, level, tolerance, phrase)
+    if phrase is None or level is None or miss:
+        return miss, ""
+    return None, f"; {phrase}, nominal {level:.0%}"
+
+
+def _first_model(
+    challenger_mape: float, persistence_mape: float, versus: str, miss: str | None
+) -> GateDecision:
+    """Rule 2: a sane first model serves, even when its interval misses (the reason says so)."""
+    note = f"; but {miss} (promoted anyway: no model serves yet)" if miss else ""
+    return GateDecision(
+        True,
+        f"first model: passes the sanity check; MAPE {challenger_mape:.2f}% ({versus}){note}",
+        "first model",
+        challenger=challenger_mape,
+        persistence=persistence_mape,
     )
 
 
@@ -162,9 +192,22 @@ def _on_recorded_skill(
     )
 
 
-def coverage_miss(coverage: float | None, level: float | None, tolerance: float) -> str | None:
+def coverage_phrase(coverage: float | None, fit_time: float | None = None) -> str | None:
+    """How the reasons name the coverage judged (None: the challenger has no interval)."""
+    if coverage is None:
+        return None
+    if fit_time is None:
+        return f"challenger coverage {coverage:.1%}"
+    return (
+        f"challenger coverage {coverage:.1%} after adaptive calibration (fit-time {fit_time:.1%})"
+    )
+
+
+def coverage_miss(
+    coverage: float | None, level: float | None, tolerance: float, phrase: str | None = None
+) -> str | None:
     """Why a challenger's interval misses its level by more than ``tolerance`` (None: it does
-    not, or the challenger has no interval)."""
+    not, or the challenger has no interval); ``phrase`` names the coverage."""
     if coverage is None or level is None:
         return None
     gap = coverage - level
@@ -172,6 +215,6 @@ def coverage_miss(coverage: float | None, level: float | None, tolerance: float)
         return None
     side = "below" if gap < 0 else "above"
     return (
-        f"challenger coverage {coverage:.1%} is {abs(gap):.1%} {side} its nominal "
+        f"{phrase or coverage_phrase(coverage)} is {abs(gap):.1%} {side} its nominal "
         f"{level:.0%} (tolerance {tolerance:.0%})"
     )

@@ -1,6 +1,7 @@
 """The promotion gate's inputs, read off the backtest: the challenger's and persistence's scores
-over the whole window, the skill the champion earned when it was published, and both models'
-MAPE on the origins neither trained on (cryptonic.jobs.retrain.gate says how it decides)."""
+over the whole window (its interval's coverage after adaptive calibration), the skill the champion
+earned when it was published, and both models' MAPE on the origins neither trained on
+(cryptonic.jobs.retrain.gate says how it decides)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from cryptonic.config import Settings
+from cryptonic.forecast.scores import Scores
 from cryptonic.jobs.retrain.gate import GateDecision, decide
 from cryptonic.registry.manifest import Manifest
 from cryptonic.training.evaluation.backtest import BacktestReport
@@ -31,11 +33,22 @@ def gate_decision(
         challenger_skill=challenger.skill,
         persistence_mape=persistence.mape,
         margin=settings.promotion_margin,
-        challenger_coverage=challenger.coverage,
         interval_level=challenger.interval_level,
         coverage_tolerance=settings.coverage_tolerance,
+        **coverage_inputs(challenger),
         **champion_inputs(report, arch, champion),
     )
+
+
+def coverage_inputs(challenger: Scores) -> dict[str, Any]:
+    """The coverage the gate judges: after adaptive calibration when the backtest replayed it
+    (the band users are served adapts), with the fit-time one beside it for the reason."""
+    if challenger.adaptive_coverage is None:
+        return {"challenger_coverage": challenger.coverage}
+    return {
+        "challenger_coverage": challenger.adaptive_coverage,
+        "fit_time_coverage": challenger.coverage,
+    }
 
 
 def champion_inputs(report: BacktestReport, arch: str, champion: Manifest | None) -> dict[str, Any]:

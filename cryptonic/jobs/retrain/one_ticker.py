@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class RetrainResult:
     error: dict[str, str] | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    source: str | None = None
+    fallback: str = ""
 
     @property
     def ok(self) -> bool:
@@ -147,6 +149,8 @@ class _Run:
         serving = champion.manifest if champion else None
         with self._timed("data"):
             snapshot = load_snapshot(self.settings, self.ticker, self.spec)
+        self.result.source = snapshot.info.source
+        self.result.fallback = "; ".join(snapshot.info.passed_over or [])
         skip = None if force else self._skip_reason(snapshot, serving)
         if skip is not None:
             self.result.skipped, self.result.reason = True, skip
@@ -209,10 +213,11 @@ class _Run:
             snapshot.closes,
             snapshot.dates[-1],
             ticker=self.ticker,
-            calendar=snapshot.info.calendar,
+            calendar=snapshot.calendar,
             model_version=version,
             generated_at=now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         )
+        forecast = replace(forecast, extra={**forecast.extra, "source": snapshot.info.source})
         return Candidate(version, model, exported, forecast)
 
     def _publish(self, snapshot: PriceSnapshot, candidate: Candidate, draft: ManifestDraft) -> None:

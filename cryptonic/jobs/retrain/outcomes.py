@@ -3,7 +3,7 @@ the run ledger count the same words under the same metric names."""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from cryptonic.jobs.run_metrics import JobMetrics
 
@@ -25,4 +25,15 @@ OUTCOME_METRICS: Final[dict[str, str]] = {
 REFUSED_METRIC: Final = "RetrainRequestsRefused"
 """A retrain request refused before any ticker ran (a bad payload, unusable settings)."""
 
-METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC)
+FALLBACK_METRIC: Final = "TickersOnFallback"
+"""Tickers trained on a fallback source's closes (their own source did not answer): a metric, not
+an alarm; the manifest's ``data.source`` and ``data.passed_over`` say which and why."""
+
+
+def fallback_trainings(results: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, Any]]:
+    """What a retrain run adds to its report: how many tickers a fallback source fed, and which."""
+    tickers = sorted(r["ticker"] for r in results if r.get("fallback"))
+    return {FALLBACK_METRIC: len(tickers)}, {"fallback_tickers": tickers}
+
+
+METRICS: Final = JobMetrics(OUTCOME_METRICS, REFUSED_METRIC, fallback_trainings)

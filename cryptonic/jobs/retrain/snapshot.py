@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cryptonic.config import Settings
+from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray
-from cryptonic.registry.manifest import DataInfo
+from cryptonic.registry.manifest import DataInfo, SourceCheck
 from cryptonic.training.model.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from cryptonic.data import Agreement
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class PriceSnapshot:
     closes: FloatArray
     csv: bytes
     info: DataInfo
+    calendar: TradingDays
+    """The ticker's trading days (its exchange's sessions): what its forecast is dated on."""
 
     @property
     def end(self) -> str:
@@ -35,9 +42,20 @@ class PriceSnapshot:
 
 
 def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnapshot:
-    """The validated prices, with enough rows for a fit before the first backtest origin."""
-    from cryptonic.data import frame_sha256, infer_calendar, load_prices, to_yahoo_csv
-    from cryptonic.data.sources import yahoo_policy
+    """The validated prices, with enough rows for a fit before the first backtest origin, from
+    the first source of ``DATA_SOURCES`` that answers; the other sources' agreement with them is
+    logged (and recorded) when more than one answers."""
+    from cryptonic.config import source_chain
+    from cryptonic.data import (
+        frame_calendar,
+        frame_sha256,
+        infer_calendar,
+        load_prices,
+        passed_over,
+        price_source,
+        to_yahoo_csv,
+    )
+    from cryptonic.data.cross_check import cross_check_against
 
     min_rows = spec.min_training_closes + DAYS_PER_WEEK * (settings.backtest_weeks + 1)
     frame = load_prices(
@@ -46,8 +64,10 @@ def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnap
         settings.end_date,
         settings.data_source,
         min_rows=min_rows,
-        policy=yahoo_policy(settings.data_source, settings),
+        settings=settings,
     )
+    chain = list(source_chain(settings.data_source))
+    checks = cross_check_against(frame, ticker, settings.data_source, settings=settings)
     dates = [d.date() for d in frame["date"]]
     return PriceSnapshot(
         dates=dates,
@@ -58,7 +78,32 @@ def load_snapshot(settings: Settings, ticker: str, spec: ModelSpec) -> PriceSnap
             end=dates[-1],
             rows=len(dates),
             sha256=frame_sha256(frame),
-            source=settings.data_source,
+            source=price_source(frame) or settings.data_source,
             calendar=infer_calendar(frame),
+            **_provenance(chain, passed_over(frame), checks),
         ),
+        calendar=frame_calendar(frame, ticker),
     )
+
+
+def _provenance(
+    chain: list[str], passed: tuple[str, ...], checks: tuple[Agreement, ...]
+) -> dict[str, Any]:
+    """The manifest's chain fields, only when there is a chain (one source: as before)."""
+    if len(chain) < 2 and not passed:
+        return {}
+    return {
+        "chain": chain,
+        "passed_over": list(passed),
+        "cross_checks": [
+            SourceCheck(
+                source=c.other,
+                days=c.days,
+                median=c.median,
+                worst=c.worst,
+                worst_day=c.worst_day,
+                missing=len(c.missing),
+            )
+            for c in checks
+        ],
+    }

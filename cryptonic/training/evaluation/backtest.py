@@ -10,6 +10,12 @@ quantile against its nominal level, its mean width, the mean pinball loss over t
 (both in percent of the origin's close) and ``pinball_skill = 1 - pinball / pinball(persistence's
 empirical quantiles at the same levels)``. Point forecasters get ``None`` there.
 
+The same bands are scored again after the adaptive calibration the live service applies
+(``adaptive_*`` fields, side by side with the fit-time ones; persistence's empirical band adapts
+too, so the comparison stays fair): the adaptation is replayed every day from the first origin to
+the last with only the outcomes matured by each day (cryptonic.training.evaluation.adaptation),
+so ``adaptive_step`` means what CALIBRATION_STEP means live: a step per matured outcome.
+
 Two scoring protocols (``ScoringProtocol``), which differ only in the close a relative forecast is
 turned into prices with:
 
@@ -28,11 +34,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cryptonic.config import DEFAULT_CALIBRATION_STEP
 from cryptonic.errors import DataError
-from cryptonic.forecast.scores import INTERVAL_FIELDS, Scores, ScoringProtocol
+from cryptonic.forecast.scores import ADAPTIVE_FIELDS, INTERVAL_FIELDS, Scores, ScoringProtocol
 from cryptonic.forecast.windows import DAYS_PER_WEEK, FloatArray, IntArray, denormalize_relative
 from cryptonic.training.baselines.naive import EMPIRICAL_WINDOW, Persistence, empirical_quantiles
 from cryptonic.training.evaluation import error_measures as metrics
+from cryptonic.training.evaluation.adaptation import adapt
 from cryptonic.training.forecaster import Forecaster, QuantileForecaster, quantiles_of
 
 BOOK_TRAIN_START = dt.date(2016, 1, 4)
@@ -48,18 +56,32 @@ ForecastKey = tuple[str, ScoringProtocol]
 @dataclass(frozen=True)
 class Bands:
     """A forecaster's quantile forecasts as prices, (origins, horizon, Q), and persistence's
-    empirical quantiles at the same levels on the same origins (the pinball reference)."""
+    empirical quantiles at the same levels on the same origins (the pinball reference); with
+    adaptation, the adapted quantiles as prices, the scales (origins, horizon) they were made
+    with and the step per matured outcome."""
 
     levels: tuple[float, ...]
     prices: FloatArray
     reference: FloatArray
+    adapted: FloatArray | None = None
+    scales: FloatArray | None = None
+    step: float | None = None
 
     @property
     def interval_level(self) -> float:
         return round(self.levels[-1] - self.levels[0], 12)
 
     def since(self, first: int) -> Bands:
-        return Bands(self.levels, self.prices[first:], self.reference[first:])
+        """The same bands from origin ``first`` on: the adapted ones keep the state they had
+        reached there (it learned from the earlier origins' outcomes, as it would have live)."""
+        return Bands(
+            self.levels,
+            self.prices[first:],
+            self.reference[first:],
+            None if self.adapted is None else self.adapted[first:],
+            None if self.scales is None else self.scales[first:],
+            self.step,
+        )
 
 
 @dataclass
@@ -125,12 +147,13 @@ class BacktestReport:
         }
 
     def table(self) -> str:
-        """A fixed-width table for terminals: model vs persistence vs drift, with skill, and the
-        interval scores of the forecasters that have one."""
+        """A fixed-width table for terminals: model vs persistence vs drift, with skill, the
+        interval scores of the forecasters that have one (fit-time and adaptive side by side),
+        then each interval's coverage and pinball per horizon day."""
         header = (
             f"{'model':<12} {'protocol':<8} {'MAPE %':>8} {'RMSE':>10} {'MAE':>10} "
-            f"{'MASE':>6} {'skill':>7} {'cover':>6} {'level':>6} {'width %':>8} "
-            f"{'pinball %':>9} {'p-skill':>7}"
+            f"{'MASE':>6} {'skill':>7} {'cover':>6} {'a-cover':>7} {'level':>6} {'width %':>8} "
+            f"{'pinball %':>9} {'a-pinball':>9} {'p-skill':>7} {'a-p-skill':>9}"
         )
         lines = [
             f"{self.ticker}: {self.weeks} weekly origins, forecasts {self.start} .. {self.end}",
@@ -141,16 +164,20 @@ class BacktestReport:
             lines.append(
                 f"{r.model:<12} {r.protocol:<8} {r.mape:>8.2f} {r.rmse:>10.2f} {r.mae:>10.2f} "
                 f"{r.mase:>6.2f} {r.skill:>+7.3f} {_opt(r.coverage, '6.3f')} "
-                f"{_opt(r.interval_level, '6.2f')} {_opt(r.width, '8.2f')} "
-                f"{_opt(r.pinball, '9.3f')} {_opt(r.pinball_skill, '+7.3f')}"
+                f"{_opt(r.adaptive_coverage, '7.3f')} {_opt(r.interval_level, '6.2f')} "
+                f"{_opt(r.width, '8.2f')} {_opt(r.pinball, '9.3f')} "
+                f"{_opt(r.adaptive_pinball, '9.3f')} {_opt(r.pinball_skill, '+7.3f')} "
+                f"{_opt(r.adaptive_pinball_skill, '+9.3f')}"
             )
         lines += [
             "skill = 1 - MAPE / MAPE(persistence, same protocol); > 0 beats the last close",
             "cover: share of closes inside [lowest, highest] quantile (nominal: level); width and "
             "pinball in % of the last close;",
             "p-skill = 1 - pinball / pinball(persistence with the past year's moves as quantiles)",
+            "a-: the same band after adaptive calibration (its scale per day learned from the "
+            "outcomes matured by each origin)",
         ]
-        return "\n".join(lines)
+        return "\n".join(lines + _horizon_table(self.rows))
 
 
 def weekly_origins(n: int, weeks: int, horizon: int = DAYS_PER_WEEK) -> IntArray:
@@ -169,6 +196,34 @@ def weekly_origins(n: int, weeks: int, horizon: int = DAYS_PER_WEEK) -> IntArray
 def _actuals(closes: FloatArray, origins: IntArray, horizon: int) -> FloatArray:
     offsets = np.arange(1, horizon + 1)
     return np.asarray(closes[origins[:, None] + offsets[None, :]], dtype=np.float64)
+
+
+def _horizon_table(rows: Sequence[Scores]) -> list[str]:
+    """Coverage and pinball of each interval per horizon day, fit-time above adaptive."""
+    banded = [r for r in rows if r.coverage_by_horizon is not None]
+    if not banded:
+        return []
+    days = len(banded[0].coverage_by_horizon or [])
+    step = next((r.adaptive_step for r in banded if r.adaptive_step is not None), None)
+    title = "per horizon day, fit-time and adaptive"
+    if step is not None:
+        title += f" (step {step:g} per matured outcome)"
+    header = f"{'model':<12} {'protocol':<8} {'':<17}" + "".join(
+        f"{f'day {d}':>8}" for d in range(1, days + 1)
+    )
+    lines = ["", title, header, "-" * len(header)]
+    for r in banded:
+        for label, values, spec in (
+            ("cover fit-time", r.coverage_by_horizon, "8.3f"),
+            ("cover adaptive", r.adaptive_coverage_by_horizon, "8.3f"),
+            ("pinball fit-time", r.pinball_by_horizon, "8.3f"),
+            ("pinball adaptive", r.adaptive_pinball_by_horizon, "8.3f"),
+            ("scale at the end", r.adaptive_scales, "8.2f"),
+        ):
+            if values is not None:
+                cells = "".join(format(v, spec) for v in values)
+                lines.append(f"{r.model:<12} {r.protocol:<8} {label:<17}{cells}")
+    return lines
 
 
 def _opt(value: float | None, spec: str) -> str:
@@ -191,19 +246,42 @@ def _forecast(
 def _predict(
     forecaster: Forecaster, closes: FloatArray, origins: IntArray, refit: bool
 ) -> tuple[FloatArray, FloatArray | None]:
-    if not refit:
-        forecaster.fit(closes[: origins[0] + 1])
-        return _forecast(forecaster, closes, origins)
+    """Point forecasts at the origins and, for a quantile forecaster, its quantiles on every day
+    from the first origin to the last (the adaptation replays them all; origin o's is row
+    ``o - origins[0]``). A fit sees only the closes up to the first origin, or with ``refit`` up
+    to each origin (the days after it are forecast by that fit, each from its own past)."""
+    if refit:
+        return _predict_refitting(forecaster, closes, origins)
+    forecaster.fit(closes[: origins[0] + 1])
+    if not _has_quantiles(forecaster):
+        return forecaster.predict_relative(closes, origins), None
+    point, quantiles = _forecast(forecaster, closes, np.arange(origins[0], origins[-1] + 1))
+    return point[origins - origins[0]], quantiles
+
+
+def _has_quantiles(forecaster: Forecaster) -> bool:
+    return bool(quantiles_of(forecaster)) and isinstance(forecaster, QuantileForecaster)
+
+
+def _predict_refitting(
+    forecaster: Forecaster, closes: FloatArray, origins: IntArray
+) -> tuple[FloatArray, FloatArray | None]:
+    """``_predict`` with a fresh fit at each origin, on the past only; every forecast is made
+    from the closes up to its own day."""
+    daily = _has_quantiles(forecaster)
     points, quantiles = [], []
-    for origin in origins:
-        seen = closes[: origin + 1]  # a fresh fit at each origin, on the past only
-        forecaster.fit(seen)
-        point, q = _forecast(forecaster, seen, [seen.size - 1])
-        points.append(point[0])
-        quantiles.append(None if q is None else q[0])
-    if any(q is None for q in quantiles):
-        return np.asarray(points, dtype=np.float64), None
-    return np.asarray(points, dtype=np.float64), np.asarray(quantiles, dtype=np.float64)
+    ends = [*origins[1:], origins[-1] + 1]
+    for origin, end in zip(origins, ends, strict=True):
+        forecaster.fit(closes[: origin + 1])
+        for day in range(origin, end if daily else origin + 1):
+            seen = closes[: day + 1]
+            point, q = _forecast(forecaster, seen, [seen.size - 1])
+            if day == origin:
+                points.append(point[0])
+            if q is not None:
+                quantiles.append(q[0])
+    stacked = np.asarray(quantiles, dtype=np.float64) if daily else None
+    return np.asarray(points, dtype=np.float64), stacked
 
 
 def walk_forward(
@@ -216,12 +294,15 @@ def walk_forward(
     refit: bool = False,
     protocols: Sequence[ScoringProtocol] = ("honest",),
     ticker: str = "",
+    adaptive_step: float | None = DEFAULT_CALIBRATION_STEP,
 ) -> BacktestReport:
     """Score each forecaster at weekly origins; fits see only closes up to the (first) origin.
 
     By default every forecaster is fitted once on the data before the first origin and then
     predicts each origin from its own past; ``refit`` refits at every origin (slow, closer to how
-    the weekly retrain job lives). Persistence is added when missing: skill needs it.
+    the weekly retrain job lives). Persistence is added when missing: skill needs it. Every
+    band is also scored after the adaptive calibration with ``adaptive_step`` per matured
+    outcome (CALIBRATION_STEP; None: fit-time only).
     """
     values = np.asarray(closes, dtype=np.float64)
     if len(dates) != values.size:
@@ -233,7 +314,7 @@ def walk_forward(
     all_bases: dict[ScoringProtocol, FloatArray] = {"honest": values[idx], "book": values[idx + 1]}
     bases = {protocol: all_bases[protocol] for protocol in protocols}
     scale_series = values[: idx[0] + 1]
-    forecasts, bands = _priced_forecasts(models, values, idx, refit, bases)
+    forecasts, bands = _priced_forecasts(models, values, idx, refit, bases, adaptive_step)
     rows = score_forecasts(actual, forecasts, scale_series, bands=bands, bases=bases)
     day_dates = list(dates)
     return BacktestReport(
@@ -252,11 +333,14 @@ def walk_forward(
 
 
 def _backtest_origins(n: int, weeks: int, origins: npt.ArrayLike | None) -> IntArray:
-    """The given origins, or the last ``weeks`` weekly ones; each with a full week after it."""
+    """The given origins, or the last ``weeks`` weekly ones; ascending, each with a full week
+    after it."""
     horizon = DAYS_PER_WEEK
     idx = weekly_origins(n, weeks, horizon) if origins is None else np.asarray(origins, np.int64)
     if idx.size == 0 or idx.max() + horizon > n - 1:
         raise DataError("every backtest origin needs 7 known closes after it")
+    if np.any(np.diff(idx) <= 0):
+        raise DataError("backtest origins must be in ascending order, each once")
     return idx
 
 
@@ -283,10 +367,11 @@ def _priced_forecasts(
     idx: IntArray,
     refit: bool,
     bases: dict[ScoringProtocol, FloatArray],
+    step: float | None,
 ) -> tuple[dict[ForecastKey, FloatArray], dict[ForecastKey, Bands]]:
     """Every forecaster's forecasts as prices under each protocol's base close, and the bands of
-    the quantile forecasters beside persistence's empirical quantiles at the same levels."""
-    horizon = DAYS_PER_WEEK
+    the quantile forecasters (fit-time and adapted) beside persistence's empirical quantiles at
+    the same levels."""
     window = next(
         (getattr(f, "window", EMPIRICAL_WINDOW) for f in models if f.name == "persistence"),
         EMPIRICAL_WINDOW,
@@ -294,22 +379,43 @@ def _priced_forecasts(
     forecasts: dict[ForecastKey, FloatArray] = {}
     bands: dict[ForecastKey, Bands] = {}
     for f in models:
-        point, quantiles = _predict(f, values, idx, refit)
-        levels = quantiles_of(f)
-        reference = (
-            None
-            if quantiles is None
-            else empirical_quantiles(values, idx, horizon, levels, int(window))
-        )
+        point, daily = _predict(f, values, idx, refit)
         for protocol, base in bases.items():
             forecasts[(f.name, protocol)] = denormalize_relative(point, base)
-            if quantiles is not None and reference is not None:
-                bands[(f.name, protocol)] = Bands(
-                    levels=levels,
-                    prices=_denormalize_bands(quantiles, base),
-                    reference=_denormalize_bands(reference, base),
-                )
+        if daily is not None:
+            reference = empirical_quantiles(
+                values, idx, DAYS_PER_WEEK, quantiles_of(f), int(window)
+            )
+            bands.update(_bands(f, daily, reference, values, idx, bases, step))
     return forecasts, bands
+
+
+def _bands(
+    forecaster: Forecaster,
+    daily: FloatArray,
+    reference: FloatArray,
+    values: FloatArray,
+    idx: IntArray,
+    bases: dict[ScoringProtocol, FloatArray],
+    step: float | None,
+) -> dict[ForecastKey, Bands]:
+    """One quantile forecaster's bands under each protocol: its daily relative quantiles read at
+    the origins, as made and as adapted (the adaptation is replayed on every day, honestly: the
+    moves it learns from are the closes' own, whatever the protocol)."""
+    levels = quantiles_of(forecaster)
+    at = idx - idx[0]
+    adapted = None if step is None else adapt(daily, values, int(idx[0]), levels, step)
+    return {
+        (forecaster.name, protocol): Bands(
+            levels=levels,
+            prices=_denormalize_bands(daily[at], base),
+            reference=_denormalize_bands(reference, base),
+            adapted=None if adapted is None else _denormalize_bands(adapted.quantiles[at], base),
+            scales=None if adapted is None else adapted.scales[at],
+            step=step,
+        )
+        for protocol, base in bases.items()
+    }
 
 
 def _denormalize_bands(relative: FloatArray, base: FloatArray) -> FloatArray:
@@ -318,18 +424,38 @@ def _denormalize_bands(relative: FloatArray, base: FloatArray) -> FloatArray:
 
 
 def interval_scores(actual: FloatArray, bands: Bands, base: FloatArray) -> dict[str, Any]:
-    """The interval fields of :class:`Scores` for one forecaster's bands."""
-    lower, upper = bands.prices[..., 0], bands.prices[..., -1]
-    pinball = metrics.pinball(actual, bands.prices, bands.levels, base)
+    """The interval fields of :class:`Scores` for one forecaster's bands, fit-time and (when
+    they were replayed) adaptive, both against the same persistence reference."""
     reference = metrics.pinball(actual, bands.reference, bands.levels, base)
+    scores: dict[str, Any] = {"interval_level": bands.interval_level}
+    scores.update(_band_scores(actual, bands.prices, bands.levels, base, reference))
+    scores.update(dict.fromkeys(ADAPTIVE_FIELDS))
+    if bands.adapted is not None and bands.scales is not None:
+        adapted = _band_scores(actual, bands.adapted, bands.levels, base, reference)
+        scores.update({f"adaptive_{key}": value for key, value in adapted.items()})
+        scores["adaptive_step"] = bands.step
+        scores["adaptive_scales"] = [float(v) for v in bands.scales[-1]]
+    return scores
+
+
+def _band_scores(
+    actual: FloatArray,
+    prices: FloatArray,
+    levels: Sequence[float],
+    base: FloatArray,
+    reference: float,
+) -> dict[str, Any]:
+    """Coverage of [lowest, highest] quantile, width, pinball and pinball skill of one set of
+    (origins, horizon, Q) quantile prices, overall and per horizon day."""
+    lower, upper = prices[..., 0], prices[..., -1]
+    pinball = metrics.pinball(actual, prices, levels, base)
     return {
         "coverage": metrics.coverage(actual, lower, upper),
-        "interval_level": bands.interval_level,
         "width": metrics.width(lower, upper, base),
         "pinball": pinball,
         "pinball_skill": 1.0 - pinball / reference if reference > 0 else None,
         "coverage_by_horizon": metrics.coverage_by_horizon(actual, lower, upper),
-        "pinball_by_horizon": metrics.pinball_by_horizon(actual, bands.prices, bands.levels, base),
+        "pinball_by_horizon": metrics.pinball_by_horizon(actual, prices, levels, base),
     }
 
 
@@ -356,7 +482,7 @@ def score_forecasts(
                 continue
             score = metrics.mape(actual, pred)
             band = bands.get((name, proto))
-            interval: dict[str, Any] = dict.fromkeys(INTERVAL_FIELDS)
+            interval: dict[str, Any] = dict.fromkeys(INTERVAL_FIELDS + ADAPTIVE_FIELDS)
             if band is not None:
                 if bases is None or proto not in bases:
                     raise ValueError(f"interval scores of {name}/{proto} need its base closes")

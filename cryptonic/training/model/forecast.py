@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cryptonic.data import infer_calendar
+from cryptonic.data import frame_calendar
 from cryptonic.forecast.calendar import next_dates
 from cryptonic.forecast.value import Forecast
 from cryptonic.training.model.keras_model import Model
@@ -38,7 +38,7 @@ def keras_forecast(model: Model, frame: pd.DataFrame, ticker: str) -> Forecast:
         ticker=ticker,
         as_of=last,
         last_close=last_close,
-        dates=next_dates(last, len(values), infer_calendar(frame)),
+        dates=next_dates(last, len(values), frame_calendar(frame, ticker)),
         values=[float(v) for v in values],
         **bands,
     )

@@ -173,6 +173,7 @@ class _TrialRunner:
                 [Persistence(quantiles=self.settings.quantiles), model],
                 weeks=self.weeks,
                 ticker=self.ticker,
+                adaptive_step=self.settings.calibration_step,
             )
             record = _scored(record, report, model.name, self.objective)
         except CryptonicError as exc:
@@ -271,6 +272,7 @@ def _final_backtest(
             [Persistence(quantiles=settings.quantiles), default, tuned],
             weeks=settings.backtest_weeks,
             ticker=ticker,
+            adaptive_step=settings.calibration_step,
         )
         by_seed[str(seed)] = [r.to_dict() for r in report.rows]
     return by_seed

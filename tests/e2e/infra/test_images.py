@@ -9,6 +9,7 @@ with every event in infra/events/ against moto's S3 server on the Docker bridge:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 import urllib.request
@@ -17,6 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
+from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
+from cryptonic.jobs.run_ledger import RunLedger, new_run_id
+from cryptonic.store.uri import open_store
 from tests.fixtures import lambda_images as li
 from tests.fixtures.containers import BridgeS3, function_env, write_env_file
 from tests.fixtures.published import EVENTS_DIR
@@ -29,8 +33,9 @@ PREDICT_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("predict-*.json"))
 STATUS_EVENTS = sorted(p.name for p in EVENTS_DIR.glob("status-*.json"))
 RETRAIN_EVENTS = ["retrain-scheduled.json", "retrain-direct.json", "retrain-sqs.json"]
 REFRESH_EVENTS = ["refresh-scheduled.json", "refresh-sqs.json"]
+SWEEP_EVENTS = ["sweep-scheduled.json"]
 SERVING_BUDGET_BYTES = 200 * 1024 * 1024  # design.md: the predict image's dependency layer
-FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas")
+FORBIDDEN_IN_SERVING = ("tensorflow", "keras", "pandas", "ccxt")
 # Lines the emulator itself prints (in AWS these are platform events, JSON with LogFormat JSON).
 EMULATOR_LINE = re.compile(r"^(\d{2} \w{3} \d{4} [\d:,]+ \[\w+\] \(rapid\)|START |END |REPORT )")
 
@@ -86,14 +91,10 @@ def test_sam_build_takes_every_layer_from_the_images_just_built(sam_built, funct
     assert sam_built.cached_steps >= 2 * 5
     built = yaml.load(sam_built.template.read_text(), Loader=CfnLoader)["Resources"]
     uris = {f: built[logical]["Properties"]["ImageUri"] for f, logical in li.FUNCTIONS.items()}
-    # One build per Dockerfile: SAM builds the refresh's and the dispatch's image once, as the
-    # retrain's.
-    assert uris == {
-        "predict": function_images["predict"].name,
-        "retrain": function_images["retrain"].name,
-        "refresh": function_images["retrain"].name,
-        "dispatch": function_images["retrain"].name,
-    }
+    # One build per Dockerfile: SAM builds the refresh's, the dispatch's and the sweeper's image
+    # once, as the retrain's.
+    assert uris == {f: function_images[li.DOCKERFILES[f]].name for f in li.FUNCTIONS}
+    assert set(uris) == {"predict", "retrain", "refresh", "dispatch", "sweep"}
 
 
 def test_predict_image_has_no_training_stack_and_fits_the_budget(function_images):
@@ -114,13 +115,15 @@ def test_retrain_image_holds_the_training_stack_but_no_server(function_images):
     found = li.python_in_image(
         function_images["retrain"].name,
         "import importlib.util as u, json; print(json.dumps({m: bool(u.find_spec(m)) for m in "
-        "('tensorflow', 'keras', 'pandas', 'yfinance', 'ai_edge_litert', 'fastapi', 'uvicorn')}))",
+        "('tensorflow', 'keras', 'pandas', 'yfinance', 'ccxt', 'ai_edge_litert', 'fastapi', "
+        "'uvicorn')}))",
     )
     assert json.loads(found) == {
         "tensorflow": True,
         "keras": True,
         "pandas": True,
         "yfinance": True,
+        "ccxt": True,
         "ai_edge_litert": True,
         "fastapi": False,
         "uvicorn": False,
@@ -295,7 +298,9 @@ def test_serving_events_answer_200_with_the_contract(trained, sam_built, bridge_
 
 def test_every_shipped_event_is_invoked_by_these_tests():
     shipped = {p.name for p in EVENTS_DIR.glob("*.json")}
-    assert shipped == set(PREDICT_EVENTS + STATUS_EVENTS + RETRAIN_EVENTS + REFRESH_EVENTS)
+    assert shipped == set(
+        PREDICT_EVENTS + STATUS_EVENTS + RETRAIN_EVENTS + REFRESH_EVENTS + SWEEP_EVENTS
+    )
 
 
 def test_sam_local_start_api_serves_predict_and_the_page(trained, sam_built, bridge_s3):
@@ -353,10 +358,14 @@ def test_run_ledger_as_lambda_does_and_logs_only_json(function_images, bridge_s3
             records.append(json.loads(line))
         except ValueError:
             pytest.fail(f"a log line is not JSON: {line!r}")
-    loggers = {r.get("logger") for r in records}
+    # cryptonic's lines are Powertools' Logger's: the logger's "name" and the invocation's
+    # "function_request_id" on each (the runtime's own lines say "logger" and "requestId").
+    loggers = {r.get("name") for r in records}
     assert {"cryptonic.retrain", "cryptonic.registry"} <= loggers
     assert any(r.get("_aws") for r in records), "no embedded-metric line"
-    assert all(r.get("requestId") for r in records if r.get("logger", "").startswith("cryptonic"))
+    ours = [r for r in records if str(r.get("name", "")).startswith("cryptonic")]
+    assert all(r.get("function_request_id") for r in ours)
+    assert {r.get("service") for r in ours} == {"cryptonic"}
 
 
 def test_a_failing_retrain_fails_the_invocation(function_images, bridge_s3):
@@ -372,3 +381,27 @@ def test_a_failing_retrain_fails_the_invocation(function_images, bridge_s3):
     assert answer["errorType"] == "RetrainFailedError", answer
     assert answer["errorMessage"].startswith("1 of 1 tickers failed: ETH-USD: [bad_data]")
     assert bridge_s3.keys(bucket) == []
+
+
+def test_the_sweeper_closes_a_lost_run_as_lambda_does(function_images, bridge_s3, tmp_path):
+    """A refresh run 13 hours old whose one ticker never reported: the sweeper, on the retrain
+    image under Lambda's sandbox, closes it with the ticker lost and writes its summary."""
+    bucket = bridge_s3.new_bucket()
+    seeded = open_store(f"file://{tmp_path / 'seed'}")
+    ledger = RunLedger(seeded, "refresh", list(REFRESH_OUTCOMES))
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(hours=13)
+    run = new_run_id(started, "img")
+    ledger.write_plan(run, [TICKER], {})
+    plan = ledger.plan(run)
+    plan["created"] = started.isoformat()
+    s3 = bridge_s3.client()
+    plan_key = f"models/{ledger.key(run, 'plan.json')}"
+    s3.put_object(Bucket=bucket, Key=plan_key, Body=json.dumps(plan))
+    env = {**function_env(bridge_s3, bucket), "REFRESH_RUN_HOURS": "12"}
+    event = json.loads((EVENTS_DIR / "sweep-scheduled.json").read_text())
+    with li.run_as_lambda(function_images["sweep"].name, env, bridge_s3.host_address) as fn:
+        done, _ = fn.invoke(event)
+    assert done["closed"] == {"refresh": [run]}, done
+    assert done["lost"] == {f"refresh {run}": [TICKER]}
+    summary = bridge_s3.get_json(bucket, f"models/{ledger.key(run, 'summary.json')}")
+    assert summary["counts"]["lost"] == 1

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 
 def test_backtest_json_shape(prices_csv, capsys, monkeypatch):
     monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    monkeypatch.setenv("CALIBRATION_STEP", "0.2")
     code = main(["backtest", "--data", str(prices_csv), "--weeks", "3", "--json", *TINY])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
@@ -35,6 +36,9 @@ def test_backtest_json_shape(prices_csv, capsys, monkeypatch):
         assert rows[name]["interval_level"] == pytest.approx(0.8)
         assert rows[name]["pinball"] > 0
         assert len(rows[name]["coverage_by_horizon"]) == 7
+        assert 0.0 <= rows[name]["adaptive_coverage"] <= 1.0
+        assert rows[name]["adaptive_step"] == 0.2  # CALIBRATION_STEP
+        assert len(rows[name]["adaptive_scales"]) == 7
     assert rows["persistence"]["pinball_skill"] == 0.0
     assert rows["drift"]["coverage"] is None
     assert rows["drift"]["pinball_skill"] is None
@@ -50,4 +54,6 @@ def test_backtest_table_and_plot(prices_csv, capsys, monkeypatch, tmp_path):
     out = capsys.readouterr().out
     assert "persistence" in out
     assert "skill" in out
+    assert "a-cover" in out
+    assert "cover adaptive" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -22,8 +22,12 @@ def test_replay_retrains_weekly_refreshes_daily_and_prints_the_record(
     dates = [ts.date() for ts in make_prices(300)["date"]]
     assert f"replayed {dates[-8]} .. {dates[-1]}: 2 weekly retrains, 8 daily refreshes" in out
     assert "| **all** | 8 | 28 |" in out  # 8 served forecasts, 7+6+...+1+0 days scored
-    # the quantile model's interval, scored on the same 28 days: a share in whole percent
+    # the quantile model's interval, scored on the same 28 days, as fitted and as served
+    # (adapted from the live record): two shares in whole percent
+    assert "| coverage, fit-time band | coverage, adaptive band |" in out
     [total] = [line for line in out.splitlines() if line.startswith("| **all** |")]
-    assert total.rstrip(" |").rsplit("| ", 1)[1].endswith("%")
+    fit, adaptive = total.rstrip(" |").split(" | ")[-2:]
+    assert fit.endswith("%")
+    assert adaptive.endswith("%")
     assert main(["replay", "--weeks", "1", *args]) == 2  # never over an existing history
     assert "already has versions" in capsys.readouterr().err

@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import curl_cffi.requests
 import pandas as pd
 import pytest
 import yfinance._http
@@ -24,11 +21,19 @@ import yfinance.base
 import yfinance.cache
 import yfinance.data
 
-from cryptonic.config import get_settings
-from cryptonic.data import DataUnavailableError, YahooPolicy, infer_calendar, load_prices
-from cryptonic.data.rate_limit import YAHOO_REQUESTS, MinInterval
-from cryptonic.data.yahoo import WORKER_THREAD_NAME, YahooRateLimitedError
+from cryptonic.data import (
+    DataUnavailableError,
+    YahooPolicy,
+    frame_calendar,
+    infer_calendar,
+    load_prices,
+)
+from cryptonic.data.calendar import find_gaps
+from cryptonic.data.rate_limit import MinInterval
+from cryptonic.data.yahoo import YahooRateLimitedError
 from cryptonic.errors import DataError
+from cryptonic.forecast.calendar import Sessions, next_dates
+from cryptonic.forecast.freshness import last_expected_close, missing_closes
 from tests.fixtures.yahoo.replay import Interaction, Replayer
 
 BTC_PERIOD2 = "period2=1706745600"  # 2024-02-01 00:00 UTC: end=2024-01-31 made exclusive
@@ -36,56 +41,6 @@ BTC_PERIOD2 = "period2=1706745600"  # 2024-02-01 00:00 UTC: end=2024-01-31 made 
 # yfinance 1.7 itself still calls sort_index(inplace=True); not ours to fix. (yfinance is
 # imported above, at collection: its import adds a warnings filter that would beat this one.)
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.sort_index")
-
-
-@pytest.fixture
-def yahoo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Replayer]:
-    """A fresh yfinance (no disk caches, no shared session state) on recorded responses."""
-    assert yfinance._http.HAS_CURL_CFFI, "replay hooks curl_cffi; the requests fallback is unhooked"
-    replayer = Replayer().load("handshake.json")
-
-    def request(session: object, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        return replayer.request(session, method, url, *args, **kwargs)
-
-    monkeypatch.setattr(curl_cffi.requests.Session, "request", request)
-    # yfinance keeps state between calls: a timezone and a cookie cache on disk, a singleton
-    # session holder with cookie/crumb, and a process-wide counter. Start every test clean.
-    monkeypatch.setattr(yfinance.cache._TzCacheManager, "_tz_cache", yfinance.cache._TzCacheDummy())
-    monkeypatch.setattr(
-        yfinance.cache._CookieCacheManager, "_Cookie_cache", yfinance.cache._CookieCacheDummy()
-    )
-    monkeypatch.setattr(yfinance.data.SingletonMeta, "_instances", {})
-    monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", 0)
-    monkeypatch.delenv("CRYPTONIC_OFFLINE", raising=False)
-    # The process-wide 1 s spacing would make every test sleep for real; the rate-bound tests
-    # below inject their own bound and clock. load_prices without a policy reads the settings.
-    monkeypatch.setenv("YAHOO_MIN_INTERVAL_SECONDS", "0")
-    get_settings.cache_clear()
-    YAHOO_REQUESTS.reset()
-    _forbid_network_sockets(monkeypatch)
-
-    yield replayer
-
-    get_settings.cache_clear()
-    if replayer.hang is not None:
-        replayer.hang.set()
-    for thread in threading.enumerate():
-        if thread.name == WORKER_THREAD_NAME:
-            thread.join(timeout=10)
-    assert not replayer.unmatched, f"requests without a recording: {replayer.unmatched}"
-
-
-def _forbid_network_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Belt and braces: any Python-level connection off this machine fails the test."""
-    real_connect = socket.socket.connect
-
-    def connect(sock: socket.socket, address: Any) -> None:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if sock.family == socket.AF_UNIX or host in {"127.0.0.1", "::1", "localhost"}:
-            return real_connect(sock, address)
-        raise AssertionError(f"test tried to reach the network: {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 @pytest.fixture
@@ -526,3 +481,44 @@ def test_every_request_of_consecutive_fetches_is_spaced_by_the_bound(
     assert fake_time.spacing == [1.5] * 5 + [1.0] + [1.5] * 3
     assert fake_time.backoff == []
     assert len(yahoo.seen) == len(started)
+
+
+# --- Exchanges' holidays --------------------------------------------------------------------------
+
+
+def test_tokyo_across_new_year_is_read_on_its_sessions(
+    yahoo: Replayer, policy: YahooPolicy
+) -> None:
+    yahoo.load("toyota_2023_12_new_year.json")
+
+    frame = load_prices("7203.T", "2023-12-25", "2024-01-12", "yahoo", policy=policy)
+
+    dates = [d.date() for d in frame["date"]]
+    assert dates[4:7] == [dt.date(2023, 12, 29), dt.date(2024, 1, 4), dt.date(2024, 1, 5)]
+    assert len(dates) == 11
+    calendar = frame_calendar(frame, "7203.T")
+    assert isinstance(calendar, Sessions)
+    assert calendar.exchange == "XTKS"
+    # The refresh of Thursday 4 January (00:30 UTC) expects Friday's close: nothing is missing,
+    # where the weekday rule counted 1 to 3 January (REFRESH_MAX_MISSED_DAYS=3: a page).
+    expected = last_expected_close(dt.date(2024, 1, 4), calendar)
+    assert expected == dt.date(2023, 12, 29)
+    assert missing_closes(dt.date(2023, 12, 29), expected, calendar) == []
+    assert next_dates(dt.date(2023, 12, 29), 3, calendar) == dates[5:8]
+
+
+def test_shanghai_across_the_spring_festival_is_accepted(
+    yahoo: Replayer, policy: YahooPolicy
+) -> None:
+    yahoo.load("moutai_2024_02_spring_festival.json")
+
+    frame = load_prices("600519.SS", "2024-02-01", "2024-02-23", "yahoo", policy=policy)
+
+    dates = [d.date() for d in frame["date"]]
+    assert len(dates) == 11
+    assert dates[5:7] == [dt.date(2024, 2, 8), dt.date(2024, 2, 19)]  # six weekdays closed
+    assert frame["volume"].iloc[5] == 0.0  # Yahoo's null volume: yfinance makes it 0
+    assert frame["close"].iloc[5] == 1688.0
+    calendar = frame_calendar(frame, "600519.SS")
+    assert next_dates(dt.date(2024, 2, 8), 1, calendar) == [dt.date(2024, 2, 19)]
+    assert find_gaps(frame["date"], calendar) == []

@@ -141,6 +141,7 @@ def test_the_refresh_writers_never_trip_the_bucket_policy(
         ("models/forecasts/BTC-USD/latest.json", {}, "DenyBlindForecastPointerWrites"),
         ("models/forecasts/BTC-USD/scores.json", {}, "DenyBlindForecastPointerWrites"),
         ("models/forecasts/BTC-USD/track-record.json", {}, "DenyBlindForecastPointerWrites"),
+        ("models/forecasts/BTC-USD/calibration.json", {}, "DenyBlindForecastPointerWrites"),
     ],
 )
 def test_the_evaluator_does_catch_an_unconditional_write(key, headers, sid):

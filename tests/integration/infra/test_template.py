@@ -9,6 +9,7 @@ safety choices of the README's deploy guide, and the pins shared with requiremen
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 
-from cryptonic.config import Settings, Strategy
+from cryptonic.config import PRICE_EXCHANGES, Settings, Strategy, source_chain
 from tests.fixtures.paths import REPO
 from tests.fixtures.template import env_vars, load_template
 
@@ -39,12 +40,26 @@ NEW_ACCOUNT_MAX_MEMORY_MB = 3008
 # API Gateway HTTP API stops waiting for an integration after 30 s.
 HTTP_API_TIMEOUT_S = 30
 # Serving image budget (design.md section 8): no training stack, no pandas (yfinance needs it).
-SERVING_FORBIDDEN = {"tensorflow", "tensorflow-cpu", "keras", "pandas", "yfinance", "matplotlib"}
+SERVING_FORBIDDEN = {
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "pandas",
+    "yfinance",
+    "ccxt",
+    "matplotlib",
+}
 TRAINING_FORBIDDEN = {"fastapi", "mangum", "uvicorn", "matplotlib"}
 WRITE_POLICY_TEMPLATES = {"S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"}
 READ_ACTION = re.compile(r"^s3:(Get|List|Head)[A-Za-z]*$")
 # Each function's image: the daily refresh runs on the retrain's (its own handler, no TensorFlow).
-IMAGE_OF = {"predict": "predict", "retrain": "retrain", "refresh": "retrain", "sweep": "retrain"}
+IMAGE_OF = {
+    "predict": "predict",
+    "retrain": "retrain",
+    "refresh": "retrain",
+    "dispatch": "retrain",
+    "sweep": "retrain",
+}
 ALL_FUNCTIONS = [
     "PredictFunction",
     "RetrainFunction",
@@ -642,8 +657,6 @@ def test_refresh_writes_only_the_forecast_log(template):
 
 
 def test_the_forecast_log_prefix_is_the_one_the_policies_name():
-    import datetime as dt
-
     from cryptonic.registry.keys import (
         FORECASTS_PREFIX,
         LATEST_NAME,
@@ -818,16 +831,22 @@ def test_bucket_policy_makes_forecasts_create_only_and_their_pointers_compare_an
     )
     assert pointers["Resource"] == [
         {"Fn::Sub": f"${{ModelBucket.Arn}}/models/forecasts/*/{name}"}
-        for name in ("latest.json", "scores.json", "track-record.json")
+        for name in ("latest.json", "scores.json", "track-record.json", "calibration.json")
     ]
     assert pointers["Condition"] == {"Null": {"s3:if-match": "true", "s3:if-none-match": "true"}}
 
 
 @pytest.mark.parametrize("name", ALL_FUNCTIONS)
-def test_functions_log_json_and_fetch_prices_from_yahoo_only(template, name):
+def test_functions_log_json_and_fetch_prices_from_yahoo_then_the_exchanges(template, name):
     props = template["Resources"][name]["Properties"]
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
-    assert env_vars(template, name)["DATA_SOURCE"] == "yahoo"  # never the bundled snapshot
+    env = env_vars(template, name)
+    assert "DATA_SOURCE" not in env  # one setting names the chain
+    chain = source_chain(env["DATA_SOURCES"])
+    assert chain[0] == "yahoo"
+    assert set(chain[1:]) <= set(PRICE_EXCHANGES)
+    assert "bundled" not in chain
+    assert "auto" not in chain
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -917,6 +936,75 @@ def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypa
     assert {"StaleAfterHours", "StaleForecasts"} <= set(re.findall(r"\w+", json.dumps(alarm)))
 
 
+def _emitted_by_each_function(monkeypatch, capsys) -> dict[str, list[dict[str, Any]]]:
+    """The EMF lines of each job function, by the resource its alarms ``!Ref``, as the jobs emit
+    them: a finished run's report of every outcome (the invocation, the consumer and the sweeper
+    all report through it) and a dispatch that found tickers.json unusable."""
+    from cryptonic.jobs.cloudwatch import put_metrics
+    from cryptonic.jobs.dispatch import Dispatch, dispatch_metrics
+    from cryptonic.jobs.job_outcomes import METRICS_OF
+    from cryptonic.jobs.run_report import report_run
+    from cryptonic.jobs.run_summary import summarize
+
+    emitted: dict[str, list[dict[str, Any]]] = {}
+    for job, function in (("retrain", "RetrainFunction"), ("refresh", "RefreshFunction")):
+        metrics = METRICS_OF[job]
+        results = [
+            {"ticker": f"T{i}", "outcome": o, "error": None, "served": {"stale": True}}
+            for i, o in enumerate(metrics.outcomes)
+        ]
+        plan = {"run_id": "r", "created": "2026-12-01T06:00:00+00:00", "tickers": ["T"]}
+        summary = summarize(job, plan, results, list(metrics.outcomes), dt.datetime.now(dt.UTC))
+        report_run(summary, metrics, None, function_name=RESOURCE_REFS[function])
+        emitted[function] = _emf_lines(capsys.readouterr().out)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", DISPATCH_NAME)
+    unusable = Dispatch("retrain", "r", ["BTC-USD"], ["BTC-USD"], {}, "tickers.json: not JSON")
+    put_metrics(dispatch_metrics(unusable))
+    emitted["DispatchFunction"] = _emf_lines(capsys.readouterr().out)
+    return emitted
+
+
+def _emf_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+
+
+DISPATCH_NAME = "cryptonic-DispatchFunction-abc"
+
+
+def test_every_alarm_on_our_namespace_reads_a_metric_a_job_emits(template, monkeypatch, capsys):
+    """Namespace, metric name and dimension exactly as the jobs' Powertools EMF lines declare
+    them, under the function whose name the alarm's dimension is (``!Ref`` of it)."""
+    emitted = _emitted_by_each_function(monkeypatch, capsys)
+    names = {**RESOURCE_REFS, "DispatchFunction": DISPATCH_NAME}
+    checked = []
+    for name, alarm in _alarms(template).items():
+        if alarm["Namespace"].startswith("AWS/"):
+            continue  # AWS's own metrics (Lambda, SQS)
+        [dimension] = alarm["Dimensions"]
+        function = dimension["Value"]["Ref"]
+        declared = [
+            (d["Namespace"], d["Dimensions"], {m["Name"] for m in d["Metrics"]}, line)
+            for line in emitted[function]
+            for d in line["_aws"]["CloudWatchMetrics"]
+        ]
+        assert any(
+            namespace == alarm["Namespace"]
+            and dimensions == [[dimension["Name"]]]
+            and alarm["MetricName"] in metrics
+            and line[dimension["Name"]] == names[function]
+            for namespace, dimensions, metrics, line in declared
+        ), f"{name}: no {function} line declares {alarm['MetricName']}: {declared}"
+        checked.append(name)
+    assert sorted(checked) == [
+        "ForecastStaleAlarm",
+        "RefreshTickersFailedAlarm",
+        "RefreshTickersLostAlarm",
+        "RetrainTickersFailedAlarm",
+        "RetrainTickersLostAlarm",
+        "TickerListUnusableAlarm",
+    ]
+
+
 def test_refresh_failures_and_a_silent_schedule_page(template):
     alarms = _alarms(template)
     failed = alarms["RefreshFailedAlarm"]
@@ -971,8 +1059,16 @@ def test_serving_requirements_have_no_training_stack():
 def test_training_requirements_have_no_serving_stack():
     pins = requirement_pins(ROOT / "functions" / "retrain" / "requirements.txt")
     assert not TRAINING_FORBIDDEN & set(pins), sorted(TRAINING_FORBIDDEN & set(pins))
-    expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance"}
+    expected = {"tensorflow-cpu", "keras", "ai-edge-litert", "numpy", "pandas", "yfinance", "ccxt"}
     assert expected | {"botocore", "pydantic", "pydantic-settings"} <= set(pins)
+    # The jobs' Lambda plumbing: Powertools (Logger, Metrics, the SQS batch) and boto3 clients.
+    assert {"aws-lambda-powertools", "boto3"} <= set(pins)
+
+
+def test_serving_requirements_keep_powertools_and_boto3_off_the_cold_start():
+    """The predict image keeps its stdlib S3 reader and its own JSON logging (cryptonic.logs)."""
+    pins = requirement_pins(ROOT / "functions" / "predict" / "requirements.txt")
+    assert not {"aws-lambda-powertools", "boto3"} & set(pins)
 
 
 @pytest.mark.parametrize("function", sorted(IMAGE_OF))
@@ -1122,11 +1218,13 @@ def test_each_day_every_ticker_is_its_own_refresh_job(template):
     assert jobs["Queue"] == {"Fn::GetAtt": ["RefreshQueue", "Arn"]}
     assert jobs["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert 2 <= jobs["ScalingConfig"]["MaximumConcurrency"] <= 5
-    # A batch fits the timeout even if every ticker waits out Yahoo's whole deadline.
-    from cryptonic.data.yahoo import DEFAULT_POLICY
+    # A batch fits the timeout even if every ticker waits out every source's whole deadline.
+    from cryptonic.data.sources import chain_budget
 
-    assert DEFAULT_POLICY.deadline is not None
-    assert jobs["BatchSize"] * DEFAULT_POLICY.deadline <= props["Timeout"]
+    chain = env_vars(template, "RefreshFunction")["DATA_SOURCES"]
+    worst = max(chain_budget(chain, ticker) for ticker in ("BTC-USD", "AAPL"))
+    assert worst >= 60.0
+    assert jobs["BatchSize"] * worst <= props["Timeout"]
     queue = resources["RefreshQueue"]["Properties"]
     assert queue["VisibilityTimeout"] >= 6 * props["Timeout"]
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {

@@ -157,8 +157,12 @@ def sqs_event(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def deliver(queue_url: str, handler: Callable[..., Any]) -> list[dict[str, Any]]:
-    """Drain the queue the way the event source mapping does, one message per invocation."""
+def deliver(
+    queue_url: str, handler: Callable[..., Any], context: Callable[[str], Any]
+) -> list[dict[str, Any]]:
+    """Drain the queue the way the event source mapping does, one message per invocation, each
+    with its own Lambda ``context`` (of the handler's function)."""
+    function = "cryptonic-" + handler.__module__.split(".")[1]
     sqs = _client("sqs")
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -171,7 +175,7 @@ def deliver(queue_url: str, handler: Callable[..., Any]) -> list[dict[str, Any]]
         if not received:
             break
         [message] = received
-        answer = handler(sqs_event(message, arn), None)
+        answer = handler(sqs_event(message, arn), context(function))
         answers.append({"body": json.loads(message["Body"]), "answer": answer})
         if not answer["batchItemFailures"]:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -199,7 +203,10 @@ def _scheduled_event() -> dict[str, Any]:
 
 
 def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one(
-    lambda_env: str, queues: dict[str, str], capsys: pytest.CaptureFixture[str]
+    lambda_env: str,
+    queues: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     from functions.dispatch.app import handler as dispatch
     from functions.retrain.app import handler as retrain
@@ -207,11 +214,11 @@ def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one
     store = open_store(lambda_env)
     store.put_json(TICKERS_FILE, {"tickers": ["BAD-USD", "eth-usd"]})  # one new, one repeated
 
-    sent = dispatch(_scheduled_event(), None)
+    sent = dispatch(_scheduled_event(), lambda_context("cryptonic-dispatch"))
     assert sent["tickers"] == ["BTC-USD", "ETH-USD", "BAD-USD"]
     assert (sent["sent"], sent["ok"]) == (3, True)
 
-    answers = deliver(queues["jobs"], retrain)
+    answers = deliver(queues["jobs"], retrain, lambda_context)
     per_ticker: dict[str, list[bool]] = {}
     for item in answers:
         failed = bool(item["answer"]["batchItemFailures"])
@@ -252,29 +259,56 @@ def test_a_fanned_out_run_publishes_every_good_ticker_and_reports_the_failed_one
     assert "ETH-USD" not in note["Message"].split("\n", 2)[-1]
 
     # The run's counts are emitted once, as the metrics the template's alarm reads.
-    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    captured = capsys.readouterr()
+    emf = [json.loads(line) for line in captured.out.splitlines() if '"_aws"' in line]
     counts = [m for m in emf if "TickersPromoted" in m]
     assert len(counts) == 1
-    assert (counts[0]["TickersPromoted"], counts[0]["TickersFailed"]) == (2.0, 1.0)
+    assert (counts[0]["TickersPromoted"], counts[0]["TickersFailed"]) == ([2.0], [1.0])
     assert counts[0]["failed_tickers"] == ["BAD-USD"]
     assert counts[0]["FunctionName"] == "cryptonic-retrain"
 
+    # Every line logged is JSON with its invocation's request id; a run's lines carry its id.
+    lines = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+    ours = [line for line in lines if str(line.get("name")).startswith("cryptonic.")]
+    assert ours
+    assert all(line["function_request_id"] for line in ours)
+    [planned] = [line for line in ours if "dispatch" in line]
+    assert (planned["function_name"], planned["run_id"]) == ("cryptonic-dispatch", run_id)
+    tickers = [line for line in ours if "summary" in line]  # one line per delivery's work
+    assert sorted(line["summary"]["ticker"] for line in tickers) == [
+        "BAD-USD",
+        "BAD-USD",
+        "BTC-USD",
+        "ETH-USD",
+    ]
+    assert {line["run_id"] for line in tickers} == {run_id}
+    assert {line["function_name"] for line in tickers} == {"cryptonic-retrain"}
+    assert len({line["function_request_id"] for line in tickers}) == 4  # one per invocation
+    [headline] = [line for line in ours if "run" in line and line.get("run_id") == run_id]
+    assert headline["run"]["counts"]["promoted"] == 2
+
 
 def test_without_a_queue_the_dispatch_refuses_and_sends_nothing(
-    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    lambda_env: str,
+    queues: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Callable[[str], Any],
 ) -> None:
     from functions.dispatch.app import handler as dispatch
 
     monkeypatch.delenv("RETRAIN_QUEUE_URL")
     get_settings.cache_clear()
     with pytest.raises(ConfigError, match="RETRAIN_QUEUE_URL is not set"):
-        dispatch(_scheduled_event(), None)
+        dispatch(_scheduled_event(), lambda_context("cryptonic-dispatch"))
     assert _drain(queues["jobs"]) == []
     assert RunLedger(open_store(lambda_env)).runs() == []
 
 
 def test_a_retried_and_a_duplicated_schedule_event_join_one_run(
-    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    lambda_env: str,
+    queues: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """Scheduler's retry carries a new execution id; a duplicate the same one. Both join the
     tick's run: a retry before the jobs ran sends them again (a claim keeps the work single),
@@ -285,20 +319,24 @@ def test_a_retried_and_a_duplicated_schedule_event_join_one_run(
     monkeypatch.setenv("TICKERS", "BTC-USD")
     get_settings.cache_clear()
     event = _scheduled_event()
-    first = dispatch(event, None)
-    duplicate = dispatch(dict(event), None)  # delivered twice before any job ran
+    first = dispatch(event, lambda_context("cryptonic-dispatch"))
+    duplicate = dispatch(
+        dict(event), lambda_context("cryptonic-dispatch")
+    )  # delivered twice before any job ran
     assert duplicate["run_id"] == first["run_id"]
-    answers = deliver(queues["jobs"], retrain)
+    answers = deliver(queues["jobs"], retrain, lambda_context)
     assert [a["body"]["ticker"] for a in answers] == ["BTC-USD", "BTC-USD"]
     assert not any(a["answer"]["batchItemFailures"] for a in answers)
     store = open_store(lambda_env)
     versions = Registry(store).version_ids("BTC-USD")
     assert len(versions) == 1  # the second job found the result: nothing retrained
 
-    retried = dispatch({**event, "id": "a9f0e1b2-retry"}, None)  # Scheduler's retry
+    retried = dispatch(
+        {**event, "id": "a9f0e1b2-retry"}, lambda_context("cryptonic-dispatch")
+    )  # Scheduler's retry
     assert retried["run_id"] == first["run_id"]
     assert (retried["finished"], retried["sent"]) == (["BTC-USD"], 0)
-    assert deliver(queues["jobs"], retrain) == []
+    assert deliver(queues["jobs"], retrain, lambda_context) == []
     assert Registry(store).version_ids("BTC-USD") == versions
     assert RunLedger(store).runs() == [first["run_id"]]
     summary = RunLedger(store).summary(first["run_id"])
@@ -319,13 +357,14 @@ def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_and_pages_
     content: bytes,
     problem: str,
     capsys: pytest.CaptureFixture[str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """No raise, so no Lambda retry sending every job again: a metric that pages instead."""
     from functions.dispatch.app import handler as dispatch
 
     store = open_store(lambda_env)
     store.put_bytes(TICKERS_FILE, content)
-    answer = dispatch(_scheduled_event(), None)
+    answer = dispatch(_scheduled_event(), lambda_context("cryptonic-dispatch"))
     assert f"{TICKERS_FILE} is not usable" in answer["problem"]
     assert problem in answer["problem"]
     assert (answer["sent"], answer["ok"]) == (2, False)
@@ -333,17 +372,19 @@ def test_a_broken_ticker_file_still_dispatches_the_parameters_tickers_and_pages_
     assert sent == ["BTC-USD", "ETH-USD"]
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     [metrics] = [m for m in emf if "TickerListUnusable" in m]
-    assert (metrics["TickerListUnusable"], metrics["TickersDispatched"]) == (1.0, 2.0)
+    assert (metrics["TickerListUnusable"], metrics["TickersDispatched"]) == ([1.0], [2.0])
 
 
 def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
-    lambda_env: str, queues: dict[str, str]
+    lambda_env: str,
+    queues: dict[str, str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     from functions.retrain.app import handler as retrain
 
     sqs = _client("sqs")
     sqs.send_message(QueueUrl=queues["jobs"], MessageBody=json.dumps({"tickr": "BTC-USD"}))
-    answers = deliver(queues["jobs"], retrain)
+    answers = deliver(queues["jobs"], retrain, lambda_context)
     assert len(answers) == MAX_RECEIVES
     assert all(a["answer"]["batchItemFailures"] for a in answers)
     [dead] = _drain(queues["dlq"])
@@ -352,7 +393,9 @@ def test_a_malformed_job_is_reported_for_retry_and_runs_nothing(
 
 
 def test_a_deeply_nested_job_fails_its_own_item_only(
-    lambda_env: str, queues: dict[str, str]
+    lambda_env: str,
+    queues: dict[str, str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """A body json.loads would recurse out of the stack on: refused like any bad body, and the
     good job of the same batch runs."""
@@ -366,7 +409,7 @@ def test_a_deeply_nested_job_fails_its_own_item_only(
         {**template, "messageId": "nested", "body": nested},
         {**template, "messageId": "good", "body": good},
     ]
-    answer = refresh(event, None)
+    answer = refresh(event, lambda_context("cryptonic-refresh"))
     assert answer == {"batchItemFailures": [{"itemIdentifier": "nested"}]}
 
 
@@ -376,6 +419,7 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
     price_folder: Path,
     published_model: Any,
     capsys: pytest.CaptureFixture[str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """Three champions; BAD-USD's latest prices carry a zero close, which the refresh refuses."""
     from functions.dispatch.app import handler as dispatch
@@ -393,13 +437,13 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
     store.put_json(TICKERS_FILE, ["BAD-USD"])
 
     event = dict(json.loads((EVENTS / "refresh-scheduled.json").read_text()))
-    sent = dispatch(event, None)
+    sent = dispatch(event, lambda_context("cryptonic-dispatch"))
     assert (sent["job"], sent["tickers"], sent["ok"]) == (
         "refresh",
         ["BTC-USD", "ETH-USD", "BAD-USD"],
         True,
     )
-    answers = deliver(queues["jobs"], refresh)
+    answers = deliver(queues["jobs"], refresh, lambda_context)
     per_ticker: dict[str, list[bool]] = {}
     for item in answers:
         per_ticker.setdefault(item["body"]["ticker"], []).append(
@@ -420,7 +464,7 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
     [counts] = [m for m in emf if "TickersRefreshed" in m]
     # Every invocation reported its tickers' stale forecasts too, not only the run's end.
     assert len([m for m in emf if "StaleForecasts" in m and "TickersRefreshed" not in m]) == 4
-    assert (counts["TickersRefreshed"], counts["TickersFailed"]) == (2.0, 1.0)
+    assert (counts["TickersRefreshed"], counts["TickersFailed"]) == ([2.0], [1.0])
     # The stale alarm's metric counts the served forecasts each invocation found stale.
     ledger = RunLedger(store, "refresh")
     stale = []
@@ -429,7 +473,7 @@ def test_a_fanned_out_refresh_refreshes_every_good_ticker_and_reports_the_failed
         assert result is not None
         if (result["served"] or {}).get("stale"):
             stale.append(ticker)
-    assert counts["StaleForecasts"] == float(len(stale))
+    assert counts["StaleForecasts"] == [float(len(stale))]
     assert counts["stale_tickers"] == sorted(stale)
 
 
@@ -448,7 +492,10 @@ def _receive_all(queue_url: str, count: int) -> list[dict[str, Any]]:
 
 
 def test_two_deliveries_of_one_job_at_once_retrain_and_publish_once(
-    lambda_env: str, queues: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    lambda_env: str,
+    queues: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """A dispatch sent twice: two messages of one (run, ticker), run by two invocations at the
     same moment (threads) against moto's S3. One claims the ticker and works; the other finds
@@ -459,8 +506,8 @@ def test_two_deliveries_of_one_job_at_once_retrain_and_publish_once(
     monkeypatch.setenv("TICKERS", "BTC-USD")
     get_settings.cache_clear()
     event = _scheduled_event()
-    dispatch(event, None)
-    dispatch(event, None)
+    dispatch(event, lambda_context("cryptonic-dispatch"))
+    dispatch(event, lambda_context("cryptonic-dispatch"))
     arn = _client("sqs").get_queue_attributes(QueueUrl=queues["jobs"], AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -470,7 +517,9 @@ def test_two_deliveries_of_one_job_at_once_retrain_and_publish_once(
 
     def invoke(message: dict[str, Any]) -> None:
         start.wait()
-        answers[message["MessageId"]] = retrain(sqs_event(message, arn), None)
+        answers[message["MessageId"]] = retrain(
+            sqs_event(message, arn), lambda_context("cryptonic-retrain")
+        )
 
     threads = [threading.Thread(target=invoke, args=(m,)) for m in messages]
     for thread in threads:
@@ -486,7 +535,9 @@ def test_two_deliveries_of_one_job_at_once_retrain_and_publish_once(
             _client("sqs").delete_message(
                 QueueUrl=queues["jobs"], ReceiptHandle=message["ReceiptHandle"]
             )
-    [later] = deliver(queues["jobs"], retrain)  # the backed-off one, delivered again
+    [later] = deliver(
+        queues["jobs"], retrain, lambda_context
+    )  # the backed-off one, delivered again
     assert not later["answer"]["batchItemFailures"]
     assert len(Registry(store).version_ids("BTC-USD")) == 1
     ledger = RunLedger(store)
@@ -504,6 +555,7 @@ def test_a_run_whose_last_delivery_dies_is_closed_by_the_sweeper_naming_it(
     queues: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    lambda_context: Callable[[str], Any],
 ) -> None:
     """BTC-USD's delivery dies mid-training (a timeout) and its message is never delivered
     again (its receives spent, or expired): no result, no summary. Past the run's deadline the
@@ -521,14 +573,14 @@ def test_a_run_whose_last_delivery_dies_is_closed_by_the_sweeper_naming_it(
         return backtest(settings, spec, ticker, *rest)
 
     monkeypatch.setattr(one_ticker, "backtest", dies_on_btc)
-    sent = dispatch(_scheduled_event(), None)
+    sent = dispatch(_scheduled_event(), lambda_context("cryptonic-dispatch"))
     sqs = _client("sqs")
     arn = sqs.get_queue_attributes(QueueUrl=queues["jobs"], AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
     for message in _receive_all(queues["jobs"], 2):
         with contextlib.suppress(Crash):  # the invocation died; never delivered again
-            retrain(sqs_event(message, arn), None)
+            retrain(sqs_event(message, arn), lambda_context("cryptonic-retrain"))
         sqs.delete_message(QueueUrl=queues["jobs"], ReceiptHandle=message["ReceiptHandle"])
     store = open_store(lambda_env)
     ledger = RunLedger(store)
@@ -552,5 +604,5 @@ def test_a_run_whose_last_delivery_dies_is_closed_by_the_sweeper_naming_it(
     assert body["Subject"] == "cryptonic: 1 of 2 tickers failed to retrain"
     assert "BTC-USD: [lost]" in body["Message"]
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    [closed] = [m for m in emf if m.get("TickersLost")]
+    [closed] = [m for m in emf if m.get("TickersLost", [0]) != [0]]
     assert (closed["FunctionName"], closed["failed_tickers"]) == ("cryptonic-retrain", ["BTC-USD"])

@@ -107,6 +107,7 @@ RETRAIN_STEPS: list[tuple[str, Callable[[str], bool], int]] = [
 ]
 REFRESH_STEPS: list[tuple[str, Callable[[str], bool], int]] = [
     ("claim", _ends(f"/claims/{TICKER}.json"), 1),
+    ("calibration.json", _ends(f"forecasts/{TICKER}/calibration.json"), 1),
     ("dated forecast", lambda key: bool(DATED.match(key)), 1),
     ("latest.json", _ends(f"forecasts/{TICKER}/latest.json"), 1),
     ("scores.json", _ends("/scores.json"), 1),
@@ -257,6 +258,8 @@ def test_a_refresh_that_dies_at_any_write_logs_once_and_its_run_ends(
     assert len({k.split("/")[2] for k in dated}) == 1  # one day's forecast, logged once
     assert store.exists(f"forecasts/{TICKER}/latest.json")
     assert store.exists(f"forecasts/{TICKER}/track-record.json")
+    calibration = store.get_json(f"forecasts/{TICKER}/calibration.json")
+    assert calibration["adaptive"]["updates"] == 0  # nothing matured yet: nothing applied
     assert notes == []
     TABLE.append(
         f"refresh  crash {when:<6} {label:<18} -> {result['outcome']} (attempt "

@@ -42,6 +42,7 @@ def test_the_groups_add_every_subcommand_in_the_released_order() -> None:
         "refresh",
         "runs",
         "replay",
+        "data",
         "serve",
         "run",
     ]

@@ -105,3 +105,18 @@ def test_garbage_is_not_a_csv() -> None:
         read_prices_csv(b"")
     with pytest.raises(DataError, match="missing columns: date, open, high, low, close, volume"):
         read_prices_csv(b"\x00\x01binary,junk\n1,2\n")
+
+
+def test_a_missing_volume_is_written_null_and_read_back_missing() -> None:
+    raw = make_prices(days=3).astype({"volume": "float64"})
+    raw.loc[1, "volume"] = float("nan")
+    frame = validate_prices(raw)
+
+    data = to_yahoo_csv(frame)
+
+    rows = data.decode().splitlines()
+    assert rows[2].endswith(",null")
+    assert rows[1].split(",")[-1].isdigit()  # the other volumes stay whole numbers
+    again = read_prices_csv(data)
+    pd.testing.assert_frame_equal(again, frame, check_exact=True)
+    assert frame_sha256(again) == frame_sha256(frame)

@@ -127,6 +127,21 @@ def test_csv_source(tmp_path: Path) -> None:
     assert infer_calendar(frame) == "B"
 
 
+def test_a_yahoo_export_with_a_null_volume_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "7203.T.csv"
+    path.write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\n"
+        "2023-12-28,2605.0,2611.0,2580.5,2586.5,2586.5,16482100\n"
+        "2023-12-29,2590.0,2600.0,2575.0,2592.5,2592.5,null\n"
+        "2024-01-04,2606.0,2626.0,2585.0,2599.5,2599.5,21846600\n"
+    )
+
+    frame = load_prices("7203.T", source=str(path))
+
+    assert frame["volume"].isna().tolist() == [False, True, False]
+    assert frame["close"].tolist() == [2586.5, 2592.5, 2599.5]
+
+
 def test_csv_source_errors_name_the_file(tmp_path: Path) -> None:
     raw = make_prices(days=20)
     path = tmp_path / "bad.csv"

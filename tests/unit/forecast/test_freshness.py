@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from cryptonic.forecast.calendar import Sessions
 from cryptonic.forecast.freshness import (
     age_hours,
     close_final_at,
@@ -149,3 +150,28 @@ def test_next_refresh_due_reads_any_zone_as_utc():
     berlin = dt.timezone(dt.timedelta(hours=2))
     now = dt.datetime(2026, 10, 6, 1, 0, tzinfo=berlin)  # 23:00 UTC the day before
     assert next_refresh_due(now, 0) == dt.datetime(2026, 10, 6, 0, 30, tzinfo=UTC)
+
+
+# Tokyo's New Year 2024 as a forecast dated on the exchange's sessions shows it: after the
+# close of Friday 29 December, the next session is Thursday 4 January.
+NEW_YEAR = Sessions.of_forecast(
+    dt.date(2023, 12, 29), ["2024-01-04", "2024-01-05", "2024-01-09", "2024-01-10"], "B"
+)
+
+
+def test_a_holiday_is_no_missing_close_on_the_exchanges_days():
+    thursday = dt.date(2024, 1, 4)  # the refresh of 00:30 UTC, before Tokyo opens
+    assert last_expected_close(thursday, NEW_YEAR) == dt.date(2023, 12, 29)
+    assert missing_closes(dt.date(2023, 12, 29), dt.date(2023, 12, 29), NEW_YEAR) == []
+    # The weekday rule would have expected Wednesday's close and counted three missing: a page.
+    assert last_expected_close(thursday, "B") == dt.date(2024, 1, 3)
+    assert len(missing_closes(dt.date(2023, 12, 29), dt.date(2024, 1, 3), "B")) == 3
+
+
+def test_a_forecast_before_a_holiday_goes_stale_after_it():
+    as_of = dt.date(2023, 12, 29)
+    assert closed_days_after(as_of, NEW_YEAR) == 5  # Saturday to Wednesday
+    assert stale_at(as_of, NEW_YEAR, 48) == stale_at(as_of, "B", 48) + dt.timedelta(days=3)
+    during = dt.datetime(2024, 1, 3, 12, tzinfo=UTC)
+    assert not freshness_of(as_of, None, NEW_YEAR, 48, during).stale
+    assert freshness_of(as_of, None, "B", 48, during).stale

@@ -106,7 +106,7 @@ def test_the_lambda_way_counts_then_raises_naming_each_failed_ticker(env, capsys
         RUNNER.invoke(None)
     assert str(caught.value) == "1 of 2 tickers failed: BAD-USD: [bad_data] a zero close"
     [metrics] = _emf(capsys.readouterr().out)
-    assert (metrics["TickersDone"], metrics["TickersFailed"], metrics["Extra"]) == (1, 1, 2)
+    assert (metrics["TickersDone"], metrics["TickersFailed"], metrics["Extra"]) == ([1], [1], [2])
     assert metrics["failed_tickers"] == ["BAD-USD"]
     assert metrics["seen"] == ["BAD-USD", "BTC-USD"]
     [line] = [r for r in caplog.records if getattr(r, "counts", None)]
@@ -120,14 +120,14 @@ def test_an_unusable_ticker_file_fails_the_invocation_after_the_tickers_ran(env,
         RUNNER.invoke({"tickers": None})
     assert "1 of 2 tickers failed" in str(caught.value)
     [metrics] = _emf(capsys.readouterr().out)
-    assert metrics["TickersDone"] == 1
+    assert metrics["TickersDone"] == [1]
 
 
 def test_a_refused_request_is_counted_and_raised_before_any_ticker(env, capsys):
     with pytest.raises(ConfigError, match="a bad request"):
         RUNNER.invoke("bad")
     [metrics] = _emf(capsys.readouterr().out)
-    assert metrics["TestRefused"] == 1
+    assert metrics["TestRefused"] == [1]
     assert "TickersDone" not in metrics
 
 
@@ -144,4 +144,4 @@ def test_a_ticker_starts_only_if_the_time_left_can_hold_it(env, capsys):
     with pytest.raises(RetrainFailedError, match="no_time"):
         RUNNER.invoke({"tickers": ["BTC-USD"]}, Context(30))  # the retrain needs 120 s
     [metrics] = _emf(capsys.readouterr().out)
-    assert (metrics["TickersDone"], metrics["TickersFailed"]) == (0, 1)
+    assert (metrics["TickersDone"], metrics["TickersFailed"]) == ([0], [1])

@@ -63,7 +63,7 @@ def test_a_run_past_its_deadline_is_closed_and_its_lost_tickers_named(local_stor
     assert "ETH-USD: [lost]" in message
     assert "SOL-USD: [lost]" in message
     [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if "TickersLost" in x]
-    assert (line["TickersLost"], line["FunctionName"]) == (2, "stack-RefreshFunction-abc")
+    assert (line["TickersLost"], line["FunctionName"]) == ([2], "stack-RefreshFunction-abc")
     assert "StaleForecasts" in line
     again = sweep(_settings(local_store), local_store, lambda s, m: notes.append((s, m)), now=NOW)
     assert again.closed == {}

@@ -9,6 +9,7 @@ import pytest
 from cryptonic.errors import ConfigError
 from cryptonic.registry.keys import (
     artifact_key,
+    calibration_key,
     champion_key,
     check_ticker,
     check_version,
@@ -52,12 +53,14 @@ def test_forecast_log_keys_and_their_parse() -> None:
     assert latest_key("BTC-USD") == "forecasts/BTC-USD/latest.json"
     assert scores_key("BTC-USD") == "forecasts/BTC-USD/scores.json"
     assert track_record_key("BTC-USD") == "forecasts/BTC-USD/track-record.json"
+    assert calibration_key("btc-usd") == "forecasts/BTC-USD/calibration.json"
 
 
 @pytest.mark.parametrize(
     "key",
     [
         "forecasts/BTC-USD/latest.json",
+        "forecasts/BTC-USD/calibration.json",
         "forecasts/BTC-USD/2026-13-01/20261123T192000Z-1a2b3c4.json",
         "forecasts/BTC-USD/2026-11-24/latest.json",
         "forecasts/ETH-USD/2026-11-24/20261123T192000Z-1a2b3c4.json",

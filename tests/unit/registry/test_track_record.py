@@ -11,9 +11,11 @@ from cryptonic.forecast.value import Forecast
 from cryptonic.registry.forecast_log import LoggedForecast
 from cryptonic.registry.track_record import (
     CHART_FORECASTS,
+    LedgerRow,
     ScoreLedger,
     build_track_record,
     live_record,
+    rolling_coverage,
     score_forecast,
     served_rows,
     update_ledger,
@@ -100,6 +102,85 @@ def test_interval_coverage_when_the_forecast_has_an_interval():
     record = live_record([row])
     assert record.coverage == pytest.approx(0.5)
     assert record.interval_level == 0.8
+
+
+def test_each_realized_day_says_whether_its_close_fell_inside_the_band():
+    forecast = logged(D0, values=[100.0] * 7, band=5.0)
+    closes = closes_from(D0 + dt.timedelta(days=1), [101.0, 110.0, 96.0, 94.0])
+    row = score_forecast(forecast, closes, D0 + dt.timedelta(days=4))
+    assert row.inside_days == [True, False, True, False, None, None, None]
+    point = score_forecast(logged(D0), closes, D0 + dt.timedelta(days=4))
+    assert point.inside_days == [None] * 7  # no band: nothing to say
+    assert point.days_scored == 4
+
+
+def test_a_ledger_row_from_before_the_days_were_kept_still_loads():
+    row = score_forecast(logged(D0, band=5.0), closes_from(D0, [100.0] * 9), D0 + dt.timedelta(8))
+    stored = row.model_dump(mode="json")
+    del stored["inside_days"]
+    old = LedgerRow.model_validate(stored)
+    assert old.inside_days is None
+    assert (old.banded_days, old.inside) == (7, 7)
+
+
+def banded_row(as_of: dt.date, inside: int, banded: int = 7, version: str = V1) -> LedgerRow:
+    days: list[bool | None] = [True] * inside + [False] * (banded - inside)
+    return LedgerRow(
+        as_of=as_of,
+        version=version,
+        role="champion",
+        last_close=100.0,
+        last_date=as_of + dt.timedelta(days=7),
+        days_scored=banded,
+        banded_days=banded,
+        inside=inside,
+        inside_days=days + [None] * (7 - banded),
+        interval_level=0.8,
+        final=banded == 7,
+    )
+
+
+def test_rolling_coverage_pools_the_served_forecasts_of_each_window():
+    through = dt.date(2026, 9, 30)
+    rows = [
+        banded_row(through - dt.timedelta(days=3), inside=2, banded=3),  # in both windows
+        banded_row(through - dt.timedelta(weeks=4), inside=7),  # in both windows
+        banded_row(through - dt.timedelta(weeks=8), inside=0),  # the 8-week window ends here
+        banded_row(through - dt.timedelta(weeks=20), inside=4),  # 26 weeks only
+        banded_row(through - dt.timedelta(weeks=30), inside=0),  # in neither
+        LedgerRow(  # a point forecast: no band, no coverage
+            as_of=through - dt.timedelta(days=10),
+            version=V1,
+            role="champion",
+            last_close=100.0,
+            last_date=through,
+            days_scored=7,
+        ),
+    ]
+    short, long = rolling_coverage(rows, through)
+    assert (short.weeks, short.forecasts, short.days) == (8, 2, 10)
+    assert short.coverage == pytest.approx(9 / 10)
+    assert (long.weeks, long.forecasts, long.days) == (26, 4, 24)
+    assert long.coverage == pytest.approx(13 / 24)
+    assert long.interval_level == 0.8
+    [empty] = rolling_coverage([], None, weeks=(8,))
+    assert (empty.forecasts, empty.days, empty.coverage) == (0, 0, None)
+
+
+def test_the_summary_shows_the_rolling_coverage_of_the_served_band():
+    forecasts = [logged(D0 + dt.timedelta(days=i), band=5.0) for i in range(6)]
+    forecasts.append(logged(D0, V2, role="shadow", band=50.0))  # never served: never counted
+    index = {f.key: (f.as_of, f.version) for f in forecasts}
+    by_key = {f.key: f for f in forecasts}
+    closes = closes_from(D0 + dt.timedelta(days=1), [100.0, 120.0] * 6)  # every other close out
+    ledger, loaded = update_ledger(None, TICKER, index, by_key.__getitem__, closes, D0)
+    record = build_track_record(ledger, {k: f.body for k, f in loaded.items()}, closes, 365)
+    served = served_rows(ledger.rows)
+    inside = sum(r.inside for r in served)
+    banded = sum(r.banded_days for r in served)
+    assert [(w.weeks, w.days) for w in record.rolling_coverage] == [(8, banded), (26, banded)]
+    assert record.rolling_coverage[0].coverage == pytest.approx(inside / banded)
+    assert 0 < inside < banded
 
 
 def test_served_is_each_days_last_champion_forecast():

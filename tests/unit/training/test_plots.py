@@ -44,3 +44,13 @@ def test_the_trials_chart_is_a_png(tmp_path):
     path = tmp_path / "charts" / "tune.png"
     plot_trials(result, path)
     assert path.read_bytes()[:8] == PNG
+
+
+def test_the_backtest_chart_draws_the_adapted_band_too(tmp_path):
+    closes = make_prices(600)["close"].to_numpy()
+    dates = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(closes.size)]
+    report = walk_forward(closes, dates, [], weeks=4, ticker="BTC-USD")
+    assert report.bands[("persistence", "honest")].adapted is not None
+    path = tmp_path / "backtest.png"
+    plot_backtest(report, path)
+    assert path.read_bytes()[:8] == PNG

@@ -151,6 +151,10 @@ def test_page_draws_the_interval_band_and_states_its_record(browser, local_publi
         assert page.is_visible("#legend-interval")
         assert page.inner_text("#interval-level") == f"{round(level * 100)}% interval"
         assert float(attr(page, "#interval-level")) == level
+        assert predict["calibration"] == "fit"  # no outcome has matured yet
+        assert attr(page, "#interval-calibration") == "fit"
+        assert page.inner_text("#interval-calibration") == "as calibrated after the fit"
+        assert page.inner_text("#legend-interval-label") == f"{round(level * 100)}% interval"
         coverage = backtest["coverage"]
         assert coverage is not None
         assert float(attr(page, "#interval-coverage")) == coverage
@@ -181,6 +185,7 @@ def test_page_of_a_point_model_draws_no_band(browser, tmp_path):
         assert page.locator("#interval-band").count() == 0
         assert not page.is_visible("#interval-card")
         assert not page.is_visible("#legend-interval")
+        assert not page.is_visible("#rolling-coverage")  # no band, no coverage to roll
         page.close()
     assert watched.csp == []
     assert watched.problems == []
@@ -289,6 +294,24 @@ def test_page_shows_freshness_stale_and_the_live_track_record(
         assert float(attr(page, "#live-mape")) == summary["mape"]
         assert float(attr(page, "#live-persistence-mape")) == summary["persistence_mape"]
         assert page.locator("#track-empty").is_hidden()
+        # the served band, adapted from the live record, and its rolling coverage
+        assert predict["calibration"] == "adaptive"
+        assert attr(page, "#interval-calibration") == "adaptive"
+        outcomes = predict["calibration_outcomes"]
+        assert outcomes == summary["days_scored"]  # every realized day of the served forecasts
+        assert page.inner_text("#interval-calibration") == (
+            f"adapted from the live record ({outcomes} realized closes)"
+        )
+        assert page.inner_text("#legend-interval-label") == "80% interval, adapted"
+        short, long = track["rolling_coverage"]
+        assert page.is_visible("#rolling-coverage")
+        assert float(attr(page, "#rolling-short")) == short["coverage"]
+        assert attr(page, "#rolling-short", "data-weeks") == "8"
+        assert page.inner_text("#rolling-short-label") == "last 8 weeks"
+        assert float(attr(page, "#rolling-rest")) == long["coverage"]
+        assert page.inner_text("#rolling-rest") == (
+            f"{round(long['coverage'] * 100)}% over 26 weeks, of the 80% band"
+        )
         newest = track["forecasts"][:8]
         paths = page.locator("#track-chart svg path.track-forecast")
         assert paths.count() == 8

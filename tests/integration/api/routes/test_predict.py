@@ -204,3 +204,59 @@ def test_post_predict_absurd_scale_is_422_not_500(published_registry):
     response = client.post("/predict", json={"closes": closes})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "bad_input"
+
+
+# ---------------------------------------------------------------------------------------------
+# The adaptive band: served by GET, reused by POST, and said by both
+
+
+def test_before_any_outcome_the_fit_time_band_is_served_and_said(published_registry):
+    client = make_client(published_registry)
+    body = client.get("/predict").json()
+    assert (body["calibration"], body["interval_scales"], body["calibration_outcomes"]) == (
+        "fit",
+        [1.0] * 7,
+        0,
+    )
+    posted = client.post("/predict", json={"closes": [100.0 + i for i in range(20)]}).json()
+    assert (posted["calibration"], posted["interval_scales"]) == ("fit", [1.0] * 7)
+
+
+def test_the_adapted_band_is_served_and_posted_forecasts_use_it_without_a_store_read(
+    local_store, published_model, tmp_path
+):
+    from cryptonic.registry.calibration import CalibrationState
+    from cryptonic.registry.keys import calibration_key
+    from tests.fixtures.api import WatchedStore
+    from tests.fixtures.refreshed import refresh_through
+
+    publish_version(Registry(local_store), published_model, days=280)
+    refresh_through(local_store, range(280, 290), tmp_path)
+    state = CalibrationState.parse(local_store.get_json(calibration_key(TICKER)), "state")
+    watched = WatchedStore(local_store)
+    client = make_client(Registry(watched), cache_ttl_seconds=300)
+    served = client.get("/predict").json()
+    assert (served["calibration"], served["calibration_outcomes"]) == (
+        "adaptive",
+        state.adaptive.updates,
+    )
+    assert served["interval_scales"] == list(state.adaptive.scales)
+
+    watched.clear()
+    closes = published_model.closes[270:290]
+    response = client.post("/predict", json={"closes": closes, "last_date": "2026-10-05"})
+    assert response.status_code == 200, response.text
+    assert watched.calls == []  # the scales came with the served forecast
+    posted = response.json()
+    assert (posted["calibration"], posted["interval_scales"]) == (
+        "adaptive",
+        list(state.adaptive.scales),
+    )
+    fit = Predictor(published_model.tflite).forecast(closes, dt.date(2026, 10, 5), ticker=TICKER)
+    assert fit.lower is not None
+    assert fit.upper is not None
+    for day, value, low, high, scale in zip(
+        posted["result"], fit.values, fit.lower, fit.upper, state.adaptive.scales, strict=True
+    ):
+        assert day["lower"] == pytest.approx(value - scale * (value - low), rel=1e-6)
+        assert day["upper"] == pytest.approx(value + scale * (high - value), rel=1e-6)

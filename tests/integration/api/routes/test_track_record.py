@@ -47,6 +47,21 @@ def test_track_record_lists_the_served_forecasts_newest_first(refreshed, publish
     assert summary["persistence_mape"] > 0
 
 
+def test_track_record_shows_the_served_bands_rolling_coverage(refreshed, tmp_path):
+    registry, _ = refreshed
+    body = make_client(registry).get("/track-record").json()
+    ledger = registry.store.get_json(f"forecasts/{TICKER}/scores.json")
+    inside = sum(r["inside"] for r in ledger["rows"])
+    banded = sum(r["banded_days"] for r in ledger["rows"])
+    assert banded == 1 + 2 + 3 + 4 + 5 + 6 + 7 * 5  # every forecast here is recent
+    assert [
+        (w["weeks"], w["forecasts"], w["days"], w["interval_level"])
+        for w in body["rolling_coverage"]
+    ] == [(8, 11, banded, 0.8), (26, 11, banded, 0.8)]
+    assert body["rolling_coverage"][0]["coverage"] == pytest.approx(inside / banded)
+    assert body["summary"]["coverage"] == pytest.approx(inside / banded)
+
+
 def test_limit_cuts_the_list_not_the_summary(refreshed):
     registry, _ = refreshed
     client = make_client(registry)

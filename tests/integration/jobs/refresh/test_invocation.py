@@ -26,8 +26,9 @@ def published(store_uri, published_model):
 
 
 @pytest.fixture
-def handler(monkeypatch, tmp_path, store_uri):
-    """The real handler, configured through the environment the way Lambda configures it."""
+def handler(monkeypatch, tmp_path, store_uri, lambda_context):
+    """The real handler, configured through the environment the way Lambda configures it; each
+    call is one invocation, with its own Lambda context."""
     csv = tmp_path / "prices.csv"
     csv.write_bytes(to_yahoo_csv(make_prices(290)))
     env = {"STORE_URI": store_uri, "DATA_SOURCE": str(csv), "TICKERS": TICKER}
@@ -37,7 +38,7 @@ def handler(monkeypatch, tmp_path, store_uri):
     get_settings.cache_clear()
     from functions.refresh.app import handler
 
-    yield handler
+    yield lambda event: handler(event, lambda_context("cryptonic-refresh"))
     get_settings.cache_clear()
 
 
@@ -50,7 +51,7 @@ def _emf_lines(stdout: str) -> list[dict]:
 
 
 def test_the_schedule_refreshes_every_configured_ticker(handler, published, store_uri, capsys):
-    summary = handler(_event("refresh-scheduled.json"), None)
+    summary = handler(_event("refresh-scheduled.json"))
     assert summary["ok"] is True
     [result] = summary["results"]
     assert (result["ticker"], result["outcome"], result["champion"]) == (
@@ -67,22 +68,22 @@ def test_the_schedule_refreshes_every_configured_ticker(handler, published, stor
     json.dumps(summary)  # the Lambda runtime must be able to serialize it
     [metrics] = _emf_lines(capsys.readouterr().out)
     assert (metrics["TickersRefreshed"], metrics["TickersFailed"], metrics["StaleForecasts"]) == (
-        1,
-        0,
-        1,
+        [1],
+        [0],
+        [1],
     )
     assert metrics["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["FunctionName"]]
 
-    again = handler(_event("refresh-scheduled.json"), None)
+    again = handler(_event("refresh-scheduled.json"))
     assert again["results"][0]["outcome"] == "unchanged"
 
 
 def test_bad_payload_fails_fast(handler, published, store_uri, capsys):
     with pytest.raises(ConfigError, match="force"):
-        handler({"ticker": TICKER, "force": True}, None)
+        handler({"ticker": TICKER, "force": True})
     assert ForecastLog(open_store(store_uri)).latest(TICKER) == (None, None)
     [metrics] = _emf_lines(capsys.readouterr().out)
-    assert metrics["RefreshRequestsRefused"] == 1
+    assert metrics["RefreshRequestsRefused"] == [1]
 
 
 def test_a_failing_ticker_raises_after_the_others_finished(
@@ -95,13 +96,13 @@ def test_a_failing_ticker_raises_after_the_others_finished(
 
     publish_version(Registry(open_store(store_uri)), build_published_model(), ticker="ETH-USD")
     with pytest.raises(RefreshFailedError) as caught:
-        handler(_event("refresh-scheduled.json"), None)
+        handler(_event("refresh-scheduled.json"))
     assert str(caught.value).startswith("1 of 2 tickers failed: ETH-USD: [bad_data]")
     pointer, _ = ForecastLog(open_store(store_uri)).latest(TICKER)
     assert pointer is not None
     assert published in pointer.versions
     [metrics] = _emf_lines(capsys.readouterr().out)
-    assert (metrics["TickersFailed"], metrics["TickersRefreshed"]) == (1, 1)
+    assert (metrics["TickersFailed"], metrics["TickersRefreshed"]) == ([1], [1])
     assert metrics["failed_tickers"] == ["ETH-USD"]
 
 

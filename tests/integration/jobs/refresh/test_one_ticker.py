@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from cryptonic.config import Settings
 from cryptonic.data import DataUnavailableError, load_prices, to_yahoo_csv
+from cryptonic.errors import StoreUnavailableError
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.forecast.value import Forecast
 from cryptonic.jobs.refresh.one_ticker import refresh
+from cryptonic.registry.calibration import CalibrationState
 from cryptonic.registry.forecast_log import ForecastLog
-from cryptonic.registry.keys import latest_key
+from cryptonic.registry.keys import calibration_key, latest_key
 from cryptonic.registry.registry import Registry
+from cryptonic.registry.track_record import ScoreLedger, served_rows
 from tests.fixtures.api import WatchedStore
 from tests.fixtures.prices import make_prices
 from tests.fixtures.published import BASE_TIME, TICKER, publish_version
@@ -227,6 +231,11 @@ def test_shadow_challengers_are_refreshed_and_scored_never_served(store, publish
     assert {f["model_version"] for f in record["forecasts"]} == {champion}
     assert set(record["versions"]) == {champion, rejected[2], rejected[1]}
     assert record["versions"][rejected[2]]["forecasts"] == 1
+    log = ForecastLog(store)
+    served = log.load(TICKER, champion, pointer.versions[champion]).body
+    shadow = log.load(TICKER, rejected[2], pointer.versions[rejected[2]]).body
+    assert (served["calibration"], served["calibration_outcomes"]) == ("adaptive", 7)
+    assert "calibration" not in shadow  # a shadow's band stays as fitted: it is never served
 
 
 def test_a_pinned_version_is_the_one_refreshed(store, published_model, csv):
@@ -335,3 +344,113 @@ def test_old_forecasts_are_pruned_after_the_retention(store, published_model, cs
     assert json.loads(store.get_bytes(latest_key(TICKER)))["versions"][version]["as_of"] == str(
         days[250]
     )
+
+
+# -- the adaptive calibration of the served band --------------------------------------------
+
+
+def calibration_state(store) -> CalibrationState:
+    return CalibrationState.parse(store.get_json(calibration_key(TICKER)), "calibration.json")
+
+
+def matured_served_days(store, version: str) -> int:
+    """Realized banded days of ``version``'s served forecasts, as the ledger scored them."""
+    ledger = ScoreLedger.model_validate(store.get_json(f"forecasts/{TICKER}/scores.json"))
+    return sum(r.banded_days for r in served_rows(ledger.rows) if r.version == version)
+
+
+def test_the_served_band_is_adapted_from_each_matured_outcome_once(store, published_model, csv):
+    version = publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    for i in range(280, 290):
+        result = refresh(settings(store, csv, days[i]), store, TICKER)
+        assert result.outcome == "refreshed", result.reason
+    state = calibration_state(store)
+    assert state.version == version
+    assert (
+        state.adaptive.updates
+        == matured_served_days(store, version)
+        == 7 * 3 + 6 + 5 + 4 + 3 + 2 + 1  # as of days 280 .. 288
+    )
+    assert result.calibration == {
+        "calibration": "adaptive",
+        "interval_scales": list(state.adaptive.scales),
+        "calibration_outcomes": state.adaptive.updates,
+    }
+    body = ForecastLog(store).load(TICKER, version, champion_entry(store, version)).body
+    assert (body["calibration"], body["interval_scales"]) == (
+        "adaptive",
+        list(state.adaptive.scales),
+    )
+    fit = Predictor(published_model.tflite).forecast(
+        published_model.closes[:290], days[289], ticker=TICKER
+    )
+    served = Forecast.from_dict(body)
+    assert fit.lower is not None
+    assert served.lower is not None
+    assert served.upper is not None
+    assert served.values == pytest.approx(fit.values)
+    for i, scale in enumerate(state.adaptive.scales):
+        assert served.lower[i] == pytest.approx(
+            fit.values[i] - scale * (fit.values[i] - fit.lower[i])
+        )
+        assert served.upper[i] == pytest.approx(
+            fit.values[i] + scale * (fit.upper[i] - fit.values[i])
+        )
+    again = refresh(settings(store, csv, days[289]), store, TICKER)  # a rerun: nothing applied
+    assert again.outcome == "unchanged"
+    assert calibration_state(store) == state
+
+
+class DiesLogging:
+    """A store that fails the one write of a dated forecast: the refresh dies after its
+    calibration step moved the state, before the day's forecast is logged."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def put_bytes(self, key: str, data: bytes, **options):
+        if re.match(rf"^forecasts/{TICKER}/\d{{4}}-\d{{2}}-\d{{2}}/", key):
+            raise StoreUnavailableError("the store went away (test)")
+        return self.inner.put_bytes(key, data, **options)
+
+
+def test_a_refresh_retried_after_dying_mid_day_applies_no_outcome_twice(
+    store, published_model, csv
+):
+    version = publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    for i in range(280, 286):
+        refresh(settings(store, csv, days[i]), store, TICKER)
+    died = refresh(settings(store, csv, days[286]), DiesLogging(store), TICKER)
+    assert not died.ok
+    moved = calibration_state(store)
+    assert moved.adaptive.updates == matured_served_days(store, version) + 6  # today's outcomes in
+    retried = refresh(settings(store, csv, days[286]), store, TICKER)
+    assert retried.outcome == "refreshed", retried.reason
+    state = calibration_state(store)
+    assert state.adaptive == moved.adaptive  # the retry found them applied
+    assert state.adaptive.updates == matured_served_days(store, version)
+
+
+def test_a_new_champion_serves_its_own_fit_time_band_then_adapts_it(store, published_model, csv):
+    registry = Registry(store)
+    first = publish_version(registry, published_model, days=280)
+    days = published_model.dates
+    for i in range(280, 286):
+        refresh(settings(store, csv, days[i]), store, TICKER)
+    assert calibration_state(store).version == first
+    second = publish_version(registry, published_model, days=285)
+    result = refresh(settings(store, csv, days[286]), store, TICKER)
+    assert result.champion == second
+    state = calibration_state(store)
+    assert (state.version, state.since, state.adaptive.updates) == (second, days[286], 0)
+    assert state.adaptive.scales == (1.0,) * 7
+    body = ForecastLog(store).load(TICKER, second, champion_entry(store, second)).body
+    assert (body["calibration"], body["calibration_outcomes"]) == ("fit", 0)
+    for i in (287, 288):
+        refresh(settings(store, csv, days[i]), store, TICKER)
+    assert calibration_state(store).adaptive.updates == 1 + 2 == matured_served_days(store, second)

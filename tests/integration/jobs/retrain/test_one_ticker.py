@@ -92,6 +92,10 @@ def test_a_quantile_model_publishes_its_interval_calibration_and_scores(settings
         assert len(row.coverage_by_horizon) == 7
         assert row.pinball_by_horizon is not None
         assert len(row.pinball_by_horizon) == 7
+        assert row.adaptive_coverage is not None  # the band as the live adaptation serves it
+        assert 0.0 <= row.adaptive_coverage <= 1.0
+        assert row.adaptive_scales is not None
+        assert len(row.adaptive_scales) == 7
     assert metrics.persistence is not None
     assert metrics.persistence.pinball_skill == 0.0
     assert metrics.model is not None
@@ -121,6 +125,7 @@ def test_the_gate_refuses_a_challenger_whose_coverage_misses_its_level(make_sett
     assert result.ok
     assert not result.promoted
     assert "coverage" in result.reason
+    assert "after adaptive calibration (fit-time" in result.reason
     assert "nominal 80% (tolerance 0%)" in result.reason
     assert _champion(store) == first.version
     gate = Registry(store).manifest("BTC-USD", result.version).gate

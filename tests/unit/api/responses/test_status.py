@@ -8,7 +8,12 @@ import json
 import pytest
 
 from cryptonic.api.responses.encoding import encode
-from cryptonic.api.responses.status import backtest_summary, refresh_status, status_response
+from cryptonic.api.responses.status import (
+    backtest_summary,
+    forecast_source,
+    refresh_status,
+    status_response,
+)
 from cryptonic.errors import IntegrityError
 from cryptonic.forecast.freshness import freshness_of
 from cryptonic.registry.manifest import BacktestRecord, BacktestWindow, GateRecord, Manifest
@@ -112,4 +117,20 @@ def test_refresh_status_says_the_schedule_and_the_forecasts_age():
         "stale": False,
         "stale_after_hours": 48.0,
         "logged": True,
+        "source": None,
     }
+
+
+def test_refresh_status_names_the_source_of_the_served_forecast():
+    """The page compares it with data.source: a fallback fed the forecast when they differ."""
+    bitstamp = refresh_status(
+        FRESH,
+        age_hours=11.5,
+        next_due=dt.datetime(2026, 10, 7, 0, 30, tzinfo=dt.UTC),
+        refresh_hour_utc=0,
+        stale_after_hours=48,
+        logged=True,
+        source=forecast_source({"as_of": "2026-10-05", "source": "bitstamp"}),
+    )
+    assert json.loads(encode(bitstamp))["source"] == "bitstamp"
+    assert forecast_source({"as_of": "2026-10-05"}) is None  # logged before sources were

@@ -30,6 +30,7 @@ def test_a_ticker_without_refreshes_has_an_empty_record(client):
             "first_as_of": None,
             "last_as_of": None,
         },
+        "rolling_coverage": [],
         "forecasts": [],
     }
     assert response.headers["cache-control"] == "public, max-age=300"

@@ -74,7 +74,12 @@ def test_stale_flips_at_48_hours_and_the_weekend_counts_for_stocks():
     crypto = bodies()
     assert json.loads(crypto.predict(FINAL + dt.timedelta(hours=47.9)).body)["stale"] is False
     assert json.loads(crypto.predict(FINAL + dt.timedelta(hours=48)).body)["stale"] is True
-    friday = {**FORECAST, "as_of": "2026-10-02", "generated_at": "2026-10-03T00:30:00Z"}
+    friday = {
+        **FORECAST,
+        "as_of": "2026-10-02",
+        "generated_at": "2026-10-03T00:30:00Z",
+        "result": [{"date": "2026-10-05", "prediction": 101.0}],
+    }
     stock = bodies(friday, calendar="B")
     saturday = dt.datetime(2026, 10, 3, tzinfo=dt.UTC)
     assert json.loads(stock.predict(saturday + dt.timedelta(hours=95)).body)["stale"] is False

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cryptonic.api.state.versions import ManifestCache, load_version
+from cryptonic.api.state.versions import ManifestCache, check_forecast, load_version
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.registry.registry import Registry, new_version_id
 from tests.fixtures.api import WatchedStore
@@ -65,6 +65,20 @@ def test_a_corrupt_forecast_is_not_loaded(local_store):
     version = publish(registry, 0, {"forecast.json": b'{"result": []}'})
     with pytest.raises(IntegrityError, match="not a valid forecast"):
         load_version(ManifestCache(registry), TICKER, version)
+
+
+def test_a_forecast_whose_band_says_a_broken_calibration_is_not_served():
+    banded = {
+        "ticker": TICKER,
+        "as_of": "2026-01-01",
+        "last_close": 3.0,
+        "interval_level": 0.8,
+        "result": [{"date": "2026-01-02", "prediction": 3.1, "lower": 2.9, "upper": 3.3}],
+    }
+    assert check_forecast({**banded, "calibration": "adaptive"}, "here") is not None
+    for broken in ({"interval_scales": [1.0, 2.0]}, {"calibration": "guessed"}):
+        with pytest.raises(IntegrityError, match="here is not a valid forecast"):
+            check_forecast({**banded, **broken}, "here")
 
 
 def test_a_version_is_loaded_whole_with_its_bytes_verified(local_store):

@@ -1,5 +1,6 @@
 """The refresh's prices: a live feed is read over the window the refresh needs, a fixed snapshot
-whole; an unreachable feed is not an error; the close there should be by now."""
+whole; an unreachable feed is not an error; the close there should be by now, on the ticker's
+trading days (an exchange's holidays are no missing closes)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import datetime as dt
 import pytest
 
 from cryptonic.config import Settings
-from cryptonic.data import DataUnavailableError
-from cryptonic.jobs.refresh.prices import expected_close, is_snapshot, load_recent
-from tests.fixtures.prices import make_prices
+from cryptonic.data import DataUnavailableError, trading_days
+from cryptonic.forecast.calendar import Sessions, next_dates
+from cryptonic.forecast.freshness import missing_closes
+from cryptonic.jobs.refresh.prices import days_back, expected_close, is_snapshot, load_recent
+from tests.fixtures.prices import make_prices, make_session_prices
 
 NOW = dt.datetime(2026, 12, 2, 0, 30, tzinfo=dt.UTC)  # a Wednesday
 
@@ -45,14 +48,47 @@ def test_a_live_feed_is_read_over_the_window_the_refresh_needs():
     assert prices.by_date()[prices.dates[0]] == prices.closes[0]
 
 
-def test_a_snapshot_is_read_whole_and_a_business_day_lookback_reaches_further():
+def test_a_snapshot_is_read_whole_and_a_stock_lookback_reaches_further():
     load = Loader()
     load_recent(Settings(data_source="bundled"), "BTC-USD", 14, "D", NOW, load)
     assert load.asked == [(None, None)]
     end = dt.date(2026, 11, 30)
     replay = Settings(data_source="bundled", end_date=end, forecast_retention_days=14)
-    load_recent(replay, "AAPL", 100, "B", NOW, load)
+    load_recent(replay, "^GSPC", 100, "B", NOW, load)  # no exchange calendar: weekdays
     assert load.asked[-1] == (end - dt.timedelta(days=140 + 14), end)
+    load_recent(replay, "AAPL", 100, "B", NOW, load)  # and NYSE's holidays on top
+    assert load.asked[-1] == (end - dt.timedelta(days=144 + 14), end)
+
+
+def test_a_window_of_closes_is_longer_where_the_exchange_has_more_holidays():
+    shanghai = trading_days("600519.SS", "B", dt.date(2023, 1, 2))
+    leap_day = dt.date(2024, 2, 29)
+    # 250 sessions of Shanghai (Spring Festival, National Day week, ...) take 375 days; the
+    # weekday guess of 350 would have cost the refresh its min_rows.
+    assert days_back(leap_day, 250, shanghai) == 375
+    assert days_back(leap_day, 250, "B") == 350
+    assert days_back(leap_day, 14, "D") == 14
+
+
+def test_the_prices_carry_the_tickers_trading_days():
+    class Tokyo:
+        def __call__(self, ticker, start=None, end=None, source="auto", min_rows=None):
+            return make_session_prices("XTKS", "2023-06-01", "2023-12-29")
+
+    now = dt.datetime(2024, 1, 4, 0, 30, tzinfo=dt.UTC)  # the refresh of Thursday 4 January
+    prices = load_recent(Settings(data_source="yahoo"), "7203.T", 60, "B", now, Tokyo())
+
+    assert isinstance(prices.calendar, Sessions)
+    assert prices.calendar.exchange == "XTKS"
+    assert prices.last == dt.date(2023, 12, 29)
+    assert next_dates(prices.last, 3, prices.calendar) == [
+        dt.date(2024, 1, 4),
+        dt.date(2024, 1, 5),
+        dt.date(2024, 1, 9),
+    ]
+    expected = expected_close(Settings(data_source="yahoo"), prices.calendar, now)
+    assert expected == dt.date(2023, 12, 29)  # 1 to 3 January are holidays, not missing closes
+    assert missing_closes(prices.last, expected, prices.calendar) == []
 
 
 def test_an_unreachable_feed_is_no_prices_and_says_why():
@@ -62,6 +98,22 @@ def test_an_unreachable_feed_is_no_prices_and_says_why():
     prices = load_recent(Settings(data_source="yahoo"), "BTC-USD", 14, "D", NOW, down)
     assert (prices.dates, prices.last) == ([], None)
     assert prices.unavailable == "no route to Yahoo (test)"
+    assert prices.calendar == "D"
+
+
+def test_without_prices_a_stock_still_counts_missing_closes_on_its_sessions():
+    def down(*args, **kwargs):
+        raise DataUnavailableError("no route to Yahoo (test)")
+
+    after_spring_festival = dt.datetime(2024, 2, 19, 0, 30, tzinfo=dt.UTC)
+    settings = Settings(data_source="yahoo")
+    prices = load_recent(settings, "600519.SS", 60, "B", after_spring_festival, down)
+    expected = expected_close(settings, prices.calendar, after_spring_festival)
+
+    assert expected == dt.date(2024, 2, 8)  # the last session before the Lunar New Year
+    assert missing_closes(dt.date(2024, 2, 8), expected, prices.calendar) == []
+    # On weekdays alone: six closes missing, twice REFRESH_MAX_MISSED_DAYS' default.
+    assert len(missing_closes(dt.date(2024, 2, 8), dt.date(2024, 2, 16), "B")) == 6
 
 
 def test_the_expected_close_is_the_last_trading_day_before_today():

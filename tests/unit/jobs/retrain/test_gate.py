@@ -72,7 +72,27 @@ def test_first_model_is_promoted_even_with_a_bad_interval_but_the_reason_says_so
     assert d.basis == "first model"
     assert "coverage 50.0% is 30.0% below its nominal 80%" in d.reason
     assert "promoted anyway" in d.reason
+    kept = decide(sane=True, **BASE, challenger_coverage=0.8, interval_level=0.8).reason
+    assert "below" not in kept
+    assert "challenger coverage 80.0%, nominal 80%" in kept
+
+
+def test_the_coverage_judged_after_adaptation_is_named_so_beside_the_fit_time_one():
+    common = {**BASE, "sane": True, "champion_version": "v1", "clean_weeks": 5}
+    better = {"clean_challenger_mape": 3.0, "clean_champion_mape": 3.9}
+    adapted = {"interval_level": 0.8, "fit_time_coverage": 0.62}
+    kept = decide(**common, **better, challenger_coverage=0.79, **adapted)
+    assert kept.promote  # the fit-time 62% alone would have been refused
+    assert kept.basis == "mape on unseen weeks"
     assert (
-        "coverage"
-        not in decide(sane=True, **BASE, challenger_coverage=0.8, interval_level=0.8).reason
+        "challenger coverage 79.0% after adaptive calibration (fit-time 62.0%), nominal 80%"
+        in kept.reason
+    )
+    refused = decide(**common, **better, challenger_coverage=0.66, **adapted)
+    assert not refused.promote
+    assert refused.basis == "coverage"
+    assert refused.challenger == 0.66
+    assert (
+        "challenger coverage 66.0% after adaptive calibration (fit-time 62.0%) is 14.0% below "
+        "its nominal 80%" in refused.reason
     )

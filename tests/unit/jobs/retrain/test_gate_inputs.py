@@ -3,6 +3,7 @@ origins whose forecast days all come after the champion's training data."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from cryptonic.config import Settings
@@ -93,3 +94,49 @@ def test_the_gate_judges_the_challengers_rows_with_the_settings_margins():
     served = champion(backtest.forecast_dates[0][0], skill=-10.0)
     kept = gate_decision(Settings(), backtest, "default", served, sane=True)
     assert kept.basis == "skill vs persistence"
+
+
+class NarrowBand(Drift):
+    """A challenger whose fit-time 80% band is far too narrow for its series: +-2% on every day
+    of a walk with 2% daily moves."""
+
+    name = "default"
+    quantiles = (0.1, 0.5, 0.9)
+
+    def predict_quantiles(self, closes, origins):
+        band = np.array([-0.02, 0.0, 0.02])
+        return np.broadcast_to(band, (len(origins), 7, 3)).copy()
+
+
+def narrow_report(step: float | None) -> BacktestReport:
+    frame = make_prices(1200, seed=4)
+    dates = [ts.date() for ts in frame["date"]]
+    closes = frame["close"].to_numpy()
+    return walk_forward(closes, dates, [NarrowBand()], weeks=110, adaptive_step=step)
+
+
+def test_the_gate_judges_the_coverage_after_adaptation_and_says_so():
+    backtest = narrow_report(step=0.1)
+    row = backtest.row("default")
+    assert row.coverage < 0.6  # the fit-time band alone would be refused
+    assert abs(row.adaptive_coverage - 0.8) <= 0.1
+    served = champion(backtest.forecast_dates[0][0], skill=-10.0)
+    decision = gate_decision(Settings(), backtest, "default", served, sane=True)
+    assert decision.promote
+    assert decision.basis == "skill vs persistence"
+    assert (
+        f"challenger coverage {row.adaptive_coverage:.1%} after adaptive calibration "
+        f"(fit-time {row.coverage:.1%}), nominal 80%" in decision.reason
+    )
+
+
+def test_without_an_adaptive_replay_the_gate_judges_the_fit_time_coverage():
+    backtest = narrow_report(step=None)
+    row = backtest.row("default")
+    assert row.adaptive_coverage is None
+    served = champion(backtest.forecast_dates[0][0], skill=-10.0)
+    decision = gate_decision(Settings(), backtest, "default", served, sane=True)
+    assert (decision.promote, decision.basis) == (False, "coverage")
+    assert decision.challenger == pytest.approx(row.coverage)
+    assert f"challenger coverage {row.coverage:.1%} is " in decision.reason
+    assert "adaptive" not in decision.reason
