@@ -1,6 +1,5 @@
 """The README a newcomer reads first stays short and true: at most 150 lines, every link
-resolves from the repository root (it is written as docs/README.new.md until it replaces
-README.md), and it leads into every section of the docs."""
+resolves from the repository root, and it leads into every section of the docs."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from pathlib import Path
 
 from docs.tools import DOCS, REPO
 
-README = DOCS / "README.new.md"
+README = REPO / "README.md"
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 

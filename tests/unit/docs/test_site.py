@@ -39,7 +39,6 @@ def test_every_page_is_built(site: Path) -> None:
     for page in ("", "getting-started/", "operating/runbooks/", "configuration/", "cli/"):
         assert (site / page / "index.html").is_file(), page
     assert not list(site.rglob("*.py")), "the docs' code is not part of the site"
-    assert not (site / "README.new").exists()
 
 
 def test_every_alarm_has_its_section_at_its_anchor(site: Path) -> None:

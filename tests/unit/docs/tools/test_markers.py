@@ -11,7 +11,7 @@ from docs.tools import DOCS, DocsError
 from docs.tools.hooks import GENERATORS
 from docs.tools.markers import expand, markers
 
-PAGES = sorted(p for p in DOCS.rglob("*.md") if p.name != "README.new.md")
+PAGES = sorted(DOCS.rglob("*.md"))
 
 
 def test_markers_become_their_blocks() -> None:
