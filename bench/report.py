@@ -330,7 +330,7 @@ def _scaling(r: dict[str, Any]) -> list[str]:
         "",
         f"A week (one retrain and seven refreshes of every ticker), at RetrainConcurrency "
         f"{DEFAULT_CONCURRENCY}, retrain seconds x {LAMBDA_CPU_FACTOR:.2f} for Lambda's 1.7 vCPUs "
-        '(formulas: README "Scaling", bench/scaling.py `table`):',
+        '(formulas: docs/scaling.md "Scale on paper", bench/scaling.py `table`):',
         "",
         "| tickers | weekly retrain, wall | daily refresh, wall | Lambda GB-s | Yahoo fetches "
         "| S3 requests | SQS requests | USD / week |",

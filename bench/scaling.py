@@ -1,4 +1,4 @@
-"""Per-ticker costs of the weekly fan-out and the daily refresh, and the README's scaling table.
+"""Per-ticker costs of the weekly fan-out and the daily refresh, and docs/scaling.md's table.
 
 Measured on moto's S3 and SQS servers (the real protocols, on loopback) with the default model
 config on the bundled BTC snapshot: one ticker's retrain (seconds, store requests by kind), the

@@ -3,10 +3,10 @@
 Why a queue and not a loop: one Lambda running every ticker in turn is bounded by its timeout
 (900 s for a retrain, 600 s for the refresh), and one slow or failing ticker delays or sinks the
 rest. Here the dispatch (a small function, no TensorFlow) reads the ticker list (``TICKERS`` +
-the store's ``tickers.json``), writes the run's plan (cryptonic.jobs.run_ledger) and sends one
+the store's ``tickers.json``), writes the run's plan (cryptonic.jobs.runs.ledger) and sends one
 message per ticker; SQS delivers each to its own invocation (cryptonic.jobs.retrain.queue,
 cryptonic.jobs.refresh.queue) with ``MaximumConcurrency`` of them at once, its own retries and
-its own dead-letter path. README "Scaling" says why SQS rather than Step Functions.
+its own dead-letter path. docs/scaling.md says why SQS rather than Step Functions.
 
 Which job: the weekly schedule's event means the retrain; the daily one carries
 ``"detail": {"job": "refresh"}``; a direct invoke may say ``{"job": "refresh", "tickers": [...]}``
@@ -35,12 +35,12 @@ from typing import Any, Final, Protocol
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import ConfigError, CryptonicError, DispatchFailedError
-from cryptonic.jobs.aws_clients import job_client
-from cryptonic.jobs.cloudwatch import put_metrics
-from cryptonic.jobs.lambda_logger import run_keys
+from cryptonic.jobs.aws.clients import job_client
+from cryptonic.jobs.aws.cloudwatch import put_metrics
+from cryptonic.jobs.aws.logger import run_keys
 from cryptonic.jobs.refresh.request import parse_refresh_event
 from cryptonic.jobs.retrain.request import RetrainRequest, parse_retrain_event
-from cryptonic.jobs.run_ledger import Job, RunLedger, new_run_id, run_started
+from cryptonic.jobs.runs.ledger import Job, RunLedger, new_run_id, run_started
 from cryptonic.jobs.sources.direct import direct_job
 from cryptonic.jobs.sources.infer import source_of
 from cryptonic.jobs.sources.scheduled import scheduled_job, scheduled_run_id
@@ -275,7 +275,7 @@ def _report(dispatch: Dispatch) -> dict[str, Any]:
 
 
 def _sqs_client() -> QueueClient:
-    """boto3 with explicit timeouts and retries (cryptonic.jobs.aws_clients); it honours the
+    """boto3 with explicit timeouts and retries (cryptonic.jobs.aws.clients); it honours the
     standard environment, ``AWS_ENDPOINT_URL_SQS`` included (the tests point it at moto's)."""
     client: QueueClient = job_client("sqs")
     return client

@@ -9,7 +9,7 @@ it does when deployed (cryptonic.registry.calibration); the report sets each wee
 that band beside the coverage the same forecasts' fit-time band would have had (the band the
 scales were applied to, recovered from the logged forecast and its scales). It writes a whole
 history into the store, so it refuses a store that already has versions of the ticker.
-The model is whatever the settings say (the default one in the README's table); replaying the
+The model is whatever the settings say (the default one, docs/judging.md); replaying the
 bundled snapshot needs no network (``--data bundled``).
 """
 
@@ -219,7 +219,7 @@ def _week_line(label: str, forecasts: int, sums: dict[str, Any]) -> str:
 
 
 def format_replay(result: ReplayResult) -> str:
-    """The replay as the README shows it: the retrains, the served forecasts week by week
+    """The replay as docs/cli.md describes it: the retrains, the served forecasts week by week
     against persistence (coverage with and without the adaptive calibration), and each
     version's live record (champions and shadows)."""
     counts = ", ".join(f"{n} {k}" for k, n in sorted(result.refreshes.items()))
