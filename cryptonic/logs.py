@@ -2,7 +2,7 @@
 Lambda, and the native libraries' stderr lines wrapped as JSON under any Lambda runtime.
 
 The scheduled jobs' Lambda functions log through Powertools' Logger instead
-(cryptonic.jobs.lambda_logger); they share :func:`route_native_stderr` and :class:`CurrentStream`
+(cryptonic.jobs.aws.logger); they share :func:`route_native_stderr` and :class:`CurrentStream`
 from here. The serving function keeps this module's stdlib formatter: Powertools' Logger would
 add 24 to 39 ms to its cold start (medians of fresh interpreters building the app, alternated
 with this setup; its import is most of it), over the 15 ms it may cost, and serving's lines get

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import argparse
 
     from cryptonic.cli.options import SharedFlags, Subcommands
-    from cryptonic.jobs.run_ledger import Job
+    from cryptonic.jobs.runs.ledger import Job
 
 __all__ = ["cmd_runs", "register"]
 

@@ -10,7 +10,7 @@ message fails when its handler raises); the work per message below is ours.
 Exactly one effect per (run, ticker), whatever SQS delivers:
 
 * a ticker with a final result in the run is done: a duplicate is acknowledged, nothing runs;
-* otherwise the delivery claims the ticker in the run (cryptonic.jobs.ticker_claim) before it
+* otherwise the delivery claims the ticker in the run (cryptonic.jobs.runs.claim) before it
   works; a duplicate that finds a live claim backs off (SQS retries it later);
 * the final result is created once: the first one wins;
 * a failure is retried until the run's ``max_attempts`` real starts of the ticker (the claim
@@ -18,7 +18,7 @@ Exactly one effect per (run, ticker), whatever SQS delivers:
   every attempt died without a result, the next delivery records that instead of a third try.
 
 The invocation that records the last result summarizes the run and reports it once
-(cryptonic.jobs.run_report). A message without ``run_id`` is a job sent by hand, run outside any
+(cryptonic.jobs.runs.report). A message without ``run_id`` is a job sent by hand, run outside any
 ledger. A ticker starts only if the invocation's time left can hold it.
 """
 
@@ -39,16 +39,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cryptonic.config import Settings, get_settings, normalize_ticker
 from cryptonic.errors import ConfigError
+from cryptonic.jobs.aws.cloudwatch import put_metrics
+from cryptonic.jobs.aws.context import TimeLeft, no_limit, time_left_of
+from cryptonic.jobs.aws.logger import run_keys
 from cryptonic.jobs.bounded_json import loads_bounded
-from cryptonic.jobs.cloudwatch import put_metrics
-from cryptonic.jobs.lambda_context import TimeLeft, no_limit, time_left_of
-from cryptonic.jobs.lambda_logger import run_keys
-from cryptonic.jobs.run_ledger import Job, RunLedger, check_run_id
-from cryptonic.jobs.run_metrics import JobMetrics
-from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
-from cryptonic.jobs.run_summary import RunSummary
+from cryptonic.jobs.runs.claim import Busy, Claim, Delivery, Exhausted, acquire
+from cryptonic.jobs.runs.ledger import Job, RunLedger, check_run_id
+from cryptonic.jobs.runs.metrics import JobMetrics
+from cryptonic.jobs.runs.report import Notifier, report_run, sns_notifier
+from cryptonic.jobs.runs.summary import RunSummary
 from cryptonic.jobs.sources.sqs import receive_count
-from cryptonic.jobs.ticker_claim import Busy, Claim, Delivery, Exhausted, acquire
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.deadline import deadline
 from cryptonic.store.uri import open_store

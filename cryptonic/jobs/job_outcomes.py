@@ -7,8 +7,8 @@ from typing import Final
 
 from cryptonic.jobs.refresh.outcomes import METRICS as REFRESH_METRICS
 from cryptonic.jobs.retrain.outcomes import METRICS as RETRAIN_METRICS
-from cryptonic.jobs.run_ledger import Job
-from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.runs.ledger import Job
+from cryptonic.jobs.runs.metrics import JobMetrics
 
 __all__ = ["METRICS_OF"]
 

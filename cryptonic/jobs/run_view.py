@@ -1,7 +1,7 @@
 """What ``cryptonic runs`` shows of the run ledgers: the recent runs of each job, and one run in
 full (its plan, each ticker's result or where it stands, durations, the failures' messages).
 
-Read-only, from the ledger's objects (cryptonic.jobs.run_ledger): the runs of the last days are
+Read-only, from the ledger's objects (cryptonic.jobs.runs.ledger): the runs of the last days are
 listed by their day's prefix, so the cost follows the recent runs, not the ledger's 90 days.
 A ticker without a result is ``pending``, with its claim when a delivery holds or held one.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 from cryptonic.errors import NotFoundError
 from cryptonic.jobs.job_outcomes import METRICS_OF
-from cryptonic.jobs.run_ledger import Job, RunLedger
-from cryptonic.jobs.ticker_claim import read_claim
+from cryptonic.jobs.runs.claim import read_claim
+from cryptonic.jobs.runs.ledger import Job, RunLedger
 from cryptonic.store.contract import ArtifactStore
 
 __all__ = ["format_run", "format_runs", "recent_runs", "run_detail"]

@@ -23,11 +23,11 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import CryptonicError
-from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.aws.cloudwatch import put_metrics
+from cryptonic.jobs.aws.context import TimeLeft, no_limit, time_left_of
 from cryptonic.jobs.consumer import QueueLimits
-from cryptonic.jobs.lambda_context import TimeLeft, no_limit, time_left_of
-from cryptonic.jobs.run_ledger import Job
-from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.runs.ledger import Job
+from cryptonic.jobs.runs.metrics import JobMetrics
 from cryptonic.jobs.sources.infer import source_of
 from cryptonic.jobs.ticker_list import run_tickers
 from cryptonic.store.contract import ArtifactStore

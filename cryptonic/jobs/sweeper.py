@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from cryptonic.config import Settings, get_settings
-from cryptonic.jobs.cloudwatch import put_metrics
+from cryptonic.jobs.aws.cloudwatch import put_metrics
+from cryptonic.jobs.aws.context import time_left_of
+from cryptonic.jobs.aws.logger import run_keys
 from cryptonic.jobs.job_outcomes import METRICS_OF
-from cryptonic.jobs.lambda_context import time_left_of
-from cryptonic.jobs.lambda_logger import run_keys
-from cryptonic.jobs.run_ledger import JOBS, Job, RunLedger
-from cryptonic.jobs.run_report import Notifier, report_run, sns_notifier
-from cryptonic.jobs.run_summary import RunSummary, summarize
-from cryptonic.jobs.ticker_claim import ClaimState, read_claim
+from cryptonic.jobs.runs.claim import ClaimState, read_claim
+from cryptonic.jobs.runs.ledger import JOBS, Job, RunLedger
+from cryptonic.jobs.runs.report import Notifier, report_run, sns_notifier
+from cryptonic.jobs.runs.summary import RunSummary, summarize
 from cryptonic.registry.registry import Registry
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.deadline import deadline

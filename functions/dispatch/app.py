@@ -6,8 +6,8 @@ Runs on the retrain image (template.yaml: ImageConfig.Command) but never imports
 
 from typing import Any
 
+from cryptonic.jobs.aws.logger import lambda_handler
 from cryptonic.jobs.dispatch import handle_dispatch_invocation
-from cryptonic.jobs.lambda_logger import lambda_handler
 
 
 @lambda_handler

@@ -6,7 +6,7 @@ the published ``.tflite`` models run with LiteRT (an import-linter contract hold
 
 from typing import Any
 
-from cryptonic.jobs.lambda_logger import lambda_handler
+from cryptonic.jobs.aws.logger import lambda_handler
 from cryptonic.jobs.refresh.invocation import handle_refresh_invocation
 
 

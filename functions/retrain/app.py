@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from cryptonic.jobs.lambda_logger import lambda_handler
+from cryptonic.jobs.aws.logger import lambda_handler
 from cryptonic.jobs.retrain.invocation import handle_retrain_invocation
 
 

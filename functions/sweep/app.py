@@ -8,7 +8,7 @@ pandas or a job's work: only the run ledger, the registry and the reports.
 
 from typing import Any
 
-from cryptonic.jobs.lambda_logger import lambda_handler
+from cryptonic.jobs.aws.logger import lambda_handler
 from cryptonic.jobs.sweeper import handle_sweep_invocation
 
 

@@ -12,7 +12,7 @@ lines native libraries write to fd 2, stays cryptonic.logs.route_native_stderr's
 formatter (so TensorFlow's lines carry the request and run ids too).
 
 Lines go to stderr (Powertools' default is stdout): stdout carries the metrics alone
-(cryptonic.jobs.cloudwatch), as it always has; Lambda ships both streams to the same log.
+(cryptonic.jobs.aws.cloudwatch), as it always has; Lambda ships both streams to the same log.
 """
 
 from __future__ import annotations

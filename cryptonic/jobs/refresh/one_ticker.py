@@ -40,7 +40,7 @@ from cryptonic.jobs.refresh.calibration import calibrate
 from cryptonic.jobs.refresh.outcomes import Outcome
 from cryptonic.jobs.refresh.prices import PriceLoader, RecentPrices, expected_close, load_recent
 from cryptonic.jobs.refresh.scoring import Scoring
-from cryptonic.jobs.ticker_failure import ticker_failure
+from cryptonic.jobs.runs.failure import ticker_failure
 from cryptonic.registry.calibration import BandCalibration, calibrated
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog, LatestForecasts, Recorded, Role

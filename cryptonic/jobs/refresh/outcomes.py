@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.runs.metrics import JobMetrics
 
 Outcome = Literal["refreshed", "unchanged", "no_new_data", "no_model", "failed", "lost"]
 """``refreshed``: a new forecast for the served version. ``unchanged``: it already had the

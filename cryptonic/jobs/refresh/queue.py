@@ -17,8 +17,8 @@ from cryptonic.config import Settings
 from cryptonic.jobs.consumer import TickerJob, handle_queue, parse_job
 from cryptonic.jobs.refresh.one_ticker import refresh
 from cryptonic.jobs.refresh.outcomes import METRICS
-from cryptonic.jobs.run_report import Notifier
-from cryptonic.jobs.ticker_claim import Claim
+from cryptonic.jobs.runs.claim import Claim
+from cryptonic.jobs.runs.report import Notifier
 from cryptonic.store.contract import ArtifactStore
 
 EXAMPLE: Final = '{"run_id": "20261201T003000Z-1a2b3c4d", "ticker": "BTC-USD"}'

@@ -32,7 +32,7 @@ from cryptonic.jobs.retrain.outcomes import Outcome
 from cryptonic.jobs.retrain.plan import TrainingPlan, champion_weights, plan_training
 from cryptonic.jobs.retrain.skip import Training, skip_reason
 from cryptonic.jobs.retrain.snapshot import PriceSnapshot, load_snapshot
-from cryptonic.jobs.ticker_failure import ticker_failure
+from cryptonic.jobs.runs.failure import ticker_failure
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import Role, log_published_forecast
 from cryptonic.registry.keys import FORECAST_NAME, MODEL_KERAS, MODEL_TFLITE, PRICES_NAME

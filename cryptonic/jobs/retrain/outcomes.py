@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from cryptonic.jobs.run_metrics import JobMetrics
+from cryptonic.jobs.runs.metrics import JobMetrics
 
 Outcome = Literal["promoted", "rejected", "skipped", "failed", "lost"]
 """``promoted``: a new champion. ``rejected``: published, the champion kept (the gate said no).

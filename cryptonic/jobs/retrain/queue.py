@@ -17,8 +17,8 @@ from cryptonic.jobs.consumer import TickerJob, handle_queue, parse_job
 from cryptonic.jobs.retrain.one_ticker import retrain
 from cryptonic.jobs.retrain.outcomes import METRICS
 from cryptonic.jobs.retrain.resume import resume
-from cryptonic.jobs.run_report import Notifier
-from cryptonic.jobs.ticker_claim import Claim
+from cryptonic.jobs.runs.claim import Claim
+from cryptonic.jobs.runs.report import Notifier
 from cryptonic.store.contract import ArtifactStore
 
 PUBLISHING: Final = "publishing"

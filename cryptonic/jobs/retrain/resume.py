@@ -2,7 +2,7 @@
 training and publishing the ticker a second time.
 
 The queue job checkpoints the version id in the ticker's claim before any of it is written
-(cryptonic.jobs.ticker_claim). When that attempt died (timeout, out of memory) the next one
+(cryptonic.jobs.runs.claim). When that attempt died (timeout, out of memory) the next one
 starts here:
 
 * the version has no manifest: the crash came mid-publish, nothing is visible (its partial
@@ -26,7 +26,7 @@ import time
 from cryptonic.config import Settings
 from cryptonic.errors import ConflictError
 from cryptonic.jobs.retrain.one_ticker import RetrainResult
-from cryptonic.jobs.ticker_failure import ticker_failure
+from cryptonic.jobs.runs.failure import ticker_failure
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import Role, log_published_forecast
 from cryptonic.registry.keys import FORECAST_NAME

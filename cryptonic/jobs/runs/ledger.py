@@ -7,7 +7,7 @@ so no single process sees the whole run. The store does, under ``runs/<job>/<run
 * ``plan.json``: the tickers the dispatch sent (created once: a retried or duplicated dispatch
   of the same tick joins it);
 * ``claims/<TICKER>.json``: the delivery working on the ticker, its lease and how many attempts
-  started (cryptonic.jobs.ticker_claim);
+  started (cryptonic.jobs.runs.claim);
 * ``results/<TICKER>.json``: the ticker's final result, created once (``If-None-Match: *``): the
   first final result wins, a late duplicate can never overwrite "promoted";
 * ``summary.json``: created (``If-None-Match: *``) by whichever invocation finds every planned
@@ -32,7 +32,7 @@ from typing import Any, Final, Literal
 
 from cryptonic.config import normalize_ticker
 from cryptonic.errors import ConfigError, ConflictError, NotFoundError
-from cryptonic.jobs.run_summary import RunProgress, RunSummary, summarize
+from cryptonic.jobs.runs.summary import RunProgress, RunSummary, summarize
 from cryptonic.store.contract import ArtifactStore
 
 RUNS_PREFIX: Final = "runs"

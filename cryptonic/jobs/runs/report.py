@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from cryptonic.jobs.aws_clients import job_client
-from cryptonic.jobs.cloudwatch import put_metrics
-from cryptonic.jobs.run_metrics import JobMetrics
-from cryptonic.jobs.run_summary import RunSummary
+from cryptonic.jobs.aws.clients import job_client
+from cryptonic.jobs.aws.cloudwatch import put_metrics
+from cryptonic.jobs.runs.metrics import JobMetrics
+from cryptonic.jobs.runs.summary import RunSummary
 
 __all__ = ["Notifier", "announce_failures", "report_run", "sns_notifier"]
 

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Final
 
-from cryptonic.jobs.run_ledger import new_run_id
+from cryptonic.jobs.runs.ledger import new_run_id
 
 SCHEDULED_SOURCES: Final = frozenset({"aws.events", "aws.scheduler"})
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
 from cryptonic.store.uri import open_store
 from tests.fixtures import lambda_images as li
 from tests.fixtures.containers import BridgeS3, function_env, write_env_file

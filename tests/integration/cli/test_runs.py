@@ -9,8 +9,8 @@ import json
 from cryptonic.cli.main import main
 from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
 from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS as RETRAIN_OUTCOMES
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
-from cryptonic.jobs.ticker_claim import Delivery, acquire
+from cryptonic.jobs.runs.claim import Delivery, acquire
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
 
 NOW = dt.datetime.now(dt.UTC)
 

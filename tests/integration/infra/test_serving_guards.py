@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
 from cryptonic.jobs.ticker_list import TICKERS_FILE
 from cryptonic.registry.keys import (
     ARTIFACT_NAMES,

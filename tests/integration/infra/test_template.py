@@ -396,7 +396,8 @@ def test_the_refresh_runs_its_own_handler_on_the_retrain_image(template):
 
 @pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_image_cmd_names_a_handler_that_exists(template, name):
-    """The CMD module is there and defines `handler` (a def, or an assignment: Mangum(app))."""
+    """The CMD module is there and defines `handler` (a def, or an assignment: Mangum(app), or
+    one name of a tuple: ``app, handler = _start()``)."""
     app = ROOT / "functions" / function_short_name(name) / "app.py"
     assert app.is_file(), f"{app.relative_to(ROOT)} is missing (the image's CMD imports it)"
     tree = ast.parse(app.read_text())
@@ -405,7 +406,8 @@ def test_image_cmd_names_a_handler_that_exists(template, name):
         targets = node.targets if isinstance(node, ast.Assign) else []
         if isinstance(node, ast.AnnAssign):
             targets = [node.target]
-        defined.update(t.id for t in targets if isinstance(t, ast.Name))
+        names = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+        defined.update(n.id for n in names if isinstance(n, ast.Name))
     assert "handler" in defined, f"{app.relative_to(ROOT)} defines no `handler`"
 
 
@@ -911,7 +913,7 @@ def test_alarms_page_through_one_topic_with_an_optional_email(template):
 def test_the_stale_alarm_watches_the_metric_the_refresh_emits(template, monkeypatch, capsys):
     """Namespace, metric name and dimensions exactly as the refresh's EMF line declares them; in
     Lambda the FunctionName dimension is the function's name, which ``!Ref`` of it is."""
-    from cryptonic.jobs.cloudwatch import put_metrics
+    from cryptonic.jobs.aws.cloudwatch import put_metrics
     from cryptonic.jobs.refresh.outcomes import STALE_METRIC
 
     alarm = _alarms(template)["ForecastStaleAlarm"]
@@ -940,11 +942,11 @@ def _emitted_by_each_function(monkeypatch, capsys) -> dict[str, list[dict[str, A
     """The EMF lines of each job function, by the resource its alarms ``!Ref``, as the jobs emit
     them: a finished run's report of every outcome (the invocation, the consumer and the sweeper
     all report through it) and a dispatch that found tickers.json unusable."""
-    from cryptonic.jobs.cloudwatch import put_metrics
+    from cryptonic.jobs.aws.cloudwatch import put_metrics
     from cryptonic.jobs.dispatch import Dispatch, dispatch_metrics
     from cryptonic.jobs.job_outcomes import METRICS_OF
-    from cryptonic.jobs.run_report import report_run
-    from cryptonic.jobs.run_summary import summarize
+    from cryptonic.jobs.runs.report import report_run
+    from cryptonic.jobs.runs.summary import summarize
 
     emitted: dict[str, list[dict[str, Any]]] = {}
     for job, function in (("retrain", "RetrainFunction"), ("refresh", "RefreshFunction")):
@@ -1185,7 +1187,7 @@ def test_a_run_with_failed_tickers_pages_and_names_them(template):
 
 
 def test_the_dispatch_only_reads_the_ticker_list_and_writes_the_run_ledger(template):
-    from cryptonic.jobs.run_ledger import RUNS_PREFIX
+    from cryptonic.jobs.runs.ledger import RUNS_PREFIX
     from cryptonic.jobs.ticker_list import TICKERS_FILE
 
     policies = template["Resources"]["DispatchFunction"]["Properties"]["Policies"]

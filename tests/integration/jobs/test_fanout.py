@@ -28,8 +28,8 @@ import pytest
 from cryptonic.config import get_settings
 from cryptonic.data import to_yahoo_csv
 from cryptonic.errors import ConfigError
-from cryptonic.jobs.run_ledger import RunLedger
-from cryptonic.jobs.run_report import sns_notifier
+from cryptonic.jobs.runs.ledger import RunLedger
+from cryptonic.jobs.runs.report import sns_notifier
 from cryptonic.jobs.sweeper import sweep
 from cryptonic.jobs.ticker_list import TICKERS_FILE
 from cryptonic.registry.registry import Registry

@@ -32,7 +32,7 @@ from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
 from cryptonic.jobs.refresh.queue import handle_refresh_queue
 from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS as RETRAIN_OUTCOMES
 from cryptonic.jobs.retrain.queue import handle_retrain_queue
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
 from cryptonic.jobs.sweeper import sweep
 from cryptonic.registry.registry import Registry
 from cryptonic.store.contract import ArtifactStore

@@ -12,9 +12,9 @@ import pytest
 
 from cryptonic.config import Settings
 from cryptonic.jobs.consumer import TickerJob, handle_queue, parse_job
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
-from cryptonic.jobs.run_metrics import JobMetrics
-from cryptonic.jobs.ticker_claim import Claim, ClaimState
+from cryptonic.jobs.runs.claim import Claim, ClaimState
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
+from cryptonic.jobs.runs.metrics import JobMetrics
 from cryptonic.store.contract import ArtifactStore
 
 

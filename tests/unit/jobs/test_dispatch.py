@@ -17,7 +17,7 @@ from cryptonic.jobs.dispatch import (
 )
 from cryptonic.jobs.retrain.queue import parse_retrain_job as parse_job
 from cryptonic.jobs.retrain.request import RetrainRequest
-from cryptonic.jobs.run_ledger import new_run_id
+from cryptonic.jobs.runs.ledger import new_run_id
 
 
 class RefusingQueue:

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import ConfigError, RetrainFailedError
-from cryptonic.jobs.run_metrics import JobMetrics
 from cryptonic.jobs.runner import JobRunner
+from cryptonic.jobs.runs.metrics import JobMetrics
 from cryptonic.jobs.ticker_list import TICKERS_FILE
 from cryptonic.store.contract import ArtifactStore
 

@@ -11,9 +11,9 @@ from typing import Any
 from cryptonic.config import Settings
 from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
 from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS as RETRAIN_OUTCOMES
-from cryptonic.jobs.run_ledger import RunLedger, new_run_id
+from cryptonic.jobs.runs.claim import ClaimState
+from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
 from cryptonic.jobs.sweeper import sweep
-from cryptonic.jobs.ticker_claim import ClaimState
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cryptonic.jobs.cloudwatch import DIMENSION, NAMESPACE, put_metrics
+from cryptonic.jobs.aws.cloudwatch import DIMENSION, NAMESPACE, put_metrics
 
 
 def _line(capsys: pytest.CaptureFixture[str]) -> dict:

@@ -14,7 +14,7 @@ import textwrap
 SCRIPT = textwrap.dedent(
     """
     import json, logging, os, sys, time, warnings
-    from cryptonic.jobs.lambda_logger import lambda_handler, run_keys
+    from cryptonic.jobs.aws.logger import lambda_handler, run_keys
 
     class Context:
         '''What Lambda passes to a handler (the runtime's LambdaContext), as the jobs read it.'''

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from cryptonic.errors import ConflictError
-from cryptonic.jobs.ticker_claim import Busy, Claim, Delivery, Exhausted, acquire, read_claim
+from cryptonic.jobs.runs.claim import Busy, Claim, Delivery, Exhausted, acquire, read_claim
 
 KEY = "runs/refresh/20261201T003000Z-abc/claims/BTC-USD.json"
 T0 = dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from cryptonic.errors import StaleDataError
-from cryptonic.jobs.ticker_failure import ticker_failure
+from cryptonic.jobs.runs.failure import ticker_failure
 
 LOG = logging.getLogger("cryptonic.test")
 

@@ -8,7 +8,7 @@ import pytest
 
 from cryptonic.errors import ConfigError
 from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS
-from cryptonic.jobs.run_ledger import RunLedger, check_run_id, new_run_id, run_started
+from cryptonic.jobs.runs.ledger import RunLedger, check_run_id, new_run_id, run_started
 
 WHEN = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cryptonic.jobs.run_metrics import JobMetrics, no_extras
+from cryptonic.jobs.runs.metrics import JobMetrics, no_extras
 
 METRICS = JobMetrics({"done": "TickersDone", "failed": "TickersFailed"}, "Refused")
 
