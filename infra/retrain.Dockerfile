@@ -21,8 +21,8 @@ RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ig
     && rm /tmp/requirements.txt
 
 # The library (bundled BTC-USD.csv snapshot included: DATA_SOURCE=auto falls back to it) and the
-# handlers of the three functions built from this image: the retrain (CMD), the weekly dispatch
-# and the daily refresh (template.yaml: DispatchFunction's and RefreshFunction's ImageConfig.Command).
+# handlers of the four functions built from this image: the retrain (CMD), the dispatch, the daily
+# refresh and the hourly sweeper (template.yaml: their ImageConfig.Command).
 COPY cryptonic/ "${LAMBDA_TASK_ROOT}/cryptonic/"
 COPY functions/__init__.py "${LAMBDA_TASK_ROOT}/functions/"
 COPY functions/retrain/ "${LAMBDA_TASK_ROOT}/functions/retrain/"

@@ -54,7 +54,7 @@ SQS_BATCH: Final = 10
 """SendMessageBatch's limit."""
 SEND_ATTEMPTS: Final = 3
 NAMED_RUN_SLACK: Final = dt.timedelta(days=1)
-"""How far from now the time a direct invoke's run id begins with may be."""
+"""How far from now the time a run id begins with may be (a direct invoke's, a scheduled tick's)."""
 LIST_UNUSABLE_METRIC: Final = "TickerListUnusable"
 """1 when the store's tickers.json could not be used (template.yaml: TickerListUnusableAlarm)."""
 
@@ -114,9 +114,19 @@ def job_message(run_id: str, ticker: str, options: dict[str, Any]) -> dict[str, 
 
 def run_id_of(event: Any, job: Job) -> str:
     """The run of a scheduled tick (its job, schedule and scheduled time), the ``run_id`` a
-    direct invoke names, else a fresh one."""
+    direct invoke names, else a fresh one.
+
+    A tick's retries all come within a day (Scheduler and Lambda give up sooner), so a scheduled
+    event dated further from now is not a retry but a replayed one (the shipped sample event, a
+    copy sent by hand): it starts a fresh run, which the sweeper looks for among recent days;
+    under the old date no sweep would ever find it, and it would never end."""
     if source_of(event) == "scheduled":
-        return scheduled_run_id(event, job)
+        run_id = scheduled_run_id(event, job)
+        if abs(dt.datetime.now(dt.UTC) - run_started(run_id)) <= NAMED_RUN_SLACK:
+            return run_id
+        fresh = new_run_id()
+        log.warning("a scheduled event of %s is no retry of today's tick: run %s", run_id, fresh)
+        return fresh
     named = event.get("run_id") if isinstance(event, dict) else None
     if named is None:
         return new_run_id()

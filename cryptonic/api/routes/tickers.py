@@ -5,10 +5,11 @@ Cheap by construction, for a service of hundreds of tickers: no model is loaded 
 (a summary comes from the champion in memory, else from the ticker's pointers, read at most
 every ``CACHE_TTL_SECONDS``: :mod:`cryptonic.api.state.ticker_summaries`), listing does not count as
 using a ticker (it keeps no champion in the LRU), and the list is paged by symbol (``limit`` /
-``cursor``, like ``GET /models``), so one request reads the pointers of at most ``limit``
-tickers, and only while the request's deadline lasts (the rows it could not read say so:
-``unread``). The served tickers are those in TICKERS and those with models in the store (the
-store's listing is re-read at most every few seconds).
+``cursor``, like ``GET /models``). One request reads the pointers of at most 16 tickers not
+summarized yet (``READS_PER_REQUEST`` of ticker_summaries), only while the request's deadline
+lasts: the rows it did not read say so (``unread``), and the next requests fill them in. The
+served tickers are those in TICKERS and those with models in the store (the store's listing is
+re-read at most every few seconds).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from cryptonic.config import normalize_ticker
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 200
-"""Most tickers one page summarizes: a bound on the pointer reads one request can cost."""
+"""Most tickers one page lists (what it reads from the store is bounded apart: 16 tickers)."""
 
 LimitQuery = Annotated[int, limit_query(MAX_LIMIT, "Tickers per page")]
 CursorQuery = Annotated[

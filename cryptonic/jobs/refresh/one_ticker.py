@@ -326,7 +326,7 @@ class _Refresh:
                 res.reason += f" (still {len(missing)} of {limit} allowed closes behind)"
         elif missing or prices.unavailable:
             res.outcome = "no_new_data"
-            source = "Yahoo Finance unavailable" + why if prices.unavailable else "no new close"
+            source = "no price source answered" + why if prices.unavailable else "no new close"
             res.reason = (
                 f"no new data: {source}; latest close {have}, expected {expected} "
                 f"({len(missing)} of {limit} allowed trading days missing); still serving the "

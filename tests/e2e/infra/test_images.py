@@ -383,9 +383,10 @@ def test_a_failing_retrain_fails_the_invocation(function_images, bridge_s3):
     assert bridge_s3.keys(bucket) == []
 
 
-def test_the_sweeper_closes_a_lost_run_as_lambda_does(function_images, bridge_s3, tmp_path):
-    """A refresh run 13 hours old whose one ticker never reported: the sweeper, on the retrain
-    image under Lambda's sandbox, closes it with the ticker lost and writes its summary."""
+def test_the_sweeper_closes_a_lost_run(sam_built, bridge_s3, tmp_path):
+    """A refresh run 13 hours old whose one ticker never reported: `sam local invoke
+    SweepFunction` with the shipped event and env file closes it, the ticker lost, its summary
+    written."""
     bucket = bridge_s3.new_bucket()
     seeded = open_store(f"file://{tmp_path / 'seed'}")
     ledger = RunLedger(seeded, "refresh", list(REFRESH_OUTCOMES))
@@ -394,14 +395,15 @@ def test_the_sweeper_closes_a_lost_run_as_lambda_does(function_images, bridge_s3
     ledger.write_plan(run, [TICKER], {})
     plan = ledger.plan(run)
     plan["created"] = started.isoformat()
-    s3 = bridge_s3.client()
     plan_key = f"models/{ledger.key(run, 'plan.json')}"
-    s3.put_object(Bucket=bucket, Key=plan_key, Body=json.dumps(plan))
-    env = {**function_env(bridge_s3, bucket), "REFRESH_RUN_HOURS": "12"}
-    event = json.loads((EVENTS_DIR / "sweep-scheduled.json").read_text())
-    with li.run_as_lambda(function_images["sweep"].name, env, bridge_s3.host_address) as fn:
-        done, _ = fn.invoke(event)
-    assert done["closed"] == {"refresh": [run]}, done
+    bridge_s3.client().put_object(Bucket=bucket, Key=plan_key, Body=json.dumps(plan))
+    env_file = write_env_file(tmp_path / "env.json", bridge_s3, bucket)
+
+    result = li.sam_local_invoke(
+        sam_built, "sweep", EVENTS_DIR / "sweep-scheduled.json", env_file, bridge_s3.host_address
+    )
+    done = result.payload
+    assert done.get("closed") == {"refresh": [run]}, done
     assert done["lost"] == {f"refresh {run}": [TICKER]}
     summary = bridge_s3.get_json(bucket, f"models/{ledger.key(run, 'summary.json')}")
     assert summary["counts"]["lost"] == 1

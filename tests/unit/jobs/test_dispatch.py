@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from cryptonic.jobs.dispatch import (
 )
 from cryptonic.jobs.retrain.queue import parse_retrain_job as parse_job
 from cryptonic.jobs.retrain.request import RetrainRequest
-from cryptonic.jobs.runs.ledger import new_run_id
+from cryptonic.jobs.runs.ledger import new_run_id, run_started
 
 
 class RefusingQueue:
@@ -74,12 +75,22 @@ def test_the_dispatch_needs_a_queue(local_store):
 
 
 def test_the_run_id_comes_from_the_schedules_tick_not_its_attempt():
-    event = {"time": "2026-12-01T06:00:00Z", "id": "d32c5kdd", "source": "aws.scheduler"}
+    tick = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    event = {"time": f"{tick:%Y-%m-%dT%H:%M:%SZ}", "id": "d32c5kdd", "source": "aws.scheduler"}
     run = run_id_of(event, "retrain")
-    assert run.startswith("20261201T060000Z-")
+    assert run.startswith(f"{tick:%Y%m%dT%H%M%SZ}-")
     assert run_id_of({**event, "id": "a9f0e1b2"}, "retrain") == run  # a retry: the same run
     unfilled = {**event, "time": "<aws.scheduler.scheduled-time>"}
     assert run_id_of(unfilled, "retrain") != run_id_of(unfilled, "retrain")
+
+
+def test_a_scheduled_event_dated_long_ago_starts_a_fresh_run_the_sweeper_can_find(caplog):
+    old = {"time": "2026-10-06T06:00:00Z", "id": "cdc73f9d", "source": "aws.scheduler"}
+    first, again = run_id_of(old, "retrain"), run_id_of(old, "retrain")
+    assert first != again
+    for run in (first, again):
+        assert abs(dt.datetime.now(dt.UTC) - run_started(run)) < dt.timedelta(minutes=1)
+    assert "is no retry of today's tick" in caplog.text
 
 
 def test_a_direct_invoke_is_a_fresh_run_unless_it_names_one():

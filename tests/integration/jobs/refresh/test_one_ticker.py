@@ -167,7 +167,7 @@ def test_yahoo_failing_keeps_the_previous_forecast_and_loses_nothing(store, publ
                      now=at(last + dt.timedelta(2)), load=failing)  # fmt: skip
     assert result.ok
     assert result.outcome == "no_new_data"
-    assert "Yahoo Finance unavailable (Yahoo Finance did not answer (test))" in result.reason
+    assert "no price source answered (Yahoo Finance did not answer (test))" in result.reason
     assert sorted(store.list("")) == before
     assert result.served["as_of"] == str(last)
     loud = refresh(settings(store, "yahoo", None, **yahoo), store, TICKER,
