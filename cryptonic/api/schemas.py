@@ -227,6 +227,14 @@ class Backtest(_Response):
         default=None,
         description="1 - pinball / pinball(persistence with empirical quantiles)",
     )
+    adaptive_coverage: float | None = Field(
+        default=None,
+        description="coverage after adaptive calibration, replayed day by day without look-ahead "
+        "as the daily refresh adapts the served band (what the promotion gate judged)",
+    )
+    adaptive_pinball_skill: float | None = Field(
+        default=None, description="pinball_skill of the adapted band"
+    )
 
 
 class Gate(_Response):

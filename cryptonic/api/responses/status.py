@@ -57,6 +57,8 @@ def backtest_summary(manifest: Manifest) -> Backtest:
         width=finite_or_none(model.width) if model else None,
         pinball=finite_or_none(model.pinball) if model else None,
         pinball_skill=finite_or_none(model.pinball_skill) if model else None,
+        adaptive_coverage=finite_or_none(model.adaptive_coverage) if model else None,
+        adaptive_pinball_skill=finite_or_none(model.adaptive_pinball_skill) if model else None,
     )
 
 

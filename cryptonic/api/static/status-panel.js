@@ -30,8 +30,9 @@ function renderModel(s) {
   setText("app-version", "cryptonic " + s.app_version, s.app_version);
 }
 
-// "80% interval, adapted from the live record; 79% of closes fell inside over the last 52
-// weeks": the promise, how the band is kept honest, and the record.
+// "80% interval, adapted from the live record; 78% of closes fell inside over the last 52
+// weeks with adaptive calibration (81% as fitted)": the promise, how the band is kept honest,
+// and the record.
 function renderInterval(b, level, predict) {
   byId("interval-card").hidden = !level;
   byId("legend-interval").hidden = !level;
@@ -44,10 +45,19 @@ function renderInterval(b, level, predict) {
   setText("interval-calibration", adaptive
     ? "adapted from the live record (" + n + " realized close" + (n === 1 ? "" : "s") + ")"
     : "as calibrated after the fit", predict ? predict.calibration : null);
-  const record = b.coverage != null
-    ? Math.round(b.coverage * 100) + "% of closes fell inside" + (b.weeks ? " over the last " + b.weeks + " weeks" : " in the backtest")
-    : "no backtest coverage recorded";
-  setText("interval-coverage", record, b.coverage);
+  setText("interval-coverage", backtestCoverage(b), b.adaptive_coverage != null ? b.adaptive_coverage : b.coverage);
   const ps = b.pinball_skill;
   setText("pinball-skill", ps == null ? "pinball skill –" : "pinball skill " + signedPct(ps * 100) + " vs persistence", ps);
+}
+
+// The backtest's coverage as the service keeps it (the band adapted day by day, what the gate
+// judged), beside the band as fitted; only the fitted one for versions older than adaptation.
+function backtestCoverage(b) {
+  const over = b.weeks ? " over the last " + b.weeks + " weeks" : " in the backtest";
+  const share = (x) => pct(x * 100, 0);
+  if (b.adaptive_coverage != null) {
+    const fitted = b.coverage != null ? " (" + share(b.coverage) + " as fitted)" : "";
+    return share(b.adaptive_coverage) + " of closes fell inside" + over + " with adaptive calibration" + fitted;
+  }
+  return b.coverage != null ? share(b.coverage) + " of closes fell inside" + over : "no backtest coverage recorded";
 }

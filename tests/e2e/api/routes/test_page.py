@@ -155,12 +155,14 @@ def test_page_draws_the_interval_band_and_states_its_record(browser, local_publi
         assert attr(page, "#interval-calibration") == "fit"
         assert page.inner_text("#interval-calibration") == "as calibrated after the fit"
         assert page.inner_text("#legend-interval-label") == f"{round(level * 100)}% interval"
-        coverage = backtest["coverage"]
+        coverage, adapted = backtest["coverage"], backtest["adaptive_coverage"]
         assert coverage is not None
-        assert float(attr(page, "#interval-coverage")) == coverage
+        assert adapted is not None
+        assert float(attr(page, "#interval-coverage")) == adapted
         weeks = backtest["weeks"]
         assert page.inner_text("#interval-coverage") == (
-            f"{round(coverage * 100)}% of closes fell inside over the last {weeks} weeks"
+            f"{round(adapted * 100)}% of closes fell inside over the last {weeks} weeks "
+            f"with adaptive calibration ({round(coverage * 100)}% as fitted)"
         )
         page.close()
     assert watched.csp == []

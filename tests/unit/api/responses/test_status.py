@@ -94,6 +94,8 @@ def test_status_backtest_reports_the_interval_beside_mape():
         width=9.5,
         pinball=1.2,
         pinball_skill=0.03,
+        adaptive_coverage=0.78,
+        adaptive_pinball_skill=0.025,
     )
     manifest = manifest_of(
         manifest_draft(
@@ -103,6 +105,8 @@ def test_status_backtest_reports_the_interval_beside_mape():
     backtest = backtest_summary(manifest)
     assert (backtest.coverage, backtest.interval_level, backtest.pinball_skill) == (0.79, 0.8, 0.03)
     assert (backtest.width, backtest.pinball) == (9.5, 1.2)
+    # the band the service keeps (adapted day by day) beside the band as fitted
+    assert (backtest.adaptive_coverage, backtest.adaptive_pinball_skill) == (0.78, 0.025)
     assert backtest.model_mape == 3.0
 
 
