@@ -31,11 +31,18 @@ setup: $(STAMP) $(TOOLS_STAMP)
 run: $(STAMP)
 	$(PY) -m cryptonic.cli run --host $(HOST) --port $(PORT)
 
-## test: lint, type-check, the whole test suite and the docs site, the container tests last
+## test: lint, type-check, the whole test suite and the docs site. The container tests run beside
+## the others (they wait mostly on Docker and the package index, the others on the CPU); their
+## output follows, and any tier that failed fails the target.
 test: setup lint
-	$(PY) -m pytest -m "not images" -n auto
-	$(MAKE) docs
-	$(MAKE) test-images
+	@mkdir -p build
+	@$(PY) -m pytest -m images > build/test-images.log 2>&1 & images=$$!; \
+	$(PY) -m pytest -m "not images" -n auto; rest=$$?; \
+	$(MAKE) docs; docs=$$?; \
+	echo "waiting for the container tests (make test-images; log: build/test-images.log)"; \
+	wait $$images; containers=$$?; cat build/test-images.log; \
+	echo "tests: $$rest, docs: $$docs, container tests: $$containers (0 = passed)"; \
+	test $$rest -eq 0 && test $$docs -eq 0 && test $$containers -eq 0
 
 ## test-images: build both Lambda images and run them (sam build, sam local invoke / start-api,
 ## Lambda's sandbox). Needs a running Docker engine and mmdebstrap: .ci/run provides both.

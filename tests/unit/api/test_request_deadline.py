@@ -106,12 +106,14 @@ def test_a_request_out_of_time_answers_503_without_asking_the_store(app, watched
 
 def test_a_test_client_request_out_of_time_is_the_same_503(local_store, local_store_uri):
     watched = WatchedStore(local_store)
-    watched.delay_s = 0.3
+    watched.delay_s = 3.0
+    # Half a second: room for the request to reach its first store call on a busy machine (at
+    # 0.1 s a loaded CI worker sometimes spent it before the call), far short of the call's 3 s.
     settings = Settings(
         tickers=["BTC-USD"],
         store_uri=local_store_uri,
         cache_ttl_seconds=0,
-        request_deadline_seconds=0.1,
+        request_deadline_seconds=0.5,
     )
     client = api_client(create_app(settings, Registry(watched)))
     assert_error(client.get("/predict"), 503, "store_unavailable")
