@@ -28,11 +28,6 @@ OHLC = "https://www.bitstamp.net/api/v2/ohlc/btcusd/"
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def policy(sleeps: list[float]) -> ExchangePolicy:
     return ExchangePolicy(min_interval=0.0, sleep=sleeps.append, jitter=lambda: 1.0)
 

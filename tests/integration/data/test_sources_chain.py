@@ -22,11 +22,6 @@ OHLC = "https://www.bitstamp.net/api/v2/ohlc/btcusd/"
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def policies(sleeps: list[float]) -> dict[str, object]:
     return {
         "policy": YahooPolicy(min_interval=0.0, rate_limit_retries=2, sleep=sleeps.append),

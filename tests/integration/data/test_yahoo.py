@@ -44,11 +44,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def policy(sleeps: list[float]) -> YahooPolicy:
     return YahooPolicy(
         attempts=3, base_delay=0.5, timeout=5.0, min_interval=0.0, sleep=sleeps.append
