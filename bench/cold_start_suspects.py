@@ -13,21 +13,24 @@ hits them alike. Arms:
   round trip costs a few milliseconds (tens on S3);
 * ``no_forecast_log``: ours, with the forecast log's pointer reported absent, so the warm-up
   reads no ``latest.json`` and no dated forecast and serves the version's own forecast;
-* ``deferred_models``: ours, with cryptonic's pydantic models built on first use
-  (``defer_build``) instead of when their module is imported;
+* ``declared_models``: ours as before the response models left the init path
+  (:mod:`cryptonic.api.resource_router`): every route declares its models, and cryptonic's
+  pydantic models are built when defined, not on first use;
 * ``no_ledger_models``: ours with ``cryptonic.registry.track_record`` (the refresh's score ledger
   and the track record's models) replaced by a stub of the names the routes import: what those
   models cost a cold start whose first request never reads them;
-* ``read_ahead``: a what-if, not shipped (:data:`READ_AHEAD`): the warm-up's reads started in a
-  thread before the imports, so that their round trips overlap the imports;
-* ``instrumented``: ours in its steps (the floor's imports, ours, ``create_app()``, ``warm()``,
-  the first request), counting and timing what cryptonic's pydantic models, FastAPI's type
-  adapters, ``Settings()``, the store calls and the forecast log's reads cost inside them (its
-  own total is not compared: the counting costs time);
+* ``warm_after_imports``: ours with FastAPI imported before the warm-up's thread starts, as
+  before :mod:`cryptonic.api.cold_start`: what reading while FastAPI imports saves;
+* ``instrumented``: ours in its steps, one after another (the floor's imports, ours,
+  ``create_app()``, ``warm()``, the first request; no overlap), counting and timing what
+  cryptonic's pydantic models, FastAPI's type adapters, ``Settings()``, the store calls and the
+  forecast log's reads cost inside them (its own total is not compared: the counting costs
+  time);
 * ``python -X importtime`` of ours and of the floor: what we import that the floor does not,
   by package and by module (self times; importtime's own overhead inflates them alike);
-* the floor, ours and ``sequential_reads`` again on an S3 that answers in 30 ms (the loopback
-  proxy of bench/s3_proxy.py), where the warm-up's round trips cost what they cost on S3.
+* the floor, ours, ``sequential_reads`` and ``warm_after_imports`` again on an S3 that answers
+  in 30 ms (the loopback proxy of bench/s3_proxy.py), where the warm-up's round trips cost what
+  they cost on S3.
 
 The serving code is not changed: every arm patches only its own process.
 """
@@ -73,17 +76,41 @@ forecast_log.ForecastLog.latest_etag = lambda self, ticker: None
 """
 )
 
-DEFERRED_MODELS = _arm(
+DECLARED_MODELS = _arm(
     """
+import importlib.abc, importlib.util, sys
 from pydantic._internal import _model_construction as construction
 _new = construction.ModelMetaclass.__new__
-def _deferred(mcs, name, bases, namespace, *args, **kwargs):
+def _built(mcs, name, bases, namespace, *args, **kwargs):
     if str(namespace.get("__module__", "")).startswith("cryptonic."):
-        namespace["model_config"] = {**(namespace.get("model_config") or {}), "defer_build": True}
+        namespace["model_config"] = {**(namespace.get("model_config") or {}), "defer_build": False}
     return _new(mcs, name, bases, namespace, *args, **kwargs)
-construction.ModelMetaclass.__new__ = _deferred
+construction.ModelMetaclass.__new__ = _built
+class _Declared(importlib.abc.MetaPathFinder):
+    # Patches the router once it is imported, so that the arm imports no FastAPI early.
+    def find_spec(self, name, path, target=None):
+        if name != "cryptonic.api.resource_router":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            init = module.ResourceRouter.__init__
+            def declared(self, *, documented, **kwargs):
+                init(self, documented=True, **kwargs)
+            module.ResourceRouter.__init__ = declared
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, _Declared())
 """
 )
+"""Ours as it was before: every route declares its response models (a FastAPI serializer built
+per model and route) and cryptonic's pydantic models are built when defined."""
+
+WARM_AFTER_IMPORTS = _arm("import fastapi, mangum")
+"""Ours with FastAPI and Mangum imported first, as before: the warm-up's thread then starts after
+them, and its reads no longer wait while FastAPI is imported."""
 
 GC_ON = _arm("import gc\ngc.disable = lambda: None", paused=False)
 """Ours with the handler's pause of the garbage collector undone (its ``gc.disable()`` a no-op)."""
@@ -107,88 +134,6 @@ _stub.LiveScores = _stub.TrackRecord = type("Stub", (), {})
 sys.modules["cryptonic.registry.track_record"] = _stub
 """
 )
-
-READ_AHEAD = r"""
-import time
-t0 = time.perf_counter()
-import gc
-gc.disable()
-import datetime as dt, json, sys, threading
-from cryptonic.config import get_settings
-from cryptonic.registry import keys
-from cryptonic.store.uri import open_store
-
-settings = get_settings()
-store = open_store(settings.store_uri, read_only=True)
-ticker, got = settings.tickers[0], {}
-
-def fetch(*names):
-    def one(key):
-        try:
-            got[key] = store.get_with_etag(key)
-        except Exception:
-            pass  # the warm-up reads it again and says why
-    threads = [threading.Thread(target=one, args=(k,)) for k in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-def read_ahead():
-    pointer, latest = keys.champion_key(ticker), keys.latest_key(ticker)
-    fetch(pointer, latest)
-    version = json.loads(got[pointer][0])["version"]
-    manifest = keys.artifact_key(ticker, version, "manifest.json")
-    fetch(manifest)
-    names = json.loads(got[manifest][0])["artifacts"]
-    wanted = [keys.artifact_key(ticker, version, n) for n in names if n != "model.keras"]
-    entry = json.loads(got[latest][0])["versions"].get(version) if latest in got else None
-    if entry:
-        as_of = dt.date.fromisoformat(entry["as_of"])
-        wanted.append(keys.forecast_key(ticker, as_of, version))
-    fetch(*wanted)
-
-class ReadAhead:
-    # A store answering each read-ahead key once from memory, everything else from the store.
-    def __init__(self, inner):
-        self.inner = inner
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-    def get_with_etag(self, key):
-        found = got.pop(key, None)
-        return found if found is not None else self.inner.get_with_etag(key)
-    def get_bytes(self, key):
-        found = got.pop(key, None)
-        return found[0] if found is not None else self.inner.get_bytes(key)
-    def get_json(self, key):
-        found = got.pop(key, None)
-        return json.loads(found[0]) if found is not None else self.inner.get_json(key)
-
-ahead = threading.Thread(target=read_ahead, daemon=True)
-ahead.start()
-from mangum import Mangum
-from cryptonic.api import create_app, warm
-from cryptonic.logs import configure_lambda_logging
-from cryptonic.registry.registry import Registry
-configure_lambda_logging()
-app = create_app(settings, Registry(ReadAhead(store)))
-ahead.join(settings.warm_deadline_seconds)
-warm(app)
-handler = Mangum(app, lifespan="off")
-gc.freeze()
-gc.enable()
-t1 = time.perf_counter()
-response = handler(json.load(open(sys.argv[1])), None)
-t2 = time.perf_counter()
-body = json.loads(response["body"])
-print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
-                  "status": response["statusCode"], "points": len(body.get("result", []))}))
-"""
-"""A what-if, not shipped: ours with the warm-up's seven reads started in a thread before the
-imports (the keys guessed from the raw pointer, manifest and ``latest.json``), so their round
-trips wait while FastAPI and ours import, and the warm-up finds the bytes in memory. It measures
-what such a read-ahead would save; the handler would need a read-ahead store wrapper
-(``cryptonic.store``) and the registry's list of a champion's keys to ship it."""
 
 GC_COUNTED = r"""
 import atexit, gc, json, sys, time
@@ -355,14 +300,14 @@ ARMS = {
     "gc_on": GC_ON,
     "sequential_reads": SEQUENTIAL_READS,
     "no_forecast_log": NO_FORECAST_LOG,
-    "deferred_models": DEFERRED_MODELS,
+    "declared_models": DECLARED_MODELS,
     "no_ledger_models": NO_LEDGER_MODELS,
-    "read_ahead": READ_AHEAD,
+    "warm_after_imports": WARM_AFTER_IMPORTS,
 }
 
 
 SLOW_S3_DELAY_S = 0.030
-SLOW_ARMS = ("floor", "ours", "sequential_reads", "read_ahead")
+SLOW_ARMS = ("floor", "ours", "sequential_reads", "warm_after_imports")
 """The arms run again on an S3 that answers in 30 ms (bench/s3_proxy.py), where a round trip
 costs what it costs on S3 and not a few milliseconds: what reading side by side saves there."""
 

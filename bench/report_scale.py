@@ -177,9 +177,9 @@ ARM_LABELS = {
     "gc_on": "ours, the garbage collector left on during the import (the pause undone)",
     "sequential_reads": "ours, the warm-up's 7 store reads one after another (not 3 rounds)",
     "no_forecast_log": "ours, no forecast-log read at warm-up (serves the version's forecast)",
-    "deferred_models": "ours, cryptonic's pydantic models built on first use (`defer_build`)",
+    "declared_models": "ours, the routes' response models declared and built at import (as before)",
     "no_ledger_models": "ours, `registry.track_record` (ledger and track-record models) stubbed",
-    "read_ahead": "what-if, not shipped: ours with the warm-up's reads started before the imports",
+    "warm_after_imports": "ours, the warm-up started after FastAPI's import (as before)",
     "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
 }
 """``gc_paused`` is the arm of results from before the handler paused the collector itself."""
@@ -212,13 +212,15 @@ def _inside_ours(x: dict[str, Any]) -> str:
         return f"{item['calls']:.0f} for {_ms(item['seconds'])}"
 
     return (
-        "Inside ours (an instrumented arm; its counting is timed apart): the floor's imports "
+        "Inside ours, its steps one after another (an instrumented arm: the warm-up does not "
+        "overlap FastAPI's import here, and the counting is timed apart): the floor's imports "
         f"{_ms(steps['floor_imports'])}, ours on top {_ms(steps['our_imports'])}, "
         f"`create_app()` {_ms(steps['create_app'])}, `warm()` {_ms(steps['warm'])}, the first "
         f"request {_ms(steps['first_request'])}. Within those: store calls {used('store calls')}"
         f" (the forecast log's reads {used('forecast log reads')}, parsing included; reads made "
         "side by side overlap, so their times add up to more than the warm-up's); "
-        f"cryptonic's pydantic models built {used('models: cryptonic')}, other models "
+        f"cryptonic's pydantic models defined {used('models: cryptonic')} (most are built on "
+        f"first use, later), other models "
         f"{used('models: others')}, FastAPI's type adapters {used('type adapters')}; "
         f"`Settings()` {used('Settings()')}."
     )
@@ -274,17 +276,17 @@ def cold_start_suspects_section(r: dict[str, Any]) -> list[str]:
 def _on_slow_s3(slow: dict[str, Any]) -> str:
     arms = slow["arms"]
     floor, ours, one_by_one = (arms[k]["total"] for k in ("floor", "ours", "sequential_reads"))
-    ahead = arms.get("read_ahead", {}).get("total")
-    what_if = (
+    after = arms.get("warm_after_imports", {}).get("total")
+    overlap = (
         ""
-        if ahead is None
-        else f"; the read-ahead what-if {_ms(ahead)} ({ahead / floor:.2f}x), "
-        f"{_ms(ours - ahead)} less than ours"
+        if after is None
+        else f"; with the warm-up started after FastAPI's import (as before) {_ms(after)} "
+        f"({after / floor:.2f}x): reading while FastAPI imports saves {_ms(after - ours)} there"
     )
     return (
         f"On an S3 that answers in {slow['delay_ms']:.0f} ms (the loopback proxy of the part "
         f"below; {slow['runs']} runs of each, interleaved): the floor {_ms(floor)}, ours "
         f"{_ms(ours)} ({ours / floor:.2f}x), ours with the warm-up's reads one after another "
         f"{_ms(one_by_one)} ({one_by_one / floor:.2f}x): the three rounds of reads save "
-        f"{_ms(one_by_one - ours)} there{what_if}."
+        f"{_ms(one_by_one - ours)} there{overlap}."
     )

@@ -1,8 +1,9 @@
 """The FastAPI application: ``create_app()`` wires settings, registry, cache and routers.
 
 No lifespan hook: Mangum runs one per invocation. Nothing here touches the store; the Lambda
-handler calls :func:`warm` at import so the default ticker's champion is loaded during the
-function's init. Each request runs inside one deadline (:mod:`cryptonic.api.request_deadline`).
+handler's cold start (:mod:`cryptonic.api.cold_start`) loads the default ticker's champion
+during the function's init, while FastAPI imports. Each request runs inside one deadline
+(:mod:`cryptonic.api.request_deadline`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cryptonic import __version__
-from cryptonic.api.errors import error_response, install_error_handlers
+from cryptonic.api.error_handlers import install_error_handlers
+from cryptonic.api.errors import error_response
 from cryptonic.api.request_deadline import DeadlineMiddleware
 from cryptonic.api.routes import (
     docs,
@@ -130,6 +132,7 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     root_path: str | None = None,
     wall_clock: Callable[[], dt.datetime] | None = None,
+    state: ServingState | None = None,
 ) -> FastAPI:
     """The serving app over ``registry`` (default: the store of ``settings.store_uri``).
 
@@ -137,10 +140,26 @@ def create_app(
     served forecast's age; tests pass fake ones.
     ``root_path`` (default: ``settings.root_path``, env ``ROOT_PATH``) fixes the public path
     prefix; without it the prefix is taken from each API Gateway event.
+    ``state``: a :class:`ServingState` made beforehand (the cold start makes it first, to warm it
+    while FastAPI imports: :mod:`cryptonic.api.cold_start`); it has its own registry and clocks.
     """
     settings = settings or get_settings()
-    registry = registry or open_registry(settings.store_uri, read_only=True)
-    state = ServingState(settings, registry, clock=clock, wall_clock=wall_clock)
+    if state is None:
+        registry = registry or open_registry(settings.store_uri, read_only=True)
+        state = ServingState(settings, registry, clock=clock, wall_clock=wall_clock)
+    app = _routed(state, documented=False)
+    app.openapi = _openapi_of_twin(app, state)  # type: ignore[method-assign]
+    app.state.serving = state
+    install_error_handlers(app)
+    app.add_middleware(DeadlineMiddleware, seconds=settings.request_deadline_seconds)
+    prefix = settings.root_path if root_path is None else root_path
+    app.add_middleware(EdgeMiddleware, root_path=prefix)  # the last added: the outermost
+    return app
+
+
+def _routed(state: ServingState, *, documented: bool) -> FastAPI:
+    """The app with every resource's routes, their response models declared if ``documented``
+    (:mod:`cryptonic.api.resource_router`)."""
     app = FastAPI(
         title="cryptonic",
         version=__version__,
@@ -149,15 +168,23 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.serving = state
-    install_error_handlers(app)
     for module in (predict, historic, status, track_record, models, tickers, health, page):
-        app.include_router(module.router(state))
+        app.include_router(module.router(state, documented=documented))
     app.include_router(docs.router())
-    app.add_middleware(DeadlineMiddleware, seconds=settings.request_deadline_seconds)
-    prefix = settings.root_path if root_path is None else root_path
-    app.add_middleware(EdgeMiddleware, root_path=prefix)  # the last added: the outermost
     return app
+
+
+def _openapi_of_twin(app: FastAPI, state: ServingState) -> Callable[[], dict[str, Any]]:
+    """``app.openapi`` for the serving app: the document of a twin whose routes declare their
+    response models, built on the first ask and kept (FastAPI's own cache, ``openapi_schema``).
+    The twin only describes: it is never served, so no middleware and no error handlers."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _routed(state, documented=True).openapi()
+        return app.openapi_schema
+
+    return openapi
 
 
 def serving_state(app: Any) -> ServingState:

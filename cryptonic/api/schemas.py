@@ -47,7 +47,9 @@ Close = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
 class _Response(BaseModel):
     """A response body: only the documented keys (``additionalProperties: false``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: a cold start serves GET /predict and needs few of them
+    # (cryptonic.api.resource_router: the routes declare them only for the OpenAPI document).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,6 +136,8 @@ class PredictResponse(_Response):
 class PredictRequest(BaseModel):
     """Closes to forecast from, oldest first; the model reads the most recent ones it needs."""
 
+    # Built when defined, unlike the response models: FastAPI builds its body validator when the
+    # route is added, and a deferred model would be built again inside every such validator.
     model_config = ConfigDict(extra="forbid")
 
     ticker: str | None = Field(

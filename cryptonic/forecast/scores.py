@@ -50,7 +50,8 @@ ADAPTIVE_FIELDS: Final = (
 class Scores(BaseModel):
     """The error measures of one forecaster under one protocol."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    # Built on first use: a serving cold start never reads one.
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     model: str
     protocol: ScoringProtocol

@@ -47,10 +47,11 @@ class _Parsed(BaseModel):
 class Document(_Parsed):
     """A stored document that keeps what it does not know."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    # Built on first use (here and below): a serving cold start reads few kinds of document.
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class ClosedDocument(_Parsed):
     """A stored document that refuses what it does not know."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

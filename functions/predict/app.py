@@ -2,7 +2,8 @@
 
 Everything is built at import, once per container: logging, settings from the environment, the
 store, the app, and the default ticker's champion, within ``WARM_DEADLINE_SECONDS`` (2 s of
-Lambda's 10 s init limit). That last step never raises: a store that does not answer in time
+Lambda's 10 s init limit), its reads made while FastAPI imports (:mod:`cryptonic.api.cold_start`).
+That last step never raises: a store that does not answer in time
 leaves the requests that need it to answer 503 while ``/health`` and the page answer; an init
 that failed would be retried by Lambda inside every request. Other tickers load on their first
 request, each request within its own deadline. No lifespan hook: Mangum would run it on every
@@ -28,14 +29,13 @@ def _start() -> tuple[FastAPI, Mangum]:
     """The app and its handler, built with the collector paused (the cold start)."""
     gc.disable()
     try:
-        from mangum import Mangum
-
-        from cryptonic.api import create_app, warm
+        from cryptonic.api.cold_start import started_app
         from cryptonic.logs import configure_lambda_logging
 
         configure_lambda_logging()
-        app = create_app()
-        warm(app)
+        app = started_app()
+        from mangum import Mangum
+
         return app, Mangum(app, lifespan="off")
     finally:
         gc.freeze()

@@ -6,14 +6,15 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.errors import NO_STORE
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.health import health_response
 from cryptonic.api.schemas import HealthResponse
 from cryptonic.api.state.serving import ServingState
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["service"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["service"])
 
     @api.get("/health", response_model=HealthResponse, summary="Liveness and what is loaded")
     async def get_health() -> Response:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import ApiError
 from cryptonic.api.params import TickerQuery
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.historic import historic_response
 from cryptonic.api.schemas import HistoricResponse, IsoDate
@@ -20,8 +21,8 @@ from cryptonic.errors import DataError
 HISTORIC_MAX_AGE_S = 300
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["prices"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["prices"])
 
     @api.get(
         "/historic",

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, api_error_of
 from cryptonic.api.params import TickerQuery, cursor_query, limit_query
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.models import models_response
 from cryptonic.api.schemas import ModelsResponse
@@ -53,8 +54,8 @@ def live_records(state: ServingState, ticker: str) -> dict[str, LiveScores]:
     return dict(record.versions) if record is not None else {}
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["models"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["models"])
 
     @api.get(
         "/models",

@@ -28,6 +28,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cryptonic.api.errors import ApiError
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.security_headers import ASSET_HEADERS, HTML_HEADERS
 from cryptonic.api.state.serving import ServingState
 
@@ -93,10 +94,10 @@ def asset_response(asset: Asset, cache_control: str, request: Request) -> Respon
     return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
-def router(state: ServingState) -> APIRouter:
+def router(state: ServingState, *, documented: bool) -> APIRouter:
     release = load_release()
     pages: dict[str, bytes] = {}
-    api = APIRouter(include_in_schema=False)
+    api = ResourceRouter(documented=documented, include_in_schema=False)
 
     def asset_of(name: str) -> Asset:
         asset = release.assets.get(name)

@@ -11,6 +11,7 @@ from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
 from cryptonic.api.etags import etag_matches
 from cryptonic.api.params import TickerQuery
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.predict import on_demand_predict_response
 from cryptonic.api.schemas import PredictRequest, PredictResponse
@@ -19,8 +20,8 @@ from cryptonic.errors import ModelError
 from cryptonic.registry.calibration import calibrated
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["forecast"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["forecast"])
 
     @api.get(
         "/predict",

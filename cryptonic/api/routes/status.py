@@ -8,12 +8,13 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE
 from cryptonic.api.params import TickerQuery
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.schemas import StatusResponse
 from cryptonic.api.state.serving import ServingState
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["models"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["models"])
 
     @api.get(
         "/status",

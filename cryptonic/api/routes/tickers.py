@@ -22,6 +22,7 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import NO_STORE, ApiError
 from cryptonic.api.params import cursor_query, limit_query
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.tickers import tickers_response
 from cryptonic.api.schemas import TickersResponse
@@ -38,8 +39,8 @@ CursorQuery = Annotated[
 ]
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["service"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["service"])
 
     @api.get(
         "/tickers",

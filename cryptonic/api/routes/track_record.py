@@ -15,6 +15,7 @@ from starlette.responses import Response
 from cryptonic.api.error_docs import errors
 from cryptonic.api.errors import api_error_of
 from cryptonic.api.params import TickerQuery, limit_query
+from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.track_record import track_record_response
 from cryptonic.api.schemas import TrackRecordResponse
@@ -28,8 +29,8 @@ TRACK_RECORD_MAX_AGE_S = 300
 LimitQuery = Annotated[int, limit_query(SHOWN_FORECASTS, "Forecasts to list, newest first")]
 
 
-def router(state: ServingState) -> APIRouter:
-    api = APIRouter(tags=["forecast"])
+def router(state: ServingState, *, documented: bool) -> APIRouter:
+    api = ResourceRouter(documented=documented, tags=["forecast"])
 
     @api.get(
         "/track-record",
