@@ -41,8 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptonic.api.responses.status import forecast_source, refresh_status, status_response
-from cryptonic.api.schemas import RefreshStatus
+from cryptonic.api.responses.status import status_response
+from cryptonic.api.schemas import RefreshStatus, StatusResponse
 from cryptonic.api.state.keyed_lru import KeyedLru
 from cryptonic.api.state.parallel_reads import both
 from cryptonic.api.state.served_forecasts import (
@@ -59,8 +59,6 @@ from cryptonic.api.state.versions import LoadedVersion, ManifestCache, load_vers
 from cryptonic.config import VersionPins
 from cryptonic.errors import CryptonicError, NoModelError, NotFoundError
 from cryptonic.forecast.adaptive import AdaptiveScales
-from cryptonic.forecast.calendar import Sessions
-from cryptonic.forecast.freshness import freshness_of, next_refresh_due
 from cryptonic.registry.calibration import BandCalibration
 from cryptonic.registry.champion import ChampionPointer
 from cryptonic.registry.forecast_log import ForecastLog
@@ -147,26 +145,27 @@ def build_champion(
     pinned: bool,
     served: ServedForecast | None = None,
     freshness: FreshnessRules | None = None,
-    now: dt.datetime | None = None,
 ) -> Champion:
     """The champion serving the ``loaded`` version (and ``served``, default: the version's own
     forecast); the pointer's dates apply when it names this version."""
     ticker, version = loaded.ticker, loaded.version
     served = served or ServedForecast(loaded.forecast, logged=False, latest_etag=None)
     freshness = freshness or FreshnessRules()
-    now = now or dt.datetime.now(dt.UTC)
     names_it = pointer is not None and pointer.version == version
     promoted_at = pointer.promoted_at if pointer is not None and names_it else None
     previous = pointer.previous if pointer is not None and names_it else None
-    status = status_response(
-        ticker,
-        version,
-        loaded.manifest,
-        pinned=pinned,
-        promoted_at=promoted_at,
-        previous_version=previous,
-        refresh=_refresh_at(now, loaded, served, freshness),
-    )
+
+    def status(refresh: RefreshStatus) -> StatusResponse:
+        return status_response(
+            ticker,
+            version,
+            loaded.manifest,
+            pinned=pinned,
+            promoted_at=promoted_at,
+            previous_version=previous,
+            refresh=refresh,
+        )
+
     bodies = TimedBodies(
         ticker,
         version,
@@ -188,25 +187,6 @@ def build_champion(
         loaded_version=loaded,
         served=served,
         bodies=bodies,
-    )
-
-
-def _refresh_at(
-    now: dt.datetime, loaded: LoadedVersion, served: ServedForecast, rules: FreshnessRules
-) -> RefreshStatus:
-    """``/status``'s ``refresh`` at ``now`` (:class:`TimedBodies` renews it as time moves)."""
-    as_of = dt.date.fromisoformat(str(served.body["as_of"])[:10])
-    dates = [item["date"] for item in served.body.get("result") or []]
-    days = Sessions.of_forecast(as_of, dates, loaded.calendar)
-    fresh = freshness_of(as_of, served.body.get("generated_at"), days, rules.stale_after_hours, now)
-    return refresh_status(
-        fresh,
-        age_hours=fresh.age_hours,
-        next_due=next_refresh_due(now, rules.refresh_hour_utc),
-        refresh_hour_utc=rules.refresh_hour_utc,
-        stale_after_hours=rules.stale_after_hours,
-        logged=served.logged,
-        source=forecast_source(served.body),
     )
 
 
@@ -455,7 +435,6 @@ class ChampionCache:
             pinned=pinned,
             served=served_forecast(loaded, log_pointer, logged, serving_now),
             freshness=self.freshness,
-            now=self.wall_clock(),
         )
 
     def _version_of(self, ticker: str, version: str) -> LoadedVersion:

@@ -11,7 +11,7 @@ moves on. Per request this costs one clock read and two comparisons (no numpy, n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -19,7 +19,7 @@ from cryptonic.api.etags import body_etag
 from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.predict import predict_response
 from cryptonic.api.responses.status import forecast_source, refresh_status
-from cryptonic.api.schemas import StatusResponse
+from cryptonic.api.schemas import RefreshStatus, StatusResponse
 from cryptonic.forecast.calendar import Calendar, Sessions
 from cryptonic.forecast.freshness import (
     Freshness,
@@ -28,6 +28,11 @@ from cryptonic.forecast.freshness import (
     parse_timestamp,
     stale_at,
 )
+
+StatusOf = Callable[[RefreshStatus], StatusResponse]
+"""The ``GET /status`` answer given its ``refresh`` block. Called on the first ``GET /status`` (and
+at each step after), not when the champion loads: a cold start serves ``GET /predict`` and
+should not build the status models."""
 
 AGE_STEP_HOURS: Final = 0.1
 """Resolution of ``age_hours``: six minutes, far below anything a 48 h threshold cares about."""
@@ -68,7 +73,7 @@ class TimedBodies:
         forecast: Mapping[str, Any],
         *,
         calendar: Calendar,
-        status: StatusResponse,
+        status: StatusOf,
         stale_after_hours: float,
         refresh_hour_utc: int,
         logged: bool,
@@ -132,6 +137,6 @@ class TimedBodies:
             logged=self.logged,
             source=forecast_source(self.forecast),
         )
-        body = encode(self._status.model_copy(update={"refresh": refresh}))
+        body = encode(self._status(refresh))
         self._status_view = (key, body)
         return body

@@ -7,21 +7,13 @@ import json
 
 import pytest
 
-from cryptonic.api.responses.status import refresh_status, status_response
+from cryptonic.api.responses.status import status_response
+from cryptonic.api.schemas import RefreshStatus, StatusResponse
 from cryptonic.api.state.timed_bodies import TimedBodies, age_step, rounded_age_hours
 from cryptonic.forecast.freshness import freshness_of
 from tests.fixtures.published import manifest_of
 
 MADE = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
-REFRESH = refresh_status(
-    freshness_of(dt.date(2026, 10, 5), "2026-10-06T00:30:00Z", "D", 48, MADE),
-    age_hours=0.0,
-    next_due=dt.datetime(2026, 10, 7, 0, 30, tzinfo=dt.UTC),
-    refresh_hour_utc=0,
-    stale_after_hours=48,
-    logged=True,
-)
-"""A placeholder: :class:`TimedBodies` renews ``refresh`` at each step."""
 FORECAST = {
     "ticker": "BTC-USD",
     "model_version": "v",
@@ -32,16 +24,24 @@ FORECAST = {
 }
 
 
-def bodies(forecast=FORECAST, calendar="D") -> TimedBodies:
-    status = status_response(
-        "BTC-USD",
-        "v",
-        manifest_of(),
-        pinned=False,
-        promoted_at=None,
-        previous_version=None,
-        refresh=REFRESH,
-    )
+def bodies(
+    forecast=FORECAST, calendar="D", built: list[RefreshStatus] | None = None
+) -> TimedBodies:
+    manifest = manifest_of()
+
+    def status(refresh: RefreshStatus) -> StatusResponse:
+        if built is not None:
+            built.append(refresh)
+        return status_response(
+            "BTC-USD",
+            "v",
+            manifest,
+            pinned=False,
+            promoted_at=None,
+            previous_version=None,
+            refresh=refresh,
+        )
+
     return TimedBodies(
         "BTC-USD",
         "v",
@@ -123,3 +123,17 @@ def test_status_moves_with_the_next_refresh_too():
 def test_an_age_is_served_down_to_its_step(age, step, rounded):
     assert age_step(age) == step
     assert rounded_age_hours(age) == rounded
+
+
+def test_the_status_answer_is_built_on_the_first_ask_then_per_step():
+    built: list[RefreshStatus] = []
+    timed = bodies(built=built)
+    timed.predict(FINAL + dt.timedelta(hours=1))
+    assert built == [], "a cold start serves /predict: no status models built"
+    first = json.loads(timed.status(FINAL + dt.timedelta(hours=1)))
+    timed.status(FINAL + dt.timedelta(hours=1, minutes=1))
+    assert len(built) == 1, "the same step serves the same bytes"
+    later = json.loads(timed.status(FINAL + dt.timedelta(hours=2)))
+    assert len(built) == 2
+    assert first["refresh"]["age_hours"] == 1.0
+    assert later["refresh"]["age_hours"] == 2.0
