@@ -247,11 +247,22 @@ def _timed(code: str, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-IMPORTED_FIRST = "import encodings.idna\n"
-"""Imported before ours under ``-X importtime``: the S3 reader's first connections import it
-lazily, from the warm-up's threads, and importtime's counters are per process, not per thread: a
-module imported in another thread meanwhile makes the handler module's self time swallow its
-children's (hundreds of milliseconds that were never spent)."""
+IMPORTED_FIRST = """import encodings.idna
+import cryptonic.api.cold_start as _cold_start
+class _Inline:
+    def __init__(self, target, name, daemon):
+        self.target = target
+    def start(self):
+        self.target()
+    def join(self, timeout=None):
+        pass
+_cold_start.threading = type("threading", (), {"Thread": _Inline})
+"""
+"""Run before ours under ``-X importtime``: importtime's counters are per process, not per
+thread, so a module imported while another thread runs has that thread's time in its self
+time. So the warm-up runs inline here (before FastAPI's import, not beside it), and
+``encodings.idna`` (which the S3 reader's first connections import lazily, from the warm-up's
+read threads) is imported first."""
 
 
 def import_self_times(code: str, env: dict[str, str]) -> dict[str, float]:
