@@ -12,11 +12,11 @@ from cryptonic.api.responses.status import (
     backtest_summary,
     forecast_source,
     refresh_status,
-    status_response,
 )
 from cryptonic.errors import IntegrityError
 from cryptonic.forecast.freshness import freshness_of
 from cryptonic.registry.manifest import BacktestRecord, BacktestWindow, GateRecord, Manifest
+from tests.fixtures.api import status_of
 from tests.fixtures.published import manifest_draft, manifest_of, score_row
 
 NOW = dt.datetime(2026, 10, 6, 12, 0, tzinfo=dt.UTC)
@@ -31,21 +31,9 @@ REFRESH = refresh_status(
 )
 
 
-def status_of(manifest: Manifest):
-    return status_response(
-        "BTC-USD",
-        "v",
-        manifest,
-        pinned=False,
-        promoted_at=None,
-        previous_version=None,
-        refresh=REFRESH,
-    )
-
-
 def test_status_tolerates_a_sparse_manifest():
     """Only what every manifest has: no metrics, gate or export section."""
-    status = status_of(manifest_of())
+    status = status_of(manifest_of(), REFRESH)
     assert status.data is not None
     assert status.data.rows is None
     assert status.model is not None
@@ -70,7 +58,7 @@ def test_non_finite_metrics_become_null():
     manifest = manifest_of(
         manifest_draft(metrics=metrics, gate=GateRecord(promote=False, reason=""))
     )
-    status = status_of(manifest)
+    status = status_of(manifest, REFRESH)
     assert status.backtest.model_mape is None
     assert status.backtest.weeks == 4
     assert status.gate is not None

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from cryptonic.api.responses.status import status_response
 from cryptonic.api.schemas import RefreshStatus, StatusResponse
 from cryptonic.api.state.timed_bodies import TimedBodies, age_step, rounded_age_hours
 from cryptonic.forecast.freshness import freshness_of
+from tests.fixtures.api import status_of
 from tests.fixtures.published import manifest_of
 
 MADE = dt.datetime(2026, 10, 6, 0, 30, tzinfo=dt.UTC)
@@ -32,15 +32,7 @@ def bodies(
     def status(refresh: RefreshStatus) -> StatusResponse:
         if built is not None:
             built.append(refresh)
-        return status_response(
-            "BTC-USD",
-            "v",
-            manifest,
-            pinned=False,
-            promoted_at=None,
-            previous_version=None,
-            refresh=refresh,
-        )
+        return status_of(manifest, refresh)
 
     return TimedBodies(
         "BTC-USD",
