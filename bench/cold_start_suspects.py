@@ -21,6 +21,8 @@ hits them alike. Arms:
   models cost a cold start whose first request never reads them;
 * ``warm_after_imports``: ours with FastAPI imported before the warm-up's thread starts, as
   before :mod:`cryptonic.api.cold_start`: what reading while FastAPI imports saves;
+* ``lean_bound``: a what-if, not shipped (:data:`LEAN_BOUND`): the floor plus settings and the
+  served forecast's three reads as plain JSON, no cryptonic model: a lower bound of a lean path;
 * ``instrumented``: ours in its steps, one after another (the floor's imports, ours,
   ``create_app()``, ``warm()``, the first request; no overlap), counting and timing what
   cryptonic's pydantic models, FastAPI's type adapters, ``Settings()``, the store calls and the
@@ -134,6 +136,62 @@ _stub.LiveScores = _stub.TrackRecord = type("Stub", (), {})
 sys.modules["cryptonic.registry.track_record"] = _stub
 """
 )
+
+LEAN_BOUND = r"""
+import time
+t0 = time.perf_counter()
+import gc
+gc.disable()
+import json, sys, threading
+from cryptonic.config import get_settings
+from cryptonic.registry import keys
+from cryptonic.store.uri import open_store
+settings = get_settings()
+store = open_store(settings.store_uri, read_only=True)
+ticker, got = settings.tickers[0], {}
+def fetch(*names):
+    def one(k):
+        got[k] = store.get_with_etag(k)
+    threads = [threading.Thread(target=one, args=(k,)) for k in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+def warm():
+    p, l = keys.champion_key(ticker), keys.latest_key(ticker)
+    fetch(p, l)
+    version = json.loads(got[p][0])["version"]
+    entry = json.loads(got[l][0])["versions"][version]
+    import datetime as dt
+    k = keys.forecast_key(ticker, dt.date.fromisoformat(entry["as_of"]), version)
+    fetch(k)
+    got["body"] = json.dumps(json.loads(got[k][0])).encode()
+w = threading.Thread(target=warm, daemon=True)
+w.start()
+from fastapi import FastAPI
+from mangum import Mangum
+from starlette.responses import Response
+app = FastAPI()
+@app.get("/predict")
+def predict() -> Response:
+    return Response(got["body"], media_type="application/json")
+w.join(2)
+handler = Mangum(app, lifespan="off")
+gc.freeze()
+gc.enable()
+t1 = time.perf_counter()
+response = handler(json.load(open(sys.argv[1])), None)
+t2 = time.perf_counter()
+body = json.loads(response["body"])
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"], "points": len(body.get("result", []))}))
+"""
+"""A what-if, not shipped: the floor plus what a lean ``GET /predict`` cold path could not do
+without (pydantic-settings' ``Settings``, our S3 reader, the champion pointer, ``latest.json`` and
+the logged forecast read as plain JSON while FastAPI imports) and none of the rest (no manifest,
+no integrity check, no cryptonic pydantic model, one route). A lower bound of such a design, to
+weigh it against the goal of 1.10x the floor."""
+
 
 GC_COUNTED = r"""
 import atexit, gc, json, sys, time
@@ -314,6 +372,7 @@ ARMS = {
     "declared_models": DECLARED_MODELS,
     "no_ledger_models": NO_LEDGER_MODELS,
     "warm_after_imports": WARM_AFTER_IMPORTS,
+    "lean_bound": LEAN_BOUND,
 }
 
 

@@ -180,6 +180,8 @@ ARM_LABELS = {
     "declared_models": "ours, the routes' response models declared and built at import (as before)",
     "no_ledger_models": "ours, `registry.track_record` (ledger and track-record models) stubbed",
     "warm_after_imports": "ours, the warm-up started after FastAPI's import (as before)",
+    "lean_bound": "what-if, not shipped: the floor + settings + the served forecast's 3 reads "
+    "as plain JSON (no manifest, no cryptonic model): a lean path's lower bound",
     "gc_paused": "ours, the garbage collector off during the import, then `gc.freeze()`",
 }
 """``gc_paused`` is the arm of results from before the handler paused the collector itself."""
