@@ -122,7 +122,7 @@ def run_id_of(event: Any, job: Job) -> str:
     under the old date no sweep would ever find it, and it would never end."""
     if source_of(event) == "scheduled":
         run_id = scheduled_run_id(event, job)
-        if abs(dt.datetime.now(dt.UTC) - run_started(run_id)) <= NAMED_RUN_SLACK:
+        if _begins_now(run_id):
             return run_id
         fresh = new_run_id()
         log.warning("a scheduled event of %s is no retry of today's tick: run %s", run_id, fresh)
@@ -132,13 +132,19 @@ def run_id_of(event: Any, job: Job) -> str:
         return new_run_id()
     if not isinstance(named, str):
         raise ConfigError(f"run_id must be a string like 20261201T060000Z-1a2b3c4d, got {named!r}")
-    started = run_started(named)
-    if abs(dt.datetime.now(dt.UTC) - started) > NAMED_RUN_SLACK:
+    if not _begins_now(named):
         raise ConfigError(
-            f"run id {named} begins with {started:%Y-%m-%d %H:%M:%S} UTC: a run id begins with "
-            "when the run starts (now, within a day), so that the sweeper finds and ends it"
+            f"run id {named} begins with {run_started(named):%Y-%m-%d %H:%M:%S} UTC: a run id "
+            "begins with when the run starts (now, within a day), so that the sweeper finds and "
+            "ends it"
         )
     return named
+
+
+def _begins_now(run_id: str) -> bool:
+    """Whether ``run_id`` begins with a time within :data:`NAMED_RUN_SLACK` of now: the days the
+    sweeper looks at."""
+    return abs(dt.datetime.now(dt.UTC) - run_started(run_id)) <= NAMED_RUN_SLACK
 
 
 def dispatch_jobs(
