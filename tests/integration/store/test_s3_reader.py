@@ -36,6 +36,9 @@ FOLDERS = ["", "BTC-USD/", "BTC-USD/versions/", "EURUSD=X/versions/", "x", "noth
 
 PATIENT = Budget(connect_s=1, read_s=30, attempts=1)
 """Reads that wait as long as a gathering server may hold a request back (its 503 comes first)."""
+QUEUED = Budget(connect_s=30, read_s=30, attempts=1)
+"""Like PATIENT, for reads queued behind others for a connection: the wait for a free connection
+takes its time from ``connect_s``, and the last of twelve waits for three rounds before it."""
 
 
 def reader(
@@ -208,7 +211,7 @@ def test_the_connections_in_use_are_bounded(gathering):
         credentials=credentials,
         region="us-east-1",
         endpoint=server.url,
-        budget=PATIENT,
+        budget=QUEUED,
         max_connections=3,
     )
     keys = [f"BTC-USD/k{i}" for i in range(12)]
