@@ -23,6 +23,10 @@ hits them alike. Arms:
   before :mod:`cryptonic.api.cold_start`: what reading while FastAPI imports saves;
 * ``lean_bound``: a what-if, not shipped (:data:`LEAN_BOUND`): the floor plus settings and the
   served forecast's three reads as plain JSON, no cryptonic model: a lower bound of a lean path;
+* ``floor_gc_paused``: the floor with its import under the collector's pause, as ours;
+* ``interface_floor``: a what-if, not shipped (:data:`INTERFACE_FLOOR`): the floor (collector
+  paused) plus the settings object and our 13 routes' signatures answering a constant: what any
+  implementation of our interface pays before doing anything of its own;
 * ``instrumented``: ours in its steps, one after another (the floor's imports, ours,
   ``create_app()``, ``warm()``, the first request; no overlap), counting and timing what
   cryptonic's pydantic models, FastAPI's type adapters, ``Settings()``, the store calls and the
@@ -47,7 +51,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from bench.common import PY, ROOT, median
+from bench.common import PY, ROOT, median, rotated
 from bench.serving import EVENTS, FLOOR, OURS
 
 _STARTED = "t0 = time.perf_counter()\n"
@@ -191,6 +195,111 @@ without (pydantic-settings' ``Settings``, our S3 reader, the champion pointer, `
 the logged forecast read as plain JSON while FastAPI imports) and none of the rest (no manifest,
 no integrity check, no cryptonic pydantic model, one route). A lower bound of such a design, to
 weigh it against the goal of 1.10x the floor."""
+
+
+FLOOR_GC_PAUSED = FLOOR.replace(_STARTED, _STARTED + _PAUSED, 1).replace(
+    'handler = Mangum(app, lifespan="off")\n',
+    'handler = Mangum(app, lifespan="off")\ngc.freeze()\ngc.enable()\n',
+    1,
+)
+"""The floor with its import under the collector's pause, as ours has it: the floor that a
+handler pausing the collector is measured against when the pause itself is not the question."""
+
+INTERFACE_FLOOR = r"""
+import time
+t0 = time.perf_counter()
+import gc
+gc.disable()
+import datetime as dt
+import json, sys
+from typing import Annotated
+from fastapi import FastAPI, Query, Request
+from mangum import Mangum
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.responses import Response
+from cryptonic.api.params import TickerQuery, cursor_query, limit_query
+from cryptonic.config import get_settings
+
+settings = get_settings()
+app = FastAPI()
+Close = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+IsoDate = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
+Cursor = Annotated[str | None, cursor_query("after", examples=["x"], max_length=40)]
+Version = Annotated[
+    str | None, cursor_query("after", examples=["x"], pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{7}$")
+]
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticker: str | None = Field(default=None, description="symbol", examples=["BTC-USD"])
+    closes: list[Close] = Field(min_length=1, max_length=5000, description="closes")
+    last_date: dt.date | None = Field(default=None, description="date of the last close")
+    @field_validator("last_date")
+    @classmethod
+    def _check_range(cls, value):
+        return value
+
+def ok() -> Response:
+    return Response(b'{"success": true}', media_type="application/json")
+
+@app.get("/predict")
+async def get_predict(request: Request, ticker: TickerQuery = None) -> Response:
+    return ok()
+@app.post("/predict")
+def post_predict(body: PredictRequest) -> Response:
+    return ok()
+@app.get("/historic")
+async def get_historic(ticker: TickerQuery = None, start: IsoDate = None,
+                       end: IsoDate = None) -> Response:
+    return ok()
+@app.get("/status")
+async def get_status(ticker: TickerQuery = None) -> Response:
+    return ok()
+@app.get("/track-record")
+def get_track_record(ticker: TickerQuery = None,
+                     limit: Annotated[int, limit_query(100, "n")] = 20) -> Response:
+    return ok()
+@app.get("/models")
+def get_models(ticker: TickerQuery = None, limit: Annotated[int, limit_query(100, "n")] = 20,
+               cursor: Version = None) -> Response:
+    return ok()
+@app.get("/tickers")
+def get_tickers(limit: Annotated[int, limit_query(200, "n")] = 100,
+                cursor: Cursor = None) -> Response:
+    return ok()
+@app.get("/health")
+async def get_health() -> Response:
+    return ok()
+@app.get("/")
+async def index(request: Request) -> Response:
+    return ok()
+@app.get("/static/page-{version}/{name}")
+async def released(version: str, name: str, request: Request) -> Response:
+    return ok()
+@app.get("/static/{name}")
+async def static(name: str, request: Request) -> Response:
+    return ok()
+@app.get("/docs")
+async def docs(request: Request) -> Response:
+    return ok()
+@app.get("/docs-assets/{name}")
+async def asset(name: str) -> Response:
+    return ok()
+
+handler = Mangum(app, lifespan="off")
+gc.freeze()
+gc.enable()
+t1 = time.perf_counter()
+response = handler(json.load(open(sys.argv[1])), None)
+t2 = time.perf_counter()
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"]}))
+"""
+"""A what-if, not shipped: what any implementation of our interface pays before it does any
+work of its own. The floor (its collector paused, as ours) plus the settings object the house
+rules ask for (``cryptonic.config``: pydantic-settings) and our 13 routes' signatures (their
+query parameters, the POST body's model, the page's and the docs' paths), each answering a
+constant: no store, no state, no cryptonic model. What ours costs above it is our own code."""
 
 
 GC_COUNTED = r"""
@@ -373,6 +482,8 @@ ARMS = {
     "no_ledger_models": NO_LEDGER_MODELS,
     "warm_after_imports": WARM_AFTER_IMPORTS,
     "lean_bound": LEAN_BOUND,
+    "floor_gc_paused": FLOOR_GC_PAUSED,
+    "interface_floor": INTERFACE_FLOOR,
 }
 
 
@@ -386,6 +497,16 @@ def _medians(rows: list[dict[str, Any]]) -> dict[str, float]:
     return {k: median([r[k] for r in rows]) for k in ("init", "first", "total", "process_wall")}
 
 
+def _paired(timed: dict[str, list[dict[str, Any]]]) -> dict[str, float]:
+    """Each arm's total over the floor's of the same round, the median over rounds: a slow
+    stretch of the machine hits both sides of a ratio, not one arm's median."""
+    floor = [row["total"] for row in timed["floor"]]
+    return {
+        name: median([row["total"] / base for row, base in zip(rows, floor, strict=True)])
+        for name, rows in timed.items()
+    }
+
+
 def on_slow_s3(env: dict[str, str], runs: int) -> dict[str, Any]:
     """:data:`SLOW_ARMS` interleaved, ``runs`` rounds, through the 30 ms proxy; medians."""
     from bench.s3_proxy import SlowS3Proxy
@@ -393,13 +514,14 @@ def on_slow_s3(env: dict[str, str], runs: int) -> dict[str, Any]:
     timed: dict[str, list[dict[str, Any]]] = {name: [] for name in SLOW_ARMS}
     with SlowS3Proxy(env["AWS_ENDPOINT_URL_S3"], SLOW_S3_DELAY_S) as proxy:
         slow = {**env, "AWS_ENDPOINT_URL_S3": proxy.url}
-        for _ in range(runs):
-            for name in SLOW_ARMS:
+        for round_index in range(runs):
+            for name in rotated(SLOW_ARMS, round_index):
                 timed[name].append(_timed(ARMS[name], slow))
     return {
         "delay_ms": SLOW_S3_DELAY_S * 1000,
         "runs": runs,
         "arms": {name: _medians(rows) for name, rows in timed.items()},
+        "paired_vs_floor": _paired(timed),
     }
 
 
@@ -410,9 +532,9 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
     instrumented: list[dict[str, Any]] = []
     imports: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
     collections: dict[str, list[dict[str, float]]] = {"ours": [], "floor": []}
-    for _ in range(runs):
-        for name, code in ARMS.items():
-            timed[name].append(_timed(code, env))
+    for round_index in range(runs):
+        for name in rotated(list(ARMS), round_index):
+            timed[name].append(_timed(ARMS[name], env))
         instrumented.append(_timed(INSTRUMENTED, env))
         for name, code in (("ours", OURS), ("floor", FLOOR)):
             first = IMPORTED_FIRST if name == "ours" else ""
@@ -432,6 +554,7 @@ def run(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[str, Any
         "runs": runs,
         "arms": arms,
         "saved_vs_ours_s": {name: ours - arm["total"] for name, arm in arms.items()},
+        "paired_vs_floor": _paired(timed),
         "instrumented_steps": steps,
         "instrumented_spent": spent,
         "imports_beyond_floor": _beyond_floor(imports["ours"], imports["floor"]),

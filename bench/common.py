@@ -49,6 +49,14 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
+def rotated(names: Sequence[str], round_index: int) -> list[str]:
+    """``names`` starting at the ``round_index``-th, wrapping: the order of an interleaved
+    round. A fixed order gives each arm a fixed place in the round (after the same neighbour,
+    the same time after a heavy run), and on a shared machine a place has its own bias."""
+    shift = round_index % len(names) if names else 0
+    return [*names[shift:], *names[:shift]]
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))

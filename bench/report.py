@@ -37,9 +37,13 @@ def _floor_ratio_row(cold: dict[str, Any], suspects: dict[str, Any] | None) -> s
     ratios = [cold["ours"]["total"] / cold["floor"]["total"]]
     shown = f"{ratios[0]:.2f}x in the cold-start runs ({cold['runs']} of each)"
     if suspects is not None and "floor" in suspects["arms"]:
-        arms = suspects["arms"]
-        ratios.insert(0, arms["ours"]["total"] / arms["floor"]["total"])
-        shown = f"{ratios[0]:.2f}x in the A/B below ({suspects['runs']} runs of each arm); " + shown
+        arms, paired = suspects["arms"], suspects.get("paired_vs_floor", {})
+        ratios.insert(0, paired.get("ours", arms["ours"]["total"] / arms["floor"]["total"]))
+        how = "paired " if paired else ""
+        shown = (
+            f"{ratios[0]:.2f}x {how}in the A/B below ({suspects['runs']} runs of each arm); "
+            + shown
+        )
     return (
         f"| ours / floor, cold start (interleaved) | {shown} | <= {FLOOR_RATIO_MAX:.2f}x | "
         f"{_ok(ratios[0] <= FLOOR_RATIO_MAX)} |"

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.common import PY, ROOT, free_port, image_install_mb, median, percentile
+from bench.common import PY, ROOT, free_port, image_install_mb, median, percentile, rotated
 
 EVENTS = ROOT / "infra" / "events"
 
@@ -115,11 +115,17 @@ def cold_start(s3_env: dict[str, str], store_uri: str, runs: int = 10) -> dict[s
     bucket, _, prefix = store_uri.removeprefix("s3://").partition("/")
     env = {**os.environ, **s3_env, "STORE_URI": store_uri, "TF_CPP_MIN_LOG_LEVEL": "3"}
     event = str(EVENTS / "predict-http-get.json")
-    ours, floor, theirs = [], [], []
-    for _ in range(runs):
-        ours.append(_run_script(OURS, [event], env))
-        floor.append(_run_script(FLOOR, [event], env))
-        theirs.append(_run_script(TF_BASED, [bucket, prefix, "BTC-USD"], env))
+    arms = {
+        "ours": (OURS, [event]),
+        "floor": (FLOOR, [event]),
+        "tf": (TF_BASED, [bucket, prefix, "BTC-USD"]),
+    }
+    timed: dict[str, list[dict[str, Any]]] = {name: [] for name in arms}
+    for round_index in range(runs):
+        for name in rotated(list(arms), round_index):
+            code, args = arms[name]
+            timed[name].append(_run_script(code, args, env))
+    ours, floor, theirs = timed["ours"], timed["floor"], timed["tf"]
     bad = [o for o in ours if o["status"] != 200 or o["points"] != 7 or o["heavy"]]
     if bad:
         raise RuntimeError(f"our cold start did not serve a clean forecast: {bad[0]}")
