@@ -141,7 +141,22 @@ sys.modules["cryptonic.registry.track_record"] = _stub
 """
 )
 
-LEAN_BOUND = r"""
+_ANSWER_ONE = r"""
+handler = Mangum(app, lifespan="off")
+gc.freeze()
+gc.enable()
+t1 = time.perf_counter()
+response = handler(json.load(open(sys.argv[1])), None)
+t2 = time.perf_counter()
+body = json.loads(response["body"])
+print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
+                  "status": response["statusCode"], "points": len(body.get("result", []))}))
+"""
+"""The end of a what-if arm that built ``app`` with the collector paused: wrap it in Mangum,
+freeze what survives, answer the shipped ``GET /predict`` event, print the times."""
+
+LEAN_BOUND = (
+    r"""
 import time
 t0 = time.perf_counter()
 import gc
@@ -180,16 +195,9 @@ app = FastAPI()
 def predict() -> Response:
     return Response(got["body"], media_type="application/json")
 w.join(2)
-handler = Mangum(app, lifespan="off")
-gc.freeze()
-gc.enable()
-t1 = time.perf_counter()
-response = handler(json.load(open(sys.argv[1])), None)
-t2 = time.perf_counter()
-body = json.loads(response["body"])
-print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
-                  "status": response["statusCode"], "points": len(body.get("result", []))}))
 """
+    + _ANSWER_ONE
+)
 """A what-if, not shipped: the floor plus what a lean ``GET /predict`` cold path could not do
 without (pydantic-settings' ``Settings``, our S3 reader, the champion pointer, ``latest.json`` and
 the logged forecast read as plain JSON while FastAPI imports) and none of the rest (no manifest,
@@ -205,7 +213,8 @@ FLOOR_GC_PAUSED = FLOOR.replace(_STARTED, _STARTED + _PAUSED, 1).replace(
 """The floor with its import under the collector's pause, as ours has it: the floor that a
 handler pausing the collector is measured against when the pause itself is not the question."""
 
-INTERFACE_FLOOR = r"""
+INTERFACE_FLOOR = (
+    r"""
 import time
 t0 = time.perf_counter()
 import gc
@@ -285,16 +294,9 @@ async def docs(request: Request) -> Response:
 @app.get("/docs-assets/{name}")
 async def asset(name: str) -> Response:
     return ok()
-
-handler = Mangum(app, lifespan="off")
-gc.freeze()
-gc.enable()
-t1 = time.perf_counter()
-response = handler(json.load(open(sys.argv[1])), None)
-t2 = time.perf_counter()
-print(json.dumps({"init": t1 - t0, "first": t2 - t1, "total": t2 - t0,
-                  "status": response["statusCode"]}))
 """
+    + _ANSWER_ONE
+)
 """A what-if, not shipped: what any implementation of our interface pays before it does any
 work of its own. The floor (its collector paused, as ours) plus the settings object the house
 rules ask for (``cryptonic.config``: pydantic-settings) and our 13 routes' signatures (their
