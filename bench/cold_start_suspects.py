@@ -228,6 +228,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 from cryptonic.api.params import TickerQuery, cursor_query, limit_query
 from cryptonic.config import get_settings
+from cryptonic.registry.keys import VERSION_PATTERN
 
 settings = get_settings()
 app = FastAPI()
@@ -235,7 +236,7 @@ Close = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 IsoDate = Annotated[dt.date | None, Query(description="YYYY-MM-DD")]
 Cursor = Annotated[str | None, cursor_query("after", examples=["x"], max_length=40)]
 Version = Annotated[
-    str | None, cursor_query("after", examples=["x"], pattern=r"^\d{8}T\d{6}Z-[0-9a-f]{7}$")
+    str | None, cursor_query("after", examples=["x"], pattern=VERSION_PATTERN.pattern)
 ]
 
 class PredictRequest(BaseModel):
