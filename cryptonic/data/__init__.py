@@ -11,7 +11,7 @@ from cryptonic.data.agreement import Agreement, agreement, require_agreement
 from cryptonic.data.bundled import BUNDLED_TICKER, load_bundled
 from cryptonic.data.calendar import MAX_HOLIDAY_RUN, infer_calendar
 from cryptonic.data.csvio import frame_sha256, read_prices_csv, to_yahoo_csv
-from cryptonic.data.exchanges import exchange_of, frame_calendar, trading_days
+from cryptonic.data.exchanges import calendar_release, exchange_of, frame_calendar, trading_days
 from cryptonic.data.fetching import OFFLINE_ENV
 from cryptonic.data.frame import COLUMNS
 from cryptonic.data.source_errors import DataUnavailableError, NotQuotedError, SourcesDisagreeError
@@ -32,6 +32,7 @@ __all__ = [
     "SourcesDisagreeError",
     "YahooPolicy",
     "agreement",
+    "calendar_release",
     "exchange_of",
     "fetch_yahoo",
     "frame_calendar",

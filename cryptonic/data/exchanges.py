@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.metadata
 import logging
 import warnings
 from collections.abc import Mapping
@@ -122,6 +123,15 @@ def frame_calendar(frame: pd.DataFrame, ticker: str | None) -> TradingDays:
     """The trading days of a price frame: what its gaps are counted on and what a forecast from
     its last close is dated on (its week inferred from its rows, its exchange from ``ticker``)."""
     return trading_days(ticker, infer_calendar(frame), frame["date"].iloc[0].date())
+
+
+def calendar_release() -> str:
+    """The release of the calendar library in use: a run whose closes fall past the end of an
+    exchange's calendar names it, since only a newer release knows the holidays there."""
+    try:
+        return importlib.metadata.version("exchange_calendars")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def _since(start: dt.date) -> dt.date | None:

@@ -38,7 +38,13 @@ from cryptonic.forecast.freshness import freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.jobs.refresh.calibration import calibrate
 from cryptonic.jobs.refresh.outcomes import Outcome
-from cryptonic.jobs.refresh.prices import PriceLoader, RecentPrices, expected_close, load_recent
+from cryptonic.jobs.refresh.prices import (
+    PriceLoader,
+    RecentPrices,
+    expected_close,
+    load_recent,
+    past_the_calendar,
+)
 from cryptonic.jobs.refresh.scoring import Scoring
 from cryptonic.jobs.runs.failure import ticker_failure
 from cryptonic.registry.calibration import BandCalibration, calibrated
@@ -313,24 +319,28 @@ class _Refresh:
         res.missing = [d.isoformat() for d in missing]
         limit = settings.refresh_max_missed_days
         why = f" ({prices.unavailable})" if prices.unavailable else ""
+        unknown = past_the_calendar(calendar, missing)
+        if unknown:
+            log.warning("refresh %s: %s", self.ticker, unknown)
+        also = f"; {unknown}" if unknown else ""
         if len(missing) >= limit:
             raise StaleDataError(
                 f"{self.ticker}: no close for {len(missing)} trading days (since {have}, "
-                f"expected up to {expected}; REFRESH_MAX_MISSED_DAYS={limit}){why}: still serving "
-                f"the forecast as of {as_of}"
+                f"expected up to {expected}; REFRESH_MAX_MISSED_DAYS={limit}{also}){why}: still "
+                f"serving the forecast as of {as_of}"
             )
         if created:
             res.outcome = "refreshed"
             res.reason = f"new forecast as of {prices.last} by {served.version}"
             if missing:
-                res.reason += f" (still {len(missing)} of {limit} allowed closes behind)"
+                res.reason += f" (still {len(missing)} of {limit} allowed closes behind{also})"
         elif missing or prices.unavailable:
             res.outcome = "no_new_data"
             source = "no price source answered" + why if prices.unavailable else "no new close"
             res.reason = (
                 f"no new data: {source}; latest close {have}, expected {expected} "
-                f"({len(missing)} of {limit} allowed trading days missing); still serving the "
-                f"forecast as of {as_of}"
+                f"({len(missing)} of {limit} allowed trading days missing{also}); still serving "
+                f"the forecast as of {as_of}"
             )
         else:
             res.outcome = "unchanged"

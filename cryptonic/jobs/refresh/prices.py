@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +32,7 @@ from cryptonic.config import Settings, source_chain
 from cryptonic.data import (
     DataUnavailableError,
     agreement,
+    calendar_release,
     passed_over,
     price_source,
     read_prices_csv,
@@ -39,7 +40,7 @@ from cryptonic.data import (
     trading_days,
 )
 from cryptonic.data.csv_folder import is_folder_source
-from cryptonic.forecast.calendar import Calendar, TradingDays, is_trading_day
+from cryptonic.forecast.calendar import Calendar, Sessions, TradingDays, is_trading_day
 from cryptonic.forecast.freshness import last_expected_close
 from cryptonic.registry.keys import PRICES_NAME
 
@@ -194,6 +195,23 @@ def expected_close(settings: Settings, calendar: TradingDays, now: dt.datetime) 
     if is_snapshot(settings.data_source):
         return None
     return last_expected_close(now.date(), calendar)
+
+
+def past_the_calendar(calendar: TradingDays, missing: Sequence[dt.date]) -> str:
+    """What the run must add when closes are missing past the end of the exchange's calendar
+    ("" otherwise): the days there are counted on the weekday rule, so a holiday the calendar
+    release does not know yet (Shanghai's after 2026 in exchange_calendars 4.13) looks like a
+    missing close, until a newer release is pinned."""
+    if not isinstance(calendar, Sessions):
+        return ""
+    past = [day for day in missing if day > calendar.last]
+    if not past:
+        return ""
+    return (
+        f"{len(past)} of them after {calendar.last}, where the {calendar.exchange} calendar of "
+        f"exchange_calendars {calendar_release()} ends: a holiday there counts as a missing "
+        "close until a newer release is pinned"
+    )
 
 
 def is_snapshot(source: str) -> bool:

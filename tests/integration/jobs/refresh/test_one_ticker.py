@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from cryptonic.config import Settings
-from cryptonic.data import DataUnavailableError, load_prices, to_yahoo_csv
+from cryptonic.data import DataUnavailableError, calendar_release, load_prices, to_yahoo_csv
 from cryptonic.errors import StoreUnavailableError
+from cryptonic.forecast.calendar import Sessions
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.forecast.value import Forecast
+from cryptonic.jobs.refresh import prices
 from cryptonic.jobs.refresh.one_ticker import refresh
 from cryptonic.registry.calibration import CalibrationState
 from cryptonic.registry.forecast_log import ForecastLog
@@ -155,6 +157,37 @@ def test_no_new_close_is_said_and_fails_only_after_n_trading_days(store, publish
     assert loud.error["code"] == "stale_data"
     assert "no close for 3 trading days" in loud.error["message"]
     assert champion_entry(store, version).as_of == last  # the previous forecast keeps serving
+
+
+def test_closes_missing_past_the_exchange_calendar_are_said_to_be_maybe_holidays(
+    store, published_model, csv, monkeypatch
+):
+    version = publish_version(Registry(store), published_model, days=280)
+    last = published_model.dates[285]
+    first = published_model.dates[0]
+    days = frozenset(first + dt.timedelta(n) for n in range((last - first).days + 1))
+    ends_at_last = Sessions("XTEST", first, last, days, "D")  # a release that knows no later day
+    monkeypatch.setattr(prices, "trading_days", lambda ticker, week, since: ends_at_last)
+    stopped, limit = cut_at(csv, last), {"refresh_max_missed_days": 3}
+    refresh(settings(store, "yahoo", None, **limit), store, TICKER,
+            now=at(last + dt.timedelta(1)), load=stopped)  # fmt: skip
+
+    later = refresh(settings(store, "yahoo", None, **limit), store, TICKER,
+                    now=at(last + dt.timedelta(2)), load=stopped)  # fmt: skip
+    loud = refresh(settings(store, "yahoo", None, **limit), store, TICKER,
+                   now=at(last + dt.timedelta(4)), load=stopped)  # fmt: skip
+
+    release = calendar_release()
+    assert later.outcome == "no_new_data"
+    assert (
+        f"1 of 3 allowed trading days missing; 1 of them after {last}, where the XTEST "
+        f"calendar of exchange_calendars {release} ends: a holiday there counts as a missing "
+        "close until a newer release is pinned)"
+    ) in later.reason
+    assert loud.error is not None
+    assert loud.error["code"] == "stale_data"
+    assert f"3 of them after {last}, where the XTEST calendar" in loud.error["message"]
+    assert champion_entry(store, version).as_of == last
 
 
 def test_yahoo_failing_keeps_the_previous_forecast_and_loses_nothing(store, published_model, csv):

@@ -9,10 +9,16 @@ import datetime as dt
 import pytest
 
 from cryptonic.config import Settings
-from cryptonic.data import DataUnavailableError, trading_days
+from cryptonic.data import DataUnavailableError, calendar_release, trading_days
 from cryptonic.forecast.calendar import Sessions, next_dates
 from cryptonic.forecast.freshness import missing_closes
-from cryptonic.jobs.refresh.prices import days_back, expected_close, is_snapshot, load_recent
+from cryptonic.jobs.refresh.prices import (
+    days_back,
+    expected_close,
+    is_snapshot,
+    load_recent,
+    past_the_calendar,
+)
 from tests.fixtures.prices import make_prices, make_session_prices
 
 NOW = dt.datetime(2026, 12, 2, 0, 30, tzinfo=dt.UTC)  # a Wednesday
@@ -123,3 +129,32 @@ def test_the_expected_close_is_the_last_trading_day_before_today():
     assert expected_close(Settings(data_source="bundled"), "D", NOW) is None
     replay = Settings(data_source="bundled", end_date=dt.date(2026, 11, 29))
     assert expected_close(replay, "B", NOW) == dt.date(2026, 11, 27)  # END_DATE's: a Sunday
+
+
+SHANGHAI_TO_2026 = Sessions(
+    "XSHG", dt.date(2026, 12, 28), dt.date(2026, 12, 31), frozenset(), "B"
+)  # the span only matters here: the pinned release knows Shanghai's holidays through 2026
+
+
+def test_closes_missing_past_the_end_of_the_calendar_are_named_with_the_release():
+    new_year = [dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 1, 4)]
+    note = past_the_calendar(SHANGHAI_TO_2026, new_year)
+    assert note == (
+        "2 of them after 2026-12-31, where the XSHG calendar of exchange_calendars "
+        f"{calendar_release()} ends: a holiday there counts as a missing close until a newer "
+        "release is pinned"
+    )
+    assert calendar_release()[0].isdigit()  # the installed release, not a placeholder
+
+
+@pytest.mark.parametrize(
+    ("calendar", "missing"),
+    [
+        (SHANGHAI_TO_2026, [dt.date(2026, 12, 30), dt.date(2026, 12, 31)]),  # known days only
+        (SHANGHAI_TO_2026, []),
+        ("B", [dt.date(2027, 1, 1)]),  # no calendar at all: nothing it could know later
+        ("D", [dt.date(2027, 1, 1)]),
+    ],
+)
+def test_nothing_is_added_while_the_calendar_covers_the_missing_closes(calendar, missing):
+    assert past_the_calendar(calendar, missing) == ""
