@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from cryptonic.config import Settings, get_settings
+from cryptonic.errors import CryptonicError, StoreError
 from cryptonic.jobs.aws.cloudwatch import put_metrics
 from cryptonic.jobs.aws.context import time_left_of
 from cryptonic.jobs.aws.logger import run_keys
@@ -66,6 +67,9 @@ class Sweep:
     """``<job> <run_id>`` -> the tickers recorded lost."""
     orphans: list[str] = field(default_factory=list)
     """Keys of unpublished versions removed."""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """``<job> <run_id>`` -> why the run could not be swept (a ledger file damaged by hand): the
+    other runs are swept all the same, and the invocation then fails naming these."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +77,7 @@ class Sweep:
             "waiting": self.waiting,
             "lost": self.lost,
             "orphans": len(self.orphans),
+            "unreadable": self.unreadable,
         }
 
 
@@ -106,11 +111,15 @@ def sweep(
         )
         first = (moment - dt.timedelta(hours=part.run_hours) - LOOKBACK).date()
         for run_id in part.ledger.runs_since(first, moment.date()):
-            plan = part.ledger.plan(run_id)
-            if job == "retrain":
-                recent.update(plan["tickers"])
             with run_keys(run_id):
-                _sweep_run(part, plan, done)
+                try:
+                    plan = part.ledger.plan(run_id)
+                    if job == "retrain":
+                        recent.update(plan["tickers"])
+                    _sweep_run(part, plan, done)
+                except CryptonicError as exc:  # one damaged run must not keep the others open
+                    log.error("sweep: %s run %s not swept: [%s] %s", job, run_id, exc.code, exc)
+                    done.unreadable[f"{job} {run_id}"] = f"[{exc.code}] {exc}"
     registry = Registry(store)
     for ticker in sorted(recent):
         done.orphans.extend(registry.remove_unpublished(ticker, moment - ORPHAN_AGE))
@@ -209,8 +218,14 @@ def handle_sweep_invocation(event: Any, context: Any = None) -> dict[str, Any]:
             "RunsClosed": sum(len(v) for v in done.closed.values()),
             "RunsWaiting": sum(len(v) for v in done.waiting.values()),
             "OrphansRemoved": len(done.orphans),
+            "RunsUnreadable": len(done.unreadable),
         },
         properties={"sweep": done.to_dict()},
     )
     log.info("sweep: %s", done.to_dict(), extra={"sweep": done.to_dict()})
+    if done.unreadable:  # fail the invocation, so SweepFailedAlarm fires and names them
+        runs = "; ".join(f"{run}: {why}" for run, why in done.unreadable.items())
+        raise StoreError(
+            f"{len(done.unreadable)} run(s) could not be swept (the others were): {runs}"
+        )
     return done.to_dict()

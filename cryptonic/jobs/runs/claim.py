@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from cryptonic.errors import ConflictError, NotFoundError
+from cryptonic.errors import ConflictError, IntegrityError, NotFoundError
 from cryptonic.store.contract import ArtifactStore
 
 __all__ = ["Busy", "Claim", "ClaimState", "Delivery", "Exhausted", "acquire", "read_claim"]
@@ -144,7 +144,11 @@ def read_claim(store: ArtifactStore, key: str) -> tuple[ClaimState, str] | None:
         data, etag = store.get_with_etag(key)
     except NotFoundError:
         return None
-    return ClaimState.parse(data), etag
+    try:
+        return ClaimState.parse(data), etag
+    except (ValueError, TypeError, KeyError) as exc:  # half-written by hand, or not ours
+        where = f"{store.uri.rstrip('/')}/{key}"
+        raise IntegrityError(f"{where} is not a readable claim ({type(exc).__name__})") from exc
 
 
 def acquire(

@@ -8,12 +8,15 @@ import datetime as dt
 import json
 from typing import Any
 
-from cryptonic.config import Settings
+import pytest
+
+from cryptonic.config import Settings, get_settings
+from cryptonic.errors import StoreError
 from cryptonic.jobs.refresh.outcomes import OUTCOME_METRICS as REFRESH_OUTCOMES
 from cryptonic.jobs.retrain.outcomes import OUTCOME_METRICS as RETRAIN_OUTCOMES
 from cryptonic.jobs.runs.claim import ClaimState
 from cryptonic.jobs.runs.ledger import RunLedger, new_run_id
-from cryptonic.jobs.sweeper import sweep
+from cryptonic.jobs.sweeper import handle_sweep_invocation, sweep
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -116,3 +119,41 @@ def test_orphaned_versions_of_recent_retrain_tickers_are_removed(local_store):
     assert done.orphans == [orphan]
     assert not local_store.exists(orphan)
     assert local_store.exists(published + "model.tflite")
+
+
+def test_a_damaged_run_is_named_and_the_others_are_still_swept(local_store):
+    damaged = _plan(local_store, "retrain", 30, ["BTC-USD"], RETRAIN_OUTCOMES)
+    [bad] = damaged.runs()
+    plan_key = damaged.key(bad, "plan.json")
+    local_store.put_bytes(plan_key, local_store.get_bytes(plan_key)[:20])  # half-written
+    claimed = _plan(local_store, "refresh", 14, ["ETH-USD"], REFRESH_OUTCOMES)
+    [torn] = claimed.runs()
+    local_store.put_bytes(claimed.claim_key(torn, "ETH-USD"), b'{"message_id": "m1", "deli')
+    ledger = _plan(local_store, "refresh", 13, ["BTC-USD"], REFRESH_OUTCOMES)
+    [good] = [r for r in ledger.runs() if r != torn]
+
+    done = sweep(_settings(local_store), local_store, None, now=NOW)
+
+    assert done.closed == {"refresh": [good]}
+    assert done.lost == {f"refresh {good}": ["BTC-USD"]}
+    assert set(done.unreadable) == {f"retrain {bad}", f"refresh {torn}"}
+    assert done.unreadable[f"retrain {bad}"].startswith("[integrity_error] ")
+    assert (
+        f"{claimed.claim_key(torn, 'ETH-USD')} is not a readable claim (JSONDecodeError)"
+        in (done.unreadable[f"refresh {torn}"])
+    )
+    assert ledger.summary(good)["counts"]["lost"] == 1
+    assert claimed.summary(torn) is None  # left as it is for a human to look at
+
+
+def test_the_invocation_fails_naming_the_runs_it_could_not_sweep(local_store, monkeypatch):
+    damaged = _plan(local_store, "retrain", 30, ["BTC-USD"], RETRAIN_OUTCOMES)
+    [bad] = damaged.runs()
+    local_store.put_bytes(damaged.key(bad, "plan.json"), b"{")
+    monkeypatch.setenv("STORE_URI", local_store.uri)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(StoreError, match=rf"1 run\(s\) could not be swept .*retrain {bad}: "):
+            handle_sweep_invocation({}, None)
+    finally:
+        get_settings.cache_clear()
