@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptonic.errors import ConflictError, NotFoundError
+from cryptonic.errors import ConflictError, IntegrityError, NotFoundError
 from cryptonic.store.contract import ArtifactStore
 from cryptonic.store.objects import load_json
 
@@ -44,6 +44,17 @@ def read_json(store: ArtifactStore, key: str) -> tuple[Any, str | None]:
     return load_json(data, f"{store.uri.rstrip('/')}/{key}"), etag
 
 
+def _read_for_update(store: ArtifactStore, key: str, derived: bool) -> tuple[Any, str | None]:
+    try:
+        return read_json(store, key)
+    except IntegrityError as exc:
+        if not derived:
+            raise
+        log.warning("%s is unreadable (%s): rebuilding it", key, exc)
+        _, etag = store.get_with_etag(key)
+        return None, etag
+
+
 def update_json(
     store: ArtifactStore,
     key: str,
@@ -51,14 +62,17 @@ def update_json(
     *,
     attempts: int = CAS_ATTEMPTS,
     on_conflict: Callable[[int], None] | None = None,
+    derived: bool = False,
 ) -> Swapped:
     """Apply ``change`` (current value or None -> new value) to ``key`` by compare-and-swap.
 
     Raises :class:`ConflictError` only after ``attempts`` lost races in a row. ``on_conflict``
     is called with the attempt number after each lost race (tests use it to interleave).
+    ``derived``: the object is rebuilt from others whatever it holds, so one that is not valid
+    JSON (damaged by hand) is replaced, with a warning, instead of failing the writer.
     """
     for attempt in range(1, attempts + 1):
-        current, etag = read_json(store, key)
+        current, etag = _read_for_update(store, key, derived)
         wanted = change(current)
         if wanted == current and current is not None:
             return Swapped(current, etag, False, attempt)

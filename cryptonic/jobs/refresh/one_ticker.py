@@ -92,6 +92,12 @@ class RefreshResult:
         return asdict(self)
 
 
+def _due(target: _Target, prices: RecentPrices, latest: LatestForecasts | None) -> bool:
+    """Whether ``target`` needs a forecast from the latest close: the log has none as recent."""
+    known = latest.versions.get(target.version) if latest else None
+    return prices.last is not None and (known is None or known.as_of < prices.last)
+
+
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -151,6 +157,8 @@ class _Refresh:
         self.ticker = result.ticker
         self.registry = Registry(store)
         self.log = ForecastLog(store)
+        self.models: dict[str, bytes] = {}
+        """Each target's LiteRT model, read (and its sha256 checked) once."""
 
     def __call__(self) -> None:
         pointer, served = self._served()
@@ -182,6 +190,8 @@ class _Refresh:
                 keep_from,
                 self.settings.forecast_retention_days,
             )
+            if _due(targets[0], prices, latest):
+                self._model(targets[0])  # a damaged champion fails here, before any write
             scales = self._calibrate(served, scoring, keep_from)
             for target in targets:
                 adapted = scales if target.role == "champion" else None
@@ -239,10 +249,8 @@ class _Refresh:
         """The target's forecast from the latest close (its band drawn with ``scales``, if any),
         logged (create-only). Skipped when the log already has one as recent; a shadow's failure
         is reported, not raised."""
-        last = prices.last
-        assert last is not None
         known = latest.versions.get(target.version) if latest else None
-        if known is not None and known.as_of >= last:
+        if known is not None and not _due(target, prices, latest):
             self.result.forecasts.append(
                 {
                     "version": target.version,
@@ -270,13 +278,18 @@ class _Refresh:
         )
         return recorded
 
+    def _model(self, target: _Target) -> bytes:
+        if target.version not in self.models:
+            self.models[target.version] = self.registry.load_artifact(
+                self.ticker, target.version, MODEL_TFLITE, manifest=target.manifest
+            )
+        return self.models[target.version]
+
     def _run_model(
         self, target: _Target, prices: RecentPrices, scales: AdaptiveScales | None
     ) -> Recorded:
         manifest = target.manifest
-        tflite = self.registry.load_artifact(
-            self.ticker, target.version, MODEL_TFLITE, manifest=manifest
-        )
+        tflite = self._model(target)
         last = prices.last
         assert last is not None
         forecast = Predictor(tflite, arch=manifest.model.arch).forecast(

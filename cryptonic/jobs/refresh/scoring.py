@@ -4,7 +4,8 @@ the ledger (``scores.json``), then the summary serving shows (``track-record.jso
 Each is written by compare-and-swap with a merge (cryptonic.store.cas): two refreshes, or a
 refresh and a retrain logging its forecast, may score at the same time and neither loses the
 other's rows. The summary reads the ledger again when it is written, so rows another writer
-added in between are in it too.
+added in between are in it too; it is derived from the ledger and the log whole, so a summary
+damaged by hand is rebuilt rather than failing a refresh that has already logged its forecast.
 
 The refresh scores twice and writes once: before its forecast, :meth:`Scoring.preview` scores
 the log on the new closes in memory, so the adaptive calibration learns from every outcome that
@@ -94,5 +95,7 @@ class Scoring:
             record = build_track_record(latest, details, self.closes, self.retention_days)
             return record.model_dump(mode="json")
 
-        summary: dict[str, Any] = update_json(store, prefix + TRACK_RECORD_NAME, next_record).value
+        summary: dict[str, Any] = update_json(
+            store, prefix + TRACK_RECORD_NAME, next_record, derived=True
+        ).value
         return summary["summary"]  # type: ignore[no-any-return]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cryptonic.errors import ConflictError
+from cryptonic.errors import ConflictError, IntegrityError
 from cryptonic.store.cas import read_json, update_json
 
 KEY = "forecasts/BTC-USD/latest.json"
@@ -78,3 +78,16 @@ def test_gives_up_after_the_attempts_and_says_so(store):
 
 def test_read_json_of_a_missing_key(store):
     assert read_json(store, KEY) == (None, None)
+
+
+def test_a_damaged_object_fails_the_writer_unless_it_is_derived(store, caplog):
+    store.put_bytes(KEY, b'{"names": ["a"')  # half-written by hand
+    with pytest.raises(IntegrityError, match="is not valid JSON"):
+        update_json(store, KEY, add("b"))
+    assert store.get_bytes(KEY) == b'{"names": ["a"'  # untouched
+
+    rebuilt = update_json(store, KEY, add("b"), derived=True)
+
+    assert (rebuilt.written, rebuilt.value) == (True, {"names": ["b"]})
+    assert read_json(store, KEY) == ({"names": ["b"]}, rebuilt.etag)
+    assert f"{KEY} is unreadable" in caplog.text

@@ -190,6 +190,42 @@ def test_closes_missing_past_the_exchange_calendar_are_said_to_be_maybe_holidays
     assert champion_entry(store, version).as_of == last
 
 
+def test_a_damaged_champion_model_fails_the_refresh_before_anything_is_written(
+    store, published_model, csv
+):
+    version = publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    refresh(settings(store, csv, days[286]), store, TICKER)
+    model_key = f"{TICKER}/versions/{version}/model.tflite"
+    damaged = bytearray(store.get_bytes(model_key))
+    damaged[len(damaged) // 2] ^= 0xFF
+    store.put_bytes(model_key, bytes(damaged))
+    watched = WatchedStore(store)
+
+    failed = refresh(settings(store, csv, days[289]), watched, TICKER)
+
+    assert failed.error is not None
+    assert failed.error["code"] == "integrity_error"
+    assert [c for c in watched.calls if c in {"put_bytes", "put_json", "delete"}] == []
+    assert champion_entry(store, version).as_of == days[286]  # the previous forecast serves
+
+
+def test_a_damaged_track_record_is_rebuilt_from_the_ledger(store, published_model, csv, caplog):
+    publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    first = refresh(settings(store, csv, days[286]), store, TICKER)
+    record_key = f"forecasts/{TICKER}/track-record.json"
+    store.put_bytes(record_key, store.get_bytes(record_key)[:40])  # half-written by hand
+
+    later = refresh(settings(store, csv, days[289]), store, TICKER)
+
+    assert later.outcome == "refreshed", later.error
+    assert later.track_record is not None
+    assert later.track_record["forecasts"] > first.track_record["forecasts"]
+    assert json.loads(store.get_bytes(record_key))["summary"] == later.track_record
+    assert "track-record.json is unreadable" in caplog.text
+
+
 def test_yahoo_failing_keeps_the_previous_forecast_and_loses_nothing(store, published_model, csv):
     version = publish_version(Registry(store), published_model, days=280)
     last = published_model.dates[285]
