@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cryptonic import __version__
 from cryptonic.api.error_handlers import install_error_handlers
 from cryptonic.api.errors import error_response
+from cryptonic.api.head_requests import HeadAsGet
 from cryptonic.api.request_deadline import DeadlineMiddleware
 from cryptonic.api.routes import (
     docs,
@@ -152,6 +153,7 @@ def create_app(
     app.state.serving = state
     install_error_handlers(app)
     app.add_middleware(DeadlineMiddleware, seconds=settings.request_deadline_seconds)
+    app.add_middleware(HeadAsGet)
     prefix = settings.root_path if root_path is None else root_path
     app.add_middleware(EdgeMiddleware, root_path=prefix)  # the last added: the outermost
     return app
