@@ -393,9 +393,11 @@ class Registry:
         if current is None:
             raise NoModelError(f"no champion of {ticker} yet: nothing to roll back")
         if not current.history:
+            undo = current.rolled_back_from
             raise NotFoundError(
-                f"no previous champion to roll back to: {ticker} has only ever had "
-                f"{current.version}"
+                f"no previous champion to roll back to: {current.version} is the oldest in "
+                f"{ticker}'s champion history"
+                + (f" (a rollback from {undo}: promoting {undo} undoes it)" if undo else "")
             )
         target = current.history[0]
         manifest = self.manifest(ticker, target.version)

@@ -327,8 +327,12 @@ def test_rollback(reg: Registry, store: ArtifactStore) -> None:
     assert [h.version for h in back.history] == [v1]
     assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v2)["prices.csv"]
     assert reg.rollback(TICKER).version == v1
-    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+    with pytest.raises(NotFoundError) as oldest:
         reg.rollback(TICKER)
+    assert str(oldest.value) == (
+        f"no previous champion to roll back to: {v1} is the oldest in {TICKER}'s champion "
+        f"history (a rollback from {v2}: promoting {v2} undoes it)"
+    )
     assert reg.champion(TICKER).version == v1  # type: ignore[union-attr]
 
 
@@ -338,9 +342,12 @@ def test_rollback_without_champion(reg: Registry) -> None:
 
 
 def test_rollback_with_no_history(reg: Registry) -> None:
-    reg.promote(TICKER, publish(reg, 1))
-    with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
+    only = publish(reg, 1)
+    reg.promote(TICKER, only)
+    with pytest.raises(NotFoundError) as oldest:
         reg.rollback(TICKER)
+    message = f"no previous champion to roll back to: {only} is the oldest in {TICKER}'s"
+    assert str(oldest.value) == f"{message} champion history"
 
 
 # -- pinning --------------------------------------------------------------------------------
