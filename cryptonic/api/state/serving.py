@@ -114,16 +114,15 @@ class ServingState:
         )
 
     def unknown_ticker(self, ticker: str) -> ApiError:
+        """The 404 of a ticker neither configured nor in the store; it names the configured ones
+        and points to ``/tickers`` for the rest, since listing them here would cost the store
+        listing an unknown ticker must never cause."""
         return ApiError(
             404,
             "unknown_ticker",
-            f"unknown ticker {ticker}: this service forecasts {', '.join(self.tickers)}",
+            f"unknown ticker {ticker}: it is not in TICKERS ({', '.join(self.tickers)}) and the "
+            "store has no model of it; GET /tickers lists every ticker served",
         )
-
-    def require_configured(self, ticker: str) -> None:
-        """404 unless the ticker is in TICKERS (no I/O: an unknown ticker never lists the store)."""
-        if ticker not in self._configured:
-            raise self.unknown_ticker(ticker)
 
     def require_known(self, ticker: str) -> None:
         """404 unless the ticker is configured or has models in the store: at most one HEAD and

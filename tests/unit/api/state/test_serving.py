@@ -97,3 +97,7 @@ def test_an_unknown_ticker_costs_one_small_request_then_none(local_store, local_
     response = client.post("/predict", json={"ticker": "NOPE-USD", "closes": [1.0] * 20})
     assert_error(response, 404, "unknown_ticker")
     assert list(zip(store.calls, store.keys, strict=True)) == [("list", "NOPE-USD/")]
+    assert response.json()["error"]["message"] == (
+        "unknown ticker NOPE-USD: it is not in TICKERS (BTC-USD) and the store has no model of "
+        "it; GET /tickers lists every ticker served"
+    )
