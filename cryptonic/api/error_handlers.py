@@ -15,7 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cryptonic.api.errors import ApiError, api_error_of, error_response, validation_message
+from cryptonic.api.errors import (
+    ApiError,
+    api_error_of,
+    error_response,
+    invalid_cursor,
+    validation_message,
+)
 from cryptonic.errors import CryptonicError
 
 log = logging.getLogger("cryptonic.api")
@@ -29,9 +35,10 @@ async def _api_error(request: Request, exc: Exception) -> Response:
 async def _cryptonic_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CryptonicError)
     mapped = api_error_of(exc)
-    log.warning(
-        "%s %s -> %d %s: %s", request.method, request.url.path, mapped.status, exc.code, exc
-    )
+    if mapped.status < 500:  # api_error_of logs the others
+        log.warning(
+            "%s %s -> %d %s: %s", request.method, request.url.path, mapped.status, exc.code, exc
+        )
     return error_response(mapped.status, mapped.code, mapped.message, mapped.headers)
 
 
@@ -40,6 +47,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     errors = list(exc.errors())
     if any(isinstance(e, dict) and e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "invalid_json", "the request body is not valid JSON")
+    if errors and all(isinstance(e, dict) and e.get("loc") == ("query", "cursor") for e in errors):
+        refused = invalid_cursor()  # what the route itself answers: one code per mistake
+        return error_response(refused.status, refused.code, refused.message)
     return error_response(422, "validation_error", validation_message(errors))
 
 

@@ -9,6 +9,7 @@ FastAPI's validation errors, Starlette's 404/405 and any bug the same shape are
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,8 @@ from cryptonic.errors import (
     PredictionError,
     StoreError,
 )
+
+log = logging.getLogger("cryptonic.api")
 
 NO_STORE = "no-store"
 
@@ -74,8 +77,22 @@ def no_model_error(ticker: str) -> ApiError:
     )
 
 
+def invalid_cursor() -> ApiError:
+    """A ``?cursor=`` that no page gave out: one answer whichever check refused it."""
+    return ApiError(
+        422, "invalid_cursor", "invalid cursor: pass the next_cursor of the previous page"
+    )
+
+
 def api_error_of(exc: CryptonicError, ticker: str | None = None) -> ApiError:
     """Map one of our exceptions to an HTTP answer; store details go to the log, not the client."""
+    mapped = _mapped(exc, ticker)
+    if mapped.status >= 500:
+        log.warning("answering %d %s: [%s] %s", mapped.status, mapped.code, exc.code, exc)
+    return mapped
+
+
+def _mapped(exc: CryptonicError, ticker: str | None) -> ApiError:
     what = f" of {ticker}" if ticker else ""
     if isinstance(exc, NoModelError):
         return no_model_error(ticker or "this ticker")
@@ -83,8 +100,8 @@ def api_error_of(exc: CryptonicError, ticker: str | None = None) -> ApiError:
         return ApiError(
             503,
             "integrity_error",
-            f"the published model{what} failed its integrity check and no earlier copy is "
-            "loaded; republish it (`cryptonic retrain`) or roll back (`cryptonic models rollback`)",
+            f"a stored file{what} is damaged (it failed its integrity check) and no earlier copy "
+            "is loaded; the server log names the file",
         )
     if isinstance(exc, AccessDeniedError):
         return ApiError(503, "store_unavailable", "the model store refused access; try later")

@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from cryptonic.api.error_docs import errors
-from cryptonic.api.errors import NO_STORE, ApiError
+from cryptonic.api.errors import NO_STORE, invalid_cursor
 from cryptonic.api.params import cursor_query, limit_query
 from cryptonic.api.resource_router import ResourceRouter
 from cryptonic.api.responses.encoding import encode
@@ -86,7 +86,5 @@ def _cursor(raw: str | None) -> str | None:
     try:
         value = normalize_ticker(raw)
     except ValueError:
-        raise ApiError(
-            422, "invalid_cursor", "invalid cursor: pass the next_cursor of the previous page"
-        ) from None
+        raise invalid_cursor() from None
     return value

@@ -114,12 +114,17 @@ def test_a_store_outage_keeps_the_record_it_has(refreshed):
     assert cold.json()["error"]["code"] == "store_unavailable"
 
 
-def test_a_corrupt_record_is_a_503_not_a_500(refreshed):
+def test_a_corrupt_record_is_a_503_not_a_500_and_the_log_names_the_file(refreshed, caplog):
     registry, _ = refreshed
     registry.store.put_json(f"forecasts/{TICKER}/track-record.json", {"ticker": TICKER})
     response = make_client(registry).get("/track-record")
     assert response.status_code == 503
-    assert response.json()["error"]["code"] == "integrity_error"
+    assert response.json()["error"] == {
+        "code": "integrity_error",
+        "message": f"a stored file of {TICKER} is damaged (it failed its integrity check) and no "
+        "earlier copy is loaded; the server log names the file",
+    }
+    assert f"forecasts/{TICKER}/track-record.json" in caplog.text
 
 
 def test_models_shows_each_versions_live_record(refreshed, published_model, tmp_path):
