@@ -620,7 +620,7 @@ class Settings(BaseSettings):
     def _check_tickers(cls, value: list[str]) -> list[str]:
         if not value:
             raise ValueError("TICKERS is empty: name at least one ticker, e.g. BTC-USD")
-        return [normalize_ticker(t) for t in value]
+        return list(dict.fromkeys(normalize_ticker(t) for t in value))  # each ticker once
 
     @field_validator("quantiles", mode="before")
     @classmethod

@@ -92,8 +92,8 @@ def run_tickers(
     """``requested`` when a caller named tickers, else ``TICKERS`` then ``tickers.json``. Store
     errors other than "no file" propagate: a run that cannot read the store could not publish
     either."""
-    if requested:
-        return TickerList(tickers=list(requested), from_file=[])
+    if requested:  # normalized by the request's parser; named twice, run once
+        return TickerList(tickers=list(dict.fromkeys(requested)), from_file=[])
     try:
         from_file = read_ticker_file(store)
     except ValueError as exc:

@@ -471,14 +471,14 @@ class Registry:
             raise ConfigError(str(exc)) from exc
         named = pins.by_ticker.get(ticker)
         if named is not None:
-            if not self.exists(ticker, check_version(named)):
+            if not self.exists(ticker, _pinned(named)):
                 raise NotFoundError(
                     f"pinned model version {named} (MODEL_VERSION) of {ticker} not found in "
                     f"{self.store.uri}: unset it or pick one from `cryptonic models list "
                     f"--ticker {ticker}`"
                 )
             return named
-        bare = pins.version_for(ticker, lambda v: self.exists(ticker, check_version(v)))
+        bare = pins.version_for(ticker, lambda v: self.exists(ticker, _pinned(v)))
         if bare is not None:
             return bare
         pointer = self.champion(ticker)
@@ -509,3 +509,11 @@ def _content_type(name: str) -> str:
 def open_registry(uri: str | None = None, *, read_only: bool = False) -> Registry:
     """A registry over :func:`cryptonic.store.uri.open_store` (``None``: the local default)."""
     return Registry(open_store(uri, read_only=read_only))
+
+
+def _pinned(version: str) -> str:
+    """A pinned version id, checked; a malformed one names the setting it came from."""
+    try:
+        return check_version(version)
+    except ConfigError as exc:
+        raise ConfigError(f"MODEL_VERSION: {exc}") from exc

@@ -54,6 +54,11 @@ def test_tickers_from_a_comma_list_are_normalized(monkeypatch):
     assert Settings().tickers == ["BTC-USD", "ETH-USD", "^GSPC"]
 
 
+def test_a_ticker_named_twice_in_tickers_is_kept_once(monkeypatch):
+    monkeypatch.setenv("TICKERS", "LIVE-USD,AAPL,live-usd")
+    assert Settings().tickers == ["LIVE-USD", "AAPL"]
+
+
 def test_empty_values_fall_back_to_defaults(monkeypatch):
     """`sam local` and CloudFormation !If leave empty strings: they must mean "not set"."""
     monkeypatch.setenv("START_DATE", "")

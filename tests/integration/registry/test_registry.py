@@ -363,8 +363,10 @@ def test_pinned_version_wins_over_champion(reg: Registry) -> None:
     assert reg.resolve_version(TICKER, missing) == v2, "a bare id this ticker lacks pins nothing"
     with pytest.raises(NotFoundError, match=f"pinned model version {missing}"):
         reg.resolve_version(TICKER, f"{TICKER}={missing}")
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"^MODEL_VERSION: invalid model version '\.\./\.\./etc"):
         reg.resolve_version(TICKER, "../../etc/passwd")
+    with pytest.raises(ConfigError, match=r"^MODEL_VERSION: invalid model version 'garbage'"):
+        reg.resolve_version(TICKER, f"{TICKER}=garbage")
 
 
 def test_pin_works_without_any_champion(reg: Registry) -> None:

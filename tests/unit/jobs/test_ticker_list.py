@@ -47,6 +47,11 @@ def test_run_tickers_puts_the_parameter_first_then_the_file(local_store):
     assert run_tickers(settings, local_store, ["MSFT"]).tickers == ["MSFT"]  # asked for: only it
 
 
+def test_a_ticker_asked_for_twice_is_run_once(local_store):
+    twice = run_tickers(Settings(), local_store, ["LIVE-USD", "AAPL", "LIVE-USD"])
+    assert twice.tickers == ["LIVE-USD", "AAPL"]
+
+
 def test_a_broken_file_keeps_the_parameters_tickers_and_names_the_problem(local_store):
     local_store.put_bytes(TICKERS_FILE, b"{not json")
     listed = run_tickers(Settings(tickers=["BTC-USD"]), local_store)
