@@ -186,7 +186,8 @@ class _Asker:
         self.failed: list[str] = []
         self.errors: list[DataError] = []
         self.not_quoted: list[NotQuotedError] = []
-        self.offline_skipped = False
+        self.offline_skipped: list[str] = []
+        """The sources not called because of CRYPTONIC_OFFLINE."""
         self.covered = ""
 
     def walk(self, steps: list[Step]) -> pd.DataFrame:
@@ -212,7 +213,7 @@ class _Asker:
 
     def _answer(self, step: Step) -> pd.DataFrame:
         if offline() and (step.name == "yahoo" or step.name in PRICE_EXCHANGES):
-            self.offline_skipped = True
+            self.offline_skipped.append(step.name)
             raise NotQuotedError(f"{OFFLINE_ENV}=1: not calling {step.origin}")
         raw = self._fetch(step)
         self.covered = _coverage(raw, self.symbol)
@@ -260,9 +261,15 @@ class _Asker:
                 f"no price source answered for {self.symbol!r} ({names}): " + "; ".join(self.failed)
             )
         if self.offline_skipped:
+            if any(s.name == "bundled" for s in steps):  # asked, and it has not this ticker
+                return DataUnavailableError(
+                    f"{OFFLINE_ENV}=1 and {self.symbol!r} is not bundled: only "
+                    f"{BUNDLED_TICKER} works offline"
+                )
             return DataUnavailableError(
-                f"{OFFLINE_ENV}=1 and {self.symbol!r} is not bundled: only {BUNDLED_TICKER} "
-                "works offline"
+                f"{OFFLINE_ENV}=1: {', '.join(self.offline_skipped)} not called for "
+                f"{self.symbol!r}; offline, only the bundled snapshot ({BUNDLED_TICKER}, source "
+                "`bundled`) and CSV files answer"
             )
         if len(self.not_quoted) == 1:
             return self.not_quoted[0]

@@ -166,6 +166,18 @@ def test_auto_offline_uses_bundled_without_network(
         load_prices("AAPL")
 
 
+def test_offline_without_the_snapshot_in_the_chain_says_what_was_not_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRYPTONIC_OFFLINE", "1")
+    with pytest.raises(DataUnavailableError) as caught:
+        load_prices("BTC-USD", source="yahoo,kraken")
+    assert str(caught.value) == (
+        "CRYPTONIC_OFFLINE=1: yahoo, kraken not called for 'BTC-USD'; offline, only the bundled "
+        "snapshot (BTC-USD, source `bundled`) and CSV files answer"
+    )
+
+
 def test_package_keeps_heavy_imports_out_of_config() -> None:
     # The serving Lambda imports config and errors without pandas; cryptonic.data defers yfinance.
     code = (
