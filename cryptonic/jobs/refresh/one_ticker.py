@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cryptonic.config import Settings, normalize_ticker
-from cryptonic.data import load_prices
+from cryptonic.data import OFFLINE_ENV, load_prices
+from cryptonic.data.fetching import offline
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.forecast.calendar import TradingDays
@@ -42,6 +43,7 @@ from cryptonic.jobs.refresh.prices import (
     PriceLoader,
     RecentPrices,
     expected_close,
+    is_snapshot,
     load_recent,
     past_the_calendar,
 )
@@ -354,6 +356,12 @@ class _Refresh:
                 f"no new data: {source}; latest close {have}, expected {expected} "
                 f"({len(missing)} of {limit} allowed trading days missing{also}); still serving "
                 f"the forecast as of {as_of}"
+            )
+        elif expected is None and offline() and not is_snapshot(settings.data_source):
+            res.outcome = "no_new_data"
+            res.reason = (
+                f"no new data: {OFFLINE_ENV}=1, so only fixed snapshots answer (latest close "
+                f"{have}); still serving the forecast as of {as_of}"
             )
         else:
             res.outcome = "unchanged"

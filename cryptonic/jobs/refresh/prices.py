@@ -40,6 +40,7 @@ from cryptonic.data import (
     trading_days,
 )
 from cryptonic.data.csv_folder import is_folder_source
+from cryptonic.data.fetching import offline
 from cryptonic.forecast.calendar import Calendar, Sessions, TradingDays, is_trading_day
 from cryptonic.forecast.freshness import last_expected_close
 from cryptonic.registry.keys import PRICES_NAME
@@ -187,12 +188,12 @@ def training_prices(registry: Registry, served: Manifest) -> pd.DataFrame:
 
 def expected_close(settings: Settings, calendar: TradingDays, now: dt.datetime) -> dt.date | None:
     """The latest close there should be: END_DATE's (reproducible runs), None for a fixed
-    snapshot, else the last trading day before today (UTC): on an exchange's calendar, a
-    holiday is no close to expect."""
+    snapshot or offline (where only fixed snapshots answer), else the last trading day before
+    today (UTC): on an exchange's calendar, a holiday is no close to expect."""
     end = settings.end_date
     if end is not None:
         return last_expected_close(end + dt.timedelta(days=1), calendar)
-    if is_snapshot(settings.data_source):
+    if is_snapshot(settings.data_source) or offline():
         return None
     return last_expected_close(now.date(), calendar)
 

@@ -226,6 +226,30 @@ def test_a_damaged_track_record_is_rebuilt_from_the_ledger(store, published_mode
     assert "track-record.json is unreadable" in caplog.text
 
 
+def test_offline_no_newer_close_is_expected_and_the_run_says_why(
+    store, published_model, csv, monkeypatch
+):
+    publish_version(Registry(store), published_model, days=280)
+    last = published_model.dates[285]
+    monkeypatch.setenv("CRYPTONIC_OFFLINE", "1")  # only fixed snapshots answer the chain
+    stopped = cut_at(csv, last)
+    first = refresh(settings(store, "auto", None), store, TICKER,
+                    now=at(last + dt.timedelta(1)), load=stopped)  # fmt: skip
+    weeks_later = refresh(settings(store, "auto", None), store, TICKER,
+                          now=at(last + dt.timedelta(30)), load=stopped)  # fmt: skip
+    assert first.outcome == "refreshed"
+    assert weeks_later.ok
+    assert (weeks_later.outcome, weeks_later.expected, weeks_later.missing) == (
+        "no_new_data",
+        None,
+        [],
+    )
+    assert weeks_later.reason == (
+        f"no new data: CRYPTONIC_OFFLINE=1, so only fixed snapshots answer (latest close {last}); "
+        f"still serving the forecast as of {last}"
+    )
+
+
 def test_yahoo_failing_keeps_the_previous_forecast_and_loses_nothing(store, published_model, csv):
     version = publish_version(Registry(store), published_model, days=280)
     last = published_model.dates[285]

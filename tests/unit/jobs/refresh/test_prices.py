@@ -158,3 +158,12 @@ def test_closes_missing_past_the_end_of_the_calendar_are_named_with_the_release(
 )
 def test_nothing_is_added_while_the_calendar_covers_the_missing_closes(calendar, missing):
     assert past_the_calendar(calendar, missing) == ""
+
+
+def test_offline_no_close_is_expected_of_a_live_chain(monkeypatch):
+    live = Settings(data_source="auto")
+    assert expected_close(live, "D", NOW) == dt.date(2026, 12, 1)
+    monkeypatch.setenv("CRYPTONIC_OFFLINE", "1")  # the live sources are not asked at all
+    assert expected_close(live, "D", NOW) is None
+    replay = Settings(data_source="auto", end_date=dt.date(2026, 11, 20))
+    assert expected_close(replay, "D", NOW) == dt.date(2026, 11, 20)  # END_DATE still rules
