@@ -79,10 +79,13 @@ def predict_response(
     )
 
 
-def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictResponse:
+def on_demand_predict_response(
+    forecast: Forecast, *, lookback: int, age_hours: float, stale: bool
+) -> PredictResponse:
     """The ``POST /predict`` answer: a forecast the champion just made from the closes sent
     (its band adapted when the caller drew it with the served scales, see
-    cryptonic.registry.calibration.calibrated)."""
+    cryptonic.registry.calibration.calibrated). Its age counts from the last close sent, by the
+    rule ``GET /predict`` follows: the same closes give the same age, however fresh the call."""
     return PredictResponse.model_validate(
         {
             "message": (
@@ -98,8 +101,8 @@ def on_demand_predict_response(forecast: Forecast, *, lookback: int) -> PredictR
             "period_length": len(forecast.values),
             "interval_level": forecast.interval_level,
             **_calibration(forecast.extra, len(forecast.values), forecast.has_interval),
-            "age_hours": 0.0,
-            "stale": False,
+            "age_hours": age_hours,
+            "stale": stale,
             "result": [
                 {
                     "date": d,

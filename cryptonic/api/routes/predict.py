@@ -16,7 +16,9 @@ from cryptonic.api.responses.encoding import encode
 from cryptonic.api.responses.predict import on_demand_predict_response
 from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state.serving import ServingState
+from cryptonic.api.state.timed_bodies import rounded_age_hours
 from cryptonic.errors import ModelError
+from cryptonic.forecast.freshness import freshness_of
 from cryptonic.registry.calibration import calibrated
 
 
@@ -97,4 +99,14 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
     scales = champion.adaptive_scales()
     if scales is not None and len(scales.scales) == len(forecast.values):
         forecast = calibrated(forecast, scales)
-    return on_demand_predict_response(forecast, lookback=predictor.lookback)
+    fresh = freshness_of(
+        forecast.as_of,
+        forecast.generated_at,
+        champion.loaded_version.calendar,
+        state.settings.stale_after_hours,
+        state.now(),
+    )
+    age = rounded_age_hours(fresh.age_hours) or 0.0
+    return on_demand_predict_response(
+        forecast, lookback=predictor.lookback, age_hours=age, stale=fresh.stale
+    )

@@ -180,6 +180,23 @@ def test_post_predict_with_the_shipped_event_body(published_registry, published_
     assert response.headers["cache-control"] == "no-store"
 
 
+def test_a_posted_forecast_is_as_old_as_its_last_close_like_the_served_one(
+    published_registry, published_model
+):
+    from tests.fixtures.api import FakeWallClock
+
+    as_of = dt.date(2026, 10, 5)
+    wall = FakeWallClock(close_final_at(as_of) + dt.timedelta(hours=3, minutes=2))
+    client = make_client(published_registry, wall_clock=wall)
+    closes = published_model.closes[-20:]
+    fresh = client.post("/predict", json={"closes": closes, "last_date": as_of.isoformat()})
+    assert (fresh.json()["age_hours"], fresh.json()["stale"]) == (3.0, False)
+    wall.advance(days=59)
+    old = client.post("/predict", json={"closes": closes, "last_date": as_of.isoformat()})
+    assert (old.json()["age_hours"], old.json()["stale"]) == (59 * 24 + 3.0, True)
+    assert old.json()["result"] == fresh.json()["result"]
+
+
 def test_post_predict_last_date_defaults_to_today_utc(published_registry, published_model):
     closes = published_model.closes[-20:]
     response = make_client(published_registry).post("/predict", json={"closes": closes})

@@ -50,12 +50,14 @@ def test_on_demand_body_carries_the_predictors_interval():
         upper=[105.0],
         interval_level=0.8,
     )
-    body = json.loads(encode(on_demand_predict_response(forecast, lookback=56)))
+    body = json.loads(
+        encode(on_demand_predict_response(forecast, lookback=56, age_hours=1415.5, stale=True))
+    )
     assert body["interval_level"] == 0.8
     assert body["result"] == [
         {"date": "2024-01-02", "prediction": 101.0, "lower": 97.0, "upper": 105.0}
     ]
-    assert (body["age_hours"], body["stale"]) == (0.0, False)
+    assert (body["age_hours"], body["stale"]) == (1415.5, True)
     assert "from the 56 closes up to 2024-01-01" in body["message"]
 
 
@@ -129,11 +131,15 @@ def test_on_demand_body_says_whether_its_band_was_adapted():
         upper=[105.0],
         interval_level=0.8,
     )
-    fit = json.loads(encode(on_demand_predict_response(forecast, lookback=56)))
+    fit = json.loads(
+        encode(on_demand_predict_response(forecast, lookback=56, age_hours=0.0, stale=False))
+    )
     assert (fit["calibration"], fit["interval_scales"]) == ("fit", [1.0])
     scales = AdaptiveScales(0.8, 0.05, (1.5,), updates=9)
     adapted = calibrated(forecast, scales)
-    body = json.loads(encode(on_demand_predict_response(adapted, lookback=56)))
+    body = json.loads(
+        encode(on_demand_predict_response(adapted, lookback=56, age_hours=0.0, stale=False))
+    )
     assert (body["calibration"], body["interval_scales"], body["calibration_outcomes"]) == (
         "adaptive",
         [1.5],
