@@ -1,5 +1,6 @@
 // The main chart (#chart): recent closes, then the champion's forecast from the last close with
-// its central interval, and a tooltip of the day nearest the pointer.
+// its central interval, and a tooltip of the day nearest the pointer. Nothing to draw: an empty
+// chart under the page's own title.
 import { chartSvg, drawAxes, frame, linePath, scales, svgEl } from "./chart.js";
 import { byId } from "./dom.js";
 import { dayTime, niceDay, price } from "./format.js";
@@ -11,7 +12,11 @@ export function drawChart(predict, historic) {
   let history = (historic && historic.result) || [];
   const forecast = (predict && predict.result) || [];
   box.textContent = "";
-  if (!history.length && !forecast.length) return;
+  byId("tooltip").hidden = true;
+  if (!history.length && !forecast.length) {
+    byId("chart-title").textContent = "Recent closes and forecast";
+    return;
+  }
 
   const f = frame(box, { ratio: 0.42, minHeight: 240, maxHeight: 420, top: 16, bottom: 30 });
   // On a narrow screen show fewer days, so the 7 forecast days stay readable.

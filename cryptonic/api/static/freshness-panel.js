@@ -1,5 +1,6 @@
 // How old the served forecast's data is (its age counts from the close it starts from, not from
-// when it was computed); once /predict calls it stale, a flag and a plain note say so.
+// when it was computed); once /predict calls it stale, a flag and a plain note say so. No
+// forecast (null): dashes, and no word about its age.
 import { byId, setText } from "./dom.js";
 import { ageText, daysAgo, daysSinceClose, niceDay, niceTime } from "./format.js";
 
@@ -8,15 +9,16 @@ const OLD_DATA_WHY = "No newer close has reached the service (an offline price s
   "price source that is down or blocked); the daily refresh catches up once one does.";
 
 export function renderFreshness(predict, status) {
+  const p = predict || {};
   const r = (status && status.refresh) || {};
-  const age = predict.age_hours;
+  const age = p.age_hours;
   const known = age !== null && age !== undefined;
   setText("forecast-age", known ? ageText(age) + " old" : "–", age);
-  setText("forecast-made", "from the close of " + niceDay(predict.as_of) +
-    (predict.generated_at ? ", made " + niceTime(predict.generated_at) : ""), predict.as_of);
-  setText("next-refresh", r.next_due ? "next refresh " + niceTime(r.next_due) : (r.schedule || ""), r.next_due);
-  const stale = predict.stale === true;
-  const since = "from the close of " + niceDay(predict.as_of) +
+  setText("forecast-made", predict ? "from the close of " + niceDay(p.as_of) +
+    (p.generated_at ? ", made " + niceTime(p.generated_at) : "") : "–", p.as_of);
+  setText("next-refresh", r.next_due ? "next refresh " + niceTime(r.next_due) : (r.schedule || "–"), r.next_due);
+  const stale = p.stale === true;
+  const since = "from the close of " + niceDay(p.as_of) +
     (known ? ", " + daysAgo(daysSinceClose(age)) : "");
   const flag = byId("stale-flag");
   flag.textContent = "Stale: " + since;
@@ -37,13 +39,4 @@ function renderFallback(from, own) {
     "from " + from + ", not " + own + " (the model's source), checked to agree with it" : "", from);
   note.hidden = !fallback;
   document.body.setAttribute("data-fallback", fallback ? "true" : "false");
-}
-
-// No forecast shown (an error): no word about its age either.
-export function clearFreshness() {
-  byId("stale-flag").hidden = true;
-  byId("fallback-note").hidden = true;
-  byId("old-data").hidden = true;
-  byId("freshness-card").classList.remove("is-stale");
-  document.body.setAttribute("data-stale", "false");
 }

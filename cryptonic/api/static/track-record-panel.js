@@ -6,6 +6,7 @@ import { drawTrackChart } from "./track-chart.js";
 
 export const TRACK_FORECASTS = 8; // the forecasts /track-record returns with each day's outcome
 
+// No track record (null: unavailable, or no ticker shown): dashes, no rows and no chart.
 export function renderTrackRecord(track) {
   const s = (track && track.summary) || {};
   const skillEl = setText("live-skill", s.skill == null ? "–" : signedPct(s.skill * 100), s.skill);
@@ -19,7 +20,7 @@ export function renderTrackRecord(track) {
     : "no forecast scored yet", s.forecasts);
   const shown = ((track && track.forecasts) || []).filter((f) => f.result && f.result.length)
     .slice(0, TRACK_FORECASTS);
-  byId("track-empty").hidden = !!(track && s.forecasts);
+  byId("track-empty").hidden = !track || !!s.forecasts; // a record read, with nothing scored
   const rows = byId("track-rows");
   rows.textContent = "";
   shown.forEach((f) => {

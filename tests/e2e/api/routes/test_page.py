@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -486,3 +487,166 @@ def test_the_selector_follows_every_page_of_tickers(browser, local_published_reg
         page.close()
     assert watched.csp == []
     assert watched.problems == []
+
+
+PANELS = """() => {
+  const shown = {};
+  for (const node of document.querySelectorAll("main [id]")) {
+    if (!(node instanceof HTMLElement) || node.id === "message") continue;
+    const value = node.getAttribute("data-value");
+    shown[node.id] = [node.textContent, node.hidden, node.className, value];
+  }
+  shown["data-stale"] = document.body.getAttribute("data-stale");
+  shown["data-fallback"] = document.body.getAttribute("data-fallback");
+  return shown;
+}"""
+"""What every panel of the page shows (hidden parts and the charts' labels included), the
+message banner apart."""
+
+
+def panels(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate(PANELS))
+
+
+INTERNAL_ERROR = {"code": "internal_error", "message": "internal error; see the server log"}
+
+
+def fail_with(route: Any) -> None:
+    """A request answered with the API's error shape, as a failing server would."""
+    body = json.dumps({"success": False, "error": INTERNAL_ERROR})
+    route.fulfill(status=500, content_type="application/json", body=body)
+
+
+def test_switching_to_a_ticker_that_fails_leaves_nothing_of_the_ticker_before(
+    browser, local_store, published_model, tmp_path
+):
+    """BTC-USD with a forecast, a backtest and a live track record, AAPL with no model yet:
+    choosing AAPL after BTC-USD empties every panel just as opening ``/?ticker=AAPL`` does, and
+    choosing BTC-USD again shows it all again. A ticker whose /status fails is an error with
+    the same empty panels; one whose /track-record fails shows no record but BTC-USD's."""
+    registry = Registry(local_store)
+    btc = publish_version(registry, published_model, days=280)
+    eth = publish_version(registry, published_model, ticker="ETH-USD", days=280)
+    made = close_final_at(fixture_dates()[290])
+    refresh_through(local_store, range(279, 291), tmp_path, now=made)
+    wall = FakeWallClock(made + dt.timedelta(hours=3))
+    settings = Settings(tickers=["BTC-USD", "AAPL"], store_uri=local_store.uri)
+    app = create_app(settings, registry, wall_clock=wall)
+    viewport = {"width": 1280, "height": 1000}
+    with serving(app) as base:
+        direct = open_page(browser, f"{base}/?ticker=AAPL", viewport=viewport)
+        assert direct.page.get_attribute("body", "data-state") == "error"
+        empty = panels(direct.page)
+        no_model = direct.page.inner_text("#message")
+        assert "no model for AAPL" in no_model
+        direct.page.close()
+        assert empty["chart-title"][0] == "Recent closes and forecast"
+        for figure in ("last-close", "final-forecast", "forecast-age", "mape-model", "skill"):
+            assert empty[figure][0] == "–", figure
+        assert empty["model-version"][0] == empty["live-skill"][0] == "–"
+        assert empty["forecast-rows"][0] == empty["track-rows"][0] == empty["chart"][0] == ""
+
+        watched = open_page(browser, f"{base}/", viewport=viewport)
+        page = watched.page
+        assert page.get_attribute("body", "data-state") == "ready"
+        shown = panels(page)
+        assert page.inner_text("#model-version") == btc
+        assert page.locator("#forecast-rows tr").count() == 7
+        assert page.locator("#track-rows tr").count() == 8
+        figures = [
+            page.inner_text(f"#{name}")
+            for name in (
+                "chart-title",
+                "last-close",
+                "final-forecast",
+                "forecast-age",
+                "mape-model",
+                "skill",
+                "model-version",
+                "live-mape",
+            )
+        ]
+        assert figures[0].startswith("BTC-USD: last 90 days")
+        assert all(figure != "–" for figure in figures), figures
+
+        def nothing_of_btc() -> None:
+            text = page.evaluate("document.querySelector('main').textContent")
+            assert "BTC-USD" not in text
+            assert [figure for figure in figures if figure in text] == []
+            assert page.locator("#forecast-rows tr, #track-rows tr, main svg").count() == 0
+
+        page.select_option("#ticker", "AAPL")
+        expect(page.locator("body")).to_have_attribute("data-state", "error")
+        assert "ticker=AAPL" in page.url
+        assert page.inner_text("#message") == no_model
+        nothing_of_btc()
+        assert panels(page) == empty
+
+        page.select_option("#ticker", "BTC-USD")  # back: all of BTC-USD again
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert page.locator("#message").is_hidden()
+        assert panels(page) == shown
+
+        # ETH-USD forecasts, but its /status fails: an error that says so, nothing of BTC-USD
+        page.route(re.compile(r"/status\?ticker=ETH-USD$"), fail_with)
+        page.select_option("#ticker", "ETH-USD")
+        expect(page.locator("body")).to_have_attribute("data-state", "error")
+        assert "status" in page.inner_text("#message").lower()
+        assert "internal error" in page.inner_text("#message")
+        nothing_of_btc()
+        assert panels(page) == empty
+        page.unroute(re.compile(r"/status\?ticker=ETH-USD$"))
+
+        page.select_option("#ticker", "BTC-USD")
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert panels(page) == shown
+
+        # ETH-USD's /track-record fails: its forecast and model, no record, none of BTC-USD's
+        page.route(re.compile(r"/track-record\?ticker=ETH-USD&"), fail_with)
+        page.select_option("#ticker", "ETH-USD")
+        expect(page.locator("#model-version")).to_have_text(eth)
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert page.inner_text("#track-note") == "track record unavailable"
+        assert page.locator("#track-rows tr").count() == 0
+        assert page.locator("#track-chart svg").count() == 0
+        for name in ("live-skill", "live-mape", "live-persistence-mape"):
+            assert page.inner_text(f"#{name}") == "–", name
+        assert "BTC-USD" not in page.evaluate("document.querySelector('main').textContent")
+        page.close()
+    assert direct.csp == watched.csp == []
+    # AAPL's /predict and /status, twice: 503 (no model); ETH-USD's /status, /track-record: 500
+    statuses = [p.rsplit("status of ", 1)[-1][:3] for p in direct.problems + watched.problems]
+    assert sorted(statuses) == ["500", "500", "503", "503", "503", "503"], statuses
+
+
+def test_a_slow_ticker_answering_after_the_next_was_chosen_draws_nothing(
+    browser, local_store, published_model
+):
+    """ETH-USD's forecast is held back while BTC-USD is chosen; when it finally answers, the page
+    still shows BTC-USD: only the newest choice draws."""
+    registry = Registry(local_store)
+    btc = publish_version(registry, published_model, days=280)
+    publish_version(registry, published_model, ticker="ETH-USD", days=281)
+    settings = Settings(tickers=["BTC-USD", "ETH-USD"], store_uri=local_store.uri)
+    with serving(create_app(settings, registry)) as base:
+        watched = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 1000})
+        page = watched.page
+        shown = panels(page)
+        held: list[Any] = []
+        page.route(re.compile(r"/predict\?ticker=ETH-USD$"), lambda route: held.append(route))
+        page.select_option("#ticker", "ETH-USD")
+        page.wait_for_function("() => document.body.dataset.state === 'loading'")
+        expect(page.locator("body")).to_have_attribute("data-state", "loading")
+        page.select_option("#ticker", "BTC-USD")
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert len(held) == 1
+
+        held[0].continue_()  # ETH-USD answers now, after BTC-USD was drawn
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        assert page.inner_text("#model-version") == btc
+        assert page.get_attribute("body", "data-state") == "ready"
+        assert panels(page) == shown
+        assert "ticker=BTC-USD" in page.url
+        page.close()
+    assert watched.csp == []
