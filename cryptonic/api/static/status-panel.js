@@ -21,7 +21,9 @@ function renderModel(s) {
   setText("model-version", s.model_version || "–", s.model_version).classList.toggle("mono", !!s.model_version);
   setText("trained-at", niceDay(s.trained_at), s.trained_at);
   setText("promoted-at", s.pinned ? "pinned (MODEL_VERSION)" : niceDay(s.promoted_at), s.promoted_at);
-  setText("strategy", (s.strategy || "–") + (s.parent ? " from " + s.parent : ""));
+  // `parent` is the champion when the version was trained: only "continue" started from its weights.
+  setText("strategy", s.strategy === "continue" && s.parent ? "continue from " + s.parent
+    : s.strategy === "new" ? "new (from scratch)" : s.strategy || "–");
   const d = s.data || {};
   setText("data-range", d.start ? niceDay(d.start) + " – " + niceDay(d.end) + (d.rows ? " (" + d.rows + " days)" : "") : "–");
   setText("price-source", d.source || "–", d.source);

@@ -626,7 +626,9 @@ def test_a_slow_ticker_answering_after_the_next_was_chosen_draws_nothing(
     still shows BTC-USD: only the newest choice draws."""
     registry = Registry(local_store)
     btc = publish_version(registry, published_model, days=280)
-    publish_version(registry, published_model, ticker="ETH-USD", days=281)
+    publish_version(
+        registry, published_model, ticker="ETH-USD", days=281, strategy="continue", parent=btc
+    )
     settings = Settings(tickers=["BTC-USD", "ETH-USD"], store_uri=local_store.uri)
     with serving(create_app(settings, registry)) as base:
         watched = open_page(browser, f"{base}/", viewport={"width": 1280, "height": 1000})
@@ -648,5 +650,11 @@ def test_a_slow_ticker_answering_after_the_next_was_chosen_draws_nothing(
         assert page.get_attribute("body", "data-state") == "ready"
         assert panels(page) == shown
         assert "ticker=BTC-USD" in page.url
+        assert page.inner_text("#strategy") == "new (from scratch)"
+
+        page.unroute(re.compile(r"/predict\?ticker=ETH-USD$"))
+        page.select_option("#ticker", "ETH-USD")
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        assert page.inner_text("#strategy") == f"continue from {btc}"  # warm-started from it
         page.close()
     assert watched.csp == []
