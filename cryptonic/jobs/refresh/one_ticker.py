@@ -306,27 +306,33 @@ class _Refresh:
             forecast = calibrated(forecast, scales)
         return self.log.record(prices.stamp(forecast.to_dict()), target.role)
 
-    def _verdict(
-        self, served: Manifest, prices: RecentPrices, calendar: TradingDays, created: bool
-    ) -> None:
-        """Outcome and reason; raises StaleDataError once too many closes are missing (after
-        every forecast there was to log is logged)."""
-        res, settings = self.result, self.settings
+    def _served_now(self, served: Manifest, calendar: TradingDays) -> dt.date | None:
+        """The close the forecast serving reads now starts from, its age and staleness in the
+        result (``served``)."""
         latest, _ = self.log.latest(self.ticker)
         entry = latest.versions.get(served.version) if latest else None
         as_of = entry.as_of if entry else served.data.end
         generated_at = entry.generated_at if entry else served.created_at
         if as_of is not None:
             fresh = freshness_of(
-                as_of, generated_at, calendar, settings.stale_after_hours, self.now
+                as_of, generated_at, calendar, self.settings.stale_after_hours, self.now
             )
-            res.served = {
+            self.result.served = {
                 "version": served.version,
                 "as_of": as_of.isoformat(),
                 "generated_at": generated_at,
                 "age_hours": round(fresh.age_hours, 2),
                 "stale": fresh.stale,
             }
+        return as_of
+
+    def _verdict(
+        self, served: Manifest, prices: RecentPrices, calendar: TradingDays, created: bool
+    ) -> None:
+        """Outcome and reason; raises StaleDataError once too many closes are missing (after
+        every forecast there was to log is logged)."""
+        res, settings = self.result, self.settings
+        as_of = self._served_now(served, calendar)
         have = prices.last or as_of
         expected = expected_close(settings, calendar, self.now)
         missing = missing_closes(have, expected, calendar) if have and expected else []
