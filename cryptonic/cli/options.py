@@ -1,8 +1,9 @@
 """The flags several commands share, and what they mean: the settings, the prices, the
 TensorBoard folder.
 
-The shared flags are argparse parent parsers (``common``, ``data``, ``model``, ``board``): a
-command lists the ones it takes, so one flag has one spelling and one help text everywhere.
+The shared flags are argparse parent parsers (``common`` or ``every_ticker``, ``data``,
+``model``, ``board``): a command lists the ones it takes, so one flag has one spelling and one help
+text everywhere.
 A flag that names a setting overrides the environment's (:func:`settings_from`); nothing here
 imports pandas or TensorFlow, so ``cryptonic --help`` stays fast.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SETTING_FLAGS",
     "SharedFlags",
+    "int_between",
     "prices_from",
     "settings_from",
     "shared_flags",
@@ -69,7 +72,10 @@ class SharedFlags:
     """The parent parsers a command picks from (``parents=[flags.common, flags.data]``)."""
 
     common: argparse.ArgumentParser
-    """--ticker, --store, -v: every command."""
+    """--ticker, --store, -v: the commands that work on one ticker (the first of TICKERS)."""
+    every_ticker: argparse.ArgumentParser
+    """--ticker, --store, -v: the commands that work on every ticker of TICKERS unless --ticker
+    names one (retrain, refresh, serve, run)."""
     data: argparse.ArgumentParser
     """--data, --start, --end: the commands that read prices."""
     model: argparse.ArgumentParser
@@ -81,13 +87,21 @@ class SharedFlags:
 def shared_flags() -> SharedFlags:
     """The shared flags, built once per parser (argparse copies a parent's actions by reference)."""
     return SharedFlags(
-        common=_common_flags(), data=_data_flags(), model=_model_flags(), board=_board_flags()
+        common=_common_flags("Yahoo Finance symbol (default: first of TICKERS)"),
+        every_ticker=_common_flags(
+            "only this Yahoo Finance symbol (default: every ticker of TICKERS)"
+        ),
+        data=_data_flags(),
+        model=_model_flags(),
+        board=_board_flags(),
     )
 
 
-def _common_flags() -> argparse.ArgumentParser:
+def _common_flags(ticker_help: str) -> argparse.ArgumentParser:
+    """--ticker, --store, -v; ``ticker_help`` says which tickers the command works on without
+    --ticker, as the two kinds of command differ there and the help must say which it is."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--ticker", help="Yahoo Finance symbol (default: first of TICKERS)")
+    common.add_argument("--ticker", help=ticker_help)
     common.add_argument("--store", help="artifact store URI (default: STORE_URI)")
     common.add_argument(
         "-v",
@@ -136,6 +150,25 @@ def _board_flags() -> argparse.ArgumentParser:
         "--tensorboard", metavar="DIR", help="write TensorBoard logs there (TENSORBOARD_DIR)"
     )
     return board
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high``, else a usage error giving
+    the range (a plain ``int`` lets 70000 through as a port, or a huge --days overflow a date,
+    to fail far from the flag, or not at all)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -4,9 +4,9 @@ refresh Lambda (no training: the published models run on the latest closes)."""
 from __future__ import annotations
 
 import json
-import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from cryptonic.cli.job_results import print_results
 from cryptonic.cli.options import settings_from
 
 if TYPE_CHECKING:
@@ -19,7 +19,9 @@ __all__ = ["cmd_refresh", "register"]
 
 def register(sub: Subcommands, flags: SharedFlags) -> None:
     """``refresh``: the ticker, the store and the prices; no model flags (nothing trains)."""
-    p = sub.add_parser("refresh", parents=[flags.common, flags.data], help=cmd_refresh.__doc__)
+    p = sub.add_parser(
+        "refresh", parents=[flags.every_ticker, flags.data], help=cmd_refresh.__doc__
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_refresh)
 
@@ -34,19 +36,19 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
         return 0 if summary["ok"] else 1
-    if summary.get("error"):
-        print(f"error: {summary['error']['message']}", file=sys.stderr)
-    for r in summary["results"]:
-        print(f"{r['ticker']}: {r['outcome']} in {r['seconds']:.1f} s")
-        print(f"  {r['reason']}")
-        if r["shadows"]:
-            print(f"  shadow challengers: {', '.join(r['shadows'])}")
-        record = r.get("track_record")
-        if record and record["forecasts"]:
-            print(
-                f"  live record: {record['forecasts']} forecasts, MAPE {record['mape']:.3f}% vs "
-                f"persistence {record['persistence_mape']:.3f}%"
-            )
-        if r.get("error"):
-            print(f"  error [{r['error']['code']}]: {r['error']['message']}")
+    print_results(summary, _refresh_details)
     return 0 if summary["ok"] else 1
+
+
+def _refresh_details(result: dict[str, Any]) -> list[str]:
+    """What a refresh adds under a ticker's reason: its shadow challengers and live record."""
+    lines = []
+    if result.get("shadows"):
+        lines.append(f"shadow challengers: {', '.join(result['shadows'])}")
+    record = result.get("track_record")
+    if record and record["forecasts"]:
+        lines.append(
+            f"live record: {record['forecasts']} forecasts, MAPE {record['mape']:.3f}% vs "
+            f"persistence {record['persistence_mape']:.3f}%"
+        )
+    return lines

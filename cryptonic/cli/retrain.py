@@ -4,9 +4,9 @@ retrain Lambda, so a local run is a rehearsal of the scheduled one."""
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING, Any
 
+from cryptonic.cli.job_results import print_results
 from cryptonic.cli.options import settings_from
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ def register(sub: Subcommands, flags: SharedFlags) -> None:
     """``retrain``: every shared flag, the strategy and --force."""
     p = sub.add_parser(
         "retrain",
-        parents=[flags.common, flags.data, flags.model, flags.board],
+        parents=[flags.every_ticker, flags.data, flags.model, flags.board],
         help=cmd_retrain.__doc__,
     )
     p.add_argument("--strategy", choices=["new", "continue"])
@@ -42,12 +42,5 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
-        if summary.get("error"):
-            print(f"error: {summary['error']['message']}", file=sys.stderr)
-        for r in summary["results"]:
-            state = "promoted" if r["promoted"] else ("skipped" if r["skipped"] else "kept")
-            print(f"{r['ticker']}: {state} {r['version'] or ''} in {r['seconds']:.1f} s")
-            print(f"  {r['reason']}")
-            if r.get("error"):
-                print(f"  error [{r['error']['code']}]: {r['error']['message']}")
+        print_results(summary)
     return 0 if summary["ok"] else 1

@@ -4,26 +4,35 @@ their ledgers in the store (cryptonic.jobs.run_view does the reading).
 ``cryptonic runs`` lists the recent runs of each job (open or ended, and how); ``cryptonic runs
 show RUN_ID`` shows one: its plan, each ticker's result (promoted, rejected, skipped, refreshed,
 failed, lost, or pending with its attempt), durations and the failures' messages.
+
+A run whose ledger is damaged (a truncated upload, an edit by hand) is listed as ``unreadable``
+with why, beside the others, and the listing exits 1: useful but incomplete.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
-from cryptonic.cli.options import settings_from
-from cryptonic.errors import ConfigError
+from cryptonic.cli.options import int_between, settings_from
+from cryptonic.errors import ConfigError, IntegrityError
 
 if TYPE_CHECKING:
     import argparse
 
     from cryptonic.cli.options import SharedFlags, Subcommands
     from cryptonic.jobs.runs.ledger import Job
+    from cryptonic.store.contract import ArtifactStore
 
 __all__ = ["cmd_runs", "register"]
 
+log = logging.getLogger("cryptonic.cli.runs")
+
 DEFAULT_DAYS = 14
+MAX_DAYS = 90
+"""How long the store keeps a run's ledger (template.yaml's lifecycle rule expires ``runs/``)."""
 
 
 def register(sub: Subcommands, flags: SharedFlags) -> None:
@@ -33,7 +42,10 @@ def register(sub: Subcommands, flags: SharedFlags) -> None:
     p.add_argument("run_id", nargs="?", help="the run to show (show)")
     p.add_argument("--job", choices=("retrain", "refresh"), help="one job's runs (default: both)")
     p.add_argument(
-        "--days", type=int, default=DEFAULT_DAYS, help=f"days to list (default {DEFAULT_DAYS})"
+        "--days",
+        type=int_between(1, MAX_DAYS),
+        default=DEFAULT_DAYS,
+        help=f"days to list (default {DEFAULT_DAYS}, at most {MAX_DAYS}: the ledgers' lifetime)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_runs)
@@ -41,23 +53,39 @@ def register(sub: Subcommands, flags: SharedFlags) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     """The recent runs of the retrain and the refresh, or one run ticker by ticker."""
-    from cryptonic.jobs.run_view import format_run, format_runs, recent_runs, run_detail
     from cryptonic.store.uri import open_store
 
     store = open_store(settings_from(args).store_uri, read_only=True)
     jobs: list[Job] = [args.job] if args.job else ["retrain", "refresh"]
-    out: Any
     if args.action == "show":
         if not args.run_id:
             raise ConfigError("runs show needs a run id (see `cryptonic runs`)")
-        out = run_detail(store, jobs, args.run_id)
-        text = format_run(out)
-    else:
-        if args.run_id:
-            raise ConfigError("runs list takes no run id: `cryptonic runs show RUN_ID`")
-        if args.days < 1:
-            raise ConfigError(f"--days must be at least 1, got {args.days}")
-        out = [row for job in jobs for row in recent_runs(store, job, args.days)]
-        text = format_runs(out)
-    sys.stdout.write((json.dumps(out, indent=2, default=str) if args.json else text) + "\n")
+        return _show(store, jobs, args.run_id, args.json)
+    if args.run_id:
+        raise ConfigError("runs list takes no run id: `cryptonic runs show RUN_ID`")
+    from cryptonic.jobs.run_view import format_runs, recent_runs
+
+    rows = [row for job in jobs for row in recent_runs(store, job, args.days)]
+    _write(rows, format_runs(rows), args.json)
+    return 1 if any(row["state"] == "unreadable" for row in rows) else 0
+
+
+def _show(store: ArtifactStore, jobs: list[Job], run_id: str, as_json: bool) -> int:
+    """One run ticker by ticker; a ledger document of the wrong shape is our one-line error."""
+    from cryptonic.jobs.run_view import MALFORMED, format_run, malformed, run_detail
+
+    try:
+        detail = run_detail(store, jobs, run_id)
+        text = "" if as_json else format_run(detail)
+    except MALFORMED as exc:
+        log.debug("run %s is unreadable", run_id, exc_info=True)
+        raise IntegrityError(
+            f"run {run_id} in {store.uri} is unreadable: {malformed(exc, 'a ledger document')}"
+        ) from exc
+    _write(detail, text, as_json)
     return 0
+
+
+def _write(value: Any, text: str, as_json: bool) -> None:
+    """Print ``value`` as JSON (--json) or its ``text``: the two forms of every answer."""
+    sys.stdout.write((json.dumps(value, indent=2, default=str) if as_json else text) + "\n")

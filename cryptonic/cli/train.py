@@ -8,18 +8,20 @@ The two share a file because they share its two ends: ``train`` writes the ``.ke
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptonic.cli.options import prices_from, settings_from, tensorboard_run
 from cryptonic.config import ARCHS, LOCAL_STORE_DIR
+from cryptonic.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
     import argparse
 
     from cryptonic.cli.options import SharedFlags, Subcommands
 
-__all__ = ["cmd_predict", "cmd_train", "print_forecast", "register"]
+__all__ = ["cmd_predict", "cmd_train", "model_file", "print_forecast", "register"]
 
 
 def register(sub: Subcommands, flags: SharedFlags) -> None:
@@ -57,6 +59,28 @@ def print_forecast(forecast: dict[str, Any]) -> None:
         print(f"  {row['date']}  {row['prediction']:>14,.2f}{band}")
 
 
+def model_file(path: str) -> Path:
+    """Where ``train`` will save, checked before the minutes of training rather than after: a
+    ``.keras`` name that is no folder, in a folder that exists or can be made (as the save makes
+    it) and takes a new file (tried: a permission bit cannot tell, for root or on /proc)."""
+    out = Path(path)
+    if out.suffix != ".keras":
+        raise ConfigError(f"--out must name a .keras file, got {path!r}")
+    if out.is_dir():
+        raise ConfigError(f"--out {path} is a folder: name a .keras file in it")
+    folder = out.parent
+    while not folder.exists():  # the save makes the missing folders: check the first that is
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--out {path}: {folder} is not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".cryptonic-out-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--out {path}: cannot write in {folder}: {exc.strerror or exc}") from exc
+    return out
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Train on every close and save a ``.keras`` file (no registry: see ``retrain``)."""
     from cryptonic.training.model.forecast import keras_forecast
@@ -66,12 +90,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     ticker = settings.tickers[0]
     spec = ModelSpec.from_settings(settings)
+    out = model_file(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
     frame = prices_from(settings, ticker, spec.min_training_closes)
     model = Model(spec)
     model.log_dir = tensorboard_run(settings, "train", ticker)
     report = model.train(frame["close"].to_numpy(), verbose=args.verbose)
-    out = Path(args.out or f"{LOCAL_STORE_DIR}/{ticker}-{spec.arch}.keras")
-    model.save(out)
+    try:
+        model.save(out)
+    except OSError as exc:  # checked before training, so the disk or the folder changed since
+        raise ModelError(f"cannot save the trained model to {out}: {exc}") from exc
     print(
         f"trained {spec.arch} model on {len(frame)} closes "
         f"({frame['date'].iloc[0].date()} .. {frame['date'].iloc[-1].date()}): "

@@ -12,42 +12,63 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from cryptonic.errors import NotFoundError
+from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.jobs.job_outcomes import METRICS_OF
 from cryptonic.jobs.runs.claim import read_claim
 from cryptonic.jobs.runs.ledger import Job, RunLedger
 from cryptonic.store.contract import ArtifactStore
 
-__all__ = ["format_run", "format_runs", "recent_runs", "run_detail"]
+__all__ = ["MALFORMED", "format_run", "format_runs", "malformed", "recent_runs", "run_detail"]
+
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+"""What reading a ledger document of the wrong shape raises (valid JSON, not what we write): the
+ledgers live in a store anyone with write access can damage (a truncated upload, an edit by
+hand), and one damaged run must not hide the others."""
+
+
+def malformed(exc: BaseException, document: str) -> str:
+    """Why ``document`` cannot be read, for a person."""
+    if isinstance(exc, IntegrityError):
+        return str(exc)
+    return f"{document} is not as cryptonic writes it ({type(exc).__name__}: {exc})"
 
 
 def recent_runs(
     store: ArtifactStore, job: Job, days: int, *, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """The runs of ``job`` started in the last ``days`` days, newest first: id, start, state
-    (``ended`` with its counts, or ``open`` with how many tickers are pending)."""
+    (``ended`` with its counts, ``open`` with how many tickers are pending, or ``unreadable``
+    with the ``problem`` of a damaged ledger)."""
     ledger = RunLedger(store, job)
     last = today or dt.datetime.now(dt.UTC).date()
     rows = []
     for run_id in reversed(ledger.runs_since(last - dt.timedelta(days=days - 1), last)):
-        plan = ledger.plan(run_id)
-        summary = ledger.summary(run_id)
-        row: dict[str, Any] = {
-            "job": job,
-            "run_id": run_id,
-            "started": plan["created"],
-            "tickers": len(plan["tickers"]),
-        }
-        if summary is not None:
-            stored = summary["counts"]
-            counts = {o: stored[o] for o in METRICS_OF[job].outcomes if stored.get(o)}
-            row.update(state="ended", seconds=summary["seconds"], counts=counts)
-        else:
-            finished = ledger.finished(run_id)
-            pending = sum(1 for t in plan["tickers"] if t not in finished)
-            row.update(state="open", pending=pending)
-        rows.append(row)
+        try:
+            rows.append(_row(ledger, run_id))
+        except (IntegrityError, *MALFORMED) as exc:
+            why = malformed(exc, "its plan.json or summary.json")
+            rows.append({"job": job, "run_id": run_id, "state": "unreadable", "problem": why})
     return rows
+
+
+def _row(ledger: RunLedger, run_id: str) -> dict[str, Any]:
+    plan = ledger.plan(run_id)
+    summary = ledger.summary(run_id)
+    row: dict[str, Any] = {
+        "job": ledger.job,
+        "run_id": run_id,
+        "started": plan["created"],
+        "tickers": len(plan["tickers"]),
+    }
+    if summary is not None:
+        stored = summary["counts"]
+        counts = {o: stored[o] for o in METRICS_OF[ledger.job].outcomes if stored.get(o)}
+        row.update(state="ended", seconds=float(summary["seconds"]), counts=counts)
+    else:
+        finished = ledger.finished(run_id)
+        pending = sum(1 for t in plan["tickers"] if t not in finished)
+        row.update(state="open", pending=pending)
+    return row
 
 
 def run_detail(store: ArtifactStore, jobs: Sequence[Job], run_id: str) -> dict[str, Any]:
@@ -102,6 +123,9 @@ def format_runs(rows: list[dict[str, Any]]) -> str:
         return "no runs"
     lines = []
     for row in rows:
+        if row["state"] == "unreadable":
+            lines.append(f"{row['job']:<8} {row['run_id']:<26} unreadable: {row['problem']}")
+            continue
         if row["state"] == "ended":
             counts = ", ".join(f"{n} {o}" for o, n in row["counts"].items()) or "nothing"
             state = f"ended in {row['seconds']:.0f} s: {counts}"

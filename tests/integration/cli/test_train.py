@@ -32,3 +32,24 @@ def test_train_dates_a_stock_forecast_on_trading_days(tmp_path, capsys, monkeypa
 def test_predict_without_a_model_says_how_to_get_one(local_store_uri, prices_csv, capsys):
     assert main(["predict", "--store", local_store_uri, "--data", str(prices_csv)]) == 2
     assert "cryptonic retrain --ticker BTC-USD" in capsys.readouterr().err
+
+
+def test_a_save_that_fails_after_training_is_a_one_line_error(
+    prices_csv, tmp_path, capsys, monkeypatch
+):
+    """--out was checked before training; a disk that fills up meanwhile is still no traceback."""
+    from cryptonic.training.model.keras_model import Model
+
+    def full_disk(self: Model, path: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setenv("LOOKBACK_WEEKS", "2")
+    monkeypatch.setattr(Model, "save", full_disk)
+    out = tmp_path / "m.keras"
+    assert main(["train", "--data", str(prices_csv), "--out", str(out), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"cryptonic: error [model_error]: cannot save the trained model to {out}: "
+        "[Errno 28] No space left on device"
+    )
+    assert "Traceback" not in err

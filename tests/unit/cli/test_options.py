@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from cryptonic.cli.options import SETTING_FLAGS, settings_from, shared_flags, tensorboard_run
+from cryptonic.cli.main import build_parser
+from cryptonic.cli.options import (
+    SETTING_FLAGS,
+    int_between,
+    settings_from,
+    shared_flags,
+    tensorboard_run,
+)
 from cryptonic.config import Settings
 from cryptonic.errors import ConfigError
 
@@ -55,3 +62,29 @@ def test_tensorboard_run_is_a_new_folder_per_invocation(tmp_path: Path) -> None:
     assert run.parent == tmp_path
     assert re.fullmatch(r"tune-BTC-USD-\d{8}T\d{6}Z", run.name)
     assert not run.exists()  # TensorBoard's writer makes it
+
+
+def _ticker_help(command: str) -> str:
+    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    [ticker] = [a for a in sub.choices[command]._actions if "--ticker" in a.option_strings]
+    return str(ticker.help)
+
+
+@pytest.mark.parametrize("command", ["retrain", "refresh", "serve", "run"])
+def test_the_commands_that_run_every_ticker_say_so(command: str) -> None:
+    """They pass all of TICKERS on (retrain, refresh) or serve them all: not only the first."""
+    assert _ticker_help(command).endswith("(default: every ticker of TICKERS)")
+
+
+@pytest.mark.parametrize("command", ["train", "predict", "backtest", "models", "replay"])
+def test_the_one_ticker_commands_take_the_first(command: str) -> None:
+    assert _ticker_help(command).endswith("(default: first of TICKERS)")
+
+
+def test_int_between_takes_its_bounds_and_refuses_the_rest() -> None:
+    port = int_between(1, 65535)
+    assert (port("1"), port("65535")) == (1, 65535)
+    for text in ("0", "65536", "70000", "-1", "8000.5", "abc", ""):
+        with pytest.raises(argparse.ArgumentTypeError) as refused:
+            port(text)
+        assert str(refused.value) == f"expected a whole number from 1 to 65535, got {text!r}"

@@ -13,11 +13,15 @@ pytestmark = pytest.mark.slow
 
 def test_ensure_models_trains_only_when_there_is_no_model(make_settings, local_store_uri, capsys):
     settings = make_settings(local_store_uri)
-    ensure_models(settings)
+    done = ensure_models(settings)
     assert "no model for BTC-USD" in capsys.readouterr().out
+    assert done.trained is not None
+    assert [r["outcome"] for r in done.trained["results"]] == ["promoted"]
+    assert done.missing == []
     registry = Registry(open_store(local_store_uri))
     first = registry.champion("BTC-USD")
     assert first is not None
-    ensure_models(settings)  # a second `make run` serves what exists
+    again = ensure_models(settings)  # a second `make run` serves what exists
+    assert (again.trained, again.missing) == (None, [])
     assert capsys.readouterr().out == ""
     assert registry.champion("BTC-USD").version == first.version
