@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from cryptonic.cli.options import settings_from
-from cryptonic.errors import ConfigError, NoModelError
+from cryptonic.errors import ConfigError, IntegrityError, NoModelError
 
 if TYPE_CHECKING:
     import argparse
@@ -185,7 +185,10 @@ def _promote(
 
     if not version:
         raise ConfigError("models promote needs a version: cryptonic models promote <version>")
-    before = reg.champion(ticker)
+    try:
+        before = reg.champion(ticker)
+    except IntegrityError as exc:
+        return _replace_damaged(reg, ticker, version, out, confirm, why=str(exc.__cause__ or exc))
     reg.manifest(ticker, version)  # NotFoundError before any question
     if before is None or before.version != version:
         record = load_track_record(reg.store, ticker)
@@ -202,6 +205,28 @@ def _promote(
     else:
         previous = before.version if before else "none"
         out.write(f"promoted {version} to champion of {ticker} (previous: {previous})\n")
+    return 0
+
+
+def _replace_damaged(
+    reg: Registry,
+    ticker: str,
+    version: str,
+    out: TextIO,
+    confirm: Callable[[str], bool] | None,
+    *,
+    why: str,
+) -> int:
+    """The one repair of a champion pointer that cannot be read (a truncated upload, an edit by
+    hand): the jobs refuse to touch it, a person replaces it here, its history lost."""
+    reg.manifest(ticker, version)  # NotFoundError before any question
+    out.write(f"the champion pointer of {ticker} cannot be read: {why}\n")
+    question = f"replace it with {version} (its history of earlier champions is lost)?"
+    if confirm is not None and not confirm(question):
+        out.write("not replaced: the damaged pointer is left as it is\n")
+        return 1
+    pointer = reg.promote(ticker, version, replace_damaged=True)
+    out.write(f"promoted {pointer.version} to champion of {ticker} (previous: unreadable)\n")
     return 0
 
 

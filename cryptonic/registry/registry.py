@@ -337,8 +337,12 @@ class Registry:
         try:
             value = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise IntegrityError(f"{self._where(key)} is not valid JSON: {exc}") from exc
-        return ChampionPointer.read(value, self._where(key), ticker=ticker, etag=etag)
+            why = IntegrityError(f"{self._where(key)} is not valid JSON: {exc}")
+            raise IntegrityError(_repairable(str(why), ticker)) from why
+        try:
+            return ChampionPointer.read(value, self._where(key), ticker=ticker, etag=etag)
+        except IntegrityError as exc:
+            raise IntegrityError(_repairable(str(exc), ticker)) from exc
 
     def champion_etag(self, ticker: str) -> str | None:
         """The champion pointer's ETag (one HEAD): poll this, re-read when it changes."""
@@ -353,18 +357,26 @@ class Registry:
         version: str,
         *,
         expected: ChampionPointer | _ReadNow | None = READ_NOW,
+        replace_damaged: bool = False,
     ) -> ChampionPointer:
         """Make ``version`` the champion with a conditional swap of ``champion.json``.
 
         ``expected``: the pointer the caller compared against (``None``: "only if there is no
         champion yet"); by default the pointer as read now. If the champion changed in between,
         :class:`ConflictError` and nothing is written. Promoting the current champion is a no-op.
+        ``replace_damaged``: a pointer that cannot be read is replaced (its history is lost)
+        instead of raising :class:`IntegrityError`: an operator's repair, never a job's.
         """
         ticker = check_ticker(ticker)
         check_version(version)
         manifest = self.manifest(ticker, version)  # NotFoundError if not published
         read_now = isinstance(expected, _ReadNow)
-        current = self.champion(ticker) if isinstance(expected, _ReadNow) else expected
+        try:
+            current = self.champion(ticker) if isinstance(expected, _ReadNow) else expected
+        except IntegrityError:
+            if not (read_now and replace_damaged):
+                raise
+            return self._replace_damaged(ticker, version, manifest)
 
         if current is not None and current.version == version:
             if not read_now and self.champion_etag(ticker) != current.etag:
@@ -385,6 +397,22 @@ class Registry:
             "promoted %s %s (previous: %s)", ticker, version, current.version if current else None
         )
         return written
+
+    def _replace_damaged(self, ticker: str, version: str, manifest: Manifest) -> ChampionPointer:
+        """``version`` as the champion over a pointer that cannot be read, by a conditional
+        write on the damaged object's ETag (a writer that repaired it first wins)."""
+        key = champion_key(ticker)
+        damaged = self.store.head(key).etag
+        pointer = ChampionPointer(ticker=ticker, version=version, promoted_at=_iso(self._clock()))
+        try:
+            etag = self.store.put_json(key, pointer.to_json(), if_match=damaged)
+        except ConflictError as exc:
+            raise ConflictError(
+                f"{self._where(key)} changed while it was being replaced: read it again"
+            ) from exc
+        self._mirror_prices(ticker, version, manifest)
+        log.warning("replaced the damaged champion pointer of %s with %s", ticker, version)
+        return pointer.with_etag(etag)
 
     def rollback(self, ticker: str) -> ChampionPointer:
         """Move the champion back to the previous one in its history (conditional swap)."""
@@ -517,3 +545,11 @@ def _pinned(version: str) -> str:
         return check_version(version)
     except ConfigError as exc:
         raise ConfigError(f"MODEL_VERSION: {exc}") from exc
+
+
+def _repairable(why: str, ticker: str) -> str:
+    """A damaged champion pointer's error, with the one command that repairs it."""
+    return (
+        f"{why}; `cryptonic models promote VERSION --ticker {ticker}` replaces it (its history "
+        "of earlier champions is lost)"
+    )

@@ -203,8 +203,31 @@ def test_corrupt_champion_pointer(reg: Registry, store: ArtifactStore) -> None:
     with pytest.raises(IntegrityError, match=r"champion\.json is not valid JSON"):
         reg.champion(TICKER)
     store.put_json(f"{TICKER}/champion.json", {"version": "../x", "promoted_at": "now"})
-    with pytest.raises(IntegrityError, match="not a valid champion pointer"):
+    with pytest.raises(IntegrityError, match="not a valid champion pointer") as caught:
         reg.champion(TICKER)
+    assert str(caught.value).endswith(
+        f"; `cryptonic models promote VERSION --ticker {TICKER}` replaces it (its history of "
+        "earlier champions is lost)"
+    )
+
+
+def test_only_an_explicit_promotion_replaces_a_damaged_champion_pointer(
+    reg: Registry, store: ArtifactStore
+) -> None:
+    v1, v2 = publish(reg, 1), publish(reg, 2)
+    reg.promote(TICKER, v1)
+    store.put_bytes(f"{TICKER}/champion.json", b'{"version": "2026')  # half-written by hand
+    with pytest.raises(IntegrityError):
+        reg.promote(TICKER, v2)  # a job's promotion fails loudly
+    with pytest.raises(IntegrityError):
+        reg.rollback(TICKER)
+
+    repaired = reg.promote(TICKER, v2, replace_damaged=True)
+
+    assert (repaired.version, repaired.history) == (v2, ())
+    assert reg.champion(TICKER) == repaired
+    assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v2)["prices.csv"]
+    assert reg.promote(TICKER, v1, replace_damaged=True).previous == v2  # readable: as ever
 
 
 # -- champion, promotion, rollback ------------------------------------------------------------

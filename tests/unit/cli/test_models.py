@@ -11,7 +11,8 @@ import pytest
 from cryptonic.cli.models import models_command, terminal_confirm
 from cryptonic.errors import ConfigError, NoModelError, NotFoundError
 from cryptonic.registry.manifest import BacktestRecord
-from cryptonic.registry.registry import new_version_id, open_registry
+from cryptonic.registry.registry import Registry, new_version_id, open_registry
+from cryptonic.store.uri import open_store
 from tests.fixtures.published import manifest_draft, score_row
 
 T0 = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -119,6 +120,35 @@ def test_promote_and_rollback(local_store_uri: str, published: list[str]) -> Non
     )
     with pytest.raises(NotFoundError, match="no previous champion to roll back to"):
         run("rollback", local_store_uri, "BTC-USD", None)
+
+
+def test_promote_replaces_a_damaged_champion_pointer_once_asked(
+    local_store_uri: str, published: list[str]
+) -> None:
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    store = open_store(local_store_uri)
+    store.put_bytes("BTC-USD/champion.json", b'{"version": "2026')  # half-written by hand
+    out = io.StringIO()
+    refused = models_command(
+        "promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda question: False
+    )
+    assert refused == 1
+    assert out.getvalue().startswith("the champion pointer of BTC-USD cannot be read: ")
+    assert "is not valid JSON" in out.getvalue()
+    assert out.getvalue().endswith("\nnot replaced: the damaged pointer is left as it is\n")
+    assert store.get_bytes("BTC-USD/champion.json") == b'{"version": "2026'
+    asked: list[str] = []
+    out = io.StringIO()
+    agreed = models_command(
+        "promote", local_store_uri, "BTC-USD", v2, out, confirm=lambda q: asked.append(q) or True
+    )
+    assert agreed == 0
+    assert asked == [f"replace it with {v2} (its history of earlier champions is lost)?"]
+    assert out.getvalue().endswith(f"promoted {v2} to champion of BTC-USD (previous: unreadable)\n")
+    pointer = Registry(store).champion("BTC-USD")
+    assert pointer is not None
+    assert (pointer.version, pointer.history) == (v2, ())
 
 
 def test_usage_errors(local_store_uri: str, published: list[str]) -> None:
