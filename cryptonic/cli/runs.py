@@ -72,7 +72,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def _show(store: ArtifactStore, jobs: list[Job], run_id: str, as_json: bool) -> int:
     """One run ticker by ticker; a ledger document of the wrong shape is our one-line error."""
-    from cryptonic.jobs.run_view import MALFORMED, format_run, malformed, run_detail
+    from cryptonic.jobs.run_view import format_run, run_detail
+    from cryptonic.jobs.runs.ledger import MALFORMED, malformed
 
     try:
         detail = run_detail(store, jobs, run_id)

@@ -15,22 +15,10 @@ from typing import Any
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.jobs.job_outcomes import METRICS_OF
 from cryptonic.jobs.runs.claim import read_claim
-from cryptonic.jobs.runs.ledger import Job, RunLedger
+from cryptonic.jobs.runs.ledger import MALFORMED, Job, RunLedger, malformed
 from cryptonic.store.contract import ArtifactStore
 
-__all__ = ["MALFORMED", "format_run", "format_runs", "malformed", "recent_runs", "run_detail"]
-
-MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
-"""What reading a ledger document of the wrong shape raises (valid JSON, not what we write): the
-ledgers live in a store anyone with write access can damage (a truncated upload, an edit by
-hand), and one damaged run must not hide the others."""
-
-
-def malformed(exc: BaseException, document: str) -> str:
-    """Why ``document`` cannot be read, for a person."""
-    if isinstance(exc, IntegrityError):
-        return str(exc)
-    return f"{document} is not as cryptonic writes it ({type(exc).__name__}: {exc})"
+__all__ = ["format_run", "format_runs", "recent_runs", "run_detail"]
 
 
 def recent_runs(

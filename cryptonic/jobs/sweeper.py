@@ -37,7 +37,7 @@ from cryptonic.jobs.aws.context import time_left_of
 from cryptonic.jobs.aws.logger import run_keys
 from cryptonic.jobs.job_outcomes import METRICS_OF
 from cryptonic.jobs.runs.claim import ClaimState, read_claim
-from cryptonic.jobs.runs.ledger import JOBS, Job, RunLedger
+from cryptonic.jobs.runs.ledger import JOBS, MALFORMED, Job, RunLedger, malformed
 from cryptonic.jobs.runs.report import Notifier, report_run, sns_notifier
 from cryptonic.jobs.runs.summary import RunSummary, summarize
 from cryptonic.registry.registry import Registry
@@ -117,9 +117,11 @@ def sweep(
                     if job == "retrain":
                         recent.update(plan["tickers"])
                     _sweep_run(part, plan, done)
-                except CryptonicError as exc:  # one damaged run must not keep the others open
-                    log.error("sweep: %s run %s not swept: [%s] %s", job, run_id, exc.code, exc)
-                    done.unreadable[f"{job} {run_id}"] = f"[{exc.code}] {exc}"
+                except (CryptonicError, *MALFORMED) as exc:  # one damaged run: not the others
+                    code = exc.code if isinstance(exc, CryptonicError) else "integrity_error"
+                    why = f"[{code}] {malformed(exc, 'a ledger document')}"
+                    log.error("sweep: %s run %s not swept: %s", job, run_id, why)
+                    done.unreadable[f"{job} {run_id}"] = why
     registry = Registry(store)
     for ticker in sorted(recent):
         done.orphans.extend(registry.remove_unpublished(ticker, moment - ORPHAN_AGE))

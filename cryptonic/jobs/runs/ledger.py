@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any, Final, Literal
 
 from cryptonic.config import normalize_ticker
-from cryptonic.errors import ConfigError, ConflictError, NotFoundError
+from cryptonic.errors import ConfigError, ConflictError, IntegrityError, NotFoundError
 from cryptonic.jobs.runs.summary import RunProgress, RunSummary, summarize
 from cryptonic.store.contract import ArtifactStore
 
@@ -59,6 +59,19 @@ def check_run_id(value: str) -> str:
 def run_started(run_id: str) -> dt.datetime:
     """The UTC time a run id begins with."""
     return dt.datetime.strptime(check_run_id(run_id)[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
+MALFORMED: Final = (KeyError, TypeError, ValueError, AttributeError)
+"""What reading a ledger document of the wrong shape raises (valid JSON, not what the jobs
+write): the ledgers live in a store anyone with write access can damage (a truncated upload, an
+edit by hand), and one damaged run must not stop the readers of the others."""
+
+
+def malformed(exc: BaseException, document: str) -> str:
+    """Why ``document`` of a run cannot be read, for a person."""
+    if isinstance(exc, IntegrityError):
+        return str(exc)
+    return f"{document} is not as cryptonic writes it ({type(exc).__name__}: {exc})"
 
 
 class RunLedger:

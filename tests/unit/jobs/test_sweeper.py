@@ -129,6 +129,9 @@ def test_a_damaged_run_is_named_and_the_others_are_still_swept(local_store):
     claimed = _plan(local_store, "refresh", 14, ["ETH-USD"], REFRESH_OUTCOMES)
     [torn] = claimed.runs()
     local_store.put_bytes(claimed.claim_key(torn, "ETH-USD"), b'{"message_id": "m1", "deli')
+    shaped = _plan(local_store, "retrain", 26, ["ETH-USD"], RETRAIN_OUTCOMES)
+    [odd] = [r for r in shaped.runs() if r != bad]
+    local_store.put_json(shaped.key(odd, "summary.json"), {"x": 1})  # JSON, not a summary
     ledger = _plan(local_store, "refresh", 13, ["BTC-USD"], REFRESH_OUTCOMES)
     [good] = [r for r in ledger.runs() if r != torn]
 
@@ -136,8 +139,11 @@ def test_a_damaged_run_is_named_and_the_others_are_still_swept(local_store):
 
     assert done.closed == {"refresh": [good]}
     assert done.lost == {f"refresh {good}": ["BTC-USD"]}
-    assert set(done.unreadable) == {f"retrain {bad}", f"refresh {torn}"}
+    assert set(done.unreadable) == {f"retrain {bad}", f"retrain {odd}", f"refresh {torn}"}
     assert done.unreadable[f"retrain {bad}"].startswith("[integrity_error] ")
+    assert done.unreadable[f"retrain {odd}"] == (
+        "[integrity_error] a ledger document is not as cryptonic writes it (KeyError: 'finished')"
+    )
     assert (
         f"{claimed.claim_key(torn, 'ETH-USD')} is not a readable claim (JSONDecodeError)"
         in (done.unreadable[f"refresh {torn}"])
