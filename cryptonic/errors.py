@@ -83,6 +83,15 @@ class IntegrityError(StoreError):
     code = "integrity_error"
 
 
+class DamagedPointerError(IntegrityError):
+    """A pointer that cannot be read, with the ETag of the damaged object: a repair writes on
+    that ETag, so it never replaces a pointer someone repaired meanwhile."""
+
+    def __init__(self, message: str, etag: str) -> None:
+        super().__init__(message)
+        self.etag = etag
+
+
 class NoModelError(NotFoundError):
     """A ticker has no champion yet: nothing has been trained and promoted."""
 

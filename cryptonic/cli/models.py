@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from cryptonic.cli.options import settings_from
-from cryptonic.errors import ConfigError, IntegrityError, NoModelError
+from cryptonic.errors import ConfigError, DamagedPointerError, NoModelError
 
 if TYPE_CHECKING:
     import argparse
@@ -187,8 +187,8 @@ def _promote(
         raise ConfigError("models promote needs a version: cryptonic models promote <version>")
     try:
         before = reg.champion(ticker)
-    except IntegrityError as exc:
-        return _replace_damaged(reg, ticker, version, out, confirm, why=str(exc.__cause__ or exc))
+    except DamagedPointerError as exc:
+        return _replace_damaged(reg, ticker, version, out, confirm, exc)
     reg.manifest(ticker, version)  # NotFoundError before any question
     if before is None or before.version != version:
         record = load_track_record(reg.store, ticker)
@@ -214,18 +214,18 @@ def _replace_damaged(
     version: str,
     out: TextIO,
     confirm: Callable[[str], bool] | None,
-    *,
-    why: str,
+    damaged: DamagedPointerError,
 ) -> int:
     """The one repair of a champion pointer that cannot be read (a truncated upload, an edit by
-    hand): the jobs refuse to touch it, a person replaces it here, its history lost."""
+    hand): the jobs refuse to touch it, a person replaces it here, its history lost; only the
+    damaged object itself, never a pointer someone repaired while the question was open."""
     reg.manifest(ticker, version)  # NotFoundError before any question
-    out.write(f"the champion pointer of {ticker} cannot be read: {why}\n")
+    out.write(f"the champion pointer of {ticker} cannot be read: {damaged.__cause__}\n")
     question = f"replace it with {version} (its history of earlier champions is lost)?"
     if confirm is not None and not confirm(question):
         out.write("not replaced: the damaged pointer is left as it is\n")
         return 1
-    pointer = reg.promote(ticker, version, replace_damaged=True)
+    pointer = reg.replace_damaged(ticker, version, damaged.etag)
     out.write(f"promoted {pointer.version} to champion of {ticker} (previous: unreadable)\n")
     return 0
 

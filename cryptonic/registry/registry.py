@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-import json
 import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -35,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from cryptonic.errors import (
     ConfigError,
     ConflictError,
+    DamagedPointerError,
     IntegrityError,
     NoModelError,
     NotFoundError,
@@ -56,6 +56,7 @@ from cryptonic.registry.keys import (
 )
 from cryptonic.registry.manifest import ArtifactEntry, Manifest, ManifestDraft
 from cryptonic.store.contract import ArtifactStore
+from cryptonic.store.objects import load_json
 from cryptonic.store.uri import open_store
 
 __all__ = ["READ_NOW", "Registry", "new_version_id", "open_registry"]
@@ -335,14 +336,10 @@ class Registry:
         except NotFoundError:
             return None
         try:
-            value = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            why = IntegrityError(f"{self._where(key)} is not valid JSON: {exc}")
-            raise IntegrityError(_repairable(str(why), ticker)) from why
-        try:
+            value = load_json(data, self._where(key))
             return ChampionPointer.read(value, self._where(key), ticker=ticker, etag=etag)
         except IntegrityError as exc:
-            raise IntegrityError(_repairable(str(exc), ticker)) from exc
+            raise DamagedPointerError(_repairable(str(exc), ticker), etag) from exc
 
     def champion_etag(self, ticker: str) -> str | None:
         """The champion pointer's ETag (one HEAD): poll this, re-read when it changes."""
@@ -357,26 +354,18 @@ class Registry:
         version: str,
         *,
         expected: ChampionPointer | _ReadNow | None = READ_NOW,
-        replace_damaged: bool = False,
     ) -> ChampionPointer:
         """Make ``version`` the champion with a conditional swap of ``champion.json``.
 
         ``expected``: the pointer the caller compared against (``None``: "only if there is no
         champion yet"); by default the pointer as read now. If the champion changed in between,
         :class:`ConflictError` and nothing is written. Promoting the current champion is a no-op.
-        ``replace_damaged``: a pointer that cannot be read is replaced (its history is lost)
-        instead of raising :class:`IntegrityError`: an operator's repair, never a job's.
         """
         ticker = check_ticker(ticker)
         check_version(version)
         manifest = self.manifest(ticker, version)  # NotFoundError if not published
         read_now = isinstance(expected, _ReadNow)
-        try:
-            current = self.champion(ticker) if isinstance(expected, _ReadNow) else expected
-        except IntegrityError:
-            if not (read_now and replace_damaged):
-                raise
-            return self._replace_damaged(ticker, version, manifest)
+        current = self.champion(ticker) if isinstance(expected, _ReadNow) else expected
 
         if current is not None and current.version == version:
             if not read_now and self.champion_etag(ticker) != current.etag:
@@ -398,17 +387,21 @@ class Registry:
         )
         return written
 
-    def _replace_damaged(self, ticker: str, version: str, manifest: Manifest) -> ChampionPointer:
-        """``version`` as the champion over a pointer that cannot be read, by a conditional
-        write on the damaged object's ETag (a writer that repaired it first wins)."""
+    def replace_damaged(self, ticker: str, version: str, damaged: str) -> ChampionPointer:
+        """``version`` as the champion over the pointer that could not be read, whose ETag was
+        ``damaged`` (:class:`DamagedPointerError`): a conditional write on it, so a pointer
+        someone repaired meanwhile is never replaced (:class:`ConflictError`). Its history is
+        lost: an operator's repair, never a job's."""
+        ticker = check_ticker(ticker)
+        manifest = self.manifest(ticker, check_version(version))
         key = champion_key(ticker)
-        damaged = self.store.head(key).etag
         pointer = ChampionPointer(ticker=ticker, version=version, promoted_at=_iso(self._clock()))
         try:
             etag = self.store.put_json(key, pointer.to_json(), if_match=damaged)
         except ConflictError as exc:
             raise ConflictError(
-                f"{self._where(key)} changed while it was being replaced: read it again"
+                f"{self._where(key)} changed since it was found damaged: nothing replaced; "
+                "read it again"
             ) from exc
         self._mirror_prices(ticker, version, manifest)
         log.warning("replaced the damaged champion pointer of %s with %s", ticker, version)

@@ -13,6 +13,7 @@ from cryptonic.errors import (
     BucketNotFoundError,
     ConfigError,
     ConflictError,
+    DamagedPointerError,
     IntegrityError,
     NoModelError,
     NotFoundError,
@@ -211,23 +212,24 @@ def test_corrupt_champion_pointer(reg: Registry, store: ArtifactStore) -> None:
     )
 
 
-def test_only_an_explicit_promotion_replaces_a_damaged_champion_pointer(
-    reg: Registry, store: ArtifactStore
-) -> None:
+def test_only_the_damaged_pointer_itself_is_replaced(reg: Registry, store: ArtifactStore) -> None:
     v1, v2 = publish(reg, 1), publish(reg, 2)
     reg.promote(TICKER, v1)
     store.put_bytes(f"{TICKER}/champion.json", b'{"version": "2026')  # half-written by hand
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DamagedPointerError):
         reg.promote(TICKER, v2)  # a job's promotion fails loudly
-    with pytest.raises(IntegrityError):
+    with pytest.raises(DamagedPointerError) as found:
         reg.rollback(TICKER)
+    assert found.value.etag == store.head(f"{TICKER}/champion.json").etag
 
-    repaired = reg.promote(TICKER, v2, replace_damaged=True)
+    repaired = reg.replace_damaged(TICKER, v2, found.value.etag)
 
     assert (repaired.version, repaired.history) == (v2, ())
     assert reg.champion(TICKER) == repaired
     assert store.get_bytes(f"{TICKER}/prices.csv") == artifacts(v2)["prices.csv"]
-    assert reg.promote(TICKER, v1, replace_damaged=True).previous == v2  # readable: as ever
+    with pytest.raises(ConflictError, match="changed since it was found damaged"):
+        reg.replace_damaged(TICKER, v1, found.value.etag)  # repaired meanwhile: left alone
+    assert reg.champion(TICKER) == repaired
 
 
 # -- champion, promotion, rollback ------------------------------------------------------------

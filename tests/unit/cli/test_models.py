@@ -9,7 +9,7 @@ import json
 import pytest
 
 from cryptonic.cli.models import models_command, terminal_confirm
-from cryptonic.errors import ConfigError, NoModelError, NotFoundError
+from cryptonic.errors import ConfigError, ConflictError, NoModelError, NotFoundError
 from cryptonic.registry.manifest import BacktestRecord
 from cryptonic.registry.registry import Registry, new_version_id, open_registry
 from cryptonic.store.uri import open_store
@@ -149,6 +149,36 @@ def test_promote_replaces_a_damaged_champion_pointer_once_asked(
     pointer = Registry(store).champion("BTC-USD")
     assert pointer is not None
     assert (pointer.version, pointer.history) == (v2, ())
+
+
+def test_a_pointer_repaired_while_the_question_was_open_is_left_alone(
+    local_store_uri: str, published: list[str]
+) -> None:
+    v1, v2 = published
+    run("promote", local_store_uri, "BTC-USD", v1)
+    store = open_store(local_store_uri)
+    store.put_bytes("BTC-USD/champion.json", b"{")
+
+    def someone_repairs_it_first(question: str) -> bool:
+        store.put_bytes("BTC-USD/champion.json", store_pointer(v1))
+        return True
+
+    with pytest.raises(ConflictError, match="changed since it was found damaged"):
+        models_command(
+            "promote",
+            local_store_uri,
+            "BTC-USD",
+            v2,
+            io.StringIO(),
+            confirm=someone_repairs_it_first,
+        )
+    pointer = Registry(store).champion("BTC-USD")
+    assert pointer is not None
+    assert pointer.version == v1
+
+
+def store_pointer(version: str) -> bytes:
+    return json.dumps({"version": version, "promoted_at": "2026-12-03T00:00:00Z"}).encode()
 
 
 def test_usage_errors(local_store_uri: str, published: list[str]) -> None:
