@@ -85,7 +85,8 @@ def stage_prefix(scope: Scope) -> str:
 
 
 class EdgeMiddleware:
-    """Outermost of our middlewares: sets ``root_path``; turns an unhandled error into a 500.
+    """Our outermost middleware but :class:`HeadAsGet`: sets ``root_path``; turns an unhandled
+    error into a 500.
 
     Starlette's own error middleware would answer too, but re-raises afterwards; here the error is
     logged once with its traceback and the client gets the generic JSON error, nothing more.
@@ -153,9 +154,9 @@ def create_app(
     app.state.serving = state
     install_error_handlers(app)
     app.add_middleware(DeadlineMiddleware, seconds=settings.request_deadline_seconds)
-    app.add_middleware(HeadAsGet)
     prefix = settings.root_path if root_path is None else root_path
-    app.add_middleware(EdgeMiddleware, root_path=prefix)  # the last added: the outermost
+    app.add_middleware(EdgeMiddleware, root_path=prefix)
+    app.add_middleware(HeadAsGet)  # the last added, the outermost: even a 500 has no body
     return app
 
 

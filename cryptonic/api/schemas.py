@@ -122,13 +122,14 @@ class PredictResponse(_Response):
         default=None,
         description="How old the forecast's data is: hours since the close it starts from "
         "(as_of) was final (00:00 UTC the next day), in steps of 0.1, whenever it was computed "
-        "(generated_at); 0 for an on-demand forecast",
+        "(generated_at); an on-demand forecast counts from the last_date sent",
     )
     stale: bool = Field(
         default=False,
         description="True once its data is older than STALE_AFTER_HOURS (48), not counting the "
-        "days the market was closed after as_of: no newer close has reached the service (the "
-        "daily refresh is late, or the price source is down or blocked)",
+        "days the market was closed after as_of: for the served forecast, no newer close has "
+        "reached the service (the daily refresh is late, or the price source is down or "
+        "blocked); for an on-demand one, the closes sent end that long ago",
     )
     result: list[ForecastPoint]
 

@@ -45,13 +45,18 @@ def read_json(store: ArtifactStore, key: str) -> tuple[Any, str | None]:
 
 
 def _read_for_update(store: ArtifactStore, key: str, derived: bool) -> tuple[Any, str | None]:
+    """``read_json``, except that a ``derived`` object that is not JSON reads as None with the
+    ETag of the damaged bytes: the conditional write then replaces exactly those."""
     try:
-        return read_json(store, key)
+        data, etag = store.get_with_etag(key)
+    except NotFoundError:
+        return None, None
+    try:
+        return load_json(data, f"{store.uri.rstrip('/')}/{key}"), etag
     except IntegrityError as exc:
         if not derived:
             raise
         log.warning("%s is unreadable (%s): rebuilding it", key, exc)
-        _, etag = store.get_with_etag(key)
         return None, etag
 
 

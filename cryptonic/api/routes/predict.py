@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -79,7 +77,7 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
         raise ApiError(
             503, "model_error", f"the model of {champion.ticker} cannot be loaded"
         ) from exc
-    now = dt.datetime.now(dt.UTC)
+    now = state.now()  # one clock for the default last_date, generated_at and the age
     last_date = body.last_date or now.date()
     try:
         with np.errstate(all="ignore"):
@@ -104,7 +102,7 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
         forecast.generated_at,
         champion.loaded_version.calendar,
         state.settings.stale_after_hours,
-        state.now(),
+        now,
     )
     age = rounded_age_hours(fresh.age_hours) or 0.0
     return on_demand_predict_response(

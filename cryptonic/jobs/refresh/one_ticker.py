@@ -159,8 +159,8 @@ class _Refresh:
         self.ticker = result.ticker
         self.registry = Registry(store)
         self.log = ForecastLog(store)
-        self.models: dict[str, bytes] = {}
-        """Each target's LiteRT model, read (and its sha256 checked) once."""
+        self.models: dict[str, Predictor] = {}
+        """Each target's LiteRT model, read (its sha256 checked) and loaded once."""
 
     def __call__(self) -> None:
         pointer, served = self._served()
@@ -193,7 +193,7 @@ class _Refresh:
                 self.settings.forecast_retention_days,
             )
             if _due(targets[0], prices, latest):
-                self._model(targets[0])  # a damaged champion fails here, before any write
+                self._model(targets[0])  # a damaged or unloadable model fails before any write
             scales = self._calibrate(served, scoring, keep_from)
             for target in targets:
                 adapted = scales if target.role == "champion" else None
@@ -280,21 +280,21 @@ class _Refresh:
         )
         return recorded
 
-    def _model(self, target: _Target) -> bytes:
+    def _model(self, target: _Target) -> Predictor:
         if target.version not in self.models:
-            self.models[target.version] = self.registry.load_artifact(
+            tflite = self.registry.load_artifact(
                 self.ticker, target.version, MODEL_TFLITE, manifest=target.manifest
             )
+            self.models[target.version] = Predictor(tflite, arch=target.manifest.model.arch)
         return self.models[target.version]
 
     def _run_model(
         self, target: _Target, prices: RecentPrices, scales: AdaptiveScales | None
     ) -> Recorded:
-        manifest = target.manifest
-        tflite = self._model(target)
+        predictor = self._model(target)
         last = prices.last
         assert last is not None
-        forecast = Predictor(tflite, arch=manifest.model.arch).forecast(
+        forecast = predictor.forecast(
             prices.closes,
             last,
             ticker=self.ticker,

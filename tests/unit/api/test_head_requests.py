@@ -28,3 +28,15 @@ def test_head_of_an_unknown_path_is_a_404_without_a_body(app):
     head = Mangum(app, lifespan="off")(http_event("HEAD", "/nope"), CONTEXT)
     assert head["statusCode"] == 404
     assert head["body"] == ""
+
+
+def test_head_of_a_route_that_crashes_is_a_500_without_a_body(app):
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/boom", boom)
+    handler = Mangum(app, lifespan="off")
+    assert handler(http_event("GET", "/boom"), CONTEXT)["body"]  # the JSON error, for GET
+    head = handler(http_event("HEAD", "/boom"), CONTEXT)
+    assert head["statusCode"] == 500
+    assert head["body"] == ""

@@ -643,9 +643,9 @@ def test_a_slow_ticker_answering_after_the_next_was_chosen_draws_nothing(
         expect(page.locator("body")).to_have_attribute("data-state", "ready")
         assert len(held) == 1
 
-        held[0].continue_()  # ETH-USD answers now, after BTC-USD was drawn
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(300)
+        with page.expect_response(re.compile(r"/historic\?ticker=ETH-USD&")):
+            held[0].continue_()  # ETH-USD answers now, after BTC-USD was drawn: its last read
+        page.evaluate("() => new Promise((done) => setTimeout(done, 100))")  # its callbacks ran
         assert page.inner_text("#model-version") == btc
         assert page.get_attribute("body", "data-state") == "ready"
         assert panels(page) == shown
