@@ -76,6 +76,8 @@ class SharedFlags:
     every_ticker: argparse.ArgumentParser
     """--ticker, --store, -v: the commands that work on every ticker of TICKERS unless --ticker
     names one (retrain, refresh, serve, run)."""
+    runs_of_ticker: argparse.ArgumentParser
+    """--ticker, --store, -v: ``runs``, where --ticker picks the runs that planned it."""
     data: argparse.ArgumentParser
     """--data, --start, --end: the commands that read prices."""
     model: argparse.ArgumentParser
@@ -91,6 +93,10 @@ def shared_flags() -> SharedFlags:
         every_ticker=_common_flags(
             "only this Yahoo Finance symbol (default: every ticker of TICKERS)"
         ),
+        runs_of_ticker=_common_flags(
+            "only the runs that planned this Yahoo Finance symbol, and only its line in `show` "
+            "(default: every run, every ticker)"
+        ),
         data=_data_flags(),
         model=_model_flags(),
         board=_board_flags(),
@@ -99,7 +105,7 @@ def shared_flags() -> SharedFlags:
 
 def _common_flags(ticker_help: str) -> argparse.ArgumentParser:
     """--ticker, --store, -v; ``ticker_help`` says which tickers the command works on without
-    --ticker, as the two kinds of command differ there and the help must say which it is."""
+    --ticker, as the kinds of command differ there and the help must say which it is."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--ticker", help=ticker_help)
     common.add_argument("--store", help="artifact store URI (default: STORE_URI)")

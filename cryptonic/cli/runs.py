@@ -37,7 +37,7 @@ MAX_DAYS = 90
 
 def register(sub: Subcommands, flags: SharedFlags) -> None:
     """``runs``: list, or show one run; --job picks the job, --days how far back to list."""
-    p = sub.add_parser("runs", parents=[flags.common], help=cmd_runs.__doc__)
+    p = sub.add_parser("runs", parents=[flags.runs_of_ticker], help=cmd_runs.__doc__)
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     p.add_argument("run_id", nargs="?", help="the run to show (show)")
     p.add_argument("--job", choices=("retrain", "refresh"), help="one job's runs (default: both)")
@@ -55,28 +55,33 @@ def cmd_runs(args: argparse.Namespace) -> int:
     """The recent runs of the retrain and the refresh, or one run ticker by ticker."""
     from cryptonic.store.uri import open_store
 
-    store = open_store(settings_from(args).store_uri, read_only=True)
+    settings = settings_from(args)
+    store = open_store(settings.store_uri, read_only=True)
     jobs: list[Job] = [args.job] if args.job else ["retrain", "refresh"]
+    ticker = settings.tickers[0] if args.ticker else None  # normalized by the settings
     if args.action == "show":
         if not args.run_id:
             raise ConfigError("runs show needs a run id (see `cryptonic runs`)")
-        return _show(store, jobs, args.run_id, args.json)
+        return _show(store, jobs, args.run_id, args.json, ticker)
     if args.run_id:
         raise ConfigError("runs list takes no run id: `cryptonic runs show RUN_ID`")
     from cryptonic.jobs.run_view import format_runs, recent_runs
 
-    rows = [row for job in jobs for row in recent_runs(store, job, args.days)]
+    rows = [row for job in jobs for row in recent_runs(store, job, args.days, ticker=ticker)]
     _write(rows, format_runs(rows), args.json)
     return 1 if any(row["state"] == "unreadable" for row in rows) else 0
 
 
-def _show(store: ArtifactStore, jobs: list[Job], run_id: str, as_json: bool) -> int:
-    """One run ticker by ticker; a ledger document of the wrong shape is our one-line error."""
+def _show(
+    store: ArtifactStore, jobs: list[Job], run_id: str, as_json: bool, ticker: str | None
+) -> int:
+    """One run ticker by ticker (or ``ticker`` alone); a ledger document of the wrong shape is
+    our one-line error."""
     from cryptonic.jobs.run_view import format_run, run_detail
     from cryptonic.jobs.runs.ledger import MALFORMED, malformed
 
     try:
-        detail = run_detail(store, jobs, run_id)
+        detail = run_detail(store, jobs, run_id, ticker=ticker)
         text = "" if as_json else format_run(detail)
     except MALFORMED as exc:
         log.debug("run %s is unreadable", run_id, exc_info=True)

@@ -22,25 +22,34 @@ __all__ = ["format_run", "format_runs", "recent_runs", "run_detail"]
 
 
 def recent_runs(
-    store: ArtifactStore, job: Job, days: int, *, today: dt.date | None = None
+    store: ArtifactStore,
+    job: Job,
+    days: int,
+    *,
+    today: dt.date | None = None,
+    ticker: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The runs of ``job`` started in the last ``days`` days, newest first: id, start, state
-    (``ended`` with its counts, ``open`` with how many tickers are pending, or ``unreadable``
-    with the ``problem`` of a damaged ledger)."""
+    """The runs of ``job`` started in the last ``days`` days (those that planned ``ticker``,
+    if given), newest first: id, start, state (``ended`` with its counts, ``open`` with how
+    many tickers are pending, or ``unreadable`` with the ``problem`` of a damaged ledger)."""
     ledger = RunLedger(store, job)
     last = today or dt.datetime.now(dt.UTC).date()
     rows = []
     for run_id in reversed(ledger.runs_since(last - dt.timedelta(days=days - 1), last)):
         try:
-            rows.append(_row(ledger, run_id))
+            row = _row(ledger, run_id, ticker)
         except (IntegrityError, *MALFORMED) as exc:
             why = malformed(exc, "its plan.json or summary.json")
-            rows.append({"job": job, "run_id": run_id, "state": "unreadable", "problem": why})
+            row = {"job": job, "run_id": run_id, "state": "unreadable", "problem": why}
+        if row is not None:
+            rows.append(row)
     return rows
 
 
-def _row(ledger: RunLedger, run_id: str) -> dict[str, Any]:
+def _row(ledger: RunLedger, run_id: str, ticker: str | None) -> dict[str, Any] | None:
     plan = ledger.plan(run_id)
+    if ticker is not None and ticker not in plan["tickers"]:
+        return None
     summary = ledger.summary(run_id)
     row: dict[str, Any] = {
         "job": ledger.job,
@@ -59,23 +68,27 @@ def _row(ledger: RunLedger, run_id: str) -> dict[str, Any]:
     return row
 
 
-def run_detail(store: ArtifactStore, jobs: Sequence[Job], run_id: str) -> dict[str, Any]:
+def run_detail(
+    store: ArtifactStore, jobs: Sequence[Job], run_id: str, *, ticker: str | None = None
+) -> dict[str, Any]:
     """One run of the first of ``jobs`` that has it: its plan, summary (None while open) and
-    every planned ticker's line."""
+    every planned ticker's line (``ticker``'s alone, if given)."""
     for job in jobs:
         ledger = RunLedger(store, job)
         try:
             plan = ledger.plan(run_id)
         except NotFoundError:
             continue
-        return _detail(ledger, plan)
+        if ticker is not None and ticker not in plan["tickers"]:
+            raise NotFoundError(f"run {run_id} did not plan {ticker}")
+        return _detail(ledger, plan, [ticker] if ticker else plan["tickers"])
     raise NotFoundError(f"no {' or '.join(jobs)} run {run_id} in {store.uri}")
 
 
-def _detail(ledger: RunLedger, plan: dict[str, Any]) -> dict[str, Any]:
+def _detail(ledger: RunLedger, plan: dict[str, Any], shown: list[str]) -> dict[str, Any]:
     store, run_id = ledger.store, str(plan["run_id"])
     tickers = []
-    for ticker in plan["tickers"]:
+    for ticker in shown:
         result = ledger.result(run_id, ticker)
         if result is not None:
             error = result.get("error") or {}

@@ -163,3 +163,19 @@ def test_runs_days_is_1_to_the_ledgers_90(local_store, capsys, days):
         "cryptonic runs: error: argument --days: "
         f"expected a whole number from 1 to 90, got '{days}'"
     )
+
+
+def test_runs_of_one_ticker_are_the_runs_that_planned_it_and_its_line(local_store, capsys):
+    ended, running = _runs(local_store)
+    assert main(["runs", "--store", local_store.uri, "--ticker", "eth-usd", "--json"]) == 0
+    assert [row["run_id"] for row in json.loads(capsys.readouterr().out)] == [ended]
+    assert main(["runs", "--store", local_store.uri, "--ticker", "BTC-USD", "--json"]) == 0
+    assert [row["run_id"] for row in json.loads(capsys.readouterr().out)] == [ended, running]
+    assert main(["runs", "--store", local_store.uri, "--ticker", "SOL-USD", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["runs", "show", ended, "--store", local_store.uri, "--ticker", "ETH-USD"]) == 0
+    shown = capsys.readouterr().out
+    assert "ETH-USD" in shown
+    assert "BTC-USD" not in shown
+    assert main(["runs", "show", ended, "--store", local_store.uri, "--ticker", "SOL-USD"]) == 2
+    assert f"run {ended} did not plan SOL-USD" in capsys.readouterr().err
