@@ -110,9 +110,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Forecast the next 7 days from the latest prices with a model file or the champion."""
+    import datetime as dt
+    from dataclasses import replace
+
     import numpy as np
 
     from cryptonic.data import frame_calendar
+    from cryptonic.forecast.freshness import format_timestamp
     from cryptonic.forecast.predictor import Predictor
     from cryptonic.registry.keys import MODEL_TFLITE
     from cryptonic.registry.registry import Registry
@@ -143,6 +147,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         forecast = Predictor(tflite, arch=arch, quantiles=quantiles).forecast(
             closes, last, ticker=ticker, calendar=calendar, model_version=version
         )
+    forecast = replace(forecast, generated_at=format_timestamp(dt.datetime.now(dt.UTC)))
     if args.json:
         print(json.dumps(forecast.to_dict(), indent=2))
     else:

@@ -34,6 +34,7 @@ __all__ = [
     "close_final_at",
     "closed_days_after",
     "days_since_close",
+    "format_timestamp",
     "freshness_of",
     "last_expected_close",
     "missing_closes",
@@ -52,6 +53,13 @@ def parse_timestamp(value: str | None) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """``moment`` as we write timestamps (``2026-10-06T00:30:00Z``, UTC; a naive one is taken
+    as UTC): what :func:`parse_timestamp` reads back."""
+    utc = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def closed_days_after(as_of: dt.date, calendar: TradingDays) -> int:

@@ -40,6 +40,7 @@ from cryptonic.errors import (
     NotFoundError,
     StoreError,
 )
+from cryptonic.forecast.freshness import format_timestamp
 from cryptonic.registry.champion import HISTORY_LIMIT, ChampionPointer, Promotion
 from cryptonic.registry.keys import (
     MANIFEST_NAME,
@@ -75,10 +76,6 @@ READ_NOW = _ReadNow.READ_NOW
 def _utc(now: dt.datetime | None) -> dt.datetime:
     now = now or dt.datetime.now(dt.UTC)
     return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
-
-
-def _iso(now: dt.datetime) -> str:
-    return _utc(now).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_version_id(now: dt.datetime | None = None) -> str:
@@ -137,7 +134,7 @@ class Registry:
             raise ConfigError(f"publish {ticker} {version}: the draft is of {draft.ticker}")
         blobs = {check_artifact_name(name): bytes(data) for name, data in artifacts.items()}
         fields = draft.model_dump(exclude_unset=True)
-        fields["created_at"] = draft.created_at or _iso(self._clock())
+        fields["created_at"] = draft.created_at or format_timestamp(self._clock())
         manifest = Manifest(
             **fields,
             version=version,
@@ -372,7 +369,7 @@ class Registry:
                 raise self._lost_race(ticker, version, current, "promoting")
             return current
 
-        now = _iso(self._clock())
+        now = format_timestamp(self._clock())
         history: tuple[Promotion, ...] = ()
         if current is not None:
             former = Promotion(version=current.version, promoted_at=current.promoted_at)
@@ -395,7 +392,9 @@ class Registry:
         ticker = check_ticker(ticker)
         manifest = self.manifest(ticker, check_version(version))
         key = champion_key(ticker)
-        pointer = ChampionPointer(ticker=ticker, version=version, promoted_at=_iso(self._clock()))
+        pointer = ChampionPointer(
+            ticker=ticker, version=version, promoted_at=format_timestamp(self._clock())
+        )
         try:
             etag = self.store.put_json(key, pointer.to_json(), if_match=damaged)
         except ConflictError as exc:
@@ -425,7 +424,7 @@ class Registry:
         pointer = ChampionPointer(
             ticker=ticker,
             version=target.version,
-            promoted_at=_iso(self._clock()),
+            promoted_at=format_timestamp(self._clock()),
             history=current.history[1:],
             rolled_back_from=current.version,
         )

@@ -22,6 +22,7 @@ from cryptonic.api.schemas import (
     StatusResponse,
 )
 from cryptonic.config import REFRESH_MINUTE
+from cryptonic.forecast.freshness import format_timestamp
 
 if TYPE_CHECKING:
     from cryptonic.forecast.freshness import Freshness
@@ -89,9 +90,7 @@ def refresh_status(
         next_due=next_due,
         forecast_as_of=freshness.as_of,
         forecast_generated_at=(
-            freshness.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            if freshness.generated_at is not None
-            else None
+            format_timestamp(freshness.generated_at) if freshness.generated_at is not None else None
         ),
         age_hours=age_hours,
         stale=freshness.stale,

@@ -16,7 +16,7 @@ from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.api.state.timed_bodies import rounded_age_hours
 from cryptonic.errors import ModelError
-from cryptonic.forecast.freshness import freshness_of
+from cryptonic.forecast.freshness import format_timestamp, freshness_of
 from cryptonic.registry.calibration import calibrated
 
 
@@ -87,7 +87,7 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
                 ticker=champion.ticker,
                 calendar=champion.loaded_version.calendar,
                 model_version=champion.version,
-                generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                generated_at=format_timestamp(now),
             )
     except ModelError as exc:
         # The network ran; its output is not finite: the closes' scale is out of range.

@@ -35,7 +35,7 @@ from cryptonic.data.fetching import offline
 from cryptonic.errors import CryptonicError, NoModelError, StaleDataError
 from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.forecast.calendar import TradingDays
-from cryptonic.forecast.freshness import freshness_of, missing_closes
+from cryptonic.forecast.freshness import format_timestamp, freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
 from cryptonic.jobs.refresh.calibration import calibrate
 from cryptonic.jobs.refresh.outcomes import Outcome
@@ -98,10 +98,6 @@ def _due(target: _Target, prices: RecentPrices, latest: LatestForecasts | None) 
     """Whether ``target`` needs a forecast from the latest close: the log has none as recent."""
     known = latest.versions.get(target.version) if latest else None
     return prices.last is not None and (known is None or known.as_of < prices.last)
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def refresh(
@@ -300,7 +296,7 @@ class _Refresh:
             ticker=self.ticker,
             calendar=prices.calendar,
             model_version=target.version,
-            generated_at=_iso(self.now),
+            generated_at=format_timestamp(self.now),
         )
         if scales is not None:
             forecast = calibrated(forecast, scales)

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from cryptonic.cli.main import main
+from cryptonic.forecast.freshness import parse_timestamp
 from tests.integration.cli import TINY
 
 pytestmark = pytest.mark.slow
@@ -27,6 +28,7 @@ def test_retrain_then_models_list_then_predict(prices_csv, local_store_uri, caps
     forecast = json.loads(capsys.readouterr().out)
     assert len(forecast["result"]) == 7
     assert forecast["model_version"]
+    assert parse_timestamp(forecast["generated_at"]) is not None  # when it was computed
     assert forecast["interval_level"] == pytest.approx(0.8)
     for item in forecast["result"]:
         assert item["lower"] <= item["prediction"] <= item["upper"]

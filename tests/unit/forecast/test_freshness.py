@@ -12,6 +12,7 @@ from cryptonic.forecast.freshness import (
     close_final_at,
     closed_days_after,
     days_since_close,
+    format_timestamp,
     freshness_of,
     last_expected_close,
     missing_closes,
@@ -32,6 +33,16 @@ def test_timestamps_as_we_write_them_parse_as_utc():
     assert parse_timestamp("2026-10-06T00:30:00") == dt.datetime(2026, 10, 6, 0, 30, tzinfo=UTC)
     assert parse_timestamp(None) is None
     assert parse_timestamp("yesterday") is None
+
+
+def test_timestamps_are_written_in_utc_and_read_back():
+    paris = dt.timezone(dt.timedelta(hours=2))
+    assert format_timestamp(dt.datetime(2026, 10, 6, 2, 30, 59, 999, tzinfo=paris)) == (
+        "2026-10-06T00:30:59Z"
+    )
+    assert format_timestamp(dt.datetime(2026, 10, 6, 0, 30)) == "2026-10-06T00:30:00Z"  # naive
+    moment = dt.datetime(2026, 12, 4, 1, 2, 3, tzinfo=UTC)
+    assert parse_timestamp(format_timestamp(moment)) == moment
 
 
 def test_a_close_is_final_at_midnight_utc_the_day_after():
