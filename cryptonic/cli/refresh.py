@@ -29,13 +29,15 @@ def register(sub: Subcommands, flags: SharedFlags) -> None:
 def cmd_refresh(args: argparse.Namespace) -> int:
     """The daily job, locally: the latest closes through the champion and the shadow
     challengers (no training), a new dated forecast, the track record scored."""
-    from cryptonic.jobs.refresh.invocation import run_refresh_event
+    from cryptonic.jobs.refresh.invocation import RUNNER, run_refresh_event
 
     settings = settings_from(args)
-    summary = run_refresh_event({"tickers": settings.tickers}, settings)
-    if args.json:
+    event = {"tickers": settings.tickers}
+    if args.json:  # a refused request is in the summary too, for whoever reads the JSON
+        summary = run_refresh_event(event, settings)
         print(json.dumps(summary, indent=2, default=str))
         return 0 if summary["ok"] else 1
+    summary = RUNNER.run(event, settings)  # refused: our one-line error, exit 2
     print_results(summary, _refresh_details)
     return 0 if summary["ok"] else 1
 

@@ -32,15 +32,16 @@ def register(sub: Subcommands, flags: SharedFlags) -> None:
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     """The weekly job, locally: the same pipeline the retrain Lambda runs."""
-    from cryptonic.jobs.retrain.invocation import run_retrain_event
+    from cryptonic.jobs.retrain.invocation import RUNNER, run_retrain_event
 
     settings = settings_from(args)
     event: dict[str, Any] = {"tickers": settings.tickers, "force": args.force}
     if args.strategy:
         event["strategy"] = args.strategy
-    summary = run_retrain_event(event, settings)
-    if args.json:
+    if args.json:  # a refused request is in the summary too, for whoever reads the JSON
+        summary = run_retrain_event(event, settings)
         print(json.dumps(summary, indent=2, default=str))
-    else:
-        print_results(summary)
+        return 0 if summary["ok"] else 1
+    summary = RUNNER.run(event, settings)  # refused: our one-line error, exit 2
+    print_results(summary)
     return 0 if summary["ok"] else 1

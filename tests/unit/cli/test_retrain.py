@@ -3,20 +3,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from cryptonic.cli.main import main
 from cryptonic.config import Settings
+from cryptonic.errors import ConfigError
 from cryptonic.jobs.retrain.one_ticker import RetrainResult
+from cryptonic.jobs.runner import JobRunner
 
 
 @pytest.fixture
 def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The retrain's events, answered with one result of each outcome, instead of run."""
-    import cryptonic.jobs.retrain.invocation
-
     seen: list[dict[str, Any]] = []
     error = {"code": "data_unavailable", "message": "'AAPL' is not bundled"}
     results = [
@@ -31,7 +32,7 @@ def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return {"ok": False, "results": [r.to_dict() for r in results]}
 
     monkeypatch.setattr("cryptonic.cli.main.configure_logging", lambda **kw: None)
-    monkeypatch.setattr(cryptonic.jobs.retrain.invocation, "run_retrain_event", run)
+    monkeypatch.setattr(JobRunner, "run", lambda self, event, settings=None: run(event, settings))
     return seen
 
 
@@ -61,3 +62,21 @@ def test_without_ticker_every_ticker_of_tickers_runs(events, monkeypatch) -> Non
         {"tickers": ["BTC-USD", "AAPL"], "force": False},
         {"tickers": ["ETH-USD"], "force": True},
     ]
+
+
+def test_a_refused_request_is_our_one_line_error(monkeypatch, capsys) -> None:
+    def refuse(event: dict[str, Any], settings: Settings) -> dict[str, Any]:
+        raise ConfigError("STORE_URI: 'ftp://x' is not a store this service can use")
+
+    monkeypatch.setattr("cryptonic.cli.main.configure_logging", lambda **kw: None)
+    monkeypatch.setattr(
+        JobRunner, "run", lambda self, event, settings=None: refuse(event, settings)
+    )
+    assert main(["retrain"]) == 2
+    assert capsys.readouterr().err == (
+        "cryptonic: error [bad_config]: STORE_URI: 'ftp://x' is not a store this service can use\n"
+    )
+    assert main(["retrain", "--json"]) == 1  # the JSON reader gets the refusal in the summary
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["error"]["code"] == "bad_config"
+    assert summary["results"] == []
