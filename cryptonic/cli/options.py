@@ -1,9 +1,9 @@
 """The flags several commands share, and what they mean: the settings, the prices, the
 TensorBoard folder.
 
-The shared flags are argparse parent parsers (``common`` or ``every_ticker``, ``data``,
-``model``, ``board``): a command lists the ones it takes, so one flag has one spelling and one help
-text everywhere.
+The shared flags are argparse parent parsers (one of ``common``, ``every_ticker`` and
+``runs_of_ticker``, then ``data``, ``model``, ``board``): a command lists the ones it takes, so
+one flag has one spelling and one help text everywhere.
 A flag that names a setting overrides the environment's (:func:`settings_from`); nothing here
 imports pandas or TensorFlow, so ``cryptonic --help`` stays fast.
 """

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from cryptonic.errors import ConflictError, IntegrityError, NotFoundError
+from cryptonic.jobs.runs.ledger import MALFORMED
 from cryptonic.store.contract import ArtifactStore
 
 __all__ = ["Busy", "Claim", "ClaimState", "Delivery", "Exhausted", "acquire", "read_claim"]
@@ -146,7 +147,7 @@ def read_claim(store: ArtifactStore, key: str) -> tuple[ClaimState, str] | None:
         return None
     try:
         return ClaimState.parse(data), etag
-    except (ValueError, TypeError, KeyError) as exc:  # half-written by hand, or not ours
+    except MALFORMED as exc:  # half-written by hand, or not ours
         where = f"{store.uri.rstrip('/')}/{key}"
         raise IntegrityError(f"{where} is not a readable claim ({type(exc).__name__})") from exc
 
