@@ -62,6 +62,16 @@ def not_started(ticker: str, left: float, needs: float) -> dict[str, Any]:
     }
 
 
+def outcome_said(outcome: str, reason: str) -> str:
+    """The outcome and its reason with the outcome said once: a failure's reason already begins
+    with it (``failed: ...``, kept so in the run ledgers and notifications)."""
+    if not reason or reason == outcome:
+        return outcome
+    if reason.startswith(f"{outcome}:"):
+        return reason
+    return f"{outcome}: {reason}"
+
+
 @dataclass(frozen=True)
 class JobRunner(Generic[RequestT]):
     """What the runner needs of one job."""
@@ -100,11 +110,10 @@ class JobRunner(Generic[RequestT]):
             else:
                 summary = self.run_ticker(settings, store, ticker, request)
             self.log.info(
-                "%s %s %s: %s",
+                "%s %s %s",
                 self.job,
                 summary["ticker"],
-                summary["outcome"],
-                summary["reason"],
+                outcome_said(summary["outcome"], summary["reason"]),
                 extra={"summary": summary, "outcome": summary["outcome"]},
             )
             results.append(summary)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from cryptonic.config import Settings, get_settings
 from cryptonic.errors import ConfigError, RetrainFailedError
-from cryptonic.jobs.runner import JobRunner
+from cryptonic.jobs.runner import JobRunner, outcome_said
 from cryptonic.jobs.runs.metrics import JobMetrics
 from cryptonic.jobs.ticker_list import TICKERS_FILE
 from cryptonic.store.contract import ArtifactStore
@@ -32,7 +32,8 @@ def parse(event: Any) -> Request:
 def run_ticker(settings: Settings, store: ArtifactStore, ticker: str, request: Request) -> dict:
     error = {"code": "bad_data", "message": "a zero close"} if ticker.startswith("BAD") else None
     outcome = "failed" if error else "done"
-    return {"ticker": ticker, "outcome": outcome, "reason": outcome, "error": error}
+    reason = f"failed: {error['message']}" if error else "all fine"
+    return {"ticker": ticker, "outcome": outcome, "reason": reason, "error": error}
 
 
 def extras(results: list[dict]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -111,7 +112,8 @@ def test_the_lambda_way_counts_then_raises_naming_each_failed_ticker(env, capsys
     assert metrics["seen"] == ["BAD-USD", "BTC-USD"]
     [line] = [r for r in caplog.records if getattr(r, "counts", None)]
     assert line.getMessage() == "retrain run: {'TickersDone': 1, 'TickersFailed': 1, 'Extra': 2}"
-    assert "retrain BTC-USD done: done" in caplog.text
+    assert "retrain BTC-USD done: all fine" in caplog.text
+    assert "retrain BAD-USD failed: a zero close" in caplog.text  # the outcome said once
 
 
 def test_an_unusable_ticker_file_fails_the_invocation_after_the_tickers_ran(env, capsys):
@@ -145,3 +147,20 @@ def test_a_ticker_starts_only_if_the_time_left_can_hold_it(env, capsys):
         RUNNER.invoke({"tickers": ["BTC-USD"]}, Context(30))  # the retrain needs 120 s
     [metrics] = _emf(capsys.readouterr().out)
     assert (metrics["TickersDone"], metrics["TickersFailed"]) == ([0], [1])
+
+
+@pytest.mark.parametrize(
+    ("outcome", "reason", "said"),
+    [
+        ("failed", "failed: a zero close", "failed: a zero close"),
+        (
+            "kept",
+            "not promoted: worse than the champion",
+            "kept: not promoted: worse than the champion",
+        ),
+        ("done", "done", "done"),
+        ("done", "", "done"),
+    ],
+)
+def test_the_log_line_says_the_outcome_once(outcome, reason, said):
+    assert outcome_said(outcome, reason) == said
