@@ -7,10 +7,11 @@ file or folder) is read whole, since its end is unknown until read, and no newer
 expected of it. Yahoo being unreachable is not an error here: the verdict says what it costs.
 
 One series, one source: the served model's own source (its manifest's ``data.source``) is asked
-first. When it does not answer and another source of ``DATA_SOURCES`` does, that fallback's
-closes feed the model only if they agree with the closes the model was trained on (its
-``prices.csv``) within ``SOURCE_TOLERANCE`` on their common days; otherwise the refresh fails,
-naming both sources and the worst day, and the previous forecast keeps serving.
+first. When it does not answer and another source of ``DATA_SOURCES`` does (or
+``DATA_SOURCES`` no longer names it), that other source's closes feed the model only if they
+agree with the closes the model was trained on (its ``prices.csv``) within ``SOURCE_TOLERANCE``
+on their common days; otherwise the refresh fails, naming both sources and the worst day, and
+the previous forecast keeps serving.
 
 Everything is counted on the ticker's trading days (:func:`cryptonic.data.trading_days`): its
 exchange's sessions when the calendar library knows the exchange, so a holiday is neither a
@@ -125,7 +126,9 @@ def load_recent(
         return RecentPrices([], [], calendar, unavailable=str(exc))
     fallback = ""
     if served is not None and registry is not None:
-        fallback = checked_fallback(settings, frame, own, lambda: training_prices(registry, served))
+        fallback = checked_fallback(
+            settings, frame, served.data.source, lambda: training_prices(registry, served)
+        )
     dates = [d.date() for d in frame["date"]]
     closes = [float(c) for c in frame["close"].to_numpy(dtype=np.float64)]
     calendar = trading_days(ticker, week, min(dates[0], reference))
@@ -162,16 +165,23 @@ def own_source_first(chain: str, own: str | None) -> str:
 def checked_fallback(
     settings: Settings,
     frame: pd.DataFrame,
-    own: str | None,
+    trained_on: str | None,
     training: Callable[[], pd.DataFrame],
 ) -> str:
-    """Why ``frame`` is not from the model's own source ("" when it is), after checking that its
-    closes agree with the model's training closes; raises ``SourcesDisagreeError`` otherwise."""
+    """Why ``frame`` is not from the source the model was trained on (``trained_on``, its
+    manifest's; "" when it is), after checking that its closes agree with the model's training
+    closes; raises ``SourcesDisagreeError`` otherwise. Any other source is checked, whether it
+    stands in for one that failed or the deployment's ``DATA_SOURCES`` no longer names the
+    model's own; only a manifest from before the chain of sources (``auto``: no name to
+    compare) with nothing failed is taken as it is."""
     answered = price_source(frame)
     failed = passed_over(frame)
-    if answered is None or answered == own or (own is None and not failed):
+    if answered is None or answered == trained_on:
         return ""
-    reference = own or "the training closes"
+    legacy = trained_on is None or trained_on == "auto"
+    if legacy and not failed:
+        return ""
+    reference = "the training closes" if legacy else str(trained_on)
     found = agreement(training(), frame, reference, answered)
     require_agreement(found, settings.source_tolerance)
     why = "; ".join(failed) or f"{reference} is not in DATA_SOURCES"

@@ -119,3 +119,32 @@ def test_the_models_own_source_is_asked_first(
     assert yahoo.requests_to("/v8/finance/chart/BTC-USD")  # asked first, then the fallback
     assert result.source == "bitstamp"
     assert result.fallback
+
+
+def test_a_chain_without_the_models_own_source_is_checked_too(
+    exchanges: ExchangeReplayer, local_store: ArtifactStore, yahoo_champion: str
+) -> None:
+    """DATA_SOURCES=bitstamp (Yahoo dropped from the deployment), model trained on Yahoo:
+    nothing failed, yet Bitstamp is not the model's source, so its closes are checked."""
+    settings = Settings(data_source="bitstamp", end_date=END, store_uri=local_store.uri)
+    exchanges.load("bitstamp/markets.json", "bitstamp/btc_usd_2023_01_17_spike.json")
+
+    result = refresh(settings, local_store, "BTC-USD", now=NOW, load=quick_load)
+
+    assert result.outcome == "failed", result.reason
+    assert result.error is not None
+    assert result.error["code"] == "sources_disagree"
+    assert result.error["message"].startswith("bitstamp's closes disagree with yahoo's")
+
+
+def test_an_agreeing_source_in_place_of_the_models_own_says_so(
+    exchanges: ExchangeReplayer, local_store: ArtifactStore, yahoo_champion: str
+) -> None:
+    settings = Settings(data_source="bitstamp", end_date=END, store_uri=local_store.uri)
+    exchanges.load("bitstamp/markets.json", "bitstamp/btc_usd_2023_01_17.json")
+
+    result = refresh(settings, local_store, "BTC-USD", now=NOW, load=quick_load)
+
+    assert result.outcome == "refreshed", result.reason
+    assert result.fallback.startswith("bitstamp stands in (yahoo is not in DATA_SOURCES); ")
+    assert "bitstamp vs yahoo: 349 common days" in result.fallback

@@ -425,7 +425,7 @@ def test_no_model_yet_is_not_a_failure(store, csv):
 
 
 def test_old_forecasts_are_pruned_after_the_retention(store, published_model, csv):
-    version = publish_version(Registry(store), published_model, days=200)
+    version = publish_version(Registry(store), published_model, days=200, source=str(csv))
     days = published_model.dates
     keep = {"forecast_retention_days": 14}
     refresh(settings(store, csv, days[230], **keep), store, TICKER)
