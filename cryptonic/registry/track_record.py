@@ -24,6 +24,7 @@ bytes and writes nothing. Pure Python (no numpy): the serving path parses these 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Final
@@ -49,6 +50,7 @@ __all__ = [
     "ScoredDay",
     "TrackRecord",
     "build_track_record",
+    "in_current_units",
     "live_record",
     "load_track_record",
     "rolling_coverage",
@@ -64,6 +66,12 @@ SHOWN_FORECASTS: Final = 100
 """Newest served forecasts listed in the summary (``GET /track-record?limit`` at most)."""
 ROLLING_WEEKS: Final = (8, 26)
 """Windows of the rolling coverage of the served band, in weeks."""
+
+REBASED_BEYOND: Final = 0.1
+"""Relative difference between a forecast's own last close and today's close of that same day
+beyond which the series was re-based since the forecast was made: a stock split (or a reverse
+one) re-adjusts every earlier close, so the forecast is scored in today's units. A revision of a
+close, or a second source within ``SOURCE_TOLERANCE``, is far smaller and changes nothing."""
 
 Key = tuple[dt.date, str]
 """(as_of, version): one logged forecast."""
@@ -110,15 +118,38 @@ class ScoreLedger(ClosedDocument):
     rows: list[LedgerRow] = Field(default_factory=list)
 
 
+def in_current_units(forecast: Forecast, closes: Mapping[dt.date, float]) -> Forecast:
+    """``forecast`` as a move from its origin in the units of ``closes``: scaled by today's
+    close of its ``as_of`` over its own last close when the two differ beyond
+    :data:`REBASED_BEYOND` (a split since), else as it is. Without this, a split would score
+    every open forecast (and its persistence) about 50% wrong, and the band's calibration would
+    learn misses that never happened."""
+    today = closes.get(forecast.as_of)
+    if today is None or today <= 0 or forecast.last_close <= 0:
+        return forecast
+    factor = today / forecast.last_close
+    if abs(factor - 1.0) <= REBASED_BEYOND:
+        return forecast
+    lower, upper = forecast.lower, forecast.upper
+    return dataclasses.replace(
+        forecast,
+        last_close=today,
+        values=[v * factor for v in forecast.values],
+        lower=[v * factor for v in lower] if lower is not None else None,
+        upper=[v * factor for v in upper] if upper is not None else None,
+    )
+
+
 def score_forecast(
     logged: LoggedForecast, closes: Mapping[dt.date, float], closes_through: dt.date
 ) -> LedgerRow:
-    """Score one forecast on the closes known up to ``closes_through``.
+    """Score one forecast on the closes known up to ``closes_through``, in their units
+    (:func:`in_current_units`).
 
     A forecast day without a close (a holiday of a trading-day ticker, never to come) is not
     scored; the row is final once its last date is no later than ``closes_through``.
     """
-    forecast = Forecast.from_dict(logged.body)
+    forecast = in_current_units(Forecast.from_dict(logged.body), closes)
     ape = persistence = 0.0
     days = 0
     inside_days: list[bool | None] = [None] * len(forecast.dates)
@@ -325,7 +356,7 @@ def served_rows(rows: Iterable[LedgerRow]) -> list[LedgerRow]:
 
 
 def _days(body: Mapping[str, Any], closes: Mapping[dt.date, float]) -> list[ScoredDay]:
-    forecast = Forecast.from_dict(dict(body))
+    forecast = in_current_units(Forecast.from_dict(dict(body)), closes)
     return [
         ScoredDay(
             date=day,

@@ -14,6 +14,7 @@ from cryptonic.registry.track_record import (
     LedgerRow,
     ScoreLedger,
     build_track_record,
+    in_current_units,
     live_record,
     rolling_coverage,
     score_forecast,
@@ -112,6 +113,28 @@ def test_each_realized_day_says_whether_its_close_fell_inside_the_band():
     point = score_forecast(logged(D0), closes, D0 + dt.timedelta(days=4))
     assert point.inside_days == [None] * 7  # no band: nothing to say
     assert point.days_scored == 4
+
+
+def test_a_split_since_the_forecast_scores_it_in_todays_units():
+    """A 2:1 split re-adjusts every earlier close: the forecast made from 200 is scored as the
+    same move from today's 100, its band too, and persistence from 100."""
+    forecast = logged(D0, values=[204.0] * 7, last_close=200.0, band=8.0)
+    closes = closes_from(D0, [100.0, 101.0, 110.0])  # as_of's close, then two realized days
+    row = score_forecast(forecast, closes, D0 + dt.timedelta(days=2))
+    assert row.days_scored == 2
+    assert row.ape_sum == pytest.approx(1 / 101 * 100 + 8 / 110 * 100)  # predicted 102
+    assert row.persistence_ape_sum == pytest.approx(1 / 101 * 100 + 10 / 110 * 100)
+    assert row.inside_days == [True, False, None, None, None, None, None]  # band 98..106
+    assert row.last_close == 100.0
+
+
+def test_a_revised_close_is_no_split():
+    forecast = Forecast.from_dict(logged(D0, values=[110.0] * 7, last_close=100.0).body)
+    assert in_current_units(forecast, {D0: 101.0}) is forecast  # 1%: a revision, a 2nd source
+    assert in_current_units(forecast, {}) is forecast  # the origin's close not in the window
+    reverse = in_current_units(forecast, {D0: 1000.0})  # a 1:10 reverse split
+    assert reverse.values == [pytest.approx(1100.0)] * 7
+    assert reverse.last_close == 1000.0
 
 
 def test_a_ledger_row_from_before_the_days_were_kept_still_loads():
@@ -262,3 +285,16 @@ def test_the_summary_pools_served_forecasts_and_lists_the_newest_with_their_days
 def test_a_forecast_with_no_realized_day_counts_for_nothing():
     record = live_record([score_forecast(logged(D0), {}, D0)])
     assert (record.forecasts, record.days_scored, record.mape, record.skill) == (0, 0, None, None)
+
+
+def test_the_charted_days_of_a_forecast_from_before_a_split_are_in_todays_units():
+    forecast = logged(D0, values=[204.0] * 7, last_close=200.0)
+    closes = closes_from(D0, [100.0, 101.0])
+    index, by_key = {forecast.key: (D0, V1)}, {forecast.key: forecast}
+    ledger, loaded = update_ledger(None, TICKER, index, by_key.__getitem__, closes, D0)
+    record = build_track_record(ledger, {k: f.body for k, f in loaded.items()}, closes, 365)
+    [shown] = record.forecasts
+    assert shown.result is not None
+    assert shown.result[0].prediction == pytest.approx(102.0)
+    assert shown.result[0].actual == 101.0
+    assert shown.last_close == 100.0
