@@ -412,7 +412,7 @@ class Settings(BaseSettings):
     retrain_max_attempts: int = Field(
         default=2,
         ge=1,
-        le=10,
+        le=5,  # the retrain queue's maxReceiveCount: more attempts would never come
         validation_alias=AliasChoices("RETRAIN_MAX_ATTEMPTS", "retrain_max_attempts"),
         description="Times one ticker's retrain really starts in a run (throttles not counted).",
     )

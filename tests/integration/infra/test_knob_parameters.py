@@ -48,8 +48,10 @@ def test_each_tuned_knob_is_a_retrain_parameter_with_the_settings_default_and_bo
         assert spec["AllowedValues"] == list(args)
     else:
         bounds = {type(m).__name__: m for m in field.metadata}
-        low = bounds["Ge"].ge if "Ge" in bounds else bounds["Gt"].gt
-        assert spec["MinValue"] == low
+        if "Ge" in bounds:
+            assert spec["MinValue"] == bounds["Ge"].ge
+        else:  # above the bound: a value the settings refuse must not deploy
+            assert spec["MinValue"] > bounds["Gt"].gt
         assert spec["MaxValue"] == bounds["Le"].le
     assert env_vars(template, "RetrainFunction")[env_name] == {"Ref": parameter}
     for name in ("PredictFunction", "RefreshFunction"):

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 
-from cryptonic.config import PRICE_EXCHANGES, Settings, Strategy, source_chain
+from cryptonic.config import PRICE_EXCHANGES, Settings, Strategy, VersionPins, source_chain
+from cryptonic.registry.keys import VERSION_PATTERN
 from tests.fixtures.paths import REPO
 from tests.fixtures.template import env_vars, load_template
 
@@ -564,6 +565,9 @@ def test_http_routes(template):
         ("GET", "/track-record"),
         ("GET", "/tickers"),
         ("GET", "/health"),
+        ("HEAD", "/health"),
+        ("HEAD", "/"),
+        ("HEAD", "/predict"),
         ("GET", "/docs"),
         ("GET", "/openapi.json"),
         ("GET", "/"),
@@ -1160,6 +1164,8 @@ def test_the_retrain_queue_retries_then_dead_letters_each_ticker(template):
     assert attempts["Default"] == Settings.model_fields["retrain_max_attempts"].default
     assert (attempts["MinValue"], attempts["MaxValue"]) == (field["Ge"].ge, field["Le"].le)
     assert attempts["MinValue"] == 1  # one real attempt is allowed; throttles never spend it
+    # and no more attempts than deliveries: a sixth attempt would never be delivered
+    assert attempts["MaxValue"] <= queue["RedrivePolicy"]["maxReceiveCount"]
     # The sweeper closes a run once no job of it can still arrive: after the queue's retention.
     sweeper = env_vars(template, "SweepFunction")
     assert float(sweeper["RETRAIN_RUN_HOURS"]) * 3600 == queue["MessageRetentionPeriod"]
@@ -1282,3 +1288,45 @@ def test_the_sweeper_deletes_only_under_versions(template):
                     writes.extend(resources)
     assert deletes == [{"Fn::Sub": "${ModelBucket.Arn}/models/*/versions/*"}]
     assert writes == [{"Fn::Sub": "${ModelBucket.Arn}/models/runs/*"}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["BTC-USD", "btc-usd", "^GSPC", "EURUSD=X", "600519.SS", " ETH-USD", "BTC_USD", "", "-X"],
+)
+def test_the_tickers_parameter_takes_each_symbol_the_settings_take(template, value):
+    """A typo in Tickers fails the deploy rather than every function's start (the settings are
+    read at import: /health would fail with them)."""
+    pattern = template["Parameters"]["Tickers"]["AllowedPattern"]
+    try:
+        Settings(tickers=value)
+        taken = True
+    except ValueError:
+        taken = False
+    assert bool(re.match(pattern, value)) is taken, value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "20261123T192000Z-1a2b3c4",
+        "BTC-USD=20261123T192000Z-1a2b3c4,EURUSD=X=20261123T192000Z-7a2b3c4",
+        "BTC-USD=20261123T192000Z-1a2b3c4 ETH-USD=20261124T192000Z-2a2b3c4",
+        "latest",
+        "BTC-USD=v1",
+        "BTC-USD=20261123T192000Z-1A2B3C4",
+        "BTC_USD=20261123T192000Z-1a2b3c4",
+    ],
+)
+def test_the_model_version_parameter_takes_each_pin_that_can_serve(template, value):
+    """What the settings read (a typo there fails every function's start) and whose versions
+    are version ids (another would answer 503 for its ticker until redeployed)."""
+    pattern = template["Parameters"]["ModelVersion"]["AllowedPattern"]
+    try:
+        pins = VersionPins.read(Settings(model_version=value or None).model_version)
+        versions = [*pins.by_ticker.values(), *([pins.bare] if pins.bare else [])]
+        taken = all(VERSION_PATTERN.match(v) for v in versions)
+    except ValueError:
+        taken = False
+    assert bool(re.match(pattern, value)) is taken, value
