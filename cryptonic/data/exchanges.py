@@ -10,8 +10,9 @@ about a second, so it is imported when a calendar is first asked for, and only t
 (serving reads trading days off the forecasts: :meth:`Sessions.of_forecast`).
 
 The exchange comes from Yahoo's suffix (``7203.T``: Tokyo); a ticker without one is a US
-listing (``AAPL``, ``BRK-B``); indices (``^N225``), currencies and futures (``=X``, ``=F``) and
-unknown suffixes have no calendar and keep the tolerant weekday rule of
+listing (``AAPL``, ``BRK-B``); a main index (``^GSPC``, ``^N225``) closes on the sessions of the
+exchange it is computed from (:data:`INDEX_EXCHANGES`); other indices, currencies and futures
+(``=X``, ``=F``) and unknown suffixes have no calendar and keep the tolerant weekday rule of
 :mod:`cryptonic.data.calendar`. Crypto is told apart by its data, not its name: a series with
 weekend rows trades every day (``infer_calendar``), whatever its ticker looks like.
 """
@@ -98,10 +99,49 @@ weekday-shaped calendar would get wrong, and Athens, whose calendar (Orthodox Ea
 pinned release cannot build under pandas 3."""
 
 
+INDEX_EXCHANGES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "^GSPC": "XNYS",  # S&P 500
+        "^DJI": "XNYS",  # Dow Jones Industrial Average
+        "^IXIC": "XNYS",  # Nasdaq Composite (Nasdaq keeps NYSE's holidays)
+        "^NDX": "XNYS",  # Nasdaq-100
+        "^RUT": "XNYS",  # Russell 2000
+        "^NYA": "XNYS",  # NYSE Composite
+        "^VIX": "XNYS",  # Cboe Volatility Index: a close on US sessions
+        "^GSPTSE": "XTSE",  # S&P/TSX Composite
+        "^BVSP": "BVMF",  # Bovespa
+        "^MXX": "XMEX",  # IPC Mexico
+        "^FTSE": "XLON",  # FTSE 100
+        "^GDAXI": "XETR",  # DAX
+        "^FCHI": "XPAR",  # CAC 40
+        "^AEX": "XAMS",  # AEX
+        "^BFX": "XBRU",  # BEL 20
+        "^IBEX": "XMAD",  # IBEX 35
+        "^SSMI": "XSWX",  # SMI
+        "^N225": "XTKS",  # Nikkei 225
+        "^HSI": "XHKG",  # Hang Seng
+        "^KS11": "XKRX",  # KOSPI
+        "^TWII": "XTAI",  # TAIEX
+        "^STI": "XSES",  # Straits Times
+        "^BSESN": "XBOM",  # S&P BSE Sensex
+        "^NSEI": "XBOM",  # Nifty 50: India's one holiday list
+        "^JKSE": "XIDX",  # Jakarta Composite
+        "^KLSE": "XKLS",  # FTSE Bursa Malaysia KLCI
+        "^AXJO": "XASX",  # S&P/ASX 200
+        "^NZ50": "XNZE",  # S&P/NZX 50
+    }
+)
+"""Main indices Yahoo lists and the exchange whose sessions each closes on. Without one, an
+index was dated on weekdays: ``^GSPC`` got a forecast for Thanksgiving, a day that never closes,
+and each later day was scored against the close one session earlier."""
+
+
 def exchange_of(ticker: str) -> str | None:
     """The calendar name of the exchange ``ticker`` trades on; None when we have none for it."""
     symbol = ticker.strip().upper()
-    if not symbol or symbol.startswith("^") or "=" in symbol:
+    if symbol.startswith("^"):
+        return INDEX_EXCHANGES.get(symbol)
+    if not symbol or "=" in symbol:
         return None
     if "." in symbol:
         return SUFFIX_EXCHANGES.get(symbol.rsplit(".", 1)[1])

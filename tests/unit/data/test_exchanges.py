@@ -12,7 +12,7 @@ import pytest
 
 from cryptonic.data import exchange_of, frame_calendar, trading_days
 from cryptonic.data.calendar import MAX_HOLIDAY_RUN
-from cryptonic.data.exchanges import SUFFIX_EXCHANGES, US_EXCHANGE, _sessions
+from cryptonic.data.exchanges import INDEX_EXCHANGES, SUFFIX_EXCHANGES, US_EXCHANGE, _sessions
 from cryptonic.forecast.calendar import Sessions, next_dates
 from tests.fixtures.prices import make_prices, make_session_prices
 
@@ -29,7 +29,9 @@ from tests.fixtures.prices import make_prices, make_session_prices
         ("MC.PA", "XPAR"),
         ("AAPL", "XNYS"),
         ("BRK-B", "XNYS"),
-        ("^N225", None),  # an index: no listing, no calendar
+        ("^N225", "XTKS"),  # a main index closes on its exchange's sessions
+        ("^gspc", "XNYS"),
+        ("^XYZ", None),  # an index we know nothing of: the weekday rule
         ("EURUSD=X", None),  # a currency trades through every exchange's holidays
         ("GC=F", None),
         ("TEVA.TA", None),  # Tel Aviv: its week was Sunday to Thursday until 2026
@@ -43,7 +45,16 @@ def test_the_exchange_comes_from_the_suffix(ticker: str, exchange: str | None) -
 def test_every_exchange_the_map_names_is_a_calendar_of_the_pinned_library() -> None:
     names = set(xcals.get_calendar_names(include_aliases=False))
 
-    assert {*SUFFIX_EXCHANGES.values(), US_EXCHANGE} <= names
+    assert {*SUFFIX_EXCHANGES.values(), *INDEX_EXCHANGES.values(), US_EXCHANGE} <= names
+
+
+def test_the_sp_500_has_no_forecast_day_on_thanksgiving() -> None:
+    days = trading_days("^GSPC", "B", dt.date(2026, 1, 2))
+
+    assert next_dates(dt.date(2026, 11, 25), 2, days) == [
+        dt.date(2026, 11, 27),
+        dt.date(2026, 11, 30),
+    ]
 
 
 def test_tokyo_trades_on_its_sessions_across_new_year() -> None:
@@ -70,7 +81,7 @@ def test_crypto_and_unknown_exchanges_keep_the_week_rule() -> None:
     start = dt.date(2024, 1, 2)
 
     assert trading_days("BTC-USD", "D", start) == "D"
-    assert trading_days("^N225", "B", start) == "B"
+    assert trading_days("^XYZ", "B", start) == "B"
     assert trading_days(None, "B", start) == "B"
 
 

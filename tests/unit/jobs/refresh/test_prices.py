@@ -60,7 +60,7 @@ def test_a_snapshot_is_read_whole_and_a_stock_lookback_reaches_further():
     assert load.asked == [(None, None)]
     end = dt.date(2026, 11, 30)
     replay = Settings(data_source="bundled", end_date=end, forecast_retention_days=14)
-    load_recent(replay, "^GSPC", 100, "B", NOW, load)  # no exchange calendar: weekdays
+    load_recent(replay, "EURUSD=X", 100, "B", NOW, load)  # no exchange calendar: weekdays
     assert load.asked[-1] == (end - dt.timedelta(days=140 + 14), end)
     load_recent(replay, "AAPL", 100, "B", NOW, load)  # and NYSE's holidays on top
     assert load.asked[-1] == (end - dt.timedelta(days=144 + 14), end)
