@@ -153,7 +153,8 @@ class PredictRequest(BaseModel):
     )
     last_date: IsoDate | None = Field(
         default=None,
-        description="Date of the last close (default: today, UTC); forecast dates follow it",
+        description="Date of the last close (default: the last final close, the ticker's "
+        "trading day before today, UTC); forecast dates follow it",
     )
 
     @field_validator("last_date")

@@ -16,7 +16,7 @@ from cryptonic.api.schemas import PredictRequest, PredictResponse
 from cryptonic.api.state.serving import ServingState
 from cryptonic.api.state.timed_bodies import rounded_age_hours
 from cryptonic.errors import ModelError
-from cryptonic.forecast.freshness import format_timestamp, freshness_of
+from cryptonic.forecast.freshness import format_timestamp, freshness_of, last_expected_close
 from cryptonic.registry.calibration import calibrated
 
 
@@ -55,8 +55,9 @@ def router(state: ServingState, *, documented: bool) -> APIRouter:
     def post_predict(body: PredictRequest) -> Response:
         """An on-demand forecast by the champion's LiteRT model from ``closes`` (oldest first;
         at least the model's lookback, see ``/status``). ``last_date`` is the date of the last
-        close (default: today, UTC). The band is drawn with the scales of the served forecast
-        when they are adapted (``calibration`` says which: ``adaptive`` or ``fit``)."""
+        close (default: the last final one, the ticker's trading day before today, UTC). The
+        band is drawn with the scales of the served forecast when they are adapted
+        (``calibration`` says which: ``adaptive`` or ``fit``)."""
         answer = forecast_from_closes(state, body)
         return Response(
             encode(answer), media_type="application/json", headers={"Cache-Control": NO_STORE}
@@ -78,14 +79,16 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
             503, "model_error", f"the model of {champion.ticker} cannot be loaded"
         ) from exc
     now = state.now()  # one clock for the default last_date, generated_at and the age
-    last_date = body.last_date or now.date()
+    calendar = champion.loaded_version.calendar
+    # today's close is not final yet: closes sent without a date end with the last final one
+    last_date = body.last_date or last_expected_close(now.date(), calendar)
     try:
         with np.errstate(all="ignore"):
             forecast = predictor.forecast(
                 body.closes,
                 last_date,
                 ticker=champion.ticker,
-                calendar=champion.loaded_version.calendar,
+                calendar=calendar,
                 model_version=champion.version,
                 generated_at=format_timestamp(now),
             )
@@ -100,7 +103,7 @@ def forecast_from_closes(state: ServingState, body: PredictRequest) -> PredictRe
     fresh = freshness_of(
         forecast.as_of,
         forecast.generated_at,
-        champion.loaded_version.calendar,
+        calendar,
         state.settings.stale_after_hours,
         now,
     )

@@ -197,12 +197,19 @@ def test_a_posted_forecast_is_as_old_as_its_last_close_like_the_served_one(
     assert old.json()["result"] == fresh.json()["result"]
 
 
-def test_post_predict_last_date_defaults_to_today_utc(published_registry, published_model):
-    closes = published_model.closes[-20:]
-    response = make_client(published_registry).post("/predict", json={"closes": closes})
+def test_post_predict_last_date_defaults_to_the_last_final_close(
+    published_registry, published_model
+):
+    """Today's close is not final: closes sent without a date end with yesterday's, so the
+    first forecast day is today, not tomorrow."""
+    from tests.fixtures.api import FakeWallClock
+
+    wednesday = dt.datetime(2026, 10, 7, 15, 0, tzinfo=dt.UTC)
+    client = make_client(published_registry, wall_clock=FakeWallClock(wednesday))
+    response = client.post("/predict", json={"closes": published_model.closes[-20:]})
     assert response.status_code == 200
-    today = dt.datetime.now(dt.UTC).date()
-    assert response.json()["as_of"] in {today.isoformat(), (today - dt.timedelta(1)).isoformat()}
+    assert response.json()["as_of"] == "2026-10-06"
+    assert response.json()["result"][0]["date"] == "2026-10-07"
 
 
 def test_post_predict_needs_the_lookback(published_registry, published_model):
