@@ -4,7 +4,10 @@ A public endpoint must not cost one store GET per published version on every req
 version ids (one LIST) and the champion pointer (one GET) are re-read at most every
 ``cache_ttl_seconds``, like the champion pointer of the serving cache; the manifests come from the
 :class:`~cryptonic.api.state.versions.ManifestCache` (immutable, read once per container), and only
-those of the page asked for are read at all.
+those of the page asked for are read at all: at most :data:`READS_PER_PAGE` of them per request,
+side by side (a cold ``limit=100`` page was 100 reads one after another, past the request's
+deadline on S3); the page then ends before the first it did not read, and ``next_cursor`` goes on
+from there.
 
 A failed listing is not remembered and not papered over: the request answers 503 and the next one
 lists again (the champion cache is what keeps forecasts served through an outage).
@@ -16,14 +19,20 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from cryptonic.api.state.keyed_lru import KeyedLru
+from cryptonic.api.state.parallel_reads import in_parallel
 from cryptonic.api.state.versions import ManifestCache
 from cryptonic.errors import IntegrityError, NotFoundError
 from cryptonic.registry.manifest import Manifest
 from cryptonic.registry.registry import Registry
 
 log = logging.getLogger("cryptonic.api")
+
+READS_PER_PAGE: Final = 16
+"""Manifests one ``GET /models`` request reads at most (at once); the rest of the page waits for
+the next request (its ``next_cursor``)."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +86,11 @@ class VersionListing:
         champion = pointer.version if pointer and pointer.version in versions else None
         return VersionIds(versions, champion, self.clock())
 
-    def page(self, ticker: str, *, limit: int, cursor: str | None = None) -> VersionPage:
-        """Versions older than ``cursor`` (a version id; ``None``: the newest), ``limit`` of them.
+    def page(
+        self, ticker: str, *, limit: int, cursor: str | None = None, reads: int = READS_PER_PAGE
+    ) -> VersionPage:
+        """Versions older than ``cursor`` (a version id; ``None``: the newest), ``limit`` of them,
+        reading at most ``reads`` manifests not yet in memory (side by side).
 
         A version whose manifest cannot be read is logged and left out of the page (the page is
         then shorter than ``limit``); ``next_cursor`` still continues after it.
@@ -88,16 +100,38 @@ class VersionListing:
         start = (
             0 if cursor is None else next((i for i, v in enumerate(ids) if v < cursor), len(ids))
         )
-        chosen = ids[start : start + limit]
+        chosen = self._within_reads(ticker, ids[start : start + limit], reads)
+        missing = [v for v in chosen if not self.manifests.held(ticker, v)]
+        read = in_parallel([self._reader(ticker, version) for version in missing])
+        fetched = dict(zip(missing, read, strict=True))
         rows: list[tuple[str, Manifest]] = []
         for version in chosen:
-            try:
-                rows.append((version, self.manifests.get(ticker, version)))
-            except (IntegrityError, NotFoundError) as exc:
-                log.warning("skipping %s %s: %s", ticker, version, exc)
-        more = start + limit < len(ids)
+            manifest = fetched[version] if version in fetched else self._reader(ticker, version)()
+            if manifest is not None:
+                rows.append((version, manifest))
+        more = start + len(chosen) < len(ids)
         return VersionPage(
             champion=listed.champion,
             versions=rows,
             next_cursor=chosen[-1] if more and chosen else None,
         )
+
+    def _within_reads(self, ticker: str, chosen: tuple[str, ...], reads: int) -> tuple[str, ...]:
+        """``chosen`` up to (not including) its first version past ``reads`` store reads."""
+        to_read = 0
+        for i, version in enumerate(chosen):
+            if not self.manifests.held(ticker, version):
+                to_read += 1
+                if to_read > reads:
+                    return chosen[:i]
+        return chosen
+
+    def _reader(self, ticker: str, version: str) -> Callable[[], Manifest | None]:
+        def read() -> Manifest | None:
+            try:
+                return self.manifests.get(ticker, version)
+            except (IntegrityError, NotFoundError) as exc:
+                log.warning("skipping %s %s: %s", ticker, version, exc)
+                return None
+
+        return read

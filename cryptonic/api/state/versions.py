@@ -61,6 +61,10 @@ class ManifestCache:
             (ticker, version), lambda _: self.registry.manifest(ticker, version)
         )
 
+    def held(self, ticker: str, version: str) -> bool:
+        """Whether the manifest is in memory (a :meth:`get` of it reads nothing)."""
+        return self._manifests.get((ticker, version), touch=False) is not None
+
 
 class LoadedVersion:
     """A published version as loaded for serving: its manifest and verified artifact bytes, the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from cryptonic.api.state.version_listing import VersionListing
 from cryptonic.api.state.versions import ManifestCache
@@ -64,3 +65,27 @@ def test_a_page_continues_after_its_cursor(local_store):
     last = listed.page(TICKER, limit=3, cursor=page.next_cursor)
     assert [v for v, _ in last.versions] == newest_first[2:]
     assert last.next_cursor is None
+
+
+def test_a_page_reads_a_bounded_number_of_manifests_at_once_and_goes_on_from_there(local_store):
+    """A cold ``limit=100`` page read 100 manifests one after another (past the deadline on
+    S3): now at most ``reads`` per request, side by side; the page ends before the first it did
+    not read and ``next_cursor`` continues there."""
+    newest_first = sorted((publish(Registry(local_store), m) for m in range(6)), reverse=True)
+    store = WatchedStore(local_store)
+    store.delay_s = 0.05
+    listed = listing(Registry(store), FakeClock())
+    listed.ids(TICKER)
+    started = time.perf_counter()
+    first = listed.page(TICKER, limit=10, reads=3)
+    seconds = time.perf_counter() - started
+    assert [v for v, _ in first.versions] == newest_first[:3]
+    assert first.next_cursor == newest_first[2]
+    manifests = [k for k in store.keys if k.endswith("manifest.json")]
+    assert len(manifests) == 3
+    assert seconds < 2 * store.delay_s, "the three reads overlapped"
+    rest = listed.page(TICKER, limit=10, cursor=first.next_cursor, reads=3)
+    assert [v for v, _ in rest.versions] == newest_first[3:]
+    assert rest.next_cursor is None
+    again = listed.page(TICKER, limit=10, reads=0)  # every manifest in memory: no read needed
+    assert [v for v, _ in again.versions] == newest_first
