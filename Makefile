@@ -27,7 +27,7 @@ $(TOOLS_STAMP): requirements-tools.txt
 
 setup: $(STAMP) $(TOOLS_STAMP)
 
-## run: train a first model on the bundled data if none exists, then serve API + page
+## run: train a first model if none exists (Yahoo, or the bundled data offline), then serve API + page
 run: $(STAMP)
 	$(PY) -m cryptonic.cli run --host $(HOST) --port $(PORT)
 

@@ -359,13 +359,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CACHE_TTL_SECONDS", "cache_ttl_seconds"),
         description="How often serving checks the champion pointer's ETag for a new model.",
     )
-    # -- the daily refresh and the live track record (cryptonic/refresh.py, forecast_log.py)
+    # -- the daily refresh and the live track record (cryptonic/jobs/refresh, registry)
     refresh_hour_utc: int = Field(
         default=0,
         ge=0,
         le=23,
         validation_alias=AliasChoices("REFRESH_HOUR_UTC", "refresh_hour_utc"),
-        description="UTC hour of the daily refresh (at minute REFRESH_MINUTE), after the close.",
+        description="UTC hour of the daily refresh (at minute 30 of it), after the close.",
     )
     stale_after_hours: float = Field(
         default=48.0,
@@ -431,7 +431,7 @@ class Settings(BaseSettings):
     refresh_max_attempts: int = Field(
         default=2,
         ge=1,
-        le=10,
+        le=5,  # the refresh queue's maxReceiveCount: more attempts would never come
         validation_alias=AliasChoices("REFRESH_MAX_ATTEMPTS", "refresh_max_attempts"),
         description="Times one ticker's refresh really starts in a run (throttles not counted).",
     )
@@ -491,7 +491,8 @@ class Settings(BaseSettings):
     alarm_topic_arn: str | None = Field(
         default=None,
         validation_alias=AliasChoices("ALARM_TOPIC_ARN", "alarm_topic_arn"),
-        description="SNS topic told which tickers failed when a fanned-out retrain run ends.",
+        description="SNS topic told which tickers failed when a fanned-out retrain or refresh run "
+        "ends (by the job, or by the sweeper that closed it).",
     )
     yahoo_min_interval_seconds: float = Field(
         default=1.0,

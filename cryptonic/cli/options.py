@@ -124,7 +124,8 @@ def _data_flags() -> argparse.ArgumentParser:
     data.add_argument(
         "--data",
         help="sources, tried in order (DATA_SOURCES): auto | yahoo | bitstamp | kraken | bundled "
-        "| a CSV in Yahoo's layout, e.g. yahoo,bitstamp,kraken",
+        "| a CSV in Yahoo's layout | a folder of <TICKER>.csv (ending in /), e.g. "
+        "yahoo,bitstamp,kraken",
     )
     data.add_argument("--start", help="first date (START_DATE / BITCOIN_START_DATE)")
     data.add_argument("--end", help="last date (END_DATE)")
@@ -188,8 +189,30 @@ def settings_from(args: argparse.Namespace) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        flags = {field: flag for flag, field in SETTING_FLAGS.items() if field in overrides}
+        problems = "; ".join(_problem(e["loc"], e["msg"], flags) for e in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def _problem(loc: tuple[int | str, ...], message: str, flags: dict[str, str]) -> str:
+    """One refused setting, named as the user set it: ``--weeks`` for a flag the command has,
+    else its environment variable (``BACKTEST_WEEKS``), not the field's name; a rule across
+    settings (``START_DATE`` before ``END_DATE``) names them itself."""
+    message = message.removeprefix("Value error, ")
+    if not loc:
+        return message
+    field = str(loc[0])
+    if field in flags:
+        name = "--" + flags[field].replace("_", "-")
+    else:
+        aliases = (
+            Settings.model_fields[field].validation_alias
+            if field in Settings.model_fields
+            else None
+        )
+        choices = getattr(aliases, "choices", None)
+        name = str(choices[0]) if choices else field
+    return f"{name}: {message}"
 
 
 def prices_from(settings: Settings, ticker: str, min_rows: int | None = None) -> pd.DataFrame:

@@ -50,9 +50,25 @@ def test_arch_both_is_the_backtest_s_not_a_setting() -> None:
     assert settings_from(_parse("--arch", "book")).arch == "book"
 
 
-def test_an_invalid_flag_is_a_config_error_naming_the_setting() -> None:
-    with pytest.raises(ConfigError, match=r"invalid settings: start_date: "):
+def test_an_invalid_flag_is_a_config_error_naming_the_flag() -> None:
+    with pytest.raises(ConfigError, match=r"invalid settings: --start: "):
         settings_from(_parse("--start", "yesterday"))
+    with pytest.raises(ConfigError, match=r"invalid settings: --learning-rate: Input should be"):
+        settings_from(_parse("--learning-rate", "0"))
+
+
+def test_a_bad_environment_variable_is_named_as_set(monkeypatch) -> None:
+    monkeypatch.setenv("BACKTEST_WEEKS", "0")
+    with pytest.raises(ConfigError, match=r"invalid settings: BACKTEST_WEEKS: Input should be"):
+        settings_from(_parse())
+
+
+def test_a_rule_across_settings_names_them_without_a_field() -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings_from(_parse("--start", "2020-01-01", "--end", "2019-01-01"))
+    assert str(caught.value) == (
+        "invalid settings: START_DATE 2020-01-01 must be before END_DATE 2019-01-01"
+    )
 
 
 def test_tensorboard_run_is_a_new_folder_per_invocation(tmp_path: Path) -> None:
