@@ -184,7 +184,7 @@ def checked_fallback(
     reference = "the training closes" if legacy else str(trained_on)
     found = agreement(training(), frame, reference, answered)
     require_agreement(found, settings.source_tolerance)
-    why = "; ".join(failed) or f"{reference} is not in DATA_SOURCES"
+    why = "; ".join(failed) or f"{reference} was not asked: DATA_SOURCES={settings.data_source}"
     note = f"{answered} stands in ({why}); {found.describe()}"
     log.warning("refresh: fallback in use: %s", note)
     return note

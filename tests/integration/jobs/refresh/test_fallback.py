@@ -146,5 +146,7 @@ def test_an_agreeing_source_in_place_of_the_models_own_says_so(
     result = refresh(settings, local_store, "BTC-USD", now=NOW, load=quick_load)
 
     assert result.outcome == "refreshed", result.reason
-    assert result.fallback.startswith("bitstamp stands in (yahoo is not in DATA_SOURCES); ")
+    assert result.fallback.startswith(
+        "bitstamp stands in (yahoo was not asked: DATA_SOURCES=bitstamp); "
+    )
     assert "bitstamp vs yahoo: 349 common days" in result.fallback
