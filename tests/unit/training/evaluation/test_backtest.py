@@ -54,6 +54,24 @@ def test_persistence_skill_is_zero_and_drift_is_scored_against_it():
     assert "skill" in report.table()
 
 
+def test_mase_does_not_depend_on_how_far_back_the_history_starts():
+    """The same last two years of closes, behind either years of tiny early moves or nothing:
+    the same forecasts get the same MASE (its scale is the year before the first origin)."""
+    rng = np.random.default_rng(3)
+    recent = 30_000 * np.exp(np.cumsum(rng.normal(0, 0.03, 730)))
+    early = np.linspace(0.1, 1.0, 2000)
+    long_dates = _dates(2730, dt.date(2014, 1, 1))
+    short = walk_forward(recent, long_dates[2000:], [Drift()], weeks=20)
+    long = walk_forward(np.concatenate([early, recent]), long_dates, [Drift()], weeks=20)
+    assert long.row("persistence").mae == pytest.approx(short.row("persistence").mae)
+    assert long.row("persistence").mase == pytest.approx(short.row("persistence").mase)
+    first_origin = 730 - 8 - 7 * 19
+    moves = np.abs(np.diff(recent[: first_origin + 1][-366:]))
+    assert short.row("persistence").mase == pytest.approx(
+        short.row("persistence").mae / moves.mean()
+    )
+
+
 def test_fit_sees_only_data_up_to_the_first_origin():
     closes = np.linspace(100, 200, 120)
     oracle = Oracle()
