@@ -13,7 +13,9 @@ made of the day and the version (a rerun finds them there and changes nothing), 
 small pointers (the log's, the ledger, the summary, the calibration state) move only by
 compare-and-swap with a merge (cryptonic.store.cas), so a retrain publishing a new champion at
 the same time and this refresh both keep their work; the calibration state records which
-outcomes it applied, so no rerun or retry applies one twice. A failure
+outcomes it applied, so no rerun or retry applies one twice. The served
+version's model runs before anything is written, so a damaged model or a forecast that is not
+finite fails the refresh with nothing changed; a failure
 before a forecast is logged leaves the previous one serving; bad prices (a gap, a zero close)
 are refused with the validation's message; no new close (a weekend for stocks, Yahoo failing)
 is reported and only fails the run once ``REFRESH_MAX_MISSED_DAYS`` trading days are missing.
@@ -37,6 +39,7 @@ from cryptonic.forecast.adaptive import AdaptiveScales
 from cryptonic.forecast.calendar import TradingDays
 from cryptonic.forecast.freshness import format_timestamp, freshness_of, missing_closes
 from cryptonic.forecast.predictor import Predictor
+from cryptonic.forecast.value import Forecast
 from cryptonic.jobs.refresh.calibration import calibrate
 from cryptonic.jobs.refresh.outcomes import Outcome
 from cryptonic.jobs.refresh.prices import (
@@ -157,6 +160,8 @@ class _Refresh:
         self.log = ForecastLog(store)
         self.models: dict[str, Predictor] = {}
         """Each target's LiteRT model, read (its sha256 checked) and loaded once."""
+        self.predicted: dict[str, Forecast] = {}
+        """Each target's forecast from the latest close before any band scaling, run once."""
 
     def __call__(self) -> None:
         pointer, served = self._served()
@@ -189,7 +194,9 @@ class _Refresh:
                 self.settings.forecast_retention_days,
             )
             if _due(targets[0], prices, latest):
-                self._model(targets[0])  # a damaged or unloadable model fails before any write
+                # a damaged or unloadable model, or one whose forecast is not finite, fails
+                # before the calibration state moves
+                self._predicted(targets[0], prices)
             scales = self._calibrate(served, scoring, keep_from)
             for target in targets:
                 adapted = scales if target.role == "champion" else None
@@ -284,20 +291,24 @@ class _Refresh:
             self.models[target.version] = Predictor(tflite, arch=target.manifest.model.arch)
         return self.models[target.version]
 
+    def _predicted(self, target: _Target, prices: RecentPrices) -> Forecast:
+        if target.version not in self.predicted:
+            last = prices.last
+            assert last is not None
+            self.predicted[target.version] = self._model(target).forecast(
+                prices.closes,
+                last,
+                ticker=self.ticker,
+                calendar=prices.calendar,
+                model_version=target.version,
+                generated_at=format_timestamp(self.now),
+            )
+        return self.predicted[target.version]
+
     def _run_model(
         self, target: _Target, prices: RecentPrices, scales: AdaptiveScales | None
     ) -> Recorded:
-        predictor = self._model(target)
-        last = prices.last
-        assert last is not None
-        forecast = predictor.forecast(
-            prices.closes,
-            last,
-            ticker=self.ticker,
-            calendar=prices.calendar,
-            model_version=target.version,
-            generated_at=format_timestamp(self.now),
-        )
+        forecast = self._predicted(target, prices)
         if scales is not None:
             forecast = calibrated(forecast, scales)
         return self.log.record(prices.stamp(forecast.to_dict()), target.role)

@@ -210,6 +210,26 @@ def test_a_damaged_champion_model_fails_the_refresh_before_anything_is_written(
     assert champion_entry(store, version).as_of == days[286]  # the previous forecast serves
 
 
+def test_a_model_whose_forecast_is_not_finite_fails_before_anything_is_written(
+    store, published_model, csv, monkeypatch
+):
+    """The calibration state would move first if the model ran after it (it did)."""
+    version = publish_version(Registry(store), published_model, days=280)
+    days = published_model.dates
+    refresh(settings(store, csv, days[286]), store, TICKER)
+    run = Predictor.run
+    monkeypatch.setattr(Predictor, "run", lambda self, window: run(self, window) * float("nan"))
+    watched = WatchedStore(store)
+
+    failed = refresh(settings(store, csv, days[296]), watched, TICKER)
+
+    assert failed.error is not None
+    assert failed.error["code"] == "model_error"
+    assert "non-finite" in failed.error["message"]
+    assert [c for c in watched.calls if c in {"put_bytes", "put_json", "delete"}] == []
+    assert champion_entry(store, version).as_of == days[286]  # the previous forecast serves
+
+
 def test_a_damaged_track_record_is_rebuilt_from_the_ledger(store, published_model, csv, caplog):
     publish_version(Registry(store), published_model, days=280)
     days = published_model.dates
