@@ -281,7 +281,9 @@ class Settings(BaseSettings):
     retrain_strategy: Strategy = Field(
         default="new",
         validation_alias=AliasChoices("RETRAIN_STRATEGY", "retrain_strategy"),
-        description="new: train from scratch; continue: warm start from the champion.",
+        description="new: train from scratch; continue: warm start from the champion "
+        "(its backtest starts from weights that saw the window, so the gate's figures are "
+        "optimistic and say so).",
     )
     data_source: str = Field(
         default="auto",

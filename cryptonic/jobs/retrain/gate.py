@@ -20,7 +20,10 @@ The rule, in order:
    champion earned on its own out-of-sample window when it was published. Skill divides out how
    volatile each window was, which raw MAPE over different weeks would not.
 
-Every decision also records how both models compare with persistence.
+Every decision also records how both models compare with persistence. A ``continue``
+challenger's reason says that its backtest figures are optimistic: each of its backtest fits
+starts from the champion's weights, which were trained on most of that window, so only rule 4's
+unseen weeks judge it cleanly (the ``new`` strategy, the default, fits before the window).
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ from typing import Any
 
 MIN_CLEAN_WEEKS = 4
 DEFAULT_COVERAGE_TOLERANCE = 0.10
+WARM_START_CAVEAT = (
+    "optimistic: strategy continue warm-starts the backtest from the champion, "
+    "whose weights saw most of the window"
+)
 
 
 @dataclass(frozen=True)
@@ -65,13 +72,17 @@ def decide(
     interval_level: float | None = None,
     coverage_tolerance: float = DEFAULT_COVERAGE_TOLERANCE,
     fit_time_coverage: float | None = None,
+    warm_started: bool = False,
 ) -> GateDecision:
     """Apply the rule above; every branch says in plain words what decided it.
 
     ``challenger_coverage`` is the coverage judged: after adaptive calibration when
     ``fit_time_coverage`` (the band's before adaptation) is given too, else the fit-time one.
+    ``warm_started``: the challenger's backtest fits started from the champion's weights.
     """
     versus = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
+    if warm_started:
+        versus += f" ({WARM_START_CAVEAT})"
     if not sane:
         return GateDecision(False, f"sanity check failed: {sanity_problem}", "sanity")
     miss, held = _interval_verdict(

@@ -21,9 +21,11 @@ def gate_decision(
     arch: str,
     champion: Manifest | None,
     sane: bool,
+    *,
+    warm_started: bool = False,
 ) -> GateDecision:
     """The gate's verdict on the challenger (the ``arch`` rows of ``report``); ``sane``: its
-    served forecast is usable prices."""
+    served forecast is usable prices; ``warm_started``: trained by strategy ``continue``."""
     challenger = report.row(arch)
     persistence = report.row("persistence")
     return decide(
@@ -35,6 +37,7 @@ def gate_decision(
         margin=settings.promotion_margin,
         interval_level=challenger.interval_level,
         coverage_tolerance=settings.coverage_tolerance,
+        warm_started=warm_started,
         **coverage_inputs(challenger),
         **champion_inputs(report, arch, champion),
     )

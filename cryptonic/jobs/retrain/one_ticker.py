@@ -168,7 +168,14 @@ class _Run:
                 self._log_dir("backtest"),
             )
         candidate = self._candidate(snapshot, plan)
-        gate = gate_decision(self.settings, report, self.spec.arch, serving, candidate.sane)
+        gate = gate_decision(
+            self.settings,
+            report,
+            self.spec.arch,
+            serving,
+            candidate.sane,
+            warm_started=plan.strategy == "continue",
+        )
         metrics = backtest_record(report, self.spec.arch, serving)
         draft = manifest_draft(
             self.config, self.spec, snapshot.info, plan, candidate, metrics, gate, serving

@@ -166,11 +166,13 @@ def test_continue_warm_starts_from_the_champion_and_falls_back_without_one(setti
     manifest = Registry(store).manifest("BTC-USD", first.version).model_dump(mode="json")
     assert manifest["strategy"] == "new"
     assert "no champion" in manifest["strategy_note"]
+    assert "optimistic" not in manifest["gate"]["reason"]
     second = retrain(settings, store, "BTC-USD", strategy="continue", force=True)
     manifest = Registry(store).manifest("BTC-USD", second.version).model_dump(mode="json")
     assert manifest["strategy"] == "continue"
     assert manifest["parent"] == first.version
     assert manifest["training"]["warm_start"] is True
+    assert "optimistic: strategy continue warm-starts the backtest" in manifest["gate"]["reason"]
 
 
 @ON_A_FOLDER

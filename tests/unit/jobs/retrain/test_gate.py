@@ -39,6 +39,21 @@ def test_few_unseen_weeks_fall_back_to_skill_against_persistence():
     assert decide(**common, champion_recorded_skill=-0.03).promote
 
 
+def test_a_warm_started_challengers_reasons_say_its_backtest_is_optimistic():
+    common = {**BASE, "sane": True, "champion_version": "v1"}
+    on_skill = decide(**common, clean_weeks=1, champion_recorded_skill=-0.03, warm_started=True)
+    on_unseen = decide(
+        **common,
+        clean_weeks=5,
+        clean_challenger_mape=3.0,
+        clean_champion_mape=3.9,
+        warm_started=True,
+    )
+    for decision in (on_skill, on_unseen, decide(sane=True, **BASE, warm_started=True)):
+        assert "optimistic: strategy continue warm-starts the backtest" in decision.reason
+    assert "optimistic" not in decide(**common, clean_weeks=1, champion_recorded_skill=-0.03).reason
+
+
 def test_a_challenger_whose_coverage_misses_its_level_is_refused_and_told_why():
     common = {**BASE, "sane": True, "champion_version": "v1", "clean_weeks": 5}
     better = {"clean_challenger_mape": 3.0, "clean_champion_mape": 3.9}
