@@ -9,7 +9,9 @@ objective is nested so that the figures reported at the end never saw it:
   after it is never read by the search (windows.py);
 * the objective is the trial's MAPE over persistence's on the tuning window (``1 - skill``;
   below 1 beats persistence), averaged with the pinball loss over persistence's empirical
-  quantiles (``1 - pinball skill``) for a quantile model (``objective="mape+pinball"``);
+  quantiles (``1 - pinball skill``) for a quantile model (``objective="mape+pinball"``). The
+  band judged is the one users are served, after the adaptive calibration the backtest
+  replays, as the promotion gate judges it;
 * after the search, the best configuration and today's default are each fitted once on the
   closes before the backtest window and scored on it beside persistence: that table is the
   honest answer to "is the tuned model better?".
@@ -127,7 +129,9 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
     """The trial with its scores on the tuning window and the objective they make."""
     row = report.row(name)
     mape_ratio = 1.0 - row.skill
-    pinball_ratio = None if row.pinball_skill is None else 1.0 - row.pinball_skill
+    adapted = row.adaptive_pinball_skill is not None
+    pinball_skill = row.adaptive_pinball_skill if adapted else row.pinball_skill
+    pinball_ratio = None if pinball_skill is None else 1.0 - pinball_skill
     if objective == "pinball":
         if pinball_ratio is None:
             raise ConfigError("the pinball objective needs a quantile model (QUANTILES)")
@@ -141,7 +145,7 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
         objective=value,
         mape_ratio=mape_ratio,
         pinball_ratio=pinball_ratio,
-        coverage=row.coverage,
+        coverage=row.adaptive_coverage if adapted else row.coverage,
     )
 
 
