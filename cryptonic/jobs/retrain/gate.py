@@ -21,8 +21,8 @@ The rule, in order:
    volatile each window was, which raw MAPE over different weeks would not.
 
 Every decision also records how both models compare with persistence. A ``continue``
-challenger's reason says that its backtest figures are optimistic: each of its backtest fits
-starts from the champion's weights, which were trained on most of that window, so only rule 4's
+challenger's reason says that its backtest figures are optimistic: its backtest fit starts from
+the champion's weights, which were trained on most of that window, so only rule 4's
 unseen weeks judge it cleanly (the ``new`` strategy, the default, fits before the window).
 """
 

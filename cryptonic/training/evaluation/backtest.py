@@ -49,7 +49,8 @@ BOOK_TRAIN_END = dt.date(2019, 8, 4)
 BOOK_TEST_END = dt.date(2019, 12, 29)
 BOOK_TEST_WEEKS = 21
 MASE_SCALE_DAYS = 365
-"""MASE's scale is the one-step naive MAE of the closes in this many days up to the first origin.
+"""MASE's scale is the one-step naive MAE of the closes in this many days up to the backtest's
+first origin (a report re-scored on later origins, ``BacktestReport.since``, keeps that scale).
 A fixed window, so that a backtest's MASE does not depend on how far back its data starts: over
 every close since 2014, Bitcoin's early moves of a few dollars shrank the scale and the same
 persistence forecasts scored 5.56 from 2014 and 1.98 from 2024."""

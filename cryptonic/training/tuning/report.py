@@ -92,17 +92,20 @@ def parameter_overrides(result: TuneResult) -> str:
 
 def backtest_table(result: TuneResult) -> str:
     """The nested report: persistence, today's default and the tuned config on the backtest
-    window, which no trial read."""
+    window, which no trial read; the band fit-time, then after adaptive calibration (``A-``:
+    the band users are served, the one the search judged)."""
     lines = [
         f"{'':<12} {'MAPE%':>8} {'MAPE RANGE':>15} {'RMSE':>10} {'SKILL':>7} {'COVER':>6} "
-        f"{'PINBALL':>8} {'P-SKILL':>8}"
+        f"{'PINBALL':>8} {'P-SKILL':>8} {'A-COVER':>7} {'A-P-SKILL':>9}"
     ]
     for row in result.backtest:
         spread = f"{row['mape_min']:.3f}..{row['mape_max']:.3f}" if row["seeds"] > 1 else "-"
         lines.append(
             f"{row['model']:<12} {row['mape']:>8.3f} {spread:>15} {row['rmse']:>10,.1f} "
             f"{row['skill']:>+7.3f} {_num(row.get('coverage'), '.0%'):>6} "
-            f"{_num(row.get('pinball'), '.3f'):>8} {_num(row.get('pinball_skill'), '+.3f'):>8}"
+            f"{_num(row.get('pinball'), '.3f'):>8} {_num(row.get('pinball_skill'), '+.3f'):>8} "
+            f"{_num(row.get('adaptive_coverage'), '.0%'):>7} "
+            f"{_num(row.get('adaptive_pinball_skill'), '+.3f'):>9}"
         )
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ objective is nested so that the figures reported at the end never saw it:
   below 1 beats persistence), averaged with the pinball loss over persistence's empirical
   quantiles (``1 - pinball skill``) for a quantile model (``objective="mape+pinball"``). The
   band judged is the one users are served, after the adaptive calibration the backtest
-  replays, as the promotion gate judges it;
+  replays (the promotion gate judges its coverage the same way);
 * after the search, the best configuration and today's default are each fitted once on the
   closes before the backtest window and scored on it beside persistence: that table is the
   honest answer to "is the tuned model better?".
@@ -129,9 +129,11 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
     """The trial with its scores on the tuning window and the objective they make."""
     row = report.row(name)
     mape_ratio = 1.0 - row.skill
-    adapted = row.adaptive_pinball_skill is not None
-    pinball_skill = row.adaptive_pinball_skill if adapted else row.pinball_skill
+    pinball_skill = row.adaptive_pinball_skill
+    if pinball_skill is None:
+        pinball_skill = row.pinball_skill
     pinball_ratio = None if pinball_skill is None else 1.0 - pinball_skill
+    coverage = row.adaptive_coverage if row.adaptive_coverage is not None else row.coverage
     if objective == "pinball":
         if pinball_ratio is None:
             raise ConfigError("the pinball objective needs a quantile model (QUANTILES)")
@@ -145,7 +147,7 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
         objective=value,
         mape_ratio=mape_ratio,
         pinball_ratio=pinball_ratio,
-        coverage=row.adaptive_coverage if adapted else row.coverage,
+        coverage=coverage,
     )
 
 
@@ -282,7 +284,17 @@ def _final_backtest(
     return by_seed
 
 
-SCORE_FIELDS: Final = ("mape", "rmse", "skill", "coverage", "width", "pinball", "pinball_skill")
+SCORE_FIELDS: Final = (
+    "mape",
+    "rmse",
+    "skill",
+    "coverage",
+    "width",
+    "pinball",
+    "pinball_skill",
+    "adaptive_coverage",
+    "adaptive_pinball_skill",
+)
 
 
 def seed_means(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -183,6 +183,7 @@ def test_continue_with_a_changed_shape_trains_new_and_says_why(make_settings, st
     manifest = Registry(store).manifest("BTC-USD", result.version).model_dump(mode="json")
     assert manifest["strategy"] == "new"
     assert "shape differs" in manifest["strategy_note"]
+    assert "optimistic" not in manifest["gate"]["reason"]  # trained new: judged out of sample
 
 
 @pytest.mark.usefixtures("retrain_without_fits")

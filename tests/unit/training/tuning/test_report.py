@@ -98,9 +98,18 @@ def test_the_report_says_the_windows_the_best_the_backtest_and_how_to_deploy_it(
     result = _result([Trial(0, dict(BEST), 0.97, 1.0), Trial(1, dict(BEST), 1.1, 1.0)])
     result.default = Trial(-1, dict(BEST), 1.0, 1.0)
     row = {"model": "tuned", "seeds": 2, "mape": 3.3, "mape_min": 3.0, "mape_max": 3.6}
-    result.backtest = [{**row, "rmse": 1234.5, "skill": 0.1, "coverage": 0.8, "pinball": None}]
+    scores = {"rmse": 1234.5, "skill": 0.1, "coverage": 0.8, "pinball": None}
+    served = {"adaptive_coverage": 0.79, "adaptive_pinball_skill": -0.012}
+    result.backtest = [{**row, **scores, **served}]
     result.backtest_by_seed = {"1": [], "2": []}
     text = report_text(result)
+    header, tuned = next(
+        (line, following)
+        for line, following in zip(text.splitlines(), text.splitlines()[1:], strict=False)
+        if "A-COVER" in line
+    )
+    assert header.split()[-2:] == ["A-COVER", "A-P-SKILL"]
+    assert tuned.split()[-2:] == ["79%", "-0.012"]
     assert "BTC-USD: 2 trials (0 failed) of random search" in text
     assert "tuning window: 3 weeks from 2024-01-07 to 2024-01-28" in text
     assert "best: trial 0, objective 0.9700" in text

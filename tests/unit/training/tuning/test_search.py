@@ -70,3 +70,10 @@ def test_a_trial_is_judged_on_the_band_users_are_served_after_adaptation():
     assert trial.pinball_ratio == pytest.approx(0.95)
     assert trial.coverage == pytest.approx(0.79)
     assert trial.objective == pytest.approx((0.9 + 0.95) / 2)
+    # persistence's pinball of zero leaves no adaptive skill: the fit-time one, the coverage
+    # still the served band's
+    unscaled = row.model_copy(update={"adaptive_pinball_skill": None})
+    report = BacktestReport("X", [day], day, day, [unscaled], np.zeros((1, 7)))
+    trial = _scored(Trial(0, {}, None, 1.0), report, "default", "mape+pinball")
+    assert trial.pinball_ratio == pytest.approx(1.2)
+    assert trial.coverage == pytest.approx(0.79)
