@@ -78,11 +78,9 @@ def decide(
 
     ``challenger_coverage`` is the coverage judged: after adaptive calibration when
     ``fit_time_coverage`` (the band's before adaptation) is given too, else the fit-time one.
-    ``warm_started``: the challenger's backtest fits started from the champion's weights.
+    ``warm_started``: the challenger's backtest fit started from the champion's weights.
     """
-    versus = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
-    if warm_started:
-        versus += f" ({WARM_START_CAVEAT})"
+    versus = _versus(persistence_mape, challenger_skill, warm_started)
     if not sane:
         return GateDecision(False, f"sanity check failed: {sanity_problem}", "sanity")
     miss, held = _interval_verdict(
@@ -92,13 +90,7 @@ def decide(
     if champion_version is None:
         return _first_model(challenger_mape, persistence_mape, versus, miss)
     if miss:
-        return GateDecision(
-            False,
-            f"{miss}: the interval does not keep its promise; {versus}",
-            "coverage",
-            challenger=challenger_coverage,
-            persistence=persistence_mape,
-        )
+        return _refused_on_coverage(miss, versus, challenger_coverage, persistence_mape)
     if clean_weeks >= min_weeks and clean_challenger_mape is not None and clean_champion_mape:
         return _on_unseen_weeks(
             champion_version,
@@ -118,6 +110,25 @@ def decide(
         persistence_mape,
         versus,
     )
+
+
+def _refused_on_coverage(
+    miss: str, versus: str, coverage: float | None, persistence_mape: float
+) -> GateDecision:
+    """Rule 3: a band that misses its promise is refused, whatever the MAPE."""
+    return GateDecision(
+        False,
+        f"{miss}: the interval does not keep its promise; {versus}",
+        "coverage",
+        challenger=coverage,
+        persistence=persistence_mape,
+    )
+
+
+def _versus(persistence_mape: float, challenger_skill: float, warm_started: bool) -> str:
+    """How the challenger compares with persistence, said in every reason."""
+    said = f"persistence MAPE {persistence_mape:.2f}%, challenger skill {challenger_skill:+.3f}"
+    return f"{said} ({WARM_START_CAVEAT})" if warm_started else said
 
 
 def _interval_verdict(
