@@ -178,6 +178,7 @@ class BacktestReport:
             )
         lines += [
             "skill = 1 - MAPE / MAPE(persistence, same protocol); > 0 beats the last close",
+            "MASE = MAE / MAE of the one-day naive forecast over the year before the first origin",
             "cover: share of closes inside [lowest, highest] quantile (nominal: level); width and "
             "pinball in % of the last close;",
             "p-skill = 1 - pinball / pinball(persistence with the past year's moves as quantiles)",

@@ -52,6 +52,7 @@ def test_persistence_skill_is_zero_and_drift_is_scored_against_it():
         "drift",
     }
     assert "skill" in report.table()
+    assert "MASE = MAE / MAE of the one-day naive forecast over the year before" in report.table()
 
 
 def test_mase_does_not_depend_on_how_far_back_the_history_starts():
