@@ -77,6 +77,19 @@ class Scores(BaseModel):
     adaptive_step: float | None = None
     adaptive_scales: list[float] | None = None
 
+    @property
+    def served_coverage(self) -> float | None:
+        """The coverage of the band users are served: after adaptive calibration when the
+        backtest replayed it, else the fit-time band's (what the gate and the tuner judge)."""
+        return self.coverage if self.adaptive_coverage is None else self.adaptive_coverage
+
+    @property
+    def served_pinball_skill(self) -> float | None:
+        """The pinball skill of the band users are served, as :attr:`served_coverage`."""
+        if self.adaptive_pinball_skill is None:
+            return self.pinball_skill
+        return self.adaptive_pinball_skill
+
     def to_dict(self) -> dict[str, Any]:
         """Every field, interval ones included (``None`` for a point forecaster): the shape of
         ``cryptonic backtest --json`` and of the tuner's reports."""

@@ -46,12 +46,10 @@ def gate_decision(
 def coverage_inputs(challenger: Scores) -> dict[str, Any]:
     """The coverage the gate judges: after adaptive calibration when the backtest replayed it
     (the band users are served adapts), with the fit-time one beside it for the reason."""
+    judged = {"challenger_coverage": challenger.served_coverage}
     if challenger.adaptive_coverage is None:
-        return {"challenger_coverage": challenger.coverage}
-    return {
-        "challenger_coverage": challenger.adaptive_coverage,
-        "fit_time_coverage": challenger.coverage,
-    }
+        return judged
+    return {**judged, "fit_time_coverage": challenger.coverage}
 
 
 def champion_inputs(report: BacktestReport, arch: str, champion: Manifest | None) -> dict[str, Any]:

@@ -343,7 +343,7 @@ def walk_forward(
 def _mase_scale_closes(values: FloatArray, dates: Sequence[dt.date], first: int) -> FloatArray:
     """The closes of the ``MASE_SCALE_DAYS`` up to the first origin (all before it if fewer)."""
     since = dates[first] - dt.timedelta(days=MASE_SCALE_DAYS)
-    start = bisect.bisect_left(list(dates[: first + 1]), since)
+    start = bisect.bisect_left(dates, since, 0, first + 1)
     return values[start : first + 1]
 
 

@@ -129,11 +129,8 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
     """The trial with its scores on the tuning window and the objective they make."""
     row = report.row(name)
     mape_ratio = 1.0 - row.skill
-    pinball_skill = row.adaptive_pinball_skill
-    if pinball_skill is None:
-        pinball_skill = row.pinball_skill
+    pinball_skill = row.served_pinball_skill
     pinball_ratio = None if pinball_skill is None else 1.0 - pinball_skill
-    coverage = row.adaptive_coverage if row.adaptive_coverage is not None else row.coverage
     if objective == "pinball":
         if pinball_ratio is None:
             raise ConfigError("the pinball objective needs a quantile model (QUANTILES)")
@@ -147,7 +144,7 @@ def _scored(trial: Trial, report: BacktestReport, name: str, objective: Objectiv
         objective=value,
         mape_ratio=mape_ratio,
         pinball_ratio=pinball_ratio,
-        coverage=coverage,
+        coverage=row.served_coverage,
     )
 
 
